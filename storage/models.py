@@ -1,0 +1,383 @@
+"""The pricewatch schema: competitors, our catalog, listings and their observation history,
+promotions, matches, findings, alerts with their outbox, crawl runs and locks.
+
+Money columns are `Exact` (exact decimals on every database), times are `UTCDateTime`,
+currencies ISO 4217. A price that was not found is NULL, never 0.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import Currency, Exact, UTCDateTime, utcnow
+
+Money = Annotated[Decimal, "money"]
+UTC = Annotated[datetime, "utc"]
+ISO = Annotated[str, "currency"]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {
+        Money: Exact(),
+        UTC: UTCDateTime(),
+        ISO: Currency(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+    def __repr__(self) -> str:
+        cols = ", ".join(
+            f"{c.key}={getattr(self, c.key)!r}"
+            for c in self.__table__.columns  # type: ignore[attr-defined]
+            if c.key in ("id", "name", "sku", "url", "kind", "status", "price")
+        )
+        return f"{type(self).__name__}({cols})"
+
+
+class ObservationStatus(StrEnum):
+    ok = "ok"
+    not_found = "not_found"
+    blocked = "blocked"
+    parse_failed = "parse_failed"
+    quarantined = "quarantined"
+
+
+class RunStatus(StrEnum):
+    running = "running"
+    finished = "finished"
+    failed = "failed"
+    interrupted = "interrupted"
+
+
+class MatchStatus(StrEnum):
+    auto = "auto"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
+class PromotionKind(StrEnum):
+    percent_off = "percent_off"
+    amount_off = "amount_off"
+    coupon = "coupon"
+    multi_buy = "multi_buy"
+    free_shipping = "free_shipping"
+    bundle = "bundle"
+    member_price = "member_price"
+    instalments = "instalments"
+    badge = "badge"
+
+
+class Competitor(Base):
+    __tablename__ = "competitor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(String(500))
+    country: Mapped[str | None] = mapped_column(String(2))
+    currency: Mapped[ISO]
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+
+    listings: Mapped[list[Listing]] = relationship(back_populates="competitor")
+
+
+class Product(Base):
+    """One of our own products, with our offer and our margin rules."""
+
+    __tablename__ = "product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(100), unique=True)
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
+    mpn: Mapped[str | None] = mapped_column(String(100))
+    brand: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str | None] = mapped_column(String(200), index=True)
+    price: Mapped[Money]
+    currency: Mapped[ISO]
+    cost: Mapped[Money | None]
+    min_margin: Mapped[Money | None]
+    """Minimum margin over cost as a ratio: 0.15 means never below cost x 1.15."""
+    map_price: Mapped[Money | None]
+    """Minimum advertised price set by the manufacturer, if any."""
+    shipping_cost: Mapped[Money | None]
+    free_shipping_threshold: Mapped[Money | None]
+    delivery_days: Mapped[int | None]
+    warranty_months: Mapped[int | None]
+    returns_days: Mapped[int | None]
+    priority: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+    updated_at: Mapped[UTC] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_product_brand_mpn", "brand", "mpn"),)
+
+
+class ProductPriceChange(Base):
+    """History of our own price, to tell which recommendations were taken."""
+
+    __tablename__ = "product_price_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    old_price: Mapped[Money | None]
+    new_price: Mapped[Money]
+    currency: Mapped[ISO]
+    changed_at: Mapped[UTC] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(50), default="catalog_import")
+
+    __table_args__ = (Index("ix_price_change_product_time", "product_id", "changed_at"),)
+
+
+class Listing(Base):
+    """A product page (or one variant of it) at a competitor."""
+
+    __tablename__ = "listing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competitor_id: Mapped[int] = mapped_column(ForeignKey("competitor.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(1000))
+    variant: Mapped[str] = mapped_column(String(200), default="")
+    sku: Mapped[str | None] = mapped_column(String(100))
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
+    mpn: Mapped[str | None] = mapped_column(String(100))
+    brand: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(1000))
+    first_seen: Mapped[UTC] = mapped_column(default=utcnow)
+    last_seen: Mapped[UTC] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    competitor: Mapped[Competitor] = relationship(back_populates="listings")
+
+    __table_args__ = (
+        UniqueConstraint("competitor_id", "url", "variant", name="uq_listing_url"),
+    )
+
+
+class CrawlRun(Base):
+    """One crawl of one competitor: when, how it ended, counts by outcome, health."""
+
+    __tablename__ = "crawl_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competitor_id: Mapped[int] = mapped_column(ForeignKey("competitor.id", ondelete="CASCADE"))
+    started_at: Mapped[UTC] = mapped_column(default=utcnow)
+    finished_at: Mapped[UTC | None]
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.running)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Observations by status, e.g. {"ok": 120, "blocked": 3}."""
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Pages fetched, field fill-rates, HTTP codes: what the health check compares."""
+    suspect: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspect_reason: Mapped[str | None] = mapped_column(Text)
+    error_summary: Mapped[str | None] = mapped_column(Text)
+    nightly_run_id: Mapped[int | None] = mapped_column(ForeignKey("nightly_run.id"))
+
+    __table_args__ = (Index("ix_crawl_run_competitor_started", "competitor_id", "started_at"),)
+
+
+class Observation(Base):
+    """One reading of one listing in one crawl run."""
+
+    __tablename__ = "observation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"))
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id", ondelete="CASCADE"))
+    observed_at: Mapped[UTC]
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[Money | None]
+    regular_price: Mapped[Money | None]
+    currency: Mapped[ISO | None]
+    availability: Mapped[str | None] = mapped_column(String(30))
+    shipping_cost: Mapped[Money | None]
+    free_shipping_threshold: Mapped[Money | None]
+    delivery_min_days: Mapped[int | None]
+    delivery_max_days: Mapped[int | None]
+    warranty_months: Mapped[int | None]
+    returns_days: Mapped[int | None]
+    promotions: Mapped[list[Any] | None]
+    """The promotions as read (JSON); the `promotion` table holds them typed."""
+    title: Mapped[str | None] = mapped_column(String(1000))
+    extractor: Mapped[str | None] = mapped_column(String(50))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    page_hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("listing_id", "crawl_run_id", name="uq_observation_run"),
+        Index("ix_observation_latest", "listing_id", "status", "observed_at"),
+        Index("ix_observation_run", "crawl_run_id"),
+    )
+
+
+class Promotion(Base):
+    """A promotion seen on a listing in a crawl run."""
+
+    __tablename__ = "promotion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"))
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id", ondelete="CASCADE"))
+    observed_at: Mapped[UTC]
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[Money | None]
+    """Percent for percent_off, money for amount_off / member_price / instalment amount."""
+    code: Mapped[str | None] = mapped_column(String(64))
+    buy_qty: Mapped[int | None]
+    pay_qty: Mapped[int | None]
+    threshold: Mapped[Money | None]
+    instalments: Mapped[int | None]
+    valid_from: Mapped[UTC | None]
+    valid_until: Mapped[UTC | None]
+
+    __table_args__ = (Index("ix_promotion_listing_time", "listing_id", "observed_at"),)
+
+
+class Match(Base):
+    """Our product <-> a competitor's listing."""
+
+    __tablename__ = "match"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listing.id", ondelete="CASCADE"), unique=True
+    )
+    method: Mapped[str] = mapped_column(String(20))
+    """gtin | brand_mpn | manual | title."""
+    confidence: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default=MatchStatus.auto)
+    pack_ratio: Mapped[Money | None]
+    """Their units per our unit, when pack sizes differ (unit-price normalisation)."""
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+    updated_at: Mapped[UTC] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_match_product", "product_id"),)
+
+
+class CompareRun(Base):
+    """One run of the comparison over the catalog."""
+
+    __tablename__ = "compare_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[UTC] = mapped_column(default=utcnow)
+    finished_at: Mapped[UTC | None]
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Finding(Base):
+    """A finding of the comparison about one of our products (and one competitor)."""
+
+    __tablename__ = "finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compare_run_id: Mapped[int] = mapped_column(ForeignKey("compare_run.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    competitor_id: Mapped[int | None] = mapped_column(ForeignKey("competitor.id"))
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    """undercut | beatable | promo_driven | headroom | terms_gap | fake_discount | map_violation."""
+    currency: Mapped[ISO]
+    our_price: Mapped[Money | None]
+    our_effective: Mapped[Money | None]
+    their_price: Mapped[Money | None]
+    their_effective: Mapped[Money | None]
+    gap: Mapped[Money | None]
+    gap_pct: Mapped[Money | None]
+    recommended_price: Mapped[Money | None]
+    promo_until: Mapped[UTC | None]
+    impact: Mapped[Money | None]
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_finding_run_kind", "compare_run_id", "kind"),)
+
+
+class Alert(Base):
+    """Something the manager (or operations) should hear about, once."""
+
+    __tablename__ = "alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    audience: Mapped[str] = mapped_column(String(20), default="business")
+    """business | operations."""
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    impact: Mapped[Money | None]
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    competitor_id: Mapped[int | None] = mapped_column(ForeignKey("competitor.id"))
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+    delivered: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Delivery state per channel, e.g. {"email": "sent"}; the outbox rows hold the detail."""
+
+
+class OutboxMessage(Base):
+    """A message waiting for (or done with) delivery on one channel."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    alert_ids: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    """pending | sent | failed (given up)."""
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[UTC] = mapped_column(default=utcnow)
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+    sent_at: Mapped[UTC | None]
+
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+
+class NightlyRun(Base):
+    """One run of the whole chain (crawl -> match -> compare -> alerts -> report)."""
+
+    __tablename__ = "nightly_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[UTC] = mapped_column(default=utcnow)
+    finished_at: Mapped[UTC | None]
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.running)
+    trigger: Mapped[str] = mapped_column(String(30), default="manual")
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    report_path: Mapped[str | None] = mapped_column(Text)
+
+
+class Lock(Base):
+    """A named lock held in the database, so two processes never run the same job at once."""
+
+    __tablename__ = "lock"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[UTC] = mapped_column(default=utcnow)
+    expires_at: Mapped[UTC]
