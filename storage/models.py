@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -18,8 +18,8 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
-    Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -44,7 +44,7 @@ class Base(DeclarativeBase):
     def __repr__(self) -> str:
         cols = ", ".join(
             f"{c.key}={getattr(self, c.key)!r}"
-            for c in self.__table__.columns  # type: ignore[attr-defined]
+            for c in self.__table__.columns
             if c.key in ("id", "name", "sku", "url", "kind", "status", "price")
         )
         return f"{type(self).__name__}({cols})"
@@ -381,3 +381,8 @@ class Lock(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[UTC] = mapped_column(default=utcnow)
     expires_at: Mapped[UTC]
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table of a model, typed, for set-based queries and bulk writes."""
+    return cast(Table, model.__table__)

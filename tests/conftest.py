@@ -1,0 +1,94 @@
+"""Shared fixtures: real databases (SQLite file, PostgreSQL schema) and paths."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from storage.db import make_engine, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pg_base_url() -> str:
+    return os.environ.get("PRICEWATCH_TEST_DATABASE_URL") or DEFAULT_PG
+
+
+def _pg_unavailable() -> str | None:
+    """Why PostgreSQL cannot be used, or None when it can."""
+    try:
+        engine = make_engine(pg_base_url())
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        return f"PostgreSQL at {pg_base_url()} is not reachable ({type(exc).__name__}: {exc})"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> None:
+    reason = _pg_unavailable()
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; under CI=true the PostgreSQL tests must run")
+    pytest.skip(f"{reason}; set PRICEWATCH_TEST_DATABASE_URL to run the PostgreSQL tests")
+
+
+def fresh_pg_engine() -> tuple[Engine, str]:
+    """An engine on a new, empty schema of the test database."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(pg_base_url())
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    engine = make_engine(pg_base_url(), connect_args={"options": f"-csearch_path={schema}"})
+    return engine, schema
+
+
+def drop_pg_schema(schema: str) -> None:
+    admin = make_engine(pg_base_url())
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite file database."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'pricewatch.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_engine(pg_available: None) -> Iterator[Engine]:
+    """A migrated PostgreSQL schema of its own, dropped afterwards."""
+    engine, schema = fresh_pg_engine()
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    drop_pg_schema(schema)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """The same test on SQLite and on PostgreSQL (the test id says which)."""
+    name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is not there (it holds the shared test material)")
+    return SHARED
