@@ -89,7 +89,7 @@ def test_bulk_insert_is_all_or_nothing(engine: Engine, listing_ids: list[int]) -
         ObservationRow(listing_id=listing_ids[0], crawl_run_id=run, observed_at=T0, status="ok",
                        price=Decimal("2.00")),
     ]
-    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         insert_observations(engine, rows)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(table(Observation))).scalar() == 0
