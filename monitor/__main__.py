@@ -1,0 +1,5 @@
+"""`python -m monitor` runs the pricewatch CLI."""
+
+from monitor.cli import main
+
+main()
