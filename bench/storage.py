@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sqlalchemy import Engine, text
 
-from sqlalchemy import Engine, text  # noqa: E402
-
-from storage.db import make_engine, upgrade  # noqa: E402
-from storage.repos.listings import CompetitorSpec, start_crawl_run, sync_competitors  # noqa: E402
-from storage.repos.observations import (  # noqa: E402
+from storage.db import make_engine, upgrade
+from storage.repos.listings import CompetitorSpec, start_crawl_run, sync_competitors
+from storage.repos.observations import (
     COLUMNS,
     ObservationRow,
     _sqlite_tuples,
