@@ -1,0 +1,94 @@
+"""Availability wording -> schema.org term, in several languages."""
+
+from __future__ import annotations
+
+import re
+
+from .model import Availability
+
+_SCHEMA_TERMS = {term.value.lower(): term for term in Availability}
+_SCHEMA_TERMS.update({
+    "instoreonly": Availability.IN_STOCK,
+    "onlineonly": Availability.IN_STOCK,
+    "soldout": Availability.OUT_OF_STOCK,
+    "preorder": Availability.PRE_ORDER,
+    "presale": Availability.PRE_ORDER,
+    "backorder": Availability.BACK_ORDER,
+    "limitedavailability": Availability.LIMITED_AVAILABILITY,
+    "discontinued": Availability.DISCONTINUED,
+    "reserved": Availability.OUT_OF_STOCK,
+    "in_stock": Availability.IN_STOCK,
+    "instock": Availability.IN_STOCK,
+    "out_of_stock": Availability.OUT_OF_STOCK,
+    "outofstock": Availability.OUT_OF_STOCK,
+    "available": Availability.IN_STOCK,
+    "unavailable": Availability.OUT_OF_STOCK,
+    "true": Availability.IN_STOCK,
+    "false": Availability.OUT_OF_STOCK,
+})
+
+# Ordered: the first pattern that matches wins, so negatives come before positives
+# ("not available" must not read as "available").
+_PHRASES: list[tuple[Availability, re.Pattern[str]]] = [
+    (Availability.DISCONTINUED, re.compile(
+        r"discontinued|no longer (?:available|sold)|спрян от производство|не се предлага вече"
+        r"|nicht mehr (?:erhältlich|lieferbar)|auslaufartikel|plus (?:disponible|fabriqué)"
+        r"|n'est plus (?:vendu|disponible)|descatalogado|ya no (?:está )?disponible",
+        re.I)),
+    (Availability.PRE_ORDER, re.compile(
+        r"pre-?order|предварителна поръчка|предпоръчка|vorbestell|précommande|pré-commande"
+        r"|en précommande|preventa|reserva(?:r)? ahora|prenota", re.I)),
+    (Availability.BACK_ORDER, re.compile(
+        r"back-?order|на заявка|по поръчка|очаква се"
+        r"|nachbestellt|lieferbar in \d+|sur commande|en réapprovisionnement|bajo pedido"
+        r"|disponible en \d+", re.I)),
+    (Availability.OUT_OF_STOCK, re.compile(
+        r"out[ -]of[ -]stock|sold[ -]?out|not (?:currently )?available|currently unavailable"
+        r"|unavailable|no stock|not in stock|изчерпан|изчерпано|няма наличност|не е наличен"
+        r"|не е в наличност|липсва|няма в наличност|ausverkauft|nicht (?:auf lager|verfügbar|vorrätig"
+        r"|lieferbar)|derzeit nicht|vergriffen|en rupture|rupture de stock|épuisé|indisponible"
+        r"|non disponible|agotado|sin stock|no disponible|esgotado|indisponível|non disponibile"
+        r"|esaurito|niedostępny|wyprzedany|brak w magazynie|nedostupné|vyprodáno|stoc epuizat"
+        r"|indisponibil|нет в наличии|немає в наявності|tükendi|stokta yok|uitverkocht"
+        r"|niet op voorraad|slutsåld|udsolgt|utsolgt|loppu varastosta|notify me when", re.I)),
+    (Availability.LIMITED_AVAILABILITY, re.compile(
+        r"limited (?:stock|availability)|only \d+ left|few left|last (?:\d+ )?(?:items?|pieces?)"
+        r"|ограничен(?:о)? количество|последн(?:и|а|о) \d* ?(?:бр|брой)|остава(?:т)? \d+"
+        r"|nur noch \d+|wenige (?:artikel|stück)|plus que \d+|quedan \d+|últimas unidades"
+        r"|dernières pièces|ultimi \d+", re.I)),
+    (Availability.IN_STOCK, re.compile(
+        r"in[ -]stock|available(?! soon)|ready to ship|ships (?:today|in)|add to (?:cart|basket|bag)"
+        r"|в наличност|наличен|налично|на склад|в наличие|добави в количката|купи сега"
+        r"|auf lager|vorrätig|lieferbar|sofort verfügbar|verfügbar|in den warenkorb"
+        r"|en stock|disponible|ajouter au panier|en existencia|añadir al carrito|disponibile"
+        r"|em estoque|dostępny|na stanie|skladem|în stoc|в наличии|є в наявності|stokta"
+        r"|op voorraad|på lager|varastossa", re.I)),
+]
+
+
+def normalize_availability(value: object) -> Availability | None:
+    """schema.org term for a structured value (URL, term, bool) or shop wording."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return Availability.IN_STOCK if value else Availability.OUT_OF_STOCK
+    if isinstance(value, list):
+        found = [normalize_availability(v) for v in value]
+        return next((f for f in found if f), None)
+    text = str(value).strip()
+    if not text:
+        return None
+    tail = re.split(r"[/#:]", text.rstrip("/"))[-1].lower().replace(" ", "")
+    if tail in _SCHEMA_TERMS:
+        return _SCHEMA_TERMS[tail]
+    return availability_from_text(text)
+
+
+def availability_from_text(text: str) -> Availability | None:
+    """schema.org term for availability wording in BG/EN/DE/FR/ES and others."""
+    if not text or len(text) > 400:
+        return None
+    for term, pattern in _PHRASES:
+        if pattern.search(text):
+            return term
+    return None

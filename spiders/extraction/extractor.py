@@ -1,0 +1,282 @@
+"""The generic extractor: structured data, then platform knowledge, then heuristics.
+
+Strategies add candidates to one :class:`CandidateSet`; each field is then voted
+on. Reading stops early once structured data gives a complete and consistent
+answer (price, currency, availability, one price among its offers), and a
+``prefer``-red strategy (the one that worked last time for the shop) is tried
+first so most pages of a known shop take the fast path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .candidates import CandidateSet, Vote
+from .currency import context_currency
+from .document import MAX_BYTES, Document, NotHtmlError
+from .heuristics import read_heuristics, shown_as_old_price
+from .model import (
+    Availability,
+    Candidate,
+    Delivery,
+    ExtractedProduct,
+    ExtractionHints,
+    Promotion,
+    PromotionKind,
+    Shipping,
+    Warranty,
+)
+from .overrides import read_selectors
+from .platforms import read_platforms
+from .promotions import find_promotions
+from .regions import main_region, notice_blocks, text_blocks
+from .structured import read_jsonld, read_microdata, read_opengraph, read_rdfa
+from .terms import Terms, find_terms
+
+Strategy = Callable[[Document, CandidateSet, str | None], bool]
+
+STRATEGIES: dict[str, Strategy] = {
+    "jsonld": lambda doc, out, cur: read_jsonld(doc, out),
+    "microdata": lambda doc, out, cur: read_microdata(doc, out),
+    "rdfa": lambda doc, out, cur: read_rdfa(doc, out),
+    "opengraph": lambda doc, out, cur: read_opengraph(doc, out),
+    "platform": read_platforms,
+    "heuristic": read_heuristics,
+}
+"""Strategy name -> reader, in default order (``platform:*`` sources count as ``platform``)."""
+
+STRUCTURED = frozenset({"jsonld", "microdata", "rdfa", "opengraph"})
+
+
+def extract(
+    body: bytes | str | None,
+    url: str | None = None,
+    hints: ExtractionHints | None = None,
+    *,
+    today: date | None = None,
+) -> ExtractedProduct:
+    """Read one product page. Never raises: problems end up in ``reason``.
+
+    ``today`` fixes the reference day for dates written without a year
+    ("until 30.11"); it defaults to the current UTC date.
+    """
+    hints = hints or ExtractionHints()
+    if body is None or len(body) == 0:
+        return ExtractedProduct(url=url, reason="empty body: nothing to read")
+    try:
+        doc = Document.parse(body, url)
+    except NotHtmlError as exc:
+        return ExtractedProduct(url=url, reason=f"not a product page: {exc}")
+    except Exception as exc:  # lxml can fail in odd ways on hostile input
+        return ExtractedProduct(url=url, reason=f"page could not be parsed: {exc!r}")
+    try:
+        return _extract(doc, url, hints, today)
+    except Exception as exc:  # never let one page stop a crawl; say what happened
+        return ExtractedProduct(url=url, reason=f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+@dataclass
+class _Run:
+    doc: Document
+    hints: ExtractionHints
+    out: CandidateSet
+    ran: list[str]
+    selector_texts: dict[str, list[str]]
+
+
+def _order(hints: ExtractionHints) -> list[str]:
+    names = list(STRATEGIES)
+    prefer = (hints.prefer or "").split(":")[0]
+    if prefer in names:
+        names.remove(prefer)
+        names.insert(0, prefer)
+    return names
+
+
+def _complete(out: CandidateSet) -> bool:
+    """Structured data gave price, currency and availability, and nothing disagrees."""
+    prices = out.of("price")
+    if not prices or not out.has("currency") or not out.has("availability"):
+        return False
+    if len({p.value for p in prices}) != 1:
+        return False
+    return all(p.confidence >= 0.8 for p in prices)
+
+
+def _extract(doc: Document, url: str | None, hints: ExtractionHints,
+             today: date | None) -> ExtractedProduct:
+    out = CandidateSet()
+    run = _Run(doc, hints, out, [], {})
+    if doc.truncated:
+        out.note(f"page larger than {MAX_BYTES} bytes was cut")
+    if hints.selectors:
+        read_selectors_found, run.selector_texts = read_selectors(doc, hints.selectors, out,
+                                                                  hints.currency)
+        run.ran.append("selectors")
+    for name in _order(hints):
+        STRATEGIES[name](doc, out, hints.currency)
+        run.ran.append(name)
+        if _complete(out) and (name in STRUCTURED or name == "platform"
+                               or "selectors" in run.ran):
+            break
+    if "heuristic" not in run.ran and (not out.has("price") or _stale(doc, out, hints)):
+        read_heuristics(doc, out, hints.currency)
+        run.ran.append("heuristic")
+    return _assemble(run, url, today)
+
+
+def _stale(doc: Document, out: CandidateSet, hints: ExtractionHints) -> bool:
+    """Structured price shown on the page as the struck/old price: the sale is not in it.
+
+    Then the page's own current price wins and the structured one becomes the
+    regular price.
+    """
+    vote = out.vote("price")
+    if vote is None or not shown_as_old_price(doc, vote.value, hints.currency):
+        return False
+    out.note(f"structured price {vote.value} is shown as the old price on the page")
+    out.items = [c if not (c.field == "price" and c.value == vote.value)
+                 else Candidate(field="regular_price", value=c.value, source=c.source,
+                                confidence=c.confidence, raw=c.raw)
+                 for c in out.items]
+    return True
+
+
+def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduct:
+    out, doc, hints = run.out, run.doc, run.hints
+    product = ExtractedProduct(url=url or doc.canonical_url)
+    notes: list[str] = []
+    price_vote = out.vote("price")
+    if price_vote is not None:
+        product.price = price_vote.value
+        product.extractor = price_vote.source
+        product.confidence = round(price_vote.confidence, 3)
+        notes.extend(_disagreement("price", price_vote))
+    for name in ("title", "sku", "gtin", "mpn", "brand"):
+        vote = out.vote(name)
+        if vote is not None:
+            setattr(product, name, vote.value)
+    stock = out.vote("availability")
+    if stock is not None:
+        product.availability = stock.value
+        notes.extend(_disagreement("availability", stock))
+    elif product.price is not None:
+        # A product page that shows a price and says nothing about stock sells it.
+        product.availability = Availability.IN_STOCK
+        notes.append("availability inferred (price shown, no stock statement)")
+    _currency(product, out, doc, hints)
+    regular = out.vote("regular_price")
+    if regular is not None and product.price is not None and regular.value > product.price:
+        product.regular_price = regular.value
+    texts = _product_texts(run)
+    product.promotions = _promotions(product, out, texts, run, today)
+    _terms(product, out, texts, run)
+    product.candidates = list(out.items)
+    if product.price is None:
+        reasons = ["no price found (tried " + ", ".join(run.ran) + ")"]
+        if product.availability in (Availability.OUT_OF_STOCK, Availability.DISCONTINUED):
+            reasons.append(f"product is {product.availability.value}")
+        notes = reasons + notes
+    product.reason = "; ".join(notes + out.notes) or None
+    return product
+
+
+def _disagreement(name: str, vote: Vote) -> list[str]:
+    if not vote.disagreement:
+        return []
+    others = sorted({f"{c.value if not isinstance(c.value, Availability) else c.value.value}"
+                     f" ({c.source})" for c in vote.disagreement})
+    return [f"{name} disagreement: chose {vote.value if not isinstance(vote.value, Availability) else vote.value.value} ({vote.source}) over "
+            + ", ".join(others[:4])]
+
+
+def _currency(product: ExtractedProduct, out: CandidateSet, doc: Document,
+              hints: ExtractionHints) -> None:
+    vote = out.vote("currency")
+    if vote is not None and vote.value:
+        product.currency = vote.value
+        raws = [c.raw for c in out.of("currency") if c.value == vote.value and c.raw]
+        product.currency_raw = raws[0] if raws else vote.value
+        return
+    raws = [c.raw for c in out.of("currency") if c.raw]
+    if raws:
+        product.currency_raw = raws[0]
+    if product.price is not None:
+        product.currency = context_currency(hints.currency, doc.tld,
+                                            hints.language or doc.language)
+
+
+def _product_texts(run: _Run) -> list[str]:
+    doc, out = run.doc, run.out
+    anchor = out.price_element
+    if anchor is None:
+        anchor = next(iter(doc.root.iter("h1")), None)
+    region = main_region(doc.root, anchor)
+    blocks = text_blocks(region) if region is not None else []
+    seen = set(blocks)
+    blocks.extend(notice_blocks(doc.root, seen))
+    for values in run.selector_texts.values():
+        blocks.extend(values)
+    return blocks
+
+
+def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], run: _Run,
+                today: date | None) -> list[Promotion]:
+    promos = find_promotions(texts, product.currency, today)
+    valid = next((c.value for c in out.of("valid_until")), None)
+    price, regular = product.price, product.regular_price
+    has_discount = any(p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF)
+                       for p in promos)
+    if price is not None and regular is not None and regular > price and not has_discount:
+        percent = ((regular - price) * 100 / regular).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        promos.insert(0, Promotion(kind=PromotionKind.PERCENT_OFF,
+                                   text=f"{regular} -> {price}", value=percent,
+                                   valid_until=valid, detail="from regular price"))
+    elif valid is not None and has_discount:
+        promos = [Promotion(**{**{f: getattr(p, f) for f in Promotion.__dataclass_fields__},
+                               "valid_until": p.valid_until or valid})
+                  if p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF) else p
+                  for p in promos]
+    return promos
+
+
+def _first(out: CandidateSet, name: str) -> Any:
+    found = out.of(name)
+    return found[0].value if found else None
+
+
+def _terms(product: ExtractedProduct, out: CandidateSet, texts: list[str], run: _Run) -> None:
+    hints = run.hints
+    page: Terms = find_terms(texts, product.currency)
+    free_promo = next((p for p in product.promotions
+                       if p.kind == PromotionKind.FREE_SHIPPING and p.threshold), None)
+    cost = _first(out, "shipping_cost")
+    if cost is None:
+        cost = page.shipping_cost
+    threshold = page.free_threshold or (free_promo.threshold if free_promo else None)
+    if cost is None and threshold is None:
+        cost, threshold = hints.shipping_cost, hints.free_shipping_threshold
+        text = None
+    else:
+        text = page.shipping_text or (free_promo.text if free_promo else None)
+    if cost is not None or threshold is not None or text:
+        product.shipping = Shipping(cost=cost, free_threshold=threshold, text=text)
+    days = _first(out, "delivery_days")
+    if days is not None:
+        product.delivery = Delivery(min_days=days[0], max_days=days[1])
+    elif page.delivery_max is not None:
+        product.delivery = Delivery(min_days=page.delivery_min, max_days=page.delivery_max,
+                                    text=page.delivery_text)
+    elif hints.delivery_min_days is not None or hints.delivery_max_days is not None:
+        product.delivery = Delivery(min_days=hints.delivery_min_days,
+                                    max_days=hints.delivery_max_days)
+    months = _first(out, "warranty_months") or page.warranty_months or hints.warranty_months
+    if months:
+        product.warranty = Warranty(months=months, text=page.warranty_text
+                                    if page.warranty_months == months else None)
+    product.returns_days = (_first(out, "returns_days") or page.returns_days
+                            or hints.returns_days)

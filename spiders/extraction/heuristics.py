@@ -1,0 +1,441 @@
+"""Page heuristics: the main product's price near its title and buy button.
+
+Prices in carousels and related-item blocks, "save X", per-month and per-unit
+prices, ex-tax prices, shipping thresholds and cart totals are rejected by
+looking at the element's containers and the words right around the number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from decimal import Decimal
+
+from lxml import etree
+
+from .availability import availability_from_text
+from .candidates import CandidateSet
+from .currency import context_currency
+from .document import Document, visible_text
+from .identifiers import clean_text
+from .model import Availability, Candidate
+from .prices import ParsedPrice, find_prices
+
+_RELATED_RE = re.compile(
+    r"(?<![a-z])(?:related|recommend|similar|upsell|up-sell|cross-?sell|crosssell"
+    r"|also-?(?:bought|viewed|like|purchased)|customers?-?also|recent(?:ly)?|carousel|swiper"
+    r"|slick|sponsor|mini-?cart|cart-?(?:total|summary|sidebar|drawer|popup|preview|dropdown"
+    r"|content)|header-?cart|shopping-?cart|basket-?(?:total|summary)|accessor|complementary"
+    r"|you-?may|youmay|others?-?(?:bought|viewed)|bought-?together|frequently|viewed|suggest"
+    r"|teaser|megamenu|mega-menu|navbar|menu|breadcrumb|footer|newsletter|cookie|banner"
+    r"|product-?(?:list|grid|tile|card|slider)s?(?![a-z])|item-?(?:list|grid)|listing|search"
+    r"|rich-?product-?carousel|zg-|rhf|sims|ad-?(?:slot|container)|advert)",
+    re.I,
+)
+_PRICE_ATTR_RE = re.compile(
+    r"price|preis|prix|precio|prezzo|preco|cena|цена|pris|hinta|amount|money|cost|valor|value",
+    re.I)
+_CURRENT_RE = re.compile(
+    r"sale|special|current|final|now|actual|our|offer|deal|promo|selling|new|discount"
+    r"|reduced|buy|main|primary|big|large|display|to-pay|topay|priceToPay|apex|core",
+    re.I)
+_OLD_RE = re.compile(
+    r"(?<![a-z])(?:old|was|regular|list|strike|crossed|before|rrp|uvp|msrp|compare|original|reference"
+    r"|normal|previous|initial|retail|basis|crossout|line-?through|without-?discount|full)",
+    re.I)
+_OLD_PARENT_RE = re.compile(
+    r"(?<![a-z])(?:old|was|regular|strike|crossed|rrp|uvp|msrp|compare|original|previous"
+    r"|before|list-?price|price-?list)", re.I)
+_UNIT_ATTR_RE = re.compile(r"per-?unit|unit-?price|base-?price|grundpreis|price-?per|ppu"
+                           r"|instal|monthly|per-?month|financ|shipping|delivery|tax|vat"
+                           r"|saving|save|you-?save|discount-?amount|points|loyalty|club|member"
+                           r"|coupon|total|subtotal", re.I)
+
+_PREFIX_TRAP_RE = re.compile(
+    r"(?<![^\W\d_])(?:save|you save|saving|спестява\w*|спести|sparen|sie sparen|spare"
+    r"|économis\w*|ahorr\w*|risparm\w*|total|subtotal|общо|сума|gesamt|summe|panier|carrito"
+    r"|warenkorb|количка|basket|cart|\d+\s?(?:x|х|×)|or|или|oder|ou|o|member|club|клубна|карта"
+    r"|card|mitglied|adhérent|socio|points|bonus|netto|net price|ht"
+    r"|(?:excl\.?|excluding|exclusive of|ex\.?|without|before|zzgl\.?|ohne|exkl\.?|hors|sin"
+    r"|sans|без|brez|bez)\s?(?:vat|tax|taxes|mwst\.?|ust\.?|tva|iva|ддс|dds|ddv|dph|pdv)"
+    r"|(?:orders?|поръчк\w*|bestellungen|bestellwert|commandes?|pedidos?|purchases?|spend)"
+    r"\s(?:over|above|над|от|ab|from|dès|desde|de plus de|of))\W{0,3}\s*(?:[^\d\s]{0,4}\s?)$"
+    r"|(?<![^\W\d_])(?:shipping|delivery|postage|доставка(?:та)?|versand(?:kosten)?|livraison"
+    r"|envío|spedizione|porto)\b[^\d]{0,30}$",
+    re.I)
+_SUFFIX_TRAP_RE = re.compile(
+    r"^[\s.,]*(?:/\s?(?:mo|month|mes|мес|месец|monat|mois|m\b|kg|кг|g|г|100\s?g|100\s?г|l|л"
+    r"|ml|мл|m²|m2|кв|lb|oz|kilo|liter|litre)|(?:per|a|на|pro|par|al|le)\s(?:month|mo|месец"
+    r"|monat|mois|mes|kg|kilo|кг|килограм|liter|litre|литър|unit|100)|monthly|месечно|monatlich"
+    r"|mensuel|x\s?\d+|за\s?\d+\s?месеца|for \d+ months"
+    r"|(?:excl\.?|excluding|exclusive of|ex\.?|without|before|plus|\+|zzgl\.?|ohne|exkl\.?|hors"
+    r"|sin|sans|без|brez|bez)\s?(?:vat|tax|taxes|mwst\.?|ust\.?|tva|iva|ддс|dds|ddv|dph|pdv)"
+    r"|netto|net\b|ht\b"
+    r"|hors taxe)",
+    re.I)
+_OLD_PREFIX_RE = re.compile(
+    r"(?<![^\W\d_])(?:was|previously|regular price|reg\.|list price|rrp|msrp|uvp|statt|vorher|avant|prix"
+    r" initial|antes|precio anterior|стара цена|предишна цена|редовна цена|преди|normal"
+    r"|normalpreis|original price|compare at)\W{0,3}\s*(?:[^\d\s]{0,4}\s?)$",
+    re.I)
+_BUY_TEXT_RE = re.compile(
+    r"add to (?:cart|basket|bag|trolley)|buy now|buy it now|купи|добави в количката|поръчай"
+    r"|in den warenkorb|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|comprar"
+    r"|aggiungi al carrello|do koszyka|dodaj do|adaugă în coș|in winkelwagen|lägg i varukorgen"
+    r"|в корзину|sepete ekle|add to order|pre-?order|place bid",
+    re.I)
+_STOCK_ATTR_RE = re.compile(r"availab|stock|inventory|наличност|lager|dispo|verfueg|verfüg"
+                            r"|estoque|existencia|delivery-?status", re.I)
+
+_HIDDEN_CLASS_RE = re.compile(r"(?:^|\s)(?:hidden|a-hidden|aok-hidden|d-none|hide|is-hidden"
+                              r"|visually-hidden|sr-only|invisible)(?:\s|$)", re.I)
+_IMAGE_TEXT_RE = re.compile(r"image|bild|photo|foto|imagen|immagine|снимка|zdjęcie", re.I)
+_PRICE_XPATH = (
+    "//*[not(self::script or self::style or self::option or self::select or self::noscript"
+    " or self::input or self::link or self::meta)][contains(@class,'rice') or contains(@id,'rice')"
+    " or contains(@itemprop,'rice') or contains(@class,'reis') or contains(@class,'prix')"
+    " or contains(@class,'recio') or contains(@class,'rezzo') or contains(@class,'cena')"
+    " or contains(@class,'цена') or contains(@class,'amount') or contains(@class,'money')"
+    " or @data-price or @data-price-amount or contains(@class,'a-offscreen')]"
+)
+
+
+def _attrs(el: Any) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
+
+
+def is_related_container(el: Any) -> bool:
+    """Whether ``el`` holds other products, navigation, the cart or the footer."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in ("body", "html", "main"):
+        return False
+    if tag in ("nav", "footer", "aside"):
+        return True
+    if tag == "header" and el.find(".//h1") is None:
+        return True
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('data-component') or ''}"
+    if attrs.strip() and _RELATED_RE.search(attrs):
+        return True
+    itemtype = el.get("itemtype") or ""
+    return "ItemList" in itemtype
+
+
+class _Context:
+    """Page facts the scorer uses, computed once."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.root = doc.root
+        self._order: dict[Any, int] | None = None
+        self.title_el = _find_title_el(doc)
+        self.buy_el = find_buy_button(doc)
+        self._related_cache: dict[Any, bool] = {}
+
+    def order(self, el: Any) -> int:
+        if self._order is None:
+            self._order = {e: i for i, e in enumerate(self.root.iter())}
+        return self._order.get(el, 0)
+
+    def in_related(self, el: Any) -> bool:
+        chain = []
+        node = el
+        result = False
+        while node is not None:
+            cached = self._related_cache.get(node)
+            if cached is not None:
+                result = cached
+                break
+            chain.append(node)
+            if is_related_container(node):
+                result = True
+                break
+            node = node.getparent()
+        for seen in chain:
+            self._related_cache[seen] = result
+        return result
+
+
+def _find_title_el(doc: Document) -> Any | None:
+    h1s: list[tuple[Any, str]] = []
+    for h1 in doc.root.iter("h1"):
+        text = visible_text(h1)
+        if 2 < len(text) < 300:
+            h1s.append((h1, text))
+    page_title = " ".join((doc.meta.get("og:title", [""])[0] + " " + _page_title(doc)).split())
+    for h1, text in h1s:
+        if text[:40] in page_title or (h1.get("id") or "").lower() in ("title", "producttitle"):
+            return h1
+    for h2 in doc.root.iter("h2"):
+        text = visible_text(h2)
+        if len(text) > 8 and text[:40] in page_title:
+            return h2
+    for h1, _ in h1s:
+        if re.search(r"title|name|product", _attrs(h1), re.I):
+            return h1
+    return h1s[0][0] if h1s else None
+
+
+def _page_title(doc: Document) -> str:
+    title = doc.root.find(".//title")
+    return title.text_content() if title is not None else ""
+
+
+def find_buy_button(doc: Document) -> Any | None:
+    """The add-to-cart / buy button of the page, if one can be seen."""
+    for el in doc.root.xpath(
+        "//button|//input[@type='submit' or @type='button']|//a[contains(@class,'cart')"
+        " or contains(@class,'buy') or contains(@id,'cart') or contains(@id,'buy')]"
+    ):
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('name') or ''}"
+        text = el.get("value") or el.text_content() or ""
+        if (re.search(r"add-?to-?(?:cart|basket|bag)|addtocart|buy-?now|buy-?button|add_to_cart",
+                      attrs, re.I) or _BUY_TEXT_RE.search(text[:80])):
+            return el
+    return None
+
+
+@dataclass
+class _PriceCand:
+    el: Any
+    parsed: ParsedPrice
+    text: str
+    score: float
+    old: bool
+
+
+def _window(el: Any, text: str) -> tuple[str, str]:
+    """Text right before and after ``text`` inside its parent (for trap words)."""
+    parent = el.getparent()
+    holder = parent if parent is not None else el
+    full = " ".join(" ".join(holder.itertext()).split())[:400]
+    compact = " ".join(text.split())
+    idx = full.find(compact)
+    if idx < 0:
+        return "", ""
+    before = full[max(0, idx - 60):idx]
+    prev = el.getprevious()
+    if prev is not None and not before:
+        before = " ".join(prev.text_content().split())[-60:]
+    return before, full[idx + len(compact): idx + len(compact) + 40]
+
+
+def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> list[_PriceCand]:
+    found: list[_PriceCand] = []
+    seen_ids: set[int] = set()
+    for el in ctx.root.xpath(_PRICE_XPATH):
+        if id(el) in seen_ids:
+            continue
+        content = el.get("content") or el.get("data-price-amount") or el.get("data-price")
+        text = visible_text(el) if content is None else content
+        if not text or len(text) > 60:
+            continue
+        parsed = find_prices(text, default_currency=currency, tld=doc.tld,
+                             language=doc.language)
+        if not parsed:
+            continue
+        if len({p.amount for p in parsed}) > 1 and content is None:
+            continue  # a block with several prices: its children are the candidates
+        found.append(_PriceCand(el, parsed[0], text, 0.0, False))
+    return found
+
+
+def _score(cand: _PriceCand, ctx: _Context) -> float | None:
+    el = cand.el
+    if ctx.in_related(el):
+        return None
+    attrs = _attrs(el)
+    parent = el.getparent()
+    parent_attrs = _attrs(parent) if parent is not None else ""
+    both = f"{attrs} {parent_attrs}"
+    old_attr = bool(_OLD_RE.search(attrs)) or bool(_OLD_PARENT_RE.search(parent_attrs))
+    before, after = _window(el, cand.text)
+    if _SUFFIX_TRAP_RE.search(after) or _SUFFIX_TRAP_RE.search(cand.text[len(cand.text) // 2:]):
+        return None
+    if _UNIT_ATTR_RE.search(attrs) or _UNIT_ATTR_RE.search(parent_attrs):
+        return None
+    old = old_attr or _struck(el) or bool(_OLD_PREFIX_RE.search(before))
+    if not old and _PREFIX_TRAP_RE.search(before):
+        return None
+    score = 2.0
+    if _in_control(el):
+        score -= 2.5  # variant swatches and option lists carry other variants' prices
+    if _PRICE_ATTR_RE.search(attrs):
+        score += 1.5
+    if _CURRENT_RE.search(both):
+        score += 1.0
+    if "price" in (el.get("itemprop") or ""):
+        score += 1.0
+    if cand.parsed.currency:
+        score += 1.0
+    if ctx.title_el is not None:
+        gap = ctx.order(el) - ctx.order(ctx.title_el)
+        score += 2.0 if 0 <= gap <= 60 else 1.0 if 0 <= gap <= 250 else 0.4 if gap > 0 else -0.5
+        if gap < -400:
+            score -= 1.0
+    if ctx.buy_el is not None:
+        gap = abs(ctx.order(el) - ctx.order(ctx.buy_el))
+        score += 1.5 if gap <= 40 else 0.8 if gap <= 150 else 0.0
+    cand.old = old
+    return score
+
+
+def _in_control(el: Any) -> bool:
+    for depth, node in enumerate(el.iterancestors()):
+        if depth > 6:
+            return False
+        if node.tag in ("button", "option", "select", "label"):
+            return True
+    return False
+
+
+def _hidden(el: Any) -> bool:
+    for depth, node in enumerate((el, *el.iterancestors())):
+        if depth > 3 or node.tag == "body":
+            return False
+        style = (node.get("style") or "").replace(" ", "").lower()
+        if "display:none" in style or node.get("hidden") is not None:
+            return True
+        if _HIDDEN_CLASS_RE.search(node.get("class") or ""):
+            return True
+    return False
+
+
+def _struck(el: Any) -> bool:
+    node = el
+    for _ in range(3):
+        if node is None:
+            return False
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("del", "s", "strike"):
+            return True
+        if "line-through" in (node.get("style") or ""):
+            return True
+        node = node.getparent()
+    return False
+
+
+def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = None) -> bool:
+    """Candidates from the page itself; True when a price was proposed."""
+    ctx = _Context(doc)
+    hint = context_currency(currency, doc.tld, doc.language)
+    title = _title(doc, ctx)
+    if title:
+        out.add(Candidate(field="title", value=title, source="heuristic", confidence=0.6))
+    _availability(doc, ctx, out)
+    cands = _price_candidates(ctx, doc, hint)
+    scored = []
+    rejected_related = 0
+    for cand in cands:
+        score = _score(cand, ctx)
+        if score is None:
+            rejected_related += ctx.in_related(cand.el)
+            continue
+        cand.score = score
+        scored.append(cand)
+    current = [c for c in scored if not c.old]
+    if not current:
+        # An "old" price with no current price beside it is the price (class names lie).
+        current = [c for c in scored if c.old and not _struck(c.el)]
+        for cand in current:
+            cand.old = False
+            cand.score -= 1.0
+    if not current:
+        if rejected_related:
+            out.note(f"heuristic: {rejected_related} price(s) seen only in related-products, "
+                     "carousel or cart blocks")
+        return False
+    best_score = max(c.score for c in current)
+    top = [c for c in current if c.score == best_score]
+    best = min(top, key=lambda c: ctx.order(c.el)) if len(top) > 1 else top[0]
+    confidence = max(0.3, min(0.75, 0.25 + best.score / 20))
+    out.add(Candidate(field="price", value=best.parsed.amount, source="heuristic",
+                      confidence=confidence, raw=best.text))
+    if best.parsed.currency:
+        out.add(Candidate(field="currency", value=best.parsed.currency, source="heuristic",
+                          confidence=confidence, raw=best.parsed.currency_raw))
+    olds = [c for c in scored if c.old and c.parsed.amount > best.parsed.amount
+            and abs(ctx.order(c.el) - ctx.order(best.el)) < 40]
+    if olds:
+        old = min(olds, key=lambda c: abs(ctx.order(c.el) - ctx.order(best.el)))
+        out.add(Candidate(field="regular_price", value=old.parsed.amount, source="heuristic",
+                          confidence=confidence, raw=old.text))
+    out.price_element = best.el
+    return True
+
+
+def _title(doc: Document, ctx: _Context) -> str | None:
+    if ctx.title_el is not None:
+        return clean_text(visible_text(ctx.title_el))
+    og = doc.meta.get("og:title")
+    if og:
+        return clean_text(og[0])
+    title = doc.root.find(".//title")
+    return clean_text(title.text_content()) if title is not None else None
+
+
+def _availability(doc: Document, ctx: _Context, out: CandidateSet) -> None:
+    for el in doc.root.xpath(
+        "//*[not(self::script or self::style or self::body or self::html)]"
+        "[contains(@class,'vailab') or contains(@id,'vailab') or contains(@class,'stock')"
+        " or contains(@id,'stock') or contains(@itemprop,'vailab') or contains(@class,'Stock')"
+        " or contains(@class,'nalichn') or contains(@class,'lager') or contains(@class,'dispo')]"
+    )[:40]:
+        if ctx.in_related(el) or _hidden(el):
+            continue
+        link = el.get("href") or el.get("content") or ""
+        text = visible_text(el)
+        if "schema.org" in link:
+            text = link
+        if not text or len(text) > 200 or _IMAGE_TEXT_RE.search(text):
+            continue
+        found = availability_from_text(text)
+        if found is None and re.search(r"(?:^|\s)(?:in-?stock|instock)(?:\s|$)",
+                                       el.get("class") or ""):
+            found = Availability.IN_STOCK
+        if found is None and re.search(r"out-?of-?stock|outofstock|sold-?out",
+                                       el.get("class") or ""):
+            found = Availability.OUT_OF_STOCK
+        if found:
+            out.add(Candidate(field="availability", value=found, source="heuristic",
+                              confidence=0.6, raw=text[:80]))
+            return
+    button = ctx.buy_el
+    if button is not None:
+        disabled = button.get("disabled") is not None or "disabled" in (button.get("class") or "")
+        label = " ".join((button.get("value") or button.text_content()).split())
+        stated = availability_from_text(label)
+        if disabled or stated in (Availability.OUT_OF_STOCK, Availability.DISCONTINUED):
+            value = Availability.OUT_OF_STOCK
+        elif stated in (Availability.PRE_ORDER, Availability.BACK_ORDER):
+            value = stated
+        else:
+            value = Availability.IN_STOCK
+        out.add(Candidate(field="availability", value=value, source="heuristic",
+                          confidence=0.45, raw=label[:80]))
+
+
+_OLD_XPATH = etree.XPath(
+    "//del|//s|//strike|//*[@class][contains(@class,'old-price') or contains(@class,'price-old')"
+    " or contains(@class,'oldprice') or contains(@class,'oldPrice') or contains(@class,'original-price')"
+    " or contains(@class,'regular-price') or contains(@class,'was-price') or contains(@class,'price-was')"
+    " or contains(@class,'list-price') or contains(@class,'compare-at') or contains(@class,'strike')"
+    " or contains(@class,'crossed') or contains(@class,'line-through') or contains(@class,'price--regular')"
+    " or contains(@class,'price-before') or contains(@class,'previous-price')]"
+)
+
+
+def shown_as_old_price(doc: Document, price: Decimal, currency: str | None) -> bool:
+    """Whether the page shows ``price`` as a struck or "old" price (stale structured data).
+
+    One cheap XPath; used to check structured data without running all heuristics.
+    """
+    for el in _OLD_XPATH(doc.root)[:50]:
+        text = visible_text(el)
+        if not text or len(text) > 40:
+            continue
+        found = find_prices(text, default_currency=currency, tld=doc.tld)
+        if found and found[0].amount == price:
+            return True
+    return False

@@ -1,0 +1,231 @@
+"""Promotions read from shop wording, in Bulgarian, English, German, French and Spanish.
+
+Each reader is a small function over one piece of text returning Promotions;
+:func:`find_promotions` runs them all over the product's text blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+
+from .model import Promotion, PromotionKind
+from .prices import find_prices, parse_amount
+from .timeparse import find_until
+
+_NUM = r"\d+(?:[.,]\d{1,2})?"
+_MONEY = r"(?:[^\d\s]{0,4}\s?\d[\d\s.,]*\d|\d)(?:\s?[^\d\s,.;)]{1,4}\.?)?"
+
+_PERCENT_RE = re.compile(r"(?:-|−|–|минус\s*)\s?(\d{1,2}(?:[.,]\d)?)\s?%|(\d{1,2}(?:[.,]\d)?)\s?%\s?"
+                         r"(?:off|отстъпка|намаление|rabatt|reduziert|de réduction|de remise"
+                         r"|de descuento|dto|sconto|korting)", re.I)
+_SAVE_RE = re.compile(r"(?:save|you save|спестявате|спестяваш|спести|sie sparen|sparen sie|spare"
+                      r"|économisez|vous économisez|ahorra|ahorras|ahorro|risparmi)\s*:?\s*"
+                      r"(?P<amount>" + _MONEY + ")", re.I)
+_COUPON_RE = re.compile(
+    r"(?:coupon|promo ?code|discount code|voucher|use code|with code|code|код(?: за отстъпка)?"
+    r"|промо ?код|kupon|gutschein(?:code)?|rabattcode|mit dem code|code promo|avec le code"
+    r"|código(?: promocional| de descuento)?|cupón|codice(?: sconto)?)\s*[:\-–]?\s*"
+    r"[\"'«„“]?(?P<code>[A-Z0-9][A-Z0-9_-]{2,19})\b[\"'»“”]?"
+    r"(?:[^%\d]{0,25}?(?:-|−)?\s?(?P<pct>\d{1,2})\s?%)?"
+)
+_MULTI_BUY_RE = [
+    # "3 for 2", "3 за 2", "3 für 2", "3 pour 2", "3 por 2", "3x2"
+    re.compile(r"(?<![\d.,])(?P<buy>[2-9])\s?(?:for|за|für|pour|por|per|x|х)\s?(?P<pay>[1-8])"
+               r"(?![\d.,%]|\s?(?:€|лв|\$|£|eur|bgn|месец|month|monat|mois|mes))", re.I),
+    # "Buy 3, pay 2" / "Купи 3, плати 2" / "Kaufe 3, zahle 2" / "Achetez 3, payez 2" / "Compra 3, paga 2"
+    re.compile(r"(?:buy|take|купи|вземи|kauf(?:e|en)?|nimm|achetez|achète|compra|lleva)\s?"
+               r"(?P<buy>[2-9])[\s,;]*(?:and\s)?(?:pay(?: for)?|плати|платиш|плащаш|zahl(?:e|en)?"
+               r"|payez|paye|paga|pagas)\s?(?P<pay>[1-8])", re.I),
+]
+_PLUS_ONE_RE = re.compile(r"(?<![\d.,+])(?P<buy>[1-5])\s?\+\s?(?P<free>[1-3])(?:\s?(?:free|gratis"
+                          r"|подарък|безплатно|gratuit|gratis|offert))?(?![\d.,%])", re.I)
+_NTH_RE = re.compile(
+    r"(?:second|2nd|втор(?:ия|ата|о)|zweite[sn]?|deuxième|2e|segund[oa])\s(?:item\s|product\s"
+    r"|продукт\s|артикул\s|artikel\s|article\s|produit\s|unidad\s)?(?:at|с|на|за|zum|à|al|a)?\s?"
+    r"(?:-|−)?\s?(?P<pct>\d{1,3})\s?%", re.I)
+_HALF_PRICE_RE = re.compile(r"(?:second|2nd)\s(?:one\s)?half price|втор\w+ на половин цена", re.I)
+_FREE_SHIP_RE = re.compile(
+    r"(?:free (?:shipping|delivery)|безплатна доставка|kostenlose?r? (?:versand|lieferung)"
+    r"|versandkostenfrei|gratis versand|livraison (?:gratuite|offerte)|envío gratis"
+    r"|envío gratuito|spedizione gratuita)"
+    r"(?:[^.!\n]{0,30}?(?:over|above|from|on orders(?: over| above)?|над|при поръчка над|от"
+    r"|ab|dès|à partir de|dès \d+|desde|a partir de|sopra|oltre)\s?(?P<threshold>" + _MONEY + "))?",
+    re.I)
+_MEMBER_RE = re.compile(
+    r"(?:member(?:s|ship)? price|club price|loyalty price|with (?:club|loyalty|member) card"
+    r"|клубна цена|цена с (?:клубна )?карта|за членове|mitgliederpreis|mit (?:kunden|club)karte"
+    r"|prix (?:adhérent|membre|fidélité)|precio (?:socio|miembro|club))\s*:?\s*"
+    r"(?P<amount>" + _MONEY + ")", re.I)
+_INSTALMENT_RE = [
+    re.compile(r"(?P<n>\d{1,2})\s?(?:x|х|×)\s?(?P<amount>" + _MONEY + r")\s?(?:/|per|на)?\s?"
+               r"(?:month|mo\b|мес|месец|monat|mois|mes)?", re.I),
+    re.compile(r"(?P<amount>" + _MONEY + r")\s?(?:/|per|a|на|pro|par)\s?(?:month|mo\b|мес\.?|месец"
+               r"|monat|mois|mes)[^.\n]{0,30}?(?:for|за|über|sur|en|durante)?\s?(?P<n>\d{1,2})\s?"
+               r"(?:months|месеца|вноски|monate|mois|meses|mensualités|instalments|installments)",
+               re.I),
+    re.compile(r"(?P<n>\d{1,2})\s?(?:instalments|installments|вноски|monatsraten|raten"
+               r"|mensualités|cuotas|rate)\s?(?:of|по|von|de|à|da)\s?(?P<amount>" + _MONEY + ")",
+               re.I),
+]
+_BADGE_RE = re.compile(
+    r"^(?:sale|on sale|promo|promotion|hot deal|deal|special offer|top offer|black friday"
+    r"|cyber monday|clearance|промоция|разпродажба|топ оферта|намаление|angebot|sonderangebot"
+    r"|aktion|soldes|promo|offre spéciale|oferta|rebajas|liquidación|saldi|offerta)!?$", re.I)
+
+Reader = Callable[[str, str | None], list[Promotion]]
+
+
+def make_promotion(kind: PromotionKind, text: str, **values: object) -> Promotion:
+    """A Promotion with whitespace-normalized text (helper for readers)."""
+    return Promotion(kind=kind, text=" ".join(text.split())[:200], **values)  # type: ignore[arg-type]
+
+
+def _money(text: str | None, currency: str | None) -> Decimal | None:
+    if not text:
+        return None
+    found = find_prices(text, default_currency=currency)
+    return found[0].amount if found else None
+
+
+def read_percent(text: str, currency: str | None) -> list[Promotion]:
+    """"-20%", "20% off", "20% отстъпка"."""
+    out = []
+    for m in _PERCENT_RE.finditer(text):
+        if _COUPON_RE.search(text) or _NTH_RE.search(text):
+            continue
+        value = parse_amount(m.group(1) or m.group(2))
+        if value and 0 < value < 100:
+            out.append(make_promotion(PromotionKind.PERCENT_OFF, m.group(0), value=value))
+    return out[:1]
+
+
+def read_save(text: str, currency: str | None) -> list[Promotion]:
+    """"Save 20 €", "Спестявате 20 лв.", "Sie sparen 20 €"."""
+    m = _SAVE_RE.search(text)
+    if not m:
+        return []
+    if "%" in m.group("amount"):
+        value = parse_amount(m.group("amount").split("%")[0].strip().split()[-1])
+        return [make_promotion(PromotionKind.PERCENT_OFF, m.group(0), value=value)] if value else []
+    amount = _money(m.group("amount"), currency)
+    return [make_promotion(PromotionKind.AMOUNT_OFF, m.group(0), value=amount)] if amount else []
+
+
+def read_coupon(text: str, currency: str | None) -> list[Promotion]:
+    """"Код: SAVE10 -10%", "Use code WELCOME", "Gutscheincode: HERBST20"."""
+    m = _COUPON_RE.search(text)
+    if not m or not any(c.isalpha() for c in m.group("code")):
+        return []
+    pct = parse_amount(m.group("pct")) if m.group("pct") else None
+    return [make_promotion(PromotionKind.COUPON, m.group(0), code=m.group("code"), value=pct)]
+
+
+def read_multi_buy(text: str, currency: str | None) -> list[Promotion]:
+    """"3 for 2", "Купи 3, плати 2", "2+1", "second at -50%"."""
+    for pattern in _MULTI_BUY_RE:
+        m = pattern.search(text)
+        if m and int(m.group("pay")) < int(m.group("buy")):
+            return [make_promotion(PromotionKind.MULTI_BUY, m.group(0), buy_qty=int(m.group("buy")),
+                                   pay_qty=int(m.group("pay")))]
+    m = _PLUS_ONE_RE.search(text)
+    if m and not re.search(r"\d\s?\+\s?\d\s?(?:gb|tb|mm|cm|кг|kg|\")", text, re.I):
+        buy, free = int(m.group("buy")), int(m.group("free"))
+        return [make_promotion(PromotionKind.MULTI_BUY, m.group(0), buy_qty=buy + free,
+                               pay_qty=buy)]
+    m = _NTH_RE.search(text)
+    if m:
+        return [make_promotion(PromotionKind.MULTI_BUY, m.group(0), buy_qty=2,
+                               value=Decimal(m.group("pct")), detail="nth_item_discount")]
+    m = _HALF_PRICE_RE.search(text)
+    if m:
+        return [make_promotion(PromotionKind.MULTI_BUY, m.group(0), buy_qty=2, value=Decimal(50),
+                               detail="nth_item_discount")]
+    return []
+
+
+def read_free_shipping(text: str, currency: str | None) -> list[Promotion]:
+    """"Безплатна доставка над 100 лв.", "Free shipping over €50"."""
+    m = _FREE_SHIP_RE.search(text)
+    if not m:
+        return []
+    threshold = _money(m.group("threshold"), currency)
+    return [make_promotion(PromotionKind.FREE_SHIPPING, m.group(0), threshold=threshold)]
+
+
+def read_member(text: str, currency: str | None) -> list[Promotion]:
+    """"Club price: 19.99 лв.", "Prix adhérent 12,99 €"."""
+    m = _MEMBER_RE.search(text)
+    amount = _money(m.group("amount"), currency) if m else None
+    return [make_promotion(PromotionKind.MEMBER_PRICE, m.group(0), value=amount)] if m and amount \
+        else []
+
+
+def read_instalments(text: str, currency: str | None) -> list[Promotion]:
+    """"or 12 x 8.33 €/month", "8,33 лв./месец за 12 месеца", "12 вноски по 8,33 лв."."""
+    for pattern in _INSTALMENT_RE:
+        m = pattern.search(text)
+        if not m:
+            continue
+        n = int(m.group("n"))
+        amount = _money(m.group("amount"), currency)
+        if amount and 2 <= n <= 60:
+            return [make_promotion(PromotionKind.INSTALMENTS, m.group(0), instalments=n,
+                                   value=amount)]
+    return []
+
+
+def read_bundle(text: str, currency: str | None) -> list[Promotion]:
+    """"Bundle", "Комплект", "Set-Angebot", "Lot de"."""
+    m = re.search(r"\b(?:bundle (?:offer|deal|and save)|buy together|купи заедно|в комплект с"
+                  r"|komplett-?set|im set günstiger|offre groupée|pack ahorro|compra conjunta)\b"
+                  r"[^.\n]{0,60}", text, re.I)
+    return [make_promotion(PromotionKind.BUNDLE, m.group(0))] if m else []
+
+
+def read_badge(text: str, currency: str | None) -> list[Promotion]:
+    """A short sale badge ("Sale", "Промоция", "Angebot")."""
+    stripped = text.strip(" !*")
+    return [make_promotion(PromotionKind.BADGE, stripped)] if _BADGE_RE.match(stripped) else []
+
+
+READERS: tuple[Reader, ...] = (read_coupon, read_multi_buy, read_free_shipping, read_member,
+                               read_instalments, read_save, read_percent, read_bundle, read_badge)
+
+TRIGGER_RE = re.compile(
+    r"%|\d\s?(?:for|за|für|pour|por|x|х|×|\+)\s?\d|save|спест|spar|économ|ahorr|risparm"
+    r"|code|код|coupon|kupon|gutschein|cupón|free|безплатн|kostenlos|versandkostenfrei|gratuit"
+    r"|gratis|member|club|клуб|loyal|mitglied|adhérent|socio|month|месец|мес\.|monat|mois|mes\b"
+    r"|вноск|raten|instal|cuota|mensualit|купи|buy|kauf|achet|compra|bundle|комплект|second|втор"
+    r"|zweite|deuxième|segund|sale|promo|промо|offer|оферт|angebot|aktion|solde|oferta|rebaja"
+    r"|намален|deal|until|до \d|bis|jusqu|hasta",
+    re.I,
+)
+
+
+def find_promotions(
+    texts: Iterable[str], currency: str | None = None, today: date | None = None
+) -> list[Promotion]:
+    """Promotions in the product's text blocks, de-duplicated, in page order."""
+    found: list[Promotion] = []
+    seen: set[tuple[object, ...]] = set()
+    for text in texts:
+        if len(text) > 600 or not TRIGGER_RE.search(text):
+            continue
+        until = find_until(text, today)
+        for reader in READERS:
+            for promo in reader(text, currency):
+                if until and promo.valid_until is None and promo.kind != PromotionKind.BADGE:
+                    promo = Promotion(**{**_fields(promo), "valid_until": until})
+                key = (promo.kind, promo.value, promo.code, promo.buy_qty, promo.pay_qty,
+                       promo.threshold, promo.instalments)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(promo)
+    return found
+
+
+def _fields(promo: Promotion) -> dict[str, object]:
+    return {name: getattr(promo, name) for name in Promotion.__dataclass_fields__}

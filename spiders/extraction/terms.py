@@ -1,0 +1,129 @@
+"""Terms read from shop wording: shipping cost, delivery time, warranty, returns window."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .prices import find_prices
+
+_SHIP_WORD = (r"(?:shipping|delivery|postage|доставка(?:та)?|versand(?:kosten)?|lieferung|livraison"
+              r"|frais de port|envío|gastos de envío|spedizione)")
+_FREE_WORD = r"(?:free|безплатна|kostenlos|gratis|gratuite?|offerte|gratuito|gratuita)"
+_SHIP_COST_RE = re.compile(_SHIP_WORD + r"\s*(?:cost|price|fee|цена|от)?\s*:?\s*(?P<money>"
+                           r"[^\d\s]{0,4}\s?\d[\d\s.,]*\d?\s?[^\d\s,;)]{0,4}\.?)", re.I)
+_FREE_SHIP_RE = re.compile(_FREE_WORD + r"\s" + _SHIP_WORD + "|" + _SHIP_WORD + r"\s*:?\s*" +
+                           _FREE_WORD, re.I)
+_THRESHOLD_RE = re.compile(r"(?:over|above|from|orders over|над|от|ab|dès|à partir de|desde"
+                           r"|a partir de|oltre)\s?(?P<money>[^\d\s]{0,4}\s?\d[\d\s.,]*\d?\s?"
+                           r"[^\d\s,;)!]{0,4}\.?)", re.I)
+_DAYS = (r"(?:days?|business days|working days|дни|дена|раб(?:отни)? дни|tage[n]?|werktage[n]?"
+         r"|jours?(?: ouvrés| ouvrables)?|días(?: hábiles| laborables)?|giorni)")
+_WEEKS = r"(?:weeks?|седмиц[аи]|wochen?|semaines?|semanas?|settimane)"
+_DELIVERY_RE = re.compile(
+    r"(?:deliver(?:y|ed)?|ships?|shipping|dispatch(?:ed)?|arrives?|доставка|доставя|срок за доставка"
+    r"|lieferzeit|lieferung|geliefert|versand|livraison|livré|expédié|entrega|envío|consegna)"
+    r"[^.\n\d]{0,30}?(?P<lo>\d{1,2})(?:\s?(?:-|–|—|to|до|bis|à|a|al)\s?(?P<hi>\d{1,2}))?\s?"
+    r"(?P<unit>" + _DAYS + "|" + _WEEKS + ")", re.I)
+_WARRANTY_RE = re.compile(
+    r"(?:warranty|guarantee|гаранция|garantie|garantía|garanzia|gwarancja|záruka)[^.\n\d]{0,25}?"
+    r"(?P<n>\d{1,3})\s?(?P<unit>months?|mo\b|years?|yrs?|месеца|месец|години|година|г\.|monate?"
+    r"|jahre?|mois|ans?|meses|años?|mesi|anni|miesięcy|lat)"
+    r"|(?P<n2>\d{1,3})\s?(?P<unit2>months?|years?|месеца|години|monate|jahre|mois|ans|meses|años)"
+    r"\s?(?:warranty|guarantee|гаранция|garantie|garantía|garanzia)", re.I)
+_RETURNS_RE = re.compile(
+    r"(?P<n>\d{1,3})\s?(?:-|\s)?" + _DAYS + r"[^.\n\d]{0,20}?(?:returns?|money back|връщане"
+    r"|право на връщане|rückgabe|rücksende|retour|devolución|devoluciones|reso)"
+    r"|(?:returns?|връщане|rückgabe|retour|devolución|reso)[^.\n\d]{0,30}?(?P<n2>\d{1,3})\s?"
+    + _DAYS, re.I)
+_YEAR_UNITS = ("year", "yr", "годин", "г.", "jahr", "an", "año", "anni", "lat")
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Terms found on a page; each None when not stated."""
+
+    shipping_cost: Decimal | None = None
+    free_threshold: Decimal | None = None
+    shipping_text: str | None = None
+    delivery_min: int | None = None
+    delivery_max: int | None = None
+    delivery_text: str | None = None
+    warranty_months: int | None = None
+    warranty_text: str | None = None
+    returns_days: int | None = None
+
+
+def find_terms(texts: Iterable[str], currency: str | None = None) -> Terms:
+    """First statement of each term in the given text blocks."""
+    values: dict[str, object] = {}
+    for text in texts:
+        if len(text) > 600:
+            continue
+        if "shipping_text" not in values:
+            _shipping(text, currency, values)
+        if "delivery_text" not in values:
+            _delivery(text, values)
+        if "warranty_text" not in values:
+            _warranty(text, values)
+        if "returns_days" not in values:
+            m = _RETURNS_RE.search(text)
+            if m:
+                values["returns_days"] = int(m.group("n") or m.group("n2"))
+    return Terms(**values)  # type: ignore[arg-type]
+
+
+def _clip(text: str) -> str:
+    return " ".join(text.split())[:160]
+
+
+def _shipping(text: str, currency: str | None, values: dict[str, object]) -> None:
+    free = _FREE_SHIP_RE.search(text)
+    if free:
+        threshold = _THRESHOLD_RE.search(text, free.end(), free.end() + 40)
+        amount = _money(threshold.group("money"), currency) if threshold else None
+        if amount is not None:
+            values["free_threshold"] = amount
+        else:
+            values["shipping_cost"] = Decimal(0)
+        values["shipping_text"] = _clip(text)
+        if amount is None:
+            return
+    m = _SHIP_COST_RE.search(text)
+    if m and not _THRESHOLD_RE.match(text, max(0, m.start("money") - 6)):
+        cost = _money(m.group("money"), currency)
+        if cost is not None and "shipping_cost" not in values:
+            values["shipping_cost"] = cost
+            values["shipping_text"] = _clip(text)
+
+
+def _money(text: str, currency: str | None) -> Decimal | None:
+    found = find_prices(text, default_currency=currency)
+    return found[0].amount if found else None
+
+
+def _delivery(text: str, values: dict[str, object]) -> None:
+    m = _DELIVERY_RE.search(text)
+    if not m:
+        return
+    lo = int(m.group("lo"))
+    hi = int(m.group("hi")) if m.group("hi") else lo
+    if re.match(_WEEKS, m.group("unit"), re.I):
+        lo, hi = lo * 7, hi * 7
+    if 0 <= lo <= hi <= 120:
+        values["delivery_min"], values["delivery_max"] = lo, hi
+        values["delivery_text"] = _clip(m.group(0))
+
+
+def _warranty(text: str, values: dict[str, object]) -> None:
+    m = _WARRANTY_RE.search(text)
+    if not m:
+        return
+    n = int(m.group("n") or m.group("n2"))
+    unit = (m.group("unit") or m.group("unit2")).lower()
+    months = n * 12 if unit.startswith(_YEAR_UNITS) else n
+    if 0 < months <= 240:
+        values["warranty_months"] = months
+        values["warranty_text"] = _clip(m.group(0))
