@@ -11,6 +11,7 @@ import sys
 import click
 
 from monitor.commands.base import base_commands
+from monitor.commands.extract import extract_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -41,6 +42,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 for command in base_commands:
     cli.add_command(command)
+cli.add_command(extract_cmd)
 
 
 def main() -> None:
