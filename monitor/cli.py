@@ -12,6 +12,7 @@ import click
 
 from monitor.commands.base import base_commands
 from monitor.commands.extract import extract_cmd
+from monitor.commands.schedule import schedule_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -40,7 +41,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj["db_url"] = db_url
 
 
-for command in base_commands:
+for command in [*base_commands, *schedule_commands]:
     cli.add_command(command)
 cli.add_command(extract_cmd)
 
