@@ -33,10 +33,7 @@ def our_price(product: Product, seed: int = 42) -> Decimal:
 def _title_only_name(product: Product) -> str:
     """A name worded differently from any shop's title, without GTIN or MPN."""
     variant = f" ({product.variant_bg})" if product.variant_bg else ""
-    model = product.family_title_bg.split(" ", 1)[-1] if product.pack is None else (
-        product.family_title_bg)
-    noun = product.category.name_bg.lower()
-    return f"{model}{variant} - {noun}"
+    return f"{product.model}{variant} - {product.noun_bg.lower()}"
 
 
 def catalog_rows(seed: int = 42) -> list[dict[str, str]]:

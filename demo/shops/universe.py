@@ -150,6 +150,8 @@ class Product:
     variant_en: str | None
     variant_bg: str | None
     brand: str
+    model: str  # "JBL Live 770NC"
+    noun_bg: str  # "Безжични слушалки"
     mpn: str
     gtin: str
     category: Category
@@ -362,6 +364,8 @@ def build_universe(seed: int = 42) -> tuple[Product, ...]:
                         variant_en=v_en,
                         variant_bg=v_bg,
                         brand=brand,
+                        model=model,
+                        noun_bg=noun_bg,
                         mpn=family_mpn + suffix,
                         gtin=_gtin(rng, used),
                         category=category,
