@@ -1,0 +1,40 @@
+"""What the spider hands to the pipelines: one item per product page (or per failed fetch)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from spiders.extraction.model import ExtractedProduct
+
+
+@dataclass(slots=True, kw_only=True)
+class PageItem:
+    """A product page that answered (any HTTP status the spider accepts)."""
+
+    url: str
+    """The listing's URL as discovered (not the page's canonical)."""
+    variant: str = ""
+    """The shop's variant id for per-variant listings, '' otherwise."""
+    fetched_at: datetime
+    http_status: int
+    product: ExtractedProduct | None = None
+    """What extraction read; None for block pages and 404/410."""
+    blocked: str | None = None
+    """Why the page is a block wall (403/429/captcha)."""
+    gone: str | None = None
+    """Why the product is not there (404/410)."""
+    page_hash: str | None = None
+    rendered: bool = False
+    """Fetched through the browser (render_js competitors)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class FetchFailure:
+    """A product page that could not be fetched at all: no observation, counted with a reason."""
+
+    url: str
+    variant: str = ""
+    outcome: str
+    """`error` (5xx after retries, redirect loop, timeout) or `robots_disallowed`."""
+    reason: str

@@ -1,0 +1,60 @@
+"""Scrapy settings shared by every crawl; per-competitor politeness is laid over them by
+`spiders.runner.crawl_settings` from `competitors.yaml`.
+
+Polite by default: robots.txt obeyed, an honest user agent, a per-domain concurrency
+limit, AutoThrottle, retries with exponential backoff, a download size limit, timeouts.
+"""
+
+BOT_NAME = "pricewatch"
+SPIDER_MODULES = ["spiders.spiders"]
+NEWSPIDER_MODULE = "spiders.spiders"
+
+USER_AGENT = "pricewatch/0.1 (+https://github.com/pricewatch/pricewatch)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.0
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0
+"""Seconds before the first retry; doubled for each further one (Retry-After is honoured
+up to RETRY_BACKOFF_MAX)."""
+RETRY_BACKOFF_MAX = 30.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.BackoffRetryMiddleware": 550,
+    "spiders.middlewares.ProxyMiddleware": 740,
+}
+
+ITEM_PIPELINES = {
+    "spiders.pipelines.ValidatePipeline": 100,
+    "spiders.pipelines.StorePipeline": 800,
+}
+
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+LOG_LEVEL = "WARNING"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+PRICEWATCH_BATCH_SIZE = 500
+"""Pages per write transaction."""
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+"""Debian's Chromium, the only browser used for render_js competitors (never downloaded)."""
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]

@@ -1,0 +1,256 @@
+"""The one generic competitor spider: finds product pages the way `competitors.yaml` says
+and hands each page to the extraction library. It only navigates.
+
+Discovery kinds: sitemap (index or urlset, filtered by `link_pattern`), category pages
+(product links by selector or pattern, `next_page` pagination), Shopify `/products.json`
+(one listing per variant), WooCommerce Store API, or product URLs listed directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from spiders.config import Competitor, DiscoveryKind
+from spiders.extraction import ExtractionHints, extract
+from spiders.items import FetchFailure, PageItem
+from spiders.quality import blocked_reason, gone_reason
+from spiders.reading import StrategyLearner, hints_for
+from storage.types import utcnow
+
+ACCEPTED_STATUSES = [401, 403, 404, 410, 429, 451]
+"""Product-page answers the spider reads itself instead of dropping as HTTP errors."""
+SHOPIFY_LIMIT = 250
+WOO_PER_PAGE = 100
+
+
+def select_links(response: TextResponse, query: str) -> list[str]:
+    """hrefs picked by a CSS selector or an XPath (when it starts with '/' or '(')."""
+    sel = response.xpath(query) if query.startswith(("/", "(")) else response.css(query)
+    values: list[str] = []
+    for node in sel:
+        value = node.attrib.get("href") if hasattr(node, "attrib") else None
+        if value is None:
+            value = node.get()
+        if value:
+            values.append(value.strip())
+    return values
+
+
+class CompetitorSpider(scrapy.Spider):
+    """Crawl one competitor; `competitor` is its validated config entry."""
+
+    name = "competitor"
+
+    def __init__(self, competitor: Competitor, prefer: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name=competitor.name, **kwargs)
+        self.competitor = competitor
+        self.discovery = competitor.discovery
+        self.allowed_domains = [urlsplit(competitor.base_url).hostname or ""]
+        self.learner = StrategyLearner(prefer)
+        self.product_requests = 0
+        self.pattern = re.compile(self.discovery.link_pattern) if self.discovery.link_pattern else None
+        self.max_products = self.discovery.max_pages
+        self._hints: dict[str | None, ExtractionHints] = {}
+
+    def hints(self, prefer: str | None) -> ExtractionHints:
+        found = self._hints.get(prefer)
+        if found is None:
+            found = self._hints[prefer] = hints_for(self.competitor, prefer)
+        return found
+
+    # ---------------------------------------------------------------- discovery
+
+    def abs(self, path: str) -> str:
+        return urljoin(self.competitor.base_url, path)
+
+    async def start(self) -> Any:
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        kind = self.discovery.kind
+        if kind is DiscoveryKind.sitemap:
+            assert self.discovery.sitemap_url is not None
+            yield scrapy.Request(self.abs(self.discovery.sitemap_url), self.parse_sitemap,
+                                 priority=10)
+        elif kind is DiscoveryKind.category:
+            for url in self.discovery.start_urls:
+                yield scrapy.Request(self.abs(url), self.parse_category, priority=10)
+        elif kind is DiscoveryKind.shopify:
+            yield self.shopify_page(1)
+        elif kind is DiscoveryKind.woocommerce:
+            yield self.woo_page(1)
+        else:
+            for url in self.discovery.start_urls:
+                request = self.product_request(self.abs(url))
+                if request is not None:
+                    yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception as exc:
+            self.logger.error("sitemap %s cannot be read: %s", response.url, exc)
+            return
+        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        if sitemap.type == "sitemapindex":
+            for loc in locs:
+                yield scrapy.Request(loc, self.parse_sitemap, priority=10)
+            return
+        for loc in locs:
+            if self.pattern is None or self.pattern.search(loc):
+                request = self.product_request(loc)
+                if request is not None:
+                    yield request
+
+    def parse_category(self, response: Response) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            return
+        links: list[str]
+        if self.discovery.product_links:
+            links = select_links(response, self.discovery.product_links)
+        else:
+            links = response.css("a::attr(href)").getall()
+        for href in links:
+            url = response.urljoin(href)
+            if self.pattern is not None and not self.pattern.search(url):
+                continue
+            request = self.product_request(url)
+            if request is not None:
+                yield request
+        if self.discovery.next_page:
+            for href in select_links(response, self.discovery.next_page)[:1]:
+                yield response.follow(href, self.parse_category, priority=10)
+
+    def shopify_page(self, page: int) -> scrapy.Request:
+        return scrapy.Request(self.abs(f"products.json?limit={SHOPIFY_LIMIT}&page={page}"),
+                              self.parse_shopify, cb_kwargs={"page": page}, priority=10)
+
+    def parse_shopify(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        products = _json(response).get("products") or []
+        for product in products:
+            handle = product.get("handle")
+            variants = product.get("variants") or [{}]
+            if not handle:
+                continue
+            for variant in variants:
+                vid = str(variant.get("id") or "")
+                url = self.abs(f"products/{handle}")
+                if len(variants) > 1 and vid:
+                    url += f"?variant={vid}"
+                request = self.product_request(url, variant=vid)
+                if request is not None:
+                    yield request
+        if products and len(products) >= SHOPIFY_LIMIT:
+            yield self.shopify_page(page + 1)
+
+    def woo_page(self, page: int) -> scrapy.Request:
+        return scrapy.Request(
+            self.abs(f"wp-json/wc/store/v1/products?per_page={WOO_PER_PAGE}&page={page}"),
+            self.parse_woo, cb_kwargs={"page": page}, priority=10,
+        )
+
+    def parse_woo(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        items = _json_list(response)
+        for product in items:
+            link = product.get("permalink")
+            if link:
+                request = self.product_request(response.urljoin(link))
+                if request is not None:
+                    yield request
+        total = response.headers.get(b"X-WP-TotalPages")
+        more = int(total) > page if total and total.isdigit() else len(items) >= WOO_PER_PAGE
+        if items and more:
+            yield self.woo_page(page + 1)
+
+    # ---------------------------------------------------------------- product pages
+
+    def product_request(self, url: str, variant: str = "") -> scrapy.Request | None:
+        """A request for one product page, or None once `max_pages` is reached."""
+        if self.product_requests >= self.max_products:
+            return None
+        self.product_requests += 1
+        meta: dict[str, Any] = {"variant": variant, "handle_httpstatus_list": ACCEPTED_STATUSES}
+        if self.competitor.render_js:
+            meta.update(render_meta())
+        return scrapy.Request(url, self.parse_product, errback=self.product_failed, meta=meta)
+
+    def parse_product(self, response: Response) -> Iterator[PageItem]:
+        variant = response.meta.get("variant", "")
+        url = response.request.url if response.request is not None else response.url
+        item = PageItem(url=url, variant=variant, fetched_at=utcnow(),
+                        http_status=response.status,
+                        rendered=bool(response.meta.get("playwright")))
+        body = response.body
+        item.gone = gone_reason(response.status)
+        if item.gone is None:
+            item.blocked = blocked_reason(response.status, b"")
+        if item.gone is None and item.blocked is None:
+            item.page_hash = hashlib.blake2b(body, digest_size=16).hexdigest()
+            product = extract(body, url, self.hints(self.learner.prefer))
+            if product.price is None:
+                # A wall answering 200 has no price: only then is the body sniffed for one.
+                item.blocked = blocked_reason(response.status, body)
+            if item.blocked is None:
+                item.product = product
+                self.learner.observe(product.extractor if product.price is not None else None)
+        yield item
+
+    def product_failed(self, failure: Failure) -> Iterator[FetchFailure]:
+        request = failure.request  # type: ignore[attr-defined]
+        outcome, reason = describe_failure(failure)
+        yield FetchFailure(url=request.url, variant=request.meta.get("variant", ""),
+                           outcome=outcome, reason=reason)
+
+
+def describe_failure(failure: Failure) -> tuple[str, str]:
+    """(outcome, reason) for a product request that never produced a usable response."""
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return "error", f"HTTP {status} from the shop (after retries)"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text.lower():
+            return "robots_disallowed", "disallowed by robots.txt"
+        if "redirect" in text.lower():
+            return "error", f"redirect loop or too many redirects ({text})"
+        return "error", f"request ignored: {text}"
+    return "error", f"{type(exc).__name__}: {exc}"[:300]
+
+
+def render_meta() -> dict[str, Any]:
+    """Request meta that sends a product page through the browser (scrapy-playwright)."""
+    return {
+        "playwright": True,
+        "playwright_page_goto_kwargs": {"wait_until": "networkidle", "timeout": 30_000},
+    }
+
+
+def _json(response: Response) -> dict[str, Any]:
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _json_list(response: Response) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        return []
+    return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
