@@ -1,0 +1,111 @@
+"""Plain data the rules work on: listing states, comparison states, and the events they yield.
+
+Nothing here touches the database: the pipeline builds these from repository rows, and the
+tests build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from monitor.alerts.settings import EventKind
+
+IN_STOCK = frozenset({"InStock", "LimitedAvailability", "PreOrder", "BackOrder"})
+"""Availability terms under which the competitor can take an order."""
+OUT_OF_STOCK = frozenset({"OutOfStock", "SoldOut", "Discontinued"})
+
+
+@dataclass(frozen=True, slots=True)
+class PromoView:
+    """One promotion as seen on a listing."""
+
+    kind: str
+    value: Decimal | None = None
+    code: str | None = None
+    text: str | None = None
+
+    @property
+    def signature(self) -> tuple[str, str, str]:
+        """What makes two promotions the same one (the wording may vary night to night)."""
+        return (self.kind, "" if self.value is None else str(self.value), self.code or "")
+
+    def describe(self) -> str:
+        if self.text:
+            return self.text
+        bits = [self.kind.replace("_", " ")]
+        if self.value is not None:
+            bits.append(f"{self.value}%" if self.kind == "percent_off" else str(self.value))
+        if self.code:
+            bits.append(f"code {self.code}")
+        return " ".join(bits)
+
+
+@dataclass(frozen=True, slots=True)
+class ListingState:
+    """One good (status ok) observation of a competitor listing."""
+
+    observation_id: int
+    observed_at: datetime
+    price: Decimal | None
+    currency: str | None = None
+    regular_price: Decimal | None = None
+    availability: str | None = None
+    promotions: tuple[PromoView, ...] = ()
+
+    @property
+    def ident(self) -> int:
+        return self.observation_id
+
+    @property
+    def in_stock(self) -> bool | None:
+        """True/False when the page says; None when it does not."""
+        if self.availability in IN_STOCK:
+            return True
+        if self.availability in OUT_OF_STOCK:
+            return False
+        return None
+
+    @property
+    def promo_signature(self) -> frozenset[tuple[str, str, str]]:
+        return frozenset(p.signature for p in self.promotions)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingState:
+    """Whether one comparison run had a finding of one kind for a product at a competitor."""
+
+    compare_run_id: int
+    present: bool
+    gap: Decimal | None = None
+    gap_pct: Decimal | None = None
+    impact: Decimal | None = None
+    our_price: Decimal | None = None
+    their_price: Decimal | None = None
+    currency: str | None = None
+    reason: str | None = None
+
+    @property
+    def ident(self) -> int:
+        return self.compare_run_id
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something worth telling, before policy gating and storage."""
+
+    kind: EventKind
+    signature: str
+    """The new state the event is about; debounce needs every window step to agree on it."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """JSON-safe facts for the message (money as strings)."""
+    impact: Decimal | None = None
+    """Money at stake per unit, for ranking the digest."""
+    since: int | None = None
+    """The observation (or comparison run) where the change began: part of the dedupe key."""
+
+
+def money_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,363 @@
+"""The alert step of the nightly run: derive events, apply the policies, store new alerts
+once, and queue one digest per audience and channel in the outbox.
+
+Everything is written in one transaction: the alerts and the messages that carry them
+exist together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from monitor.alerts.digest import DigestItem, build_digest, rank
+from monitor.alerts.events import Event, FindingState, ListingState, PromoView, money_text
+from monitor.alerts.policy import Policy, PolicyBook, Scope
+from monitor.alerts.rules import FakeDiscountRule, UndercutRule, debounced, listing_rules
+from monitor.alerts.settings import AlertSettings, EventKind
+from storage.repos import alerts as repo
+from storage.repos.observations import latest_good_observations
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+PRICE_KINDS = frozenset({
+    EventKind.price_drop, EventKind.price_rise, EventKind.promotion_started,
+    EventKind.promotion_changed, EventKind.promotion_ended, EventKind.back_in_stock,
+    EventKind.out_of_stock,
+})
+"""Kinds about one listing whose price history makes a useful chart."""
+
+
+@dataclass(slots=True)
+class AlertRunResult:
+    """What one alert step did."""
+
+    created: int = 0
+    duplicates: int = 0
+    """Events that had alerted before (same night twice, a replay): not stored again."""
+    by_kind: dict[str, int] = field(default_factory=dict)
+    suppressed: dict[str, int] = field(default_factory=dict)
+    """Events the policies held back, by reason (muted, below min priority)."""
+    alert_ids: list[int] = field(default_factory=list)
+    messages_queued: int = 0
+    held_until: datetime | None = None
+    """When quiet hours hold messages back, the earliest time they may go."""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An event with who it is about, the policy that let it through, and its dedupe key."""
+
+    event: Event
+    dedupe_key: str
+    audience: str
+    payload: dict[str, Any]
+    product_id: int | None
+    competitor_id: int | None
+    priority: int
+    release_at: datetime | None
+    listing_id: int | None = None
+
+
+def _scope(ctx: Any) -> Scope:
+    return Scope(competitor=ctx.competitor, category=ctx.category, sku=ctx.sku)
+
+
+def gate(policy: Policy, kind: EventKind, priority: int) -> str | None:
+    """Why the policy holds an event back, or None if it may alert."""
+    if kind in policy.mute:
+        return "muted"
+    if priority < policy.min_priority:
+        return "below_min_priority"
+    return None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _product_payload(ctx: Any) -> dict[str, Any]:
+    return {
+        "product_id": ctx.product_id, "sku": ctx.sku, "product_name": ctx.product_name,
+        "category": ctx.category, "priority": ctx.priority,
+        "competitor": getattr(ctx, "competitor_display", None) or getattr(ctx, "competitor", None),
+        "competitor_name": getattr(ctx, "competitor", None),
+    }
+
+
+class _Collector:
+    """Gathers candidates, applying the policy gate and counting what it holds back."""
+
+    def __init__(self, book: PolicyBook, now: datetime) -> None:
+        self.book = book
+        self.now = now
+        self.candidates: list[Candidate] = []
+        self.suppressed: Counter[str] = Counter()
+
+    def add(self, event: Event, *, policy: Policy, key: str, payload: dict[str, Any],
+            product_id: int | None, competitor_id: int | None, priority: int,
+            listing_id: int | None = None) -> None:
+        reason = gate(policy, event.kind, priority)
+        if reason:
+            self.suppressed[reason] += 1
+            return
+        payload = {**payload, "kind": event.kind.value, "details": event.details}
+        self.candidates.append(Candidate(
+            event=event, dedupe_key=key, audience="business", payload=payload,
+            product_id=product_id, competitor_id=competitor_id, priority=priority,
+            release_at=policy.release_time(self.now), listing_id=listing_id,
+        ))
+
+
+def _listing_histories(
+    obs_rows: Sequence[Any], promo_rows: Sequence[Any]
+) -> dict[int, list[ListingState]]:
+    promos: dict[tuple[int, int], list[PromoView]] = defaultdict(list)
+    for p in promo_rows:
+        promos[(p.listing_id, p.crawl_run_id)].append(
+            PromoView(kind=p.kind, value=p.value, code=p.code, text=p.text)
+        )
+    histories: dict[int, list[ListingState]] = defaultdict(list)
+    for o in obs_rows:
+        histories[o.listing_id].append(ListingState(
+            observation_id=o.id, observed_at=o.observed_at, price=o.price, currency=o.currency,
+            regular_price=o.regular_price, availability=o.availability,
+            promotions=tuple(promos.get((o.listing_id, o.crawl_run_id), ())),
+        ))
+    return histories
+
+
+def _listing_events(
+    conn: Connection, out: _Collector, contexts: dict[int, Any],
+    crawl_run_ids: Sequence[int] | None, since: datetime,
+) -> None:
+    depth = out.book.max_debounce() + 1
+    obs_rows, promo_rows = repo.observation_windows(
+        conn, depth, crawl_run_ids=crawl_run_ids, since=since
+    )
+    for listing_id, history in _listing_histories(obs_rows, promo_rows).items():
+        ctx = contexts.get(listing_id)
+        if ctx is None:
+            continue
+        policy = out.book.for_scope(_scope(ctx))
+        for rule in listing_rules(policy):
+            event = debounced(rule, history, policy.debounce)
+            if event is None:
+                continue
+            payload = {
+                **_product_payload(ctx), "listing_id": listing_id, "title": ctx.title,
+                "url": ctx.url, "observed_at": _iso(history[-1].observed_at),
+            }
+            out.add(event, policy=policy, key=f"{event.kind.value}:listing={listing_id}:since={event.since}",
+                    payload=payload, product_id=ctx.product_id, competitor_id=ctx.competitor_id,
+                    priority=ctx.priority, listing_id=listing_id)
+
+
+def _finding_state(run_id: int, row: Any | None) -> FindingState:
+    if row is None:
+        return FindingState(compare_run_id=run_id, present=False)
+    return FindingState(
+        compare_run_id=run_id, present=True, gap=row.gap, gap_pct=row.gap_pct, impact=row.impact,
+        our_price=row.our_effective if row.our_effective is not None else row.our_price,
+        their_price=row.their_effective if row.their_effective is not None else row.their_price,
+        currency=row.currency, reason=row.reason,
+    )
+
+
+def _finding_events(conn: Connection, out: _Collector, compare_run_id: int | None) -> None:
+    runs = repo.compare_run_window(conn, compare_run_id, out.book.max_debounce() + 1)
+    if not runs:
+        return
+    rows = repo.findings_in_runs(conn, runs, ["undercut", "fake_discount"])
+    groups: dict[tuple[str, int, int | None, int | None], dict[int, Any]] = defaultdict(dict)
+    for row in rows:
+        listing = row.listing_id if row.kind == "fake_discount" else None
+        groups[(row.kind, row.product_id, row.competitor_id, listing)][row.compare_run_id] = row
+    for (kind, product_id, competitor_id, listing_id), by_run in groups.items():
+        ctx = next(iter(by_run.values()))
+        policy = out.book.for_scope(_scope(ctx))
+        window = runs[-(policy.debounce + 1):]
+        states = [_finding_state(run, by_run.get(run)) for run in window]
+        rule = UndercutRule(policy) if kind == "undercut" else FakeDiscountRule(policy)
+        event = debounced(rule, states, policy.debounce)
+        if event is None:
+            continue
+        latest = by_run.get(window[-1]) or by_run[max(by_run)]
+        payload = {**_product_payload(ctx), "listing_id": listing_id or latest.listing_id,
+                   "title": None, "url": None, "compare_run_id": window[-1]}
+        where = f"listing={listing_id}" if listing_id is not None else f"competitor={competitor_id}"
+        out.add(event, policy=policy,
+                key=f"{event.kind.value}:product={product_id}:{where}:since_run={event.since}",
+                payload=payload, product_id=product_id, competitor_id=competitor_id,
+                priority=ctx.priority, listing_id=latest.listing_id)
+
+
+def _new_match_events(conn: Connection, out: _Collector, contexts: dict[int, Any], since: datetime) -> None:
+    new_ids = repo.new_listing_ids(conn, list(contexts), since)
+    if not new_ids:
+        return
+    latest = {r.listing_id: r for r in latest_good_observations(conn, sorted(new_ids))}
+    for listing_id in sorted(new_ids):
+        ctx, obs = contexts[listing_id], latest.get(listing_id)
+        price = None if obs is None else obs.price
+        currency = None if obs is None else obs.currency
+        impact = None
+        if price is not None and currency == ctx.our_currency:
+            impact = abs(ctx.our_price - price)
+        event = Event(kind=EventKind.new_match, signature="new_match", impact=impact, details={
+            "price": money_text(price), "currency": currency, "our_price": money_text(ctx.our_price),
+            "our_currency": ctx.our_currency, "match_confidence": ctx.confidence,
+            "match_status": ctx.match_status,
+        })
+        policy = out.book.for_scope(_scope(ctx))
+        payload = {**_product_payload(ctx), "listing_id": listing_id, "title": ctx.title, "url": ctx.url}
+        out.add(event, policy=policy, key=f"new_match:listing={listing_id}", payload=payload,
+                product_id=ctx.product_id, competitor_id=ctx.competitor_id, priority=ctx.priority,
+                listing_id=listing_id)
+
+
+def _operations_events(
+    conn: Connection, settings: AlertSettings, now: datetime,
+    crawl_run_ids: Sequence[int] | None, since: datetime,
+) -> list[Candidate]:
+    release = None if settings.operations_quiet_hours is None else settings.operations_quiet_hours.release_time(now)
+    found = []
+    for run in repo.suspect_crawl_runs(conn, crawl_run_ids=crawl_run_ids, since=since):
+        counts = run.counts or {}
+        event = Event(kind=EventKind.crawl_suspect, signature="suspect", details={
+            "reason": run.suspect_reason or "marked suspect by the health check",
+            "crawl_run_id": run.id, "status": run.status, "counts": counts,
+            "started_at": _iso(run.started_at), "error_summary": run.error_summary,
+        })
+        found.append(Candidate(
+            event=event, dedupe_key=f"crawl_suspect:run={run.id}", audience="operations",
+            payload={"kind": event.kind.value, "competitor": run.competitor, "competitor_name": run.competitor,
+                     "details": event.details},
+            product_id=None, competitor_id=run.competitor_id, priority=0, release_at=release,
+        ))
+    return found
+
+
+def _alert_row(c: Candidate, now: datetime) -> repo.AlertRow:
+    return repo.AlertRow(
+        kind=c.event.kind.value, audience=c.audience, dedupe_key=c.dedupe_key, payload=c.payload,
+        impact=c.event.impact, product_id=c.product_id, competitor_id=c.competitor_id,
+        created_at=now, delivered={},
+    )
+
+
+def _chart_for(conn: Connection, items: Sequence[tuple[DigestItem, Candidate]]) -> dict[str, Any] | None:
+    """Price history of the highest-ranked listing alert, for a small chart in the email."""
+    for _item, cand in items:
+        if cand.event.kind in PRICE_KINDS and cand.listing_id is not None:
+            points = repo.price_history(conn, cand.listing_id)
+            if len(points) < 2:
+                continue
+            return {
+                "title": cand.payload.get("product_name") or cand.payload.get("title") or "",
+                "competitor": cand.payload.get("competitor"),
+                "currency": cand.event.details.get("currency"),
+                "points": [[t.isoformat(), str(p)] for t, p in points],
+            }
+    return None
+
+
+def _enqueue(
+    conn: Connection, settings: AlertSettings, stored: Sequence[tuple[int, Candidate]], now: datetime,
+    result: AlertRunResult,
+) -> None:
+    groups: dict[tuple[str, datetime | None], list[tuple[int, Candidate]]] = defaultdict(list)
+    for alert_id, cand in stored:
+        groups[(cand.audience, cand.release_at)].append((alert_id, cand))
+    for (audience, release), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or now)):
+        channels = settings.operations_channels if audience == "operations" else settings.business_channels
+        if not channels:
+            result.warnings.append(
+                f"{len(members)} {audience} alert(s) stored but no {audience}_channels configured: "
+                "see `pricewatch alerts list`"
+            )
+            continue
+        pairs = [(DigestItem(a, c.event.kind.value, c.payload, c.event.impact, c.priority), c)
+                 for a, c in members]
+        by_id = {item.alert_id: (item, cand) for item, cand in pairs}
+        ranked = [by_id[i.alert_id] for i in rank([p[0] for p in pairs])]
+        chart = _chart_for(conn, ranked) if audience == "business" else None
+        subject, body = build_digest([p[0] for p in pairs], audience=audience,
+                                     top=settings.digest.top, chart=chart)
+        ids = sorted(a for a, _ in members)
+        digest_id = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:20]
+        due = release or now
+        if release is not None:
+            result.held_until = min(result.held_until or release, release)
+        for channel in channels:
+            queued = repo.enqueue_message(conn, repo.OutboxRow(
+                channel=channel, dedupe_key=f"digest:{channel}:{audience}:{digest_id}", subject=subject,
+                body=body, alert_ids=ids, next_attempt_at=due, created_at=now,
+            ))
+            if queued:
+                result.messages_queued += 1
+                repo.set_delivery_state(conn, ids, channel, "queued")
+
+
+def run_alerts(
+    engine: Engine,
+    settings: AlertSettings | None = None,
+    *,
+    now: datetime | None = None,
+    crawl_run_ids: list[int] | None = None,
+    compare_run_id: int | None = None,
+) -> AlertRunResult:
+    """Derive events, apply the policies, store new alerts once, queue the digests.
+
+    `crawl_run_ids` limits listing events to what those crawl runs observed (replaying an
+    old run yields the same dedupe keys, so nothing alerts twice); without it, each matched
+    listing's latest good observation from the last `lookback_days` counts. `compare_run_id`
+    picks the comparison run (default: the latest).
+    """
+    if settings is None:
+        from monitor.settings import load_section
+
+        settings = load_section(None, "alerts", AlertSettings)
+    now = now or utcnow()
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    since = now - timedelta(days=settings.lookback_days)
+    book = PolicyBook(settings)
+    out = _Collector(book, now)
+    result = AlertRunResult()
+    with engine.begin() as conn:
+        contexts = {r.listing_id: r for r in repo.matched_listings(conn, settings.min_match_confidence)}
+        _listing_events(conn, out, contexts, crawl_run_ids, since)
+        _finding_events(conn, out, compare_run_id)
+        _new_match_events(conn, out, contexts, since)
+        candidates = out.candidates + _operations_events(conn, settings, now, crawl_run_ids, since)
+        ids = repo.insert_new_alerts(conn, [_alert_row(c, now) for c in candidates])
+        stored = [(ids[c.dedupe_key], c) for c in _unique(candidates) if c.dedupe_key in ids]
+        result.created = len(stored)
+        result.duplicates = len(_unique(candidates)) - len(stored)
+        result.alert_ids = [a for a, _ in stored]
+        result.by_kind = dict(Counter(c.event.kind.value for _, c in stored))
+        result.suppressed = dict(out.suppressed)
+        _enqueue(conn, settings, stored, now, result)
+    for warning in result.warnings:
+        log.warning("alerts: %s", warning)
+    log.info("alerts: %d new (%d already known), %d message(s) queued",
+             result.created, result.duplicates, result.messages_queued)
+    return result
+
+
+def _unique(candidates: Iterable[Candidate]) -> list[Candidate]:
+    seen: dict[str, Candidate] = {}
+    for c in candidates:
+        seen.setdefault(c.dedupe_key, c)
+    return list(seen.values())
+
