@@ -12,6 +12,7 @@ import click
 
 from monitor.commands.base import base_commands
 from monitor.commands.extract import extract_cmd
+from monitor.commands.demo import demo
 from monitor.commands.schedule import schedule_commands
 
 
@@ -41,7 +42,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj["db_url"] = db_url
 
 
-for command in [*base_commands, *schedule_commands]:
+for command in [*base_commands, *schedule_commands, demo]:
     cli.add_command(command)
 cli.add_command(extract_cmd)
 
