@@ -9,11 +9,15 @@ follow ``spiders.extraction.model``):
 * ``availability`` is a schema.org term (``InStock``, ``OutOfStock``,
   ``LimitedAvailability``);
 * identifiers are ``None`` where the page does not show them;
-* ``promotions`` are the product's promotions (the shop-wide free-shipping threshold is
-  the ``free_shipping_threshold`` field, not a promotion); ``shipping_cost`` is ``0`` while
-  a free-shipping promotion runs;
+* ``promotions`` are the product's promotions, then the shop-wide free-shipping threshold
+  every product page states (``free_shipping`` with ``threshold``; it is also the
+  ``free_shipping_threshold`` field). A product-level free-shipping promotion is
+  ``free_shipping`` without a threshold, and ``shipping_cost`` is ``0`` while it runs.
+  Sale badges without a value ("Sale!") are not listed (an extractor's ``badge``);
 * ``fault`` names the deliberate fault on the page (None for a good page); on a fault page
-  every price field is ``None`` and there are no promotions. See :mod:`demo.shops.faults`.
+  every price field is ``None`` and there are no promotions, except that a ``drift`` page
+  (price block gone, terms still there) keeps the free-shipping threshold. See
+  :mod:`demo.shops.faults`.
 """
 
 from __future__ import annotations
@@ -111,6 +115,12 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
         ident = site.identifiers(listing)
         fault = fault_for(faults, listing.path, index, day)
         priced = fault is None
+        threshold = PromotionTruth("free_shipping", threshold=offer.free_shipping_threshold)
+        promotions: tuple[PromotionTruth, ...] = ()
+        if priced:
+            promotions = (*(PromotionTruth.of(p) for p in offer.promos), threshold)
+        elif fault == "drift":
+            promotions = (threshold,)
         result.append(ProductTruth(
             shop=shop,
             path=listing.path,
@@ -125,7 +135,7 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
             gtin=ident.gtin,
             mpn=ident.mpn,
             brand=ident.brand,
-            promotions=tuple(PromotionTruth.of(p) for p in offer.promos) if priced else (),
+            promotions=promotions,
             shipping_cost=offer.shipping_cost,
             free_shipping_threshold=offer.free_shipping_threshold,
             delivery_min_days=offer.delivery_min_days,

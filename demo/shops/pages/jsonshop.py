@@ -194,7 +194,7 @@ class JsonShop(ShopSite):
 <nav class="breadcrumb"><a href="/">Начало</a> › <a href="/c/{p.category.slug}">{esc(p.category.name_bg)}</a></nav>
 <article class="product" data-sku="{ident.sku}">
 <h1 class="product-title">{esc(ident.title)}</h1>
-<div class="product-ids">Код: {ident.sku} · Марка: {esc(p.brand)} · Кат. номер: {esc(p.mpn)} · EAN: {p.gtin}</div>
+<div class="product-ids">Арт. №: {ident.sku} · Марка: {esc(p.brand)} · Кат. номер: {esc(p.mpn)} · EAN: {p.gtin}</div>
 {block}
 <ul class="terms">{terms}</ul>
 <section class="description"><h2>Описание</h2>{description(p, "bg", 3)}</section>
