@@ -142,7 +142,7 @@ def _listing_events(
 ) -> None:
     depth = out.book.max_debounce() + 1
     obs_rows, promo_rows = repo.observation_windows(
-        conn, depth, crawl_run_ids=crawl_run_ids, since=since
+        conn, depth, crawl_run_ids=crawl_run_ids, since=since, until=out.now
     )
     for listing_id, history in _listing_histories(obs_rows, promo_rows).items():
         ctx = contexts.get(listing_id)

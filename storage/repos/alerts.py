@@ -77,12 +77,13 @@ def matched_listings(conn: Connection, min_confidence: float = 0.0) -> Sequence[
 
 
 def _window_ranking(
-    depth: int, crawl_run_ids: Sequence[int] | None, since: datetime | None
+    depth: int, crawl_run_ids: Sequence[int] | None, since: datetime | None, until: datetime | None
 ) -> Any:
     """The last `depth` good observations of each matched listing, up to its anchor.
 
     The anchor is the listing's good observation in the given crawl runs (a replay of an
-    old run evaluates that night again), else its latest good one if it is after `since`.
+    old run evaluates that night again), else its latest good one up to `until`, if that
+    is after `since`.
     """
     obs, match = table(Observation), table(Match)
     anchor_q = select(
@@ -90,6 +91,8 @@ def _window_ranking(
     ).where(obs.c.status == OK)
     if crawl_run_ids is not None:
         anchor_q = anchor_q.where(obs.c.crawl_run_id.in_(list(crawl_run_ids)))
+    elif until is not None:
+        anchor_q = anchor_q.where(obs.c.observed_at <= until)
     anchor_q = anchor_q.group_by(obs.c.listing_id)
     if crawl_run_ids is None and since is not None:
         anchor_q = anchor_q.having(func.max(obs.c.observed_at) >= since)
@@ -111,14 +114,14 @@ def _window_ranking(
 
 def observation_windows(
     conn: Connection, depth: int, *, crawl_run_ids: Sequence[int] | None = None,
-    since: datetime | None = None,
+    since: datetime | None = None, until: datetime | None = None,
 ) -> tuple[Sequence[Any], Sequence[Any]]:
     """(observations, promotions) of the last `depth` good observations per matched listing.
 
     Only status `ok` observations are read: quarantined, blocked, failed and not-found
     readings never reach the alert rules. Observations come oldest first per listing.
     """
-    ranked = _window_ranking(depth, crawl_run_ids, since)
+    ranked = _window_ranking(depth, crawl_run_ids, since, until)
     window = select(ranked).where(ranked.c.rn <= depth).order_by(
         ranked.c.listing_id, ranked.c.observed_at, ranked.c.id
     )
