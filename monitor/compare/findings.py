@@ -1,0 +1,337 @@
+"""The comparison's business rules for one product: stats and findings, from plain data.
+
+`evaluate_product(our, offers, settings, now)` compares our landed price with every
+competitor offer (already in our currency; pack sizes normalised by the match's ratio)
+and returns where we stand and what to tell the manager:
+
+- price findings (at most one story per product): `promo_driven` when every competitor
+  that undercuts us does so only through a temporary promotion (hold, until its end date);
+  otherwise `undercut` against the cheapest, plus `beatable` when we can at least match
+  the cheapest *lasting* competitor price and keep our floor (cost x (1 + min margin),
+  MAP); or `headroom` when we are cheapest by more than `headroom_pct`;
+- per competitor offer: `terms_gap` (better terms at the same price or less),
+  `fake_discount` (a 'was' price above their own lowest price before the discount),
+  `map_violation` (advertised under our MAP).
+
+Money at stake: `gap` is in the finding's own terms (how much cheaper they are, our room
+to raise, how far under MAP, how inflated the 'was' price is); `impact` = gap x our
+product's priority, which orders what the manager reads first.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+
+from monitor.compare.model import (
+    FindingData,
+    FindingKind,
+    Landed,
+    OurProduct,
+    ProductStats,
+    TheirOffer,
+)
+from monitor.compare.pricing import (
+    HUNDRED,
+    ZERO,
+    Floor,
+    cents,
+    effective_price,
+    percent,
+    price_floor,
+    recommend_price,
+    shelf_for_effective,
+)
+from monitor.compare.settings import CompareSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """A competitor offer with its landed price worked out."""
+
+    offer: TheirOffer
+    landed: Landed
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    stats: ProductStats | None
+    findings: list[FindingData]
+    priced: list[Priced]
+    our: Landed
+
+
+def land_ours(our: OurProduct) -> Landed:
+    return effective_price(
+        our.price, shipping_cost=our.shipping_cost,
+        free_shipping_threshold=our.free_shipping_threshold,
+    )
+
+
+def land_theirs(offer: TheirOffer, settings: CompareSettings, now: datetime | None) -> Landed:
+    return effective_price(
+        offer.price, regular_price=offer.regular_price, shipping_cost=offer.shipping_cost,
+        free_shipping_threshold=offer.free_shipping_threshold, promotions=offer.promotions,
+        pack_ratio=offer.pack_ratio, now=now, apply_coupons=settings.apply_coupons,
+    )
+
+
+def product_stats(our: OurProduct, our_landed: Landed, priced: Sequence[Priced]) -> ProductStats | None:
+    """Min / median / max of competitor effective prices, our rank and the gap to the cheapest."""
+    if not priced:
+        return None
+    theirs = sorted(p.landed.effective for p in priced)
+    ours = our_landed.effective
+    gap = ours - theirs[0]
+    return ProductStats(
+        product_id=our.product_id, offers=len(theirs), our_effective=ours,
+        min=theirs[0], median=cents(Decimal(statistics.median(theirs))), max=theirs[-1],
+        rank=1 + sum(1 for t in theirs if t < ours), of=len(theirs) + 1,
+        gap=gap, gap_pct=percent(gap, ours),
+    )
+
+
+def _shown(landed: Landed) -> str:
+    """'12.49 (11.99 + shipping 0.50)' style: effective price and how it comes about."""
+    if not landed.applied and landed.effective == landed.shelf:
+        return f"{landed.effective}"
+    return f"{landed.effective} (shelf {landed.shelf}; {', '.join(landed.applied)})"
+
+
+def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None, reason: str,
+             gap: Decimal | None, **extra: object) -> FindingData:
+    gap_pct = percent(gap, ours.effective) if gap is not None else None
+    details = dict(extra.pop("details", {}) or {})  # type: ignore[call-overload]
+    if p is not None:
+        details.setdefault("applied", list(p.landed.applied))
+        if p.landed.member_price is not None:
+            details.setdefault("member_price", str(p.landed.member_price))
+        if p.offer.pack_ratio is not None:
+            details.setdefault("pack_ratio", str(p.offer.pack_ratio))
+    return FindingData(
+        kind=kind, product_id=our.product_id, currency=our.currency, reason=reason,
+        competitor_id=p.offer.competitor_id if p else None,
+        listing_id=p.offer.listing_id if p else None,
+        our_price=our.price, our_effective=ours.effective,
+        their_price=p.landed.shelf if p else None,
+        their_effective=p.landed.effective if p else None,
+        gap=gap, gap_pct=gap_pct,
+        impact=cents(abs(gap) * our.priority) if gap is not None else ZERO,
+        details=details, **extra,  # type: ignore[arg-type]
+    )
+
+
+def _price_findings(our: OurProduct, ours: Landed, priced: list[Priced],
+                    settings: CompareSettings) -> list[FindingData]:
+    cheapest = min(priced, key=lambda p: (p.landed.effective, p.offer.listing_id))
+    gap = ours.effective - cheapest.landed.effective
+    if gap > 0:
+        if percent(gap, ours.effective) < settings.min_undercut_pct:
+            return []
+        return _undercut(our, ours, priced, cheapest, gap, settings)
+    room = -gap
+    if percent(room, ours.effective) > settings.headroom_pct:
+        return _headroom(our, ours, cheapest, room, settings)
+    return []
+
+
+def _undercut(our: OurProduct, ours: Landed, priced: list[Priced], cheapest: Priced,
+              gap: Decimal, settings: CompareSettings) -> list[FindingData]:
+    cheaper = [p for p in priced if p.landed.effective < ours.effective]
+    lasting = min(priced, key=lambda p: (p.landed.base if p.landed.temporary else p.landed.effective,
+                                         p.offer.listing_id))
+    lasting_price = lasting.landed.base if lasting.landed.temporary else lasting.landed.effective
+    name = cheapest.offer.competitor
+    if lasting_price >= ours.effective:
+        until = cheapest.landed.promo_until
+        when = f" until {until:%Y-%m-%d}" if until else " (end date not shown)"
+        return [_finding(
+            FindingKind.promo_driven, our, ours, cheapest,
+            f"{name} is {gap} cheaper ({_shown(cheapest.landed)} vs our {ours.effective}) only "
+            f"through a temporary promotion{when}; without it they charge {cheapest.landed.base}. "
+            f"Hold our price.",
+            gap, promo_until=until,
+            details={"base": str(cheapest.landed.base), "cheaper_competitors": len(cheaper)},
+        )]
+    findings = [_finding(
+        FindingKind.undercut, our, ours, cheapest,
+        f"{name} sells it for {_shown(cheapest.landed)} vs our {_shown(ours)}: {gap} "
+        f"({percent(gap, ours.effective)}%) cheaper; {len(cheaper)} of {len(priced)} "
+        f"competitors are cheaper than us.",
+        gap, details={"cheaper_competitors": len(cheaper)},
+    )]
+    floor = price_floor(our.cost, our.min_margin, our.map_price, settings.default_min_margin)
+    beat = _beatable(our, ours, lasting, lasting_price, floor, settings)
+    if beat is not None:
+        findings.append(beat)
+    else:
+        why = ("our cost is unknown, so the margin cannot be checked" if our.cost is None
+               else f"matching {lasting.offer.competitor}'s {lasting_price} would go under our "
+               f"floor {floor.price} ({floor.explanation})" if floor else "")
+        findings[0] = _replace_reason(findings[0], f"{findings[0].reason} We cannot follow: {why}.")
+    return findings
+
+
+def _replace_reason(f: FindingData, reason: str) -> FindingData:
+    return replace(f, reason=reason)
+
+
+def _beatable(our: OurProduct, ours: Landed, lasting: Priced, lasting_price: Decimal,
+              floor: Floor | None, settings: CompareSettings) -> FindingData | None:
+    if our.cost is None or floor is None:
+        return None
+    match_shelf = shelf_for_effective(lasting_price, our.shipping_cost, our.free_shipping_threshold)
+    if floor.price > match_shelf:
+        return None
+    target = shelf_for_effective(lasting_price - settings.price_step, our.shipping_cost,
+                                 our.free_shipping_threshold)
+    rec = recommend_price(target, our.price, floor, endings=settings.price_endings,
+                          max_move_pct=settings.max_move_pct)
+    new = effective_price(rec.price, shipping_cost=our.shipping_cost,
+                          free_shipping_threshold=our.free_shipping_threshold).effective
+    outcome = ("beats" if new < lasting_price else "matches" if new == lasting_price
+               else "moves towards")
+    limits = {
+        "target": "",
+        "margin": f"; held at our margin floor ({floor.explanation})",
+        "map": f"; held at MAP {our.map_price}",
+        "max_step": f"; limited to a {settings.max_move_pct.normalize():f}% step, repeat next run",
+    }[rec.bound]
+    gap = ours.effective - lasting.landed.effective
+    return _finding(
+        FindingKind.beatable, our, ours, lasting,
+        f"We can answer {lasting.offer.competitor} ({lasting_price}) and keep our margin: "
+        f"price {rec.price} instead of {our.price} {outcome} them (effective {new}){limits}. "
+        f"Floor {floor.price} ({floor.explanation}).",
+        gap, recommended_price=rec.price,
+        details={"floor": str(floor.price), "floor_reason": floor.reason, "bound": rec.bound,
+                 "new_effective": str(new), "target_shelf": str(target)},
+    )
+
+
+def _headroom(our: OurProduct, ours: Landed, cheapest: Priced, room: Decimal,
+              settings: CompareSettings) -> list[FindingData]:
+    target = shelf_for_effective(cheapest.landed.effective - settings.price_step,
+                                 our.shipping_cost, our.free_shipping_threshold)
+    floor = price_floor(our.cost, our.min_margin, our.map_price, settings.default_min_margin)
+    rec = recommend_price(target, our.price, floor, endings=settings.price_endings,
+                          max_move_pct=settings.max_move_pct)
+    if rec.price <= our.price:
+        return []
+    step = (f"; limited to a {settings.max_move_pct.normalize():f}% step"
+            if rec.bound == "max_step" else "")
+    return [_finding(
+        FindingKind.headroom, our, ours, cheapest,
+        f"We are cheapest by {room} ({percent(room, ours.effective)}%): the next cheapest is "
+        f"{cheapest.offer.competitor} at {_shown(cheapest.landed)}. We could raise to "
+        f"{rec.price} and stay cheapest{step}.",
+        room, recommended_price=rec.price, details={"bound": rec.bound},
+    )]
+
+
+def _terms_gaps(our: OurProduct, ours: Landed, priced: list[Priced],
+                settings: CompareSettings) -> list[FindingData]:
+    findings = []
+    limit = ours.effective * (HUNDRED + settings.same_price_pct) / HUNDRED
+    mine = our.terms
+    for p in priced:
+        if p.landed.effective > limit:
+            continue
+        theirs = p.offer.terms
+        better: list[str] = []
+        if p.landed.shipping == 0 and ours.shipping > 0:
+            better.append(f"free shipping (we charge {ours.shipping})")
+        if theirs.warranty_months is not None and mine.warranty_months is not None \
+                and theirs.warranty_months > mine.warranty_months:
+            better.append(f"{theirs.warranty_months} months warranty vs our {mine.warranty_months}")
+        if theirs.delivery_days is not None and mine.delivery_days is not None \
+                and theirs.delivery_days < mine.delivery_days:
+            better.append(f"delivery in {theirs.delivery_days} days vs our {mine.delivery_days}")
+        if theirs.returns_days is not None and mine.returns_days is not None \
+                and theirs.returns_days > mine.returns_days:
+            better.append(f"{theirs.returns_days} days to return vs our {mine.returns_days}")
+        if theirs.instalments and not settings.our_instalments:
+            better.append("payment in instalments, which we do not offer")
+        if not better:
+            continue
+        gap = ours.effective - p.landed.effective
+        at = ("the same price" if abs(gap) <= ours.effective * settings.same_price_pct / HUNDRED
+              else f"{gap} less" if gap > 0 else f"{-gap} more")
+        finding = _finding(
+            FindingKind.terms_gap, our, ours, p,
+            f"{p.offer.competitor} offers better terms at {at} ({p.landed.effective} vs our "
+            f"{ours.effective}): {'; '.join(better)}.",
+            gap, details={"terms": better},
+        )
+        # money at stake: any price advantage plus the shipping we charge and they do not
+        stake = max(gap, ZERO) + (ours.shipping if p.landed.shipping == 0 else ZERO)
+        findings.append(_with_impact(finding, cents(stake * our.priority)))
+    return findings
+
+
+def _with_impact(f: FindingData, impact: Decimal) -> FindingData:
+    return replace(f, impact=impact)
+
+
+def _fake_discounts(our: OurProduct, ours: Landed, priced: list[Priced],
+                    settings: CompareSettings) -> list[FindingData]:
+    findings = []
+    for p in priced:
+        o = p.offer
+        if o.regular_price is None or o.regular_price <= o.price or o.lowest_before is None:
+            continue
+        if o.regular_price <= o.lowest_before:
+            continue
+        inflated = o.regular_price - o.lowest_before
+        ratio = o.pack_ratio or Decimal(1)
+        finding = _finding(
+            FindingKind.fake_discount, our, ours, p,
+            f"{o.competitor} shows 'was {o.regular_price}, now {o.price}', but its own lowest "
+            f"price in the {settings.fake_discount_days} days before the discount was "
+            f"{o.lowest_before}: the announced discount is inflated by {inflated} "
+            f"(EU rule: the 'was' price must be the lowest of the previous 30 days).",
+            cents(inflated * ratio),
+            details={"was": str(o.regular_price), "lowest_before": str(o.lowest_before),
+                     "real_discount_pct": str(percent(o.lowest_before - o.price, o.lowest_before))},
+        )
+        findings.append(finding)
+    return findings
+
+
+def _map_violations(our: OurProduct, ours: Landed, priced: list[Priced]) -> list[FindingData]:
+    if our.map_price is None:
+        return []
+    findings = []
+    for p in priced:
+        advertised = p.landed.shelf
+        if advertised >= our.map_price:
+            continue
+        below = our.map_price - advertised
+        findings.append(_finding(
+            FindingKind.map_violation, our, ours, p,
+            f"{p.offer.competitor} advertises {advertised}"
+            + (f" per our unit (x{p.offer.pack_ratio})" if p.offer.pack_ratio else "")
+            + f", {below} under the minimum advertised price {our.map_price}.",
+            below, details={"map_price": str(our.map_price)},
+        ))
+    return findings
+
+
+def evaluate_product(
+    our: OurProduct, offers: Sequence[TheirOffer], settings: CompareSettings | None = None,
+    now: datetime | None = None,
+) -> Evaluation:
+    """Stats and every finding for one product. Offers in another currency are skipped."""
+    settings = settings or CompareSettings()
+    ours = land_ours(our)
+    priced = [Priced(o, land_theirs(o, settings, now)) for o in offers if o.currency == our.currency]
+    if not priced:
+        return Evaluation(None, [], [], ours)
+    findings = _price_findings(our, ours, priced, settings)
+    findings += _terms_gaps(our, ours, priced, settings)
+    findings += _fake_discounts(our, ours, priced, settings)
+    findings += _map_violations(our, ours, priced)
+    return Evaluation(product_stats(our, ours, priced), findings, priced, ours)

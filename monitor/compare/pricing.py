@@ -1,0 +1,261 @@
+"""Prices as the customer and the manager see them: pure functions over Decimals.
+
+`effective_price` turns a shelf price, promotions and shipping into the landed price of
+one unit. Its rules:
+
+- The shelf `price` already includes a visible markdown ("was 20, now 15"). A
+  `percent_off` / `amount_off` promotion is only applied on top when no markdown is
+  shown (otherwise it is the markdown itself, and applying it again would count it twice).
+  When several apply, the largest one counts (shops do not stack them).
+- A shown coupon code (`coupon` with a percent `value`) is applied on top, if
+  `apply_coupons`, and only when the basket reaches its `threshold`.
+- Multi-buy: "3 for 2" -> unit price x 2/3 over a basket of 3; "second at -50%" ->
+  unit price x (2 - 0.5) / 2 over a basket of 2. The best multi-buy counts.
+- Shipping is added per basket unless the basket reaches the free-shipping threshold (a
+  `free_shipping` promotion lowers or removes the threshold), then spread over its units.
+  Unknown shipping counts as 0.
+- Member prices are returned beside the effective price, never in it.
+- Everything is per *our* unit: multiplied by the match's `pack_ratio`.
+- Expired promotions (`valid_until` before `now`) are ignored.
+
+`recommend_price` applies the manager's rules to a target price: round to our price
+endings, never under the floor (cost x (1 + minimum margin), MAP), never move more than
+`max_move_pct` in one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from monitor.compare.model import Landed, Promo
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ONE = Decimal(1)
+ZERO = Decimal(0)
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal:
+    """part / whole in percent, two places (0 when whole is 0)."""
+    if not whole:
+        return ZERO
+    return cents(part * HUNDRED / whole)
+
+
+def _active(promos: Sequence[Promo], now: datetime | None) -> list[Promo]:
+    if now is None:
+        return list(promos)
+    return [p for p in promos if p.valid_until is None or p.valid_until >= now]
+
+
+def _markdown(price: Decimal, promos: list[Promo], marked_down: bool) -> tuple[Decimal, str | None, Promo | None]:
+    """The best percent/amount-off not already shown as a markdown."""
+    if marked_down:
+        return price, None, None
+    best, label, used = price, None, None
+    for p in promos:
+        if p.value is None or p.value <= 0:
+            continue
+        if p.kind == "percent_off" and p.value < HUNDRED:
+            candidate = price * (ONE - p.value / HUNDRED)
+            text = f"-{p.value.normalize():f}%"
+        elif p.kind == "amount_off" and p.value < price:
+            candidate = price - p.value
+            text = f"-{p.value}"
+        else:
+            continue
+        if candidate < best:
+            best, label, used = candidate, text, p
+    return best, label, used
+
+
+def _multi_buy(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, int, str | None, Promo | None]:
+    """Best per-unit price over the basket a multi-buy needs."""
+    best, qty, label, used = unit, 1, None, None
+    for p in promos:
+        if p.kind != "multi_buy" or not p.buy_qty or p.buy_qty < 2:
+            continue
+        if p.pay_qty and 0 < p.pay_qty < p.buy_qty:
+            candidate = unit * Decimal(p.pay_qty) / Decimal(p.buy_qty)
+            text = f"{p.buy_qty} for {p.pay_qty}"
+        elif p.value and 0 < p.value <= HUNDRED:
+            candidate = unit * (Decimal(p.buy_qty) - p.value / HUNDRED) / Decimal(p.buy_qty)
+            text = f"item {p.buy_qty} at -{p.value.normalize():f}%"
+        else:
+            continue
+        if candidate < best:
+            best, qty, label, used = candidate, p.buy_qty, text, p
+    return best, qty, label, used
+
+
+def _shipping(basket: Decimal, qty: int, cost: Decimal | None, threshold: Decimal | None,
+              promos: list[Promo]) -> Decimal:
+    """Shipping per unit for a basket."""
+    for p in promos:
+        if p.kind == "free_shipping":
+            if p.threshold is None:
+                return ZERO
+            threshold = p.threshold if threshold is None else min(threshold, p.threshold)
+    if cost is None or cost <= 0:
+        return ZERO
+    if threshold is not None and basket >= threshold:
+        return ZERO
+    return cost / Decimal(qty)
+
+
+def effective_price(
+    price: Decimal,
+    *,
+    regular_price: Decimal | None = None,
+    shipping_cost: Decimal | None = None,
+    free_shipping_threshold: Decimal | None = None,
+    promotions: Sequence[Promo] = (),
+    pack_ratio: Decimal | None = None,
+    now: datetime | None = None,
+    apply_coupons: bool = True,
+) -> Landed:
+    """The landed price of one of *our* units at this offer (see the module docstring)."""
+    ratio = pack_ratio if pack_ratio is not None else ONE
+    promos = _active(promotions, now)
+    marked_down = regular_price is not None and regular_price > price
+    applied: list[str] = []
+    temporary: list[Promo] = []
+    if marked_down:
+        applied.append(f"marked down from {regular_price}")
+
+    unit, label, used = _markdown(price, promos, marked_down)
+    if label and used:
+        applied.append(label)
+        temporary.append(used)
+    unit, qty, label, used = _multi_buy(unit, promos)
+    if label and used:
+        applied.append(label)
+        temporary.append(used)
+    if apply_coupons:
+        for p in promos:
+            if p.kind != "coupon" or not p.value or not ZERO < p.value < HUNDRED:
+                continue
+            if p.threshold is not None and unit * qty < p.threshold:
+                continue
+            unit = unit * (ONE - p.value / HUNDRED)
+            applied.append(f"coupon {p.code or ''} -{p.value.normalize():f}%".replace("  ", " "))
+            temporary.append(p)
+            break
+    ship = _shipping(unit * qty, qty, shipping_cost, free_shipping_threshold, promos)
+    if ship:
+        applied.append(f"shipping {cents(ship * qty)}" + (f" per {qty}" if qty > 1 else ""))
+
+    base_unit = regular_price if marked_down and regular_price is not None else price
+    permanent = [p for p in promos if p.kind == "free_shipping" and p.valid_until is None]
+    base_ship = _shipping(base_unit, 1, shipping_cost, free_shipping_threshold, permanent)
+
+    members = [p.value for p in promos if p.kind == "member_price" and p.value]
+    ends = [p.valid_until for p in temporary if p.valid_until is not None]
+    return Landed(
+        shelf=cents(price * ratio),
+        effective=cents((unit + ship) * ratio),
+        base=cents((base_unit + base_ship) * ratio),
+        shipping=cents(ship * ratio),
+        quantity=qty,
+        member_price=cents(min(members) * ratio) if members else None,
+        promo_until=min(ends) if ends else None,
+        applied=tuple(applied),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """The lowest shelf price we may ask, and what sets it."""
+
+    price: Decimal
+    reason: str
+    """'margin' or 'map'."""
+    explanation: str
+
+
+def price_floor(
+    cost: Decimal | None, min_margin: Decimal | None, map_price: Decimal | None,
+    default_margin: Decimal = ZERO,
+) -> Floor | None:
+    """max(cost x (1 + margin), MAP), rounded up to the cent; None when neither is known."""
+    candidates: list[Floor] = []
+    if cost is not None:
+        margin = min_margin if min_margin is not None else default_margin
+        value = (cost * (ONE + margin)).quantize(CENT, rounding=ROUND_CEILING)
+        candidates.append(Floor(value, "margin", f"cost {cost} + {cents(margin * HUNDRED).normalize():f}% margin = {value}"))
+    if map_price is not None:
+        candidates.append(Floor(map_price, "map", f"MAP {map_price}"))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda f: f.price)
+
+
+def round_to_ending(value: Decimal, endings: Sequence[Decimal], *, up: bool = False) -> Decimal:
+    """The nearest price at or below `value` (or at or above, with `up`) that ends in one
+    of `endings` (e.g. .99). With no endings: the cent. Never below 0.01."""
+    if not endings:
+        result = value.quantize(CENT, rounding=ROUND_CEILING if up else ROUND_FLOOR)
+        return max(result, CENT)
+    whole = value.to_integral_value(rounding=ROUND_FLOOR)
+    if up:
+        options = [whole + d + e for d in (0, 1) for e in endings]
+        return min(o for o in options if o >= value)
+    options = [whole + d + e for d in (0, -1) for e in endings]
+    below = [o for o in options if CENT <= o <= value]
+    if below:
+        return max(below)
+    return max(value.quantize(CENT, rounding=ROUND_FLOOR), CENT)
+
+
+def shelf_for_effective(
+    target: Decimal, shipping_cost: Decimal | None, free_shipping_threshold: Decimal | None
+) -> Decimal:
+    """The highest shelf price whose effective price (with our shipping) is at most `target`."""
+    if shipping_cost is None or shipping_cost <= 0:
+        return target
+    if free_shipping_threshold is not None and target >= free_shipping_threshold:
+        return target
+    return target - shipping_cost
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    price: Decimal
+    bound: str
+    """What set the price: 'target', 'margin', 'map' or 'max_step'."""
+
+
+def recommend_price(
+    target: Decimal,
+    current: Decimal,
+    floor: Floor | None,
+    *,
+    endings: Sequence[Decimal] = (Decimal("0.99"),),
+    max_move_pct: Decimal = Decimal(10),
+) -> Recommendation:
+    """Our next shelf price aiming at `target`, within the floor and the step limit.
+
+    Order: round `target` down to an ending; lift to the floor (rounded up to an ending)
+    if under it; then keep within `max_move_pct` of `current` (down or up). The floor wins
+    over the step limit: a price is never recommended under it.
+    """
+    price = round_to_ending(target, endings)
+    bound = "target"
+    if floor is not None and price < floor.price:
+        price, bound = round_to_ending(floor.price, endings, up=True), floor.reason
+    step = current * max_move_pct / HUNDRED
+    lowest, highest = current - step, current + step
+    if price < lowest:
+        price, bound = round_to_ending(lowest, endings, up=True), "max_step"
+    elif price > highest:
+        capped = round_to_ending(highest, endings)
+        if floor is None or capped >= floor.price:
+            price, bound = capped, "max_step"
+    return Recommendation(price, bound)

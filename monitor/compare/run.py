@@ -1,0 +1,235 @@
+"""`run_comparison`: the whole catalog against every usable match, written as one run.
+
+Reads plain rows from `storage.repos.compare`, turns them into the plain data of
+`monitor.compare.model`, applies the pure rules of `findings.evaluate_product`, and writes
+the CompareRun with its findings in one transaction (all or nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Engine
+
+from monitor.compare.findings import evaluate_product
+from monitor.compare.model import (
+    FindingData,
+    FindingKind,
+    OurProduct,
+    ProductStats,
+    Promo,
+    Terms,
+    TheirOffer,
+)
+from monitor.compare.pricing import HUNDRED
+from monitor.compare.settings import CompareSettings
+from storage.repos import compare as repo
+from storage.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class CompareResult:
+    """One comparison run: its id, findings (biggest impact first) and summary."""
+
+    run_id: int
+    findings: list[FindingData]
+    stats: list[ProductStats]
+    products: int
+    """Products with at least one comparable competitor offer."""
+    offers: int
+    """Competitor offers compared."""
+    skipped_currency: int
+    """Offers left out because they are in another currency than our product."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Findings by kind."""
+    index_by_competitor: dict[str, Decimal] = field(default_factory=dict)
+    """Our price index against each competitor: 100 x our effective / theirs over the
+    products both sell (100 = parity, above 100 = we are dearer)."""
+    index_by_category: dict[str, Decimal] = field(default_factory=dict)
+    """The same against all competitors, per category of ours."""
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "products": self.products, "offers": self.offers,
+            "skipped_currency": self.skipped_currency, "findings": dict(self.counts),
+            "index_by_competitor": {k: str(v) for k, v in self.index_by_competitor.items()},
+            "index_by_category": {k: str(v) for k, v in self.index_by_category.items()},
+        }
+
+
+def _our_product(row: repo.ProductRow) -> OurProduct:
+    return OurProduct(
+        product_id=row.id, sku=row.sku, name=row.name, currency=row.currency, price=row.price,
+        category=row.category, cost=row.cost, min_margin=row.min_margin, map_price=row.map_price,
+        shipping_cost=row.shipping_cost, free_shipping_threshold=row.free_shipping_threshold,
+        terms=Terms(row.delivery_days, row.warranty_months, row.returns_days),
+        priority=row.priority,
+    )
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return result if result.is_finite() else None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _when(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        # a date ("until 30.11") lasts the whole day
+        if len(str(value)) <= 10:
+            moment = moment.replace(hour=23, minute=59, second=59)
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def promos_from_json(items: Iterable[Any]) -> tuple[Promo, ...]:
+    """Promotions as the crawler stored them in the observation's JSON (fallback when the
+    typed `promotion` rows are missing); malformed entries are skipped."""
+    found = []
+    for item in items:
+        if isinstance(item, str):
+            try:
+                item = json.loads(item)
+            except ValueError:
+                continue
+        if not isinstance(item, dict) or not item.get("kind"):
+            continue
+        found.append(Promo(
+            kind=str(item["kind"]), value=_dec(item.get("value")), code=item.get("code"),
+            buy_qty=_int(item.get("buy_qty")), pay_qty=_int(item.get("pay_qty")),
+            threshold=_dec(item.get("threshold")), instalments=_int(item.get("instalments")),
+            valid_until=_when(item.get("valid_until")), text=item.get("text"),
+        ))
+    return tuple(found)
+
+
+def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None) -> TheirOffer:
+    if promos:
+        promotions = tuple(
+            Promo(p.kind, p.value, p.code, p.buy_qty, p.pay_qty, p.threshold, p.instalments,
+                  p.valid_until, p.text)
+            for p in promos
+        )
+    elif row.promotions_json:
+        promotions = promos_from_json(row.promotions_json)
+    else:
+        promotions = ()
+    delivery = row.delivery_max_days if row.delivery_max_days is not None else row.delivery_min_days
+    return TheirOffer(
+        listing_id=row.listing_id, competitor_id=row.competitor_id, competitor=row.competitor,
+        currency=row.currency or "", price=row.price, regular_price=row.regular_price,
+        shipping_cost=row.shipping_cost, free_shipping_threshold=row.free_shipping_threshold,
+        terms=Terms(delivery, row.warranty_months, row.returns_days,
+                    any(p.kind == "instalments" for p in promotions)),
+        promotions=promotions, pack_ratio=row.pack_ratio, lowest_before=row.lowest_before,
+    )
+
+
+class _IndexSums:
+    """Sums behind the price indexes: 100 x sum(ours) / sum(theirs)."""
+
+    def __init__(self) -> None:
+        self.ours: dict[str, Decimal] = defaultdict(Decimal)
+        self.theirs: dict[str, Decimal] = defaultdict(Decimal)
+
+    def add(self, key: str, ours: Decimal, theirs: Decimal) -> None:
+        self.ours[key] += ours
+        self.theirs[key] += theirs
+
+    def result(self) -> dict[str, Decimal]:
+        return {
+            k: (HUNDRED * self.ours[k] / self.theirs[k]).quantize(Decimal("0.1"))
+            for k in sorted(self.ours) if self.theirs[k]
+        }
+
+
+def finding_columns(f: FindingData) -> dict[str, Any]:
+    """A finding as the `finding` table's columns."""
+    values = asdict(f)
+    values["kind"] = f.kind.value
+    return values
+
+
+def run_comparison(
+    engine: Engine, settings: CompareSettings | None = None, now: datetime | None = None
+) -> CompareResult:
+    """Compare the whole catalog, write the run and its findings, return them."""
+    settings = settings or CompareSettings()
+    started = utcnow()
+    now = now or started
+    with engine.connect() as conn:
+        products = {p.id: p for p in repo.active_products(conn)}
+        offers, promotions = repo.latest_offers(
+            conn, settings.min_match_confidence, settings.fake_discount_days
+        )
+        conn.rollback()
+    findings: list[FindingData] = []
+    stats: list[ProductStats] = []
+    by_competitor, by_category = _IndexSums(), _IndexSums()
+    compared = skipped = 0
+    for product_id, rows in groupby(offers, key=lambda r: r.product_id):
+        product = products.get(product_id)
+        if product is None:
+            continue
+        our = _our_product(product)
+        their = [_their_offer(r, promotions.get(r.listing_id)) for r in rows]
+        evaluation = evaluate_product(our, their, settings, now)
+        skipped += len(their) - len(evaluation.priced)
+        compared += len(evaluation.priced)
+        findings.extend(evaluation.findings)
+        if evaluation.stats is None:
+            continue
+        stats.append(evaluation.stats)
+        cheapest: dict[str, Decimal] = {}
+        for p in evaluation.priced:
+            name = p.offer.competitor
+            if name not in cheapest or p.landed.effective < cheapest[name]:
+                cheapest[name] = p.landed.effective
+        for name, theirs in cheapest.items():
+            by_competitor.add(name, evaluation.our.effective, theirs)
+            by_category.add(our.category or "(none)", evaluation.our.effective, theirs)
+    order = {kind: i for i, kind in enumerate(FindingKind)}
+    findings.sort(key=lambda f: (-f.impact, f.product_id, order[f.kind]))
+    counts = Counter(f.kind.value for f in findings)
+    result = CompareResult(
+        run_id=0, findings=findings, stats=stats, products=len(stats), offers=compared,
+        skipped_currency=skipped, counts=dict(sorted(counts.items())),
+        index_by_competitor=by_competitor.result(), index_by_category=by_category.result(),
+    )
+    with engine.begin() as conn:
+        run_id = repo.save_run(
+            conn, started_at=started, finished_at=utcnow(),
+            settings=settings.model_dump(mode="json") | {"now": now.isoformat()},
+            summary=result.summary(), findings=[finding_columns(f) for f in findings],
+        )
+    return CompareResult(
+        run_id=run_id, findings=findings, stats=stats, products=result.products,
+        offers=compared, skipped_currency=skipped, counts=result.counts,
+        index_by_competitor=result.index_by_competitor,
+        index_by_category=result.index_by_category,
+    )
+

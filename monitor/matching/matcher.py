@@ -1,0 +1,246 @@
+"""The matching cascade over plain data: GTIN, then brand + MPN, then fuzzy titles.
+
+`Matcher` indexes our catalog once and then proposes at most one product per listing.
+The fuzzy step only ever compares a listing with our products of the *same brand* and
+the *same pack count*, and drops any candidate whose sizes disagree, so the guards are
+structural, not a score threshold that a long similar title could beat.
+
+Manual mappings are not here: they are human decisions and are applied by `run_matching`
+on top of whatever the cascade proposes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rapidfuzz import fuzz, process
+
+from monitor.matching.normalize import (
+    Attributes,
+    compare_attributes,
+    norm_code,
+    pack_ratio,
+    parse_attributes,
+    words,
+)
+from monitor.matching.settings import MatchSettings
+from storage.identifiers import normalize_gtin
+
+
+class Method:
+    """Values of `Match.method`."""
+
+    gtin = "gtin"
+    brand_mpn = "brand_mpn"
+    manual = "manual"
+    title = "title"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    """One of our products, as matching sees it."""
+
+    product_id: int
+    name: str
+    gtin: str | None = None
+    brand: str | None = None
+    mpn: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingItem:
+    """One competitor listing, as matching sees it."""
+
+    listing_id: int
+    title: str | None = None
+    gtin: str | None = None
+    brand: str | None = None
+    mpn: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A proposed match of a listing to one of our products."""
+
+    listing_id: int
+    product_id: int
+    method: str
+    confidence: float
+    pack_ratio: Decimal | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    product_id: int
+    attrs: Attributes
+    text: str
+    """Title words led by the brand key, sizes and pack removed: what the fuzzy score compares."""
+
+
+def _brand_first(text: str, brand_key: str) -> str:
+    """The text led by the brand key, wherever and however the brand was spelled.
+
+    'zero coca cola' and 'Coca-Cola Zero' both become 'cocacola zero', so a title that
+    omits or moves the brand is not penalised against one that states it.
+    """
+    tokens = text.split()
+    for start in range(len(tokens)):
+        for size in (3, 2, 1):
+            if "".join(tokens[start:start + size]) == brand_key:
+                tokens = tokens[:start] + tokens[start + size:]
+                return " ".join([brand_key, *tokens])
+    return " ".join([brand_key, *tokens])
+
+
+class Matcher:
+    """Our catalog indexed for the cascade; `propose(listing)` does the matching."""
+
+    def __init__(self, catalog: Iterable[CatalogItem], settings: MatchSettings | None = None):
+        self.settings = settings or MatchSettings()
+        self._by_gtin: dict[str, int | None] = {}
+        self._by_brand_mpn: dict[tuple[str, str], int | None] = {}
+        self._by_mpn: dict[str, int | None] = {}
+        self._brands: dict[str, str] = {}
+        self._names: dict[int, str] = {}
+        self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
+        self._texts: dict[tuple[str, int], list[str]] = {}
+        for item in catalog:
+            self._add(item)
+        for key, cands in self._blocks.items():
+            self._texts[key] = [c.text for c in cands]
+
+    @staticmethod
+    def _put(index: dict[str, int | None] | dict[tuple[str, str], int | None], key: object, pid: int) -> None:
+        # an identifier shared by two of our products is ambiguous: it matches nothing
+        seen = index.get(key, pid)  # type: ignore[call-overload]
+        index[key] = pid if seen == pid else None  # type: ignore[index]
+
+    def _add(self, item: CatalogItem) -> None:
+        self._names[item.product_id] = item.name
+        gtin = normalize_gtin(item.gtin)
+        if gtin:
+            self._put(self._by_gtin, gtin, item.product_id)
+        brand = norm_code(item.brand)
+        mpn = norm_code(item.mpn)
+        if mpn:
+            self._put(self._by_mpn, mpn, item.product_id)
+            if brand:
+                self._put(self._by_brand_mpn, (brand, mpn), item.product_id)
+        if not brand:
+            return
+        self._brands.setdefault(brand, brand)
+        attrs = parse_attributes(item.name)
+        text = _brand_first(attrs.rest, brand)
+        self._blocks[(brand, attrs.pack)].append(_Candidate(item.product_id, attrs, text))
+
+    def brand_of(self, listing: ListingItem) -> str:
+        """The listing's brand key: its own brand field, else a known brand its title starts with
+        (or contains), else ''."""
+        brand = norm_code(listing.brand)
+        if brand:
+            return brand
+        tokens = words(listing.title)
+        for start in range(len(tokens)):
+            for size in (3, 2, 1):
+                key = "".join(tokens[start:start + size])
+                if key and key in self._brands:
+                    return key
+        return ""
+
+    def propose(self, listing: ListingItem) -> Proposal | None:
+        """The best match for one listing, or None."""
+        return (
+            self._by_identifier_gtin(listing)
+            or self._by_identifier_mpn(listing)
+            or self._by_title(listing)
+        )
+
+    def _check_titles(self, listing: ListingItem, product_id: int, method: str,
+                      confidence: float) -> Proposal:
+        """An identifier match, checked against what both titles say about size and pack."""
+        if not listing.title:
+            return Proposal(listing.listing_id, product_id, method, confidence)
+        ours = parse_attributes(self._names[product_id])
+        theirs = parse_attributes(listing.title)
+        check = compare_attributes(ours, theirs)
+        if check.compatible:
+            return Proposal(listing.listing_id, product_id, method, confidence)
+        ratio = pack_ratio(ours, theirs)
+        if ratio is not None:
+            return Proposal(
+                listing.listing_id, product_id, method,
+                min(confidence, self.settings.pack_mismatch_confidence), ratio,
+                f"same {method} but {check.reason}: prices compared per unit (x{ratio})",
+            )
+        return Proposal(
+            listing.listing_id, product_id, method,
+            min(confidence, self.settings.conflict_confidence), None,
+            f"same {method} but titles disagree: {check.reason}",
+        )
+
+    def _by_identifier_gtin(self, listing: ListingItem) -> Proposal | None:
+        gtin = normalize_gtin(listing.gtin) if listing.gtin else None
+        pid = self._by_gtin.get(gtin) if gtin else None
+        if pid is None:
+            return None
+        return self._check_titles(listing, pid, Method.gtin, self.settings.gtin_confidence)
+
+    def _by_identifier_mpn(self, listing: ListingItem) -> Proposal | None:
+        mpn = norm_code(listing.mpn)
+        if not mpn:
+            return None
+        brand = self.brand_of(listing)
+        if brand:
+            pid = self._by_brand_mpn.get((brand, mpn))
+            confidence = self.settings.brand_mpn_confidence
+        else:
+            pid = self._by_mpn.get(mpn)
+            confidence = self.settings.mpn_only_confidence
+        if pid is None:
+            return None
+        return self._check_titles(listing, pid, Method.brand_mpn, confidence)
+
+    def _by_title(self, listing: ListingItem) -> Proposal | None:
+        if not listing.title:
+            return None
+        brand = self.brand_of(listing)
+        if not brand:
+            return None
+        theirs = parse_attributes(listing.title)
+        key = (brand, theirs.pack)
+        cands = self._blocks.get(key)
+        if not cands:
+            return None
+        text = _brand_first(theirs.rest, brand)
+        top = process.extract(
+            text, self._texts[key], scorer=fuzz.token_set_ratio, processor=None,
+            limit=5, score_cutoff=self.settings.min_title_score,
+        )
+        scored: list[tuple[float, float, _Candidate]] = []
+        for _choice, set_score, idx in top:
+            cand = cands[idx]
+            check = compare_attributes(cand.attrs, theirs)
+            if not check.compatible:
+                continue
+            score = (set_score + fuzz.token_sort_ratio(text, cand.text)) / 2
+            if score >= self.settings.min_title_score:
+                scored.append((score, check.penalty, cand))
+        if not scored:
+            return None
+        scored.sort(key=lambda s: s[0], reverse=True)
+        score, penalty, best = scored[0]
+        confidence = score / 100 - penalty
+        notes = []
+        if penalty:
+            notes.append("a size is stated on one side only")
+        if len(scored) > 1 and score - scored[1][0] < self.settings.ambiguity_margin:
+            confidence = min(confidence, self.settings.high_confidence - 0.05)
+            notes.append(f"runner-up product {scored[1][2].product_id} scores almost as high")
+        return Proposal(
+            listing.listing_id, best.product_id, Method.title, round(max(confidence, 0.0), 3),
+            None, "; ".join(notes) or None,
+        )
