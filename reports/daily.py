@@ -1,0 +1,325 @@
+"""The nightly comparison report: one self-contained HTML file a manager reads in a minute.
+
+`build_daily_report(engine, out_dir)` reads the latest comparison run and the price
+history, draws the charts, and writes `pricewatch-daily-<date>-<lang>.html` with every
+image embedded (no server, no network). Findings based on a stale price carry a
+"stale" badge with the price's date; quarantined and blocked readings appear only in the
+data-quality section, never as a price.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from reports import charts
+from reports.config import ReportSettings, load_report_settings
+from reports.fx import Rates
+from reports.i18n import Texts
+from reports.prices import (
+    PriceRow,
+    PriceState,
+    days_between,
+    index_series,
+    label,
+    price_rows,
+    promo_calendar,
+    stock_series,
+)
+from reports.render import data_uri, environment, write_atomically
+from storage.repos import reporting as repo
+
+CHEAPER_KINDS = ("undercut", "beatable", "promo_driven")
+LIST_LIMIT = 50
+
+
+@dataclass
+class FindingView:
+    """One findings-table row: display texts plus raw sort keys."""
+
+    product: str
+    sku: str
+    category: str
+    competitor: str
+    kind: str
+    kind_label: str
+    our_price: str
+    their_effective: str
+    their_shelf: str
+    gap: str
+    gap_pct: str
+    recommendation: str
+    reason: str
+    url: str | None
+    price_from: str
+    stale: bool
+    sort: dict[str, Any]
+
+
+@dataclass
+class QualityRow:
+    competitor: str
+    last_crawl: str
+    status: str
+    status_raw: str
+    suspect: bool
+    matched: int
+    fresh: int
+    stale: int
+    never: int
+    quarantined: int
+    blocked: int
+    coverage: str
+
+
+@dataclass
+class DailyReport:
+    """Everything the template shows (already formatted for the language)."""
+
+    lang: str
+    title: str
+    generated: str
+    as_of: str
+    compare_run: str | None
+    warnings: list[str] = field(default_factory=list)
+    kpis: list[tuple[str, str]] = field(default_factory=list)
+    findings: list[FindingView] = field(default_factory=list)
+    findings_total: int = 0
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    charts: list[tuple[str, str, str]] = field(default_factory=list)
+    """(id, title, data URI)."""
+    quality: list[QualityRow] = field(default_factory=list)
+    suspect_runs: list[dict[str, str]] = field(default_factory=list)
+    stale_list: list[dict[str, str]] = field(default_factory=list)
+    quarantined_list: list[dict[str, str]] = field(default_factory=list)
+    stale_hours: int = 36
+
+
+def _sort_num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _finding_view(row: Any, t: Texts, as_of: datetime, stale_after: timedelta) -> FindingView:
+    cur = row.currency
+    stale = row.their_observed_at is not None and as_of - row.their_observed_at > stale_after
+    if row.recommended_price is not None:
+        recommendation = t.money(row.recommended_price, cur)
+    elif row.kind == "promo_driven" and row.promo_until is not None:
+        recommendation = t("hold_until", date=t.date(row.promo_until))
+    else:
+        recommendation = ""
+    competitor = label(row.competitor or "", row.competitor_display)
+    return FindingView(
+        product=row.product_name, sku=row.sku, category=row.category or "",
+        competitor=competitor, kind=row.kind, kind_label=t.kind(row.kind),
+        our_price=t.money(row.our_price, cur), their_effective=t.money(row.their_effective, cur),
+        their_shelf=t.money(row.their_price, cur), gap=t.money(row.gap, cur),
+        gap_pct=t.percent(row.gap_pct, signed=True), recommendation=recommendation,
+        reason=row.reason, url=row.url, price_from=t.date(row.their_observed_at), stale=stale,
+        sort={
+            "product": row.product_name.lower(), "category": (row.category or "").lower(),
+            "competitor": competitor.lower(), "kind": t.kind(row.kind).lower(),
+            "our": _sort_num(row.our_price), "eff": _sort_num(row.their_effective),
+            "shelf": _sort_num(row.their_price), "gap": _sort_num(row.gap),
+            "gappct": _sort_num(row.gap_pct), "rec": _sort_num(row.recommended_price),
+            "from": row.their_observed_at.timestamp() if row.their_observed_at else None,
+            "impact": _sort_num(row.impact),
+        },
+    )
+
+
+def _kpis(findings: list[Any], prices: list[PriceRow], t: Texts) -> list[tuple[str, str]]:
+    products: dict[str, set[int]] = defaultdict(set)
+    for f in findings:
+        products[f.kind].add(f.product_id)
+    cheaper = set().union(*(products[k] for k in CHEAPER_KINDS))
+    matched = {p.product_id for p in prices}
+    fresh = {p.product_id for p in prices if p.state is PriceState.fresh}
+    coverage = t.percent(100 * len(fresh) / len(matched)) if matched else t("dq_none")
+    return [
+        (t("kpi_undercut"), t.number(len(cheaper))),
+        (t("kpi_beatable"), t.number(len(products["beatable"]))),
+        (t("kpi_promo"), t.number(len(products["promo_driven"]))),
+        (t("kpi_headroom"), t.number(len(products["headroom"]))),
+        (t("kpi_coverage"), f"{coverage} ({t.number(len(fresh))} / {t.number(len(matched))})"),
+    ]
+
+
+def _quality(conn: Connection, prices: list[PriceRow], t: Texts, since: datetime,
+             until: datetime) -> tuple[list[QualityRow], list[dict[str, str]]]:
+    runs = repo.crawl_runs(conn, since, until)
+    last_run: dict[str, Any] = {}
+    suspect: list[dict[str, str]] = []
+    for crawl in runs:
+        name = label(crawl.competitor, crawl.competitor_display)
+        last_run[name] = crawl
+        if crawl.suspect:
+            suspect.append({"competitor": name, "started": t.datetime(crawl.started_at),
+                            "reason": crawl.suspect_reason or ""})
+    per: dict[str, list[PriceRow]] = defaultdict(list)
+    for p in prices:
+        per[p.competitor_label].append(p)
+    names = sorted({*per, *(label(c.name, c.display_name) for c in repo.competitors(conn)
+                            if c.enabled)})
+    rows = []
+    for name in names:
+        items = per.get(name, [])
+        run: Any = last_run.get(name)
+        fresh = sum(p.state is PriceState.fresh for p in items)
+        rows.append(QualityRow(
+            competitor=name,
+            last_crawl=t.datetime(run.started_at) if run else t("dq_never_crawled"),
+            status=t.status(run.status if run else None), status_raw=run.status if run else "none",
+            suspect=bool(run and run.suspect), matched=len(items), fresh=fresh,
+            stale=sum(p.state is PriceState.stale for p in items),
+            never=sum(p.state is PriceState.never for p in items),
+            quarantined=sum(p.held_back and p.last_status == "quarantined" for p in items),
+            blocked=sum(p.held_back and p.last_status == "blocked" for p in items),
+            coverage=t.percent(100 * fresh / len(items)) if items else "—",
+        ))
+    return rows, suspect[::-1]
+
+
+def _price_item(p: PriceRow, t: Texts) -> dict[str, str]:
+    return {
+        "product": p.product_name, "sku": p.sku, "competitor": p.competitor_label,
+        "price": t.money(p.price, p.currency), "observed": t.datetime(p.observed_at),
+        "reason": p.last_reason or "", "status": p.last_status or "",
+        "url": p.url,
+    }
+
+
+def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t: Texts,
+               settings: ReportSettings, rates: Rates, since: datetime, as_of: datetime,
+               palette: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Price-history charts for the products with the largest impact."""
+    chosen: list[Any] = []
+    for f in findings:
+        if f.kind in CHEAPER_KINDS and f.product_id not in {c.product_id for c in chosen}:
+            chosen.append(f)
+        if len(chosen) >= settings.history_products:
+            break
+    if not chosen:
+        return []
+    ids = [f.product_id for f in chosen]
+    names = {c.id: label(c.name, c.display_name) for c in repo.competitors(conn)}
+    history = repo.product_history(conn, ids, since, as_of)
+    marks = repo.promotion_marks(conn, sorted({h.listing_id for h in history}), since, as_of)
+    on_promo = {(m.listing_id, m.crawl_run_id) for m in marks}
+    start_prices = repo.our_prices_at(conn, ids, since)
+    changes = repo.price_changes(conn, ids, since, as_of)
+    our_currency = {p.product_id: p.our_currency for p in prices}
+    result = []
+    for f in chosen:
+        currency = our_currency.get(f.product_id, f.currency)
+        theirs: dict[str, list[charts.HistoryPoint]] = defaultdict(list)
+        for h in history:
+            if h.product_id != f.product_id:
+                continue
+            price = h.price / h.pack_ratio if h.pack_ratio else h.price
+            converted = rates.convert(price, h.currency, currency)
+            if converted is not None:
+                theirs[names.get(h.competitor_id, "?")].append(
+                    (h.observed_at, converted, (h.listing_id, h.crawl_run_id) in on_promo))
+        ours = [(since, start_prices[f.product_id])] if f.product_id in start_prices else []
+        ours += [(c.changed_at, c.new_price) for c in changes if c.product_id == f.product_id]
+        fig = charts.history_chart(f.product_name, currency, ours, dict(sorted(theirs.items())),
+                                   t, palette, as_of)
+        result.append((f"history-{f.product_id}",
+                       t("chart_history_title", product=f.product_name), data_uri(fig)))
+    return result
+
+
+def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
+                  as_of: datetime) -> DailyReport:
+    """Read the database and prepare everything the daily template shows."""
+    t = Texts(lang)
+    rates = Rates(settings.exchange_rates)
+    stale_after = timedelta(hours=settings.stale_after_hours)
+    since = as_of - timedelta(days=settings.history_days)
+    with engine.connect() as conn:
+        run = repo.latest_compare_run(conn, as_of)
+        findings = list(repo.findings_of_run(conn, run.id)) if run else []
+        prices = price_rows(repo.matched_latest(conn, as_of), as_of, stale_after, rates)
+        names = {c.id: label(c.name, c.display_name) for c in repo.competitors(conn)}
+        palette = charts.colors(list(names.values()))
+        report = DailyReport(
+            lang=lang, title=t("daily_title"), generated=t.datetime(datetime.now(UTC)),
+            as_of=t.datetime(as_of),
+            compare_run=t.datetime(run.started_at) if run else None,
+            stale_hours=settings.stale_after_hours,
+        )
+        if run is None:
+            report.warnings.append(t("no_compare_run"))
+        elif as_of - run.started_at > stale_after:
+            report.warnings.append(t("stale_note", date=t.datetime(run.started_at),
+                                     hours=settings.stale_after_hours))
+        report.kpis = _kpis(findings, prices, t)
+        report.findings_total = len(findings)
+        views = [_finding_view(f, t, as_of, stale_after) for f in findings]
+        report.findings = views[:settings.table_rows]
+        report.filters = {
+            "competitor": sorted({v.competitor for v in views}),
+            "category": sorted({v.category for v in views if v.category}),
+            "kind": sorted({v.kind for v in views}),
+        }
+        report.quality, report.suspect_runs = _quality(conn, prices, t, since, as_of)
+        stale = sorted((p for p in prices if p.state is PriceState.stale),
+                       key=lambda p: (p.observed_at or as_of, p.sku))
+        report.stale_list = [_price_item(p, t) for p in stale[:LIST_LIMIT]]
+        held = [p for p in prices if p.held_back and p.last_status == "quarantined"]
+        report.quarantined_list = [_price_item(p, t) for p in held[:LIST_LIMIT]]
+        report.charts = _charts(conn, t, settings, rates, since, as_of, names, palette,
+                                prices, findings)
+    return report
+
+
+def _charts(conn: Connection, t: Texts, settings: ReportSettings, rates: Rates,
+            since: datetime, as_of: datetime, names: dict[int, str], palette: dict[str, str],
+            prices: list[PriceRow], findings: list[Any]) -> list[tuple[str, str, str]]:
+    index = index_series(repo.index_by_run(conn, since, as_of), names, rates)
+    gaps: dict[str, list[float]] = defaultdict(list)
+    for p in prices:
+        if p.gap_pct is not None:
+            gaps[p.competitor_label].append(float(p.gap_pct))
+    cells = promo_calendar(repo.promotions_by_run(conn, since, as_of), names)
+    stock = stock_series(repo.stock_by_run(conn, since, as_of), names)
+    run_days = sorted({d for s in (*index.values(), *stock.values()) for d, _ in s}
+                      | {d for c in cells.values() for d in c})
+    days = days_between(run_days[0], run_days[-1]) if run_days else []
+    result = [
+        ("index", t("chart_index_title"), data_uri(charts.index_chart(index, t, palette))),
+        ("gaps", t("chart_gaps_title"), data_uri(charts.gaps_chart(dict(sorted(gaps.items())),
+                                                                    t, palette))),
+    ]
+    result += _histories(conn, findings, prices, t, settings, rates, since, as_of, palette)
+    result += [
+        ("promotions", t("chart_promo_title"),
+         data_uri(charts.promo_calendar_chart(cells, days, t))),
+        ("stockouts", t("chart_stock_title"), data_uri(charts.stockout_chart(stock, t, palette))),
+    ]
+    return result
+
+
+def render_daily(report: DailyReport) -> str:
+    return environment().get_template("daily.html.j2").render(r=report, t=Texts(report.lang))
+
+
+def build_daily_report(engine: Engine, out_dir: Path, *, lang: str = "en",
+                       now: datetime | None = None,
+                       settings: ReportSettings | None = None) -> Path:
+    """Write the daily HTML report into `out_dir`; return its path."""
+    Texts(lang)  # refuse an unknown language before doing any work
+    settings = settings or load_report_settings()
+    as_of = now or datetime.now(UTC)
+    if as_of.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    report = collect_daily(engine, settings, lang, as_of.astimezone(UTC))
+    path = Path(out_dir) / f"pricewatch-daily-{as_of:%Y-%m-%d}-{lang}.html"
+    return write_atomically(path, render_daily(report))

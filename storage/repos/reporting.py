@@ -1,0 +1,439 @@
+"""Set-based reads for the reports: one query per question, identical on SQLite and PostgreSQL.
+
+Each function answers one question over the whole catalog (latest price of every match,
+price index per crawl run, promotions per day...) and returns plain rows; the reports
+turn them into tables and charts. Only `ok` observations ever count as a price.
+Ratios are computed as floats in SQL (an index is not money); money stays Decimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Row,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import (
+    CompareRun,
+    Competitor,
+    CrawlRun,
+    Finding,
+    Listing,
+    Match,
+    MatchStatus,
+    Observation,
+    ObservationStatus,
+    Product,
+    ProductPriceChange,
+    Promotion,
+    table,
+)
+
+Rows = Sequence[Any]
+"""Result rows (SQLAlchemy `Row`s, read by attribute name)."""
+
+OUT_OF_STOCK = ("OutOfStock", "Discontinued", "SoldOut")
+"""Availability terms that mean a customer cannot buy the item now."""
+
+obs_t = table(Observation)
+match_t = table(Match)
+product_t = table(Product)
+listing_t = table(Listing)
+competitor_t = table(Competitor)
+run_t = table(CrawlRun)
+promo_t = table(Promotion)
+finding_t = table(Finding)
+compare_t = table(CompareRun)
+change_t = table(ProductPriceChange)
+
+
+def _live_matches() -> ColumnElement[bool]:
+    return match_t.c.status != MatchStatus.rejected.value
+
+
+def our_price_at(product_id: Any, at: Any, fallback: Any) -> Any:
+    """Our price in force at time `at`: the last change before it, else `fallback`."""
+    change = change_t.alias("ch")
+    last = (
+        select(change.c.new_price)
+        .where(change.c.product_id == product_id, change.c.changed_at <= at)
+        .order_by(change.c.changed_at.desc(), change.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(last, fallback, type_=product_t.c.price.type)
+
+
+def competitors(conn: Connection) -> Rows:
+    """All competitors, by name."""
+    return conn.execute(select(competitor_t).order_by(competitor_t.c.name)).all()
+
+
+def latest_compare_run(conn: Connection, as_of: datetime | None = None) -> Row[Any] | None:
+    """The newest finished comparison run (started no later than `as_of`)."""
+    query = select(compare_t).where(compare_t.c.finished_at.is_not(None))
+    if as_of is not None:
+        query = query.where(compare_t.c.started_at <= as_of)
+    return conn.execute(
+        query.order_by(compare_t.c.started_at.desc(), compare_t.c.id.desc()).limit(1)
+    ).first()
+
+
+def _latest_ok_time() -> Any:
+    """Per listing: when its latest `ok` observation was made (correlated, for findings)."""
+    return (
+        select(func.max(obs_t.c.observed_at))
+        .where(obs_t.c.listing_id == finding_t.c.listing_id,
+               obs_t.c.status == ObservationStatus.ok.value)
+        .scalar_subquery()
+    )
+
+
+def findings_of_run(conn: Connection, run_id: int) -> Rows:
+    """Every finding of one comparison run with product, competitor and listing, by impact."""
+    query = (
+        select(
+            finding_t,
+            product_t.c.sku, product_t.c.name.label("product_name"), product_t.c.category,
+            product_t.c.priority,
+            competitor_t.c.name.label("competitor"),
+            competitor_t.c.display_name.label("competitor_display"),
+            listing_t.c.url, listing_t.c.title.label("listing_title"),
+            _latest_ok_time().label("their_observed_at"),
+        )
+        .join(product_t, product_t.c.id == finding_t.c.product_id)
+        .outerjoin(competitor_t, competitor_t.c.id == finding_t.c.competitor_id)
+        .outerjoin(listing_t, listing_t.c.id == finding_t.c.listing_id)
+        .where(finding_t.c.compare_run_id == run_id)
+        .order_by(finding_t.c.impact.desc().nulls_last(), finding_t.c.id)
+    )
+    return conn.execute(query).all()
+
+
+def _ranked(where: ColumnElement[bool], as_of: datetime, name: str) -> Any:
+    """Observations of matched listings up to `as_of`, numbered newest first per listing."""
+    matched = select(match_t.c.listing_id).where(_live_matches())
+    return (
+        select(
+            obs_t.c.listing_id, obs_t.c.status, obs_t.c.reason, obs_t.c.price,
+            obs_t.c.regular_price, obs_t.c.currency, obs_t.c.availability,
+            obs_t.c.observed_at, obs_t.c.crawl_run_id,
+            func.row_number().over(
+                partition_by=obs_t.c.listing_id,
+                order_by=(obs_t.c.observed_at.desc(), obs_t.c.id.desc()),
+            ).label("rn"),
+        )
+        .where(where, obs_t.c.observed_at <= as_of, obs_t.c.listing_id.in_(matched))
+        .subquery(name)
+    )
+
+
+def matched_latest(conn: Connection, as_of: datetime) -> Rows:
+    """Every live match with its latest good price and its latest reading of any status.
+
+    `ok_*` columns come from the newest `ok` observation (NULL when there never was one);
+    `last_*` from the newest observation whatever its status, so a report can say
+    "the latest reading was quarantined; last good price from <date>".
+    """
+    good = _ranked(obs_t.c.status == ObservationStatus.ok.value, as_of, "good")
+    last = _ranked(literal(True), as_of, "last")
+    query = (
+        select(
+            match_t.c.id.label("match_id"), match_t.c.pack_ratio, match_t.c.method,
+            product_t.c.id.label("product_id"), product_t.c.sku, product_t.c.name.label("product_name"),
+            product_t.c.category, product_t.c.price.label("our_price"),
+            product_t.c.currency.label("our_currency"),
+            competitor_t.c.id.label("competitor_id"), competitor_t.c.name.label("competitor"),
+            competitor_t.c.display_name.label("competitor_display"),
+            listing_t.c.id.label("listing_id"), listing_t.c.url, listing_t.c.title.label("listing_title"),
+            good.c.price.label("ok_price"), good.c.regular_price.label("ok_regular_price"),
+            good.c.currency.label("ok_currency"), good.c.availability.label("ok_availability"),
+            good.c.observed_at.label("ok_observed_at"),
+            last.c.status.label("last_status"), last.c.reason.label("last_reason"),
+            last.c.observed_at.label("last_observed_at"),
+        )
+        .select_from(match_t)
+        .join(product_t, product_t.c.id == match_t.c.product_id)
+        .join(listing_t, listing_t.c.id == match_t.c.listing_id)
+        .join(competitor_t, competitor_t.c.id == listing_t.c.competitor_id)
+        .outerjoin(good, and_(good.c.listing_id == listing_t.c.id, good.c.rn == 1))
+        .outerjoin(last, and_(last.c.listing_id == listing_t.c.id, last.c.rn == 1))
+        .where(_live_matches(), product_t.c.active.is_(True))
+        .order_by(competitor_t.c.name, product_t.c.sku)
+    )
+    return conn.execute(query).all()
+
+
+def index_by_run(conn: Connection, since: datetime, until: datetime) -> Rows:
+    """Per crawl run and currency pair: how many matched prices, and the sum of their/our ratios.
+
+    The ratio divides their `ok` price (per our unit, via the match's pack ratio) by our
+    price in force when they were observed. Mean ratio x 100 x exchange factor is the
+    price index (100 = parity, above 100 = they are dearer than us).
+    """
+    our = our_price_at(product_t.c.id, obs_t.c.observed_at, product_t.c.price)
+    ratio = cast(obs_t.c.price, Float) / (
+        func.nullif(cast(our, Float), 0.0) * func.coalesce(cast(match_t.c.pack_ratio, Float), 1.0)
+    )
+    if conn.dialect.name == "sqlite":
+        # Exact stores 1/10,000 units on SQLite; pack_ratio is Exact too.
+        ratio = cast(obs_t.c.price, Float) / (
+            func.nullif(cast(our, Float), 0.0)
+            * func.coalesce(cast(match_t.c.pack_ratio, Float) / 10000.0, 1.0)
+        )
+    query = (
+        select(
+            listing_t.c.competitor_id, obs_t.c.crawl_run_id, run_t.c.started_at,
+            obs_t.c.currency.label("their_currency"), product_t.c.currency.label("our_currency"),
+            func.count().label("n"), func.sum(ratio).label("ratio_sum"),
+        )
+        .select_from(obs_t)
+        .join(match_t, match_t.c.listing_id == obs_t.c.listing_id)
+        .join(product_t, product_t.c.id == match_t.c.product_id)
+        .join(listing_t, listing_t.c.id == obs_t.c.listing_id)
+        .join(run_t, run_t.c.id == obs_t.c.crawl_run_id)
+        .where(
+            obs_t.c.status == ObservationStatus.ok.value, _live_matches(),
+            obs_t.c.observed_at >= since, obs_t.c.observed_at < until,
+        )
+        .group_by(listing_t.c.competitor_id, obs_t.c.crawl_run_id, run_t.c.started_at,
+                  obs_t.c.currency, product_t.c.currency)
+    )
+    return conn.execute(query).all()
+
+
+def stock_by_run(conn: Connection, since: datetime, until: datetime) -> Rows:
+    """Per crawl run: matched listings read `ok`, and how many of them were out of stock."""
+    out = case((obs_t.c.availability.in_(OUT_OF_STOCK), 1), else_=0)
+    query = (
+        select(
+            listing_t.c.competitor_id, obs_t.c.crawl_run_id, run_t.c.started_at,
+            func.count().label("n"), func.sum(out).label("out_of_stock"),
+        )
+        .select_from(obs_t)
+        .join(match_t, match_t.c.listing_id == obs_t.c.listing_id)
+        .join(listing_t, listing_t.c.id == obs_t.c.listing_id)
+        .join(run_t, run_t.c.id == obs_t.c.crawl_run_id)
+        .where(
+            obs_t.c.status == ObservationStatus.ok.value, _live_matches(),
+            obs_t.c.observed_at >= since, obs_t.c.observed_at < until,
+        )
+        .group_by(listing_t.c.competitor_id, obs_t.c.crawl_run_id, run_t.c.started_at)
+    )
+    return conn.execute(query).all()
+
+
+def promotions_by_run(conn: Connection, since: datetime, until: datetime) -> Rows:
+    """Per crawl run and promotion kind: how many listings carried such a promotion."""
+    query = (
+        select(
+            listing_t.c.competitor_id, promo_t.c.crawl_run_id, run_t.c.started_at, promo_t.c.kind,
+            func.count(distinct(promo_t.c.listing_id)).label("listings"),
+        )
+        .select_from(promo_t)
+        .join(listing_t, listing_t.c.id == promo_t.c.listing_id)
+        .join(run_t, run_t.c.id == promo_t.c.crawl_run_id)
+        .where(promo_t.c.observed_at >= since, promo_t.c.observed_at < until)
+        .group_by(listing_t.c.competitor_id, promo_t.c.crawl_run_id, run_t.c.started_at,
+                  promo_t.c.kind)
+    )
+    return conn.execute(query).all()
+
+
+def crawl_runs(conn: Connection, since: datetime, until: datetime) -> Rows:
+    """Crawl runs started in [since, until) with their competitor, oldest first."""
+    query = (
+        select(run_t, competitor_t.c.name.label("competitor"),
+               competitor_t.c.display_name.label("competitor_display"))
+        .join(competitor_t, competitor_t.c.id == run_t.c.competitor_id)
+        .where(run_t.c.started_at >= since, run_t.c.started_at < until)
+        .order_by(run_t.c.started_at, run_t.c.id)
+    )
+    return conn.execute(query).all()
+
+
+def product_history(
+    conn: Connection, product_ids: Sequence[int], since: datetime, until: datetime
+) -> Rows:
+    """`ok` observations of the products' live matches in [since, until), oldest first."""
+    if not product_ids:
+        return []
+    query = (
+        select(
+            match_t.c.product_id, match_t.c.pack_ratio, listing_t.c.id.label("listing_id"),
+            listing_t.c.competitor_id, obs_t.c.price, obs_t.c.regular_price, obs_t.c.currency,
+            obs_t.c.observed_at, obs_t.c.crawl_run_id,
+        )
+        .select_from(obs_t)
+        .join(match_t, match_t.c.listing_id == obs_t.c.listing_id)
+        .join(listing_t, listing_t.c.id == obs_t.c.listing_id)
+        .where(
+            match_t.c.product_id.in_(list(product_ids)), _live_matches(),
+            obs_t.c.status == ObservationStatus.ok.value,
+            obs_t.c.observed_at >= since, obs_t.c.observed_at < until,
+        )
+        .order_by(match_t.c.product_id, listing_t.c.competitor_id, obs_t.c.observed_at)
+    )
+    return conn.execute(query).all()
+
+
+def promotion_marks(
+    conn: Connection, listing_ids: Sequence[int], since: datetime, until: datetime
+) -> Rows:
+    """Which of these listings carried which promotion in each crawl run."""
+    if not listing_ids:
+        return []
+    query = (
+        select(promo_t.c.listing_id, promo_t.c.crawl_run_id, promo_t.c.observed_at,
+               promo_t.c.kind, promo_t.c.value, promo_t.c.valid_until)
+        .where(promo_t.c.listing_id.in_(list(listing_ids)),
+               promo_t.c.observed_at >= since, promo_t.c.observed_at < until)
+        .order_by(promo_t.c.listing_id, promo_t.c.observed_at)
+    )
+    return conn.execute(query).all()
+
+
+def price_changes(
+    conn: Connection, product_ids: Sequence[int] | None, since: datetime, until: datetime
+) -> Rows:
+    """Changes of our own price in [since, until), oldest first (all products when None)."""
+    query = select(change_t).where(change_t.c.changed_at >= since, change_t.c.changed_at < until)
+    if product_ids is not None:
+        if not product_ids:
+            return []
+        query = query.where(change_t.c.product_id.in_(list(product_ids)))
+    return conn.execute(query.order_by(change_t.c.product_id, change_t.c.changed_at)).all()
+
+
+def our_prices_at(conn: Connection, product_ids: Sequence[int], at: datetime) -> dict[int, Any]:
+    """Our price of each product in force at `at` (its catalog price when it never changed)."""
+    if not product_ids:
+        return {}
+    price = our_price_at(product_t.c.id, literal(at, type_=change_t.c.changed_at.type),
+                         product_t.c.price)
+    rows = conn.execute(
+        select(product_t.c.id, price.label("price"))
+        .where(product_t.c.id.in_(list(product_ids)))
+    ).all()
+    return {row.id: row.price for row in rows}
+
+
+def first_and_last(conn: Connection, since: datetime, until: datetime) -> Rows:
+    """Per live match: its first and last `ok` price in [since, until) and our price then."""
+    def ranked(order: Any, name: str) -> Any:
+        return (
+            select(obs_t.c.listing_id, obs_t.c.price, obs_t.c.currency, obs_t.c.observed_at,
+                   func.row_number().over(partition_by=obs_t.c.listing_id, order_by=order)
+                   .label("rn"))
+            .where(obs_t.c.status == ObservationStatus.ok.value,
+                   obs_t.c.observed_at >= since, obs_t.c.observed_at < until)
+            .subquery(name)
+        )
+
+    first = ranked((obs_t.c.observed_at.asc(), obs_t.c.id.asc()), "first")
+    last = ranked((obs_t.c.observed_at.desc(), obs_t.c.id.desc()), "last")
+    query = (
+        select(
+            match_t.c.product_id, match_t.c.pack_ratio, listing_t.c.competitor_id,
+            product_t.c.sku, product_t.c.name.label("product_name"),
+            product_t.c.currency.label("our_currency"),
+            first.c.price.label("first_price"), first.c.currency.label("first_currency"),
+            first.c.observed_at.label("first_at"),
+            our_price_at(product_t.c.id, first.c.observed_at, product_t.c.price).label("our_first"),
+            last.c.price.label("last_price"), last.c.currency.label("last_currency"),
+            last.c.observed_at.label("last_at"),
+            our_price_at(product_t.c.id, last.c.observed_at, product_t.c.price).label("our_last"),
+        )
+        .select_from(match_t)
+        .join(product_t, product_t.c.id == match_t.c.product_id)
+        .join(listing_t, listing_t.c.id == match_t.c.listing_id)
+        .join(first, and_(first.c.listing_id == match_t.c.listing_id, first.c.rn == 1))
+        .join(last, and_(last.c.listing_id == match_t.c.listing_id, last.c.rn == 1))
+        .where(_live_matches())
+    )
+    return conn.execute(query).all()
+
+
+def promotion_episodes(conn: Connection, since: datetime, until: datetime) -> Rows:
+    """Promotions in [since, until) grouped per listing, kind and value: first and last seen,
+    in how many runs, and the average shelf discount of the observations that carried it."""
+    discount = case(
+        (and_(obs_t.c.regular_price > obs_t.c.price, obs_t.c.regular_price > 0),
+         1.0 - cast(obs_t.c.price, Float) / cast(obs_t.c.regular_price, Float)),
+        else_=None,
+    )
+    query = (
+        select(
+            listing_t.c.competitor_id, promo_t.c.listing_id, promo_t.c.kind, promo_t.c.value,
+            func.min(promo_t.c.observed_at).label("first_seen"),
+            func.max(promo_t.c.observed_at).label("last_seen"),
+            func.count(distinct(promo_t.c.crawl_run_id)).label("runs"),
+            func.avg(discount).label("shelf_discount"),
+        )
+        .select_from(promo_t)
+        .join(listing_t, listing_t.c.id == promo_t.c.listing_id)
+        .outerjoin(obs_t, and_(obs_t.c.listing_id == promo_t.c.listing_id,
+                               obs_t.c.crawl_run_id == promo_t.c.crawl_run_id,
+                               obs_t.c.status == ObservationStatus.ok.value))
+        .where(promo_t.c.observed_at >= since, promo_t.c.observed_at < until)
+        .group_by(listing_t.c.competitor_id, promo_t.c.listing_id, promo_t.c.kind,
+                  promo_t.c.value)
+    )
+    return conn.execute(query).all()
+
+
+def recommendations(conn: Connection, since: datetime, until: datetime) -> Rows:
+    """Distinct recommendations made in [since, until): per product, kind and recommended
+    price, when first and last made, our price then, and the product's current price."""
+    query = (
+        select(
+            finding_t.c.product_id, finding_t.c.kind, finding_t.c.recommended_price,
+            finding_t.c.currency,
+            func.min(finding_t.c.created_at).label("first_made"),
+            func.max(finding_t.c.created_at).label("last_made"),
+            func.min(finding_t.c.our_price).label("our_price"),
+            product_t.c.sku, product_t.c.name.label("product_name"),
+            product_t.c.price.label("current_price"),
+        )
+        .join(product_t, product_t.c.id == finding_t.c.product_id)
+        .where(finding_t.c.recommended_price.is_not(None),
+               finding_t.c.created_at >= since, finding_t.c.created_at < until)
+        .group_by(finding_t.c.product_id, finding_t.c.kind, finding_t.c.recommended_price,
+                  finding_t.c.currency, product_t.c.sku, product_t.c.name, product_t.c.price)
+        .order_by(func.min(finding_t.c.created_at), finding_t.c.product_id)
+    )
+    return conn.execute(query).all()
+
+
+def quality_counts(conn: Connection, since: datetime, until: datetime) -> Rows:
+    """Observations in [since, until) per competitor and status (quarantined, blocked...)."""
+    query = (
+        select(listing_t.c.competitor_id, obs_t.c.status, func.count().label("n"))
+        .select_from(obs_t)
+        .join(listing_t, listing_t.c.id == obs_t.c.listing_id)
+        .where(obs_t.c.observed_at >= since, obs_t.c.observed_at < until)
+        .group_by(listing_t.c.competitor_id, obs_t.c.status)
+    )
+    return conn.execute(query).all()
+
+
+__all__ = [
+    "OUT_OF_STOCK", "competitors", "crawl_runs", "findings_of_run", "first_and_last",
+    "index_by_run", "latest_compare_run", "matched_latest", "our_price_at",
+    "our_prices_at", "price_changes", "product_history", "promotion_episodes",
+    "promotion_marks", "promotions_by_run", "quality_counts", "recommendations",
+    "stock_by_run",
+]
