@@ -27,6 +27,9 @@ _PARSER = lxml_html.HTMLParser(recover=True, remove_comments=True, remove_pis=Tr
 _BINARY_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
+_CLASSES_XPATH = etree.XPath("//@class")
+_STRIKE_XPATH = etree.XPath("//del|//s|//strike")
+_XPATH_CACHE: dict[tuple[tuple[str, ...], tuple[str, ...], str], Any] = {}
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(parent::script or parent::style or parent::noscript or parent::template)]"
 )
@@ -146,6 +149,41 @@ class Document:
             "//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"
         )
         return [s.text for s in scripts if s.text and s.text.strip()]
+
+    @cached_property
+    def markup_index(self) -> tuple[str, frozenset[str]]:
+        """All class attribute values joined, and the set of strike-type tags used.
+
+        Two C-level XPath passes; term tests then search a few KB instead of
+        testing every element for every term.
+        """
+        classes = " ".join(_CLASSES_XPATH(self.root))
+        tags = frozenset(el.tag for el in _STRIKE_XPATH(self.root))
+        return classes, tags
+
+    def class_xpath(self, terms: tuple[str, ...], tags: tuple[str, ...] = (),
+                    scope: str = "//") -> Any | None:
+        """Compiled XPath for elements whose class contains one of ``terms``, or one of
+        ``tags``, built only from those that occur in the raw page at all.
+
+        A plain substring test on the page text is far cheaper than testing every
+        element for every term, so absent terms cost nothing; None when nothing occurs.
+        """
+        classes, tag_names = self.markup_index
+        present = tuple(t for t in terms if t in classes)
+        tags_present = tuple(t for t in tags if t in tag_names)
+        if not present and not tags_present:
+            return None
+        key = (present, tags_present, scope)
+        compiled = _XPATH_CACHE.get(key)
+        if compiled is None:
+            parts = [f"{scope}{tag}" for tag in tags_present]
+            if present:
+                test = " or ".join(f"contains(@class,'{t}')" for t in present)
+                parts.append(f"{scope}*[@class][{test}]")
+            compiled = etree.XPath(" | ".join(parts))
+            _XPATH_CACHE[key] = compiled
+        return compiled
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:

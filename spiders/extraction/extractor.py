@@ -18,7 +18,7 @@ from typing import Any
 from .candidates import CandidateSet, Vote
 from .currency import context_currency
 from .document import MAX_BYTES, Document, NotHtmlError
-from .heuristics import read_heuristics, shown_as_old_price
+from .heuristics import old_prices, read_heuristics
 from .model import (
     Availability,
     Candidate,
@@ -86,6 +86,7 @@ class _Run:
     out: CandidateSet
     ran: list[str]
     selector_texts: dict[str, list[str]]
+    region: Any = None
 
 
 def _order(hints: ExtractionHints) -> list[str]:
@@ -123,20 +124,42 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
         if _complete(out) and (name in STRUCTURED or name == "platform"
                                or "selectors" in run.ran):
             break
-    if "heuristic" not in run.ran and (not out.has("price") or _stale(doc, out, hints)):
+    olds = old_prices(doc, hints.currency) if out.has("price") else []
+    if "heuristic" not in run.ran and (not out.has("price") or _stale(out, olds)):
         read_heuristics(doc, out, hints.currency)
         run.ran.append("heuristic")
+    run.region = main_region(doc.root, out.price_element
+                             if out.price_element is not None else next(doc.root.iter("h1"), None))
+    if olds and not out.has("regular_price"):
+        _page_regular_price(out, olds, run.region)
     return _assemble(run, url, today)
 
 
-def _stale(doc: Document, out: CandidateSet, hints: ExtractionHints) -> bool:
+def _page_regular_price(out: CandidateSet, olds: list[tuple[Any, Decimal]],
+                        region: Any | None) -> None:
+    """The old price shown in the product block, when structured data left it out."""
+    vote = out.vote("price")
+    if vote is None or region is None:
+        return
+    for el, amount in olds:
+        if amount > vote.value and _inside(el, region):
+            out.add(Candidate(field="regular_price", value=amount, source="page",
+                              confidence=0.6))
+            return
+
+
+def _inside(el: Any, region: Any) -> bool:
+    return el is region or any(a is region for a in el.iterancestors())
+
+
+def _stale(out: CandidateSet, olds: list[tuple[Any, Decimal]]) -> bool:
     """Structured price shown on the page as the struck/old price: the sale is not in it.
 
     Then the page's own current price wins and the structured one becomes the
     regular price.
     """
     vote = out.vote("price")
-    if vote is None or not shown_as_old_price(doc, vote.value, hints.currency):
+    if vote is None or all(amount != vote.value for _, amount in olds):
         return False
     out.note(f"structured price {vote.value} is shown as the old price on the page")
     out.items = [c if not (c.field == "price" and c.value == vote.value)
@@ -211,14 +234,11 @@ def _currency(product: ExtractedProduct, out: CandidateSet, doc: Document,
 
 
 def _product_texts(run: _Run) -> list[str]:
-    doc, out = run.doc, run.out
-    anchor = out.price_element
-    if anchor is None:
-        anchor = next(iter(doc.root.iter("h1")), None)
-    region = main_region(doc.root, anchor)
+    doc = run.doc
+    region = run.region
     blocks = text_blocks(region) if region is not None else []
     seen = set(blocks)
-    blocks.extend(notice_blocks(doc.root, seen))
+    blocks.extend(notice_blocks(doc, seen))
     for values in run.selector_texts.values():
         blocks.extend(values)
     return blocks

@@ -13,8 +13,6 @@ from typing import Any
 
 from decimal import Decimal
 
-from lxml import etree
-
 from .availability import availability_from_text
 from .candidates import CandidateSet
 from .currency import context_currency
@@ -416,26 +414,27 @@ def _availability(doc: Document, ctx: _Context, out: CandidateSet) -> None:
                           confidence=0.45, raw=label[:80]))
 
 
-_OLD_XPATH = etree.XPath(
-    "//del|//s|//strike|//*[@class][contains(@class,'old-price') or contains(@class,'price-old')"
-    " or contains(@class,'oldprice') or contains(@class,'oldPrice') or contains(@class,'original-price')"
-    " or contains(@class,'regular-price') or contains(@class,'was-price') or contains(@class,'price-was')"
-    " or contains(@class,'list-price') or contains(@class,'compare-at') or contains(@class,'strike')"
-    " or contains(@class,'crossed') or contains(@class,'line-through') or contains(@class,'price--regular')"
-    " or contains(@class,'price-before') or contains(@class,'previous-price')]"
-)
+OLD_TERMS = ("old-price", "price-old", "oldprice", "oldPrice", "original-price", "regular-price",
+             "was-price", "price-was", "list-price", "compare-at", "strike", "crossed",
+             "line-through", "price--regular", "price-before", "previous-price", "old_price")
 
 
-def shown_as_old_price(doc: Document, price: Decimal, currency: str | None) -> bool:
-    """Whether the page shows ``price`` as a struck or "old" price (stale structured data).
+def old_prices(doc: Document, currency: str | None) -> list[tuple[Any, Decimal]]:
+    """Struck or "old"-class prices outside related blocks, in page order.
 
-    One cheap XPath; used to check structured data without running all heuristics.
+    One cheap XPath built from the class names the page actually uses; lets the
+    structured fast path see a sale's old price and stale structured prices
+    without running all heuristics.
     """
-    for el in _OLD_XPATH(doc.root)[:50]:
+    xpath = doc.class_xpath(OLD_TERMS, tags=("del", "s", "strike"))
+    if xpath is None:
+        return []
+    found: list[tuple[Any, Decimal]] = []
+    for el in xpath(doc.root)[:50]:
         text = visible_text(el)
         if not text or len(text) > 40:
             continue
-        found = find_prices(text, default_currency=currency, tld=doc.tld)
-        if found and found[0].amount == price:
-            return True
-    return False
+        prices = find_prices(text, default_currency=currency, tld=doc.tld)
+        if prices and not any(is_related_container(a) for a in el.iterancestors()):
+            found.append((el, prices[0].amount))
+    return found

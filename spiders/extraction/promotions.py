@@ -12,7 +12,9 @@ from datetime import date
 from decimal import Decimal
 
 from .model import Promotion, PromotionKind
+from .currency import has_currency
 from .prices import find_prices, parse_amount
+from .regions import blocks_with
 from .timeparse import find_until
 
 _NUM = r"\d+(?:[.,]\d{1,2})?"
@@ -22,10 +24,10 @@ _PERCENT_RE = re.compile(r"(?:-|−|–|минус\s*)\s?(\d{1,2}(?:[.,]\d)?)\s?
                          r"(?:off|отстъпка|намаление|rabatt|reduziert|de réduction|de remise"
                          r"|de descuento|dto|sconto|korting)", re.I)
 _SAVE_RE = re.compile(r"(?:save|you save|спестявате|спестяваш|спести|sie sparen|sparen sie|spare"
-                      r"|économisez|vous économisez|ahorra|ahorras|ahorro|risparmi)\s*:?\s*"
+                      r"|économisez|vous économisez|ahorra|ahorras|ahorro|risparmi)(?!\w)\s*:?\s*"
                       r"(?P<amount>" + _MONEY + ")", re.I)
 _COUPON_RE = re.compile(
-    r"(?:coupon|promo ?code|discount code|voucher|use code|with code|code|код(?: за отстъпка)?"
+    r"(?i:coupon|promo ?code|discount code|voucher|use code|with code|code|код(?: за отстъпка)?"
     r"|промо ?код|kupon|gutschein(?:code)?|rabattcode|mit dem code|code promo|avec le code"
     r"|código(?: promocional| de descuento)?|cupón|codice(?: sconto)?)\s*[:\-–]?\s*"
     r"[\"'«„“]?(?P<code>[A-Z0-9][A-Z0-9_-]{2,19})\b[\"'»“”]?"
@@ -43,7 +45,7 @@ _MULTI_BUY_RE = [
 _PLUS_ONE_RE = re.compile(r"(?<![\d.,+])(?P<buy>[1-5])\s?\+\s?(?P<free>[1-3])(?:\s?(?:free|gratis"
                           r"|подарък|безплатно|gratuit|gratis|offert))?(?![\d.,%])", re.I)
 _NTH_RE = re.compile(
-    r"(?:second|2nd|втор(?:ия|ата|о)|zweite[sn]?|deuxième|2e|segund[oa])\s(?:item\s|product\s"
+    r"(?:second|2nd|втор(?:ия|ата|о)|zweite[rsn]?|deuxième|2e|segund[oa])\s(?:item\s|product\s"
     r"|продукт\s|артикул\s|artikel\s|article\s|produit\s|unidad\s)?(?:at|с|на|за|zum|à|al|a)?\s?"
     r"(?:-|−)?\s?(?P<pct>\d{1,3})\s?%", re.I)
 _HALF_PRICE_RE = re.compile(r"(?:second|2nd)\s(?:one\s)?half price|втор\w+ на половин цена", re.I)
@@ -61,7 +63,7 @@ _MEMBER_RE = re.compile(
     r"(?P<amount>" + _MONEY + ")", re.I)
 _INSTALMENT_RE = [
     re.compile(r"(?P<n>\d{1,2})\s?(?:x|х|×)\s?(?P<amount>" + _MONEY + r")\s?(?:/|per|на)?\s?"
-               r"(?:month|mo\b|мес|месец|monat|mois|mes)?", re.I),
+               r"(?P<month>month|mo\b|мес|месец|monat|mois|mes)?", re.I),
     re.compile(r"(?P<amount>" + _MONEY + r")\s?(?:/|per|a|на|pro|par)\s?(?:month|mo\b|мес\.?|месец"
                r"|monat|mois|mes)[^.\n]{0,30}?(?:for|за|über|sur|en|durante)?\s?(?P<n>\d{1,2})\s?"
                r"(?:months|месеца|вноски|monate|mois|meses|mensualités|instalments|installments)",
@@ -170,6 +172,9 @@ def read_instalments(text: str, currency: str | None) -> list[Promotion]:
         if not m:
             continue
         n = int(m.group("n"))
+        if "month" in pattern.groupindex and not m.group("month") \
+                and not has_currency(m.group("amount")):
+            continue  # "25 x 3" is a size, not an instalment plan
         amount = _money(m.group("amount"), currency)
         if amount and 2 <= n <= 60:
             return [make_promotion(PromotionKind.INSTALMENTS, m.group(0), instalments=n,
@@ -194,15 +199,18 @@ def read_badge(text: str, currency: str | None) -> list[Promotion]:
 READERS: tuple[Reader, ...] = (read_coupon, read_multi_buy, read_free_shipping, read_member,
                                read_instalments, read_save, read_percent, read_bundle, read_badge)
 
-TRIGGER_RE = re.compile(
-    r"%|\d\s?(?:for|за|für|pour|por|x|х|×|\+)\s?\d|save|спест|spar|économ|ahorr|risparm"
-    r"|code|код|coupon|kupon|gutschein|cupón|free|безплатн|kostenlos|versandkostenfrei|gratuit"
-    r"|gratis|member|club|клуб|loyal|mitglied|adhérent|socio|month|месец|мес\.|monat|mois|mes\b"
-    r"|вноск|raten|instal|cuota|mensualit|купи|buy|kauf|achet|compra|bundle|комплект|second|втор"
-    r"|zweite|deuxième|segund|sale|promo|промо|offer|оферт|angebot|aktion|solde|oferta|rebaja"
-    r"|намален|deal|until|до \d|bis|jusqu|hasta",
-    re.I,
+TRIGGER_WORDS = (
+    "%", "save", "спест", "spar", "économ", "ahorr", "risparm", "code", "код", "coupon", "kupon",
+    "gutschein", "cupón", "free", "безплатн", "kostenlos", "versandkostenfrei", "gratuit",
+    "gratis", "member", "club", "клуб", "loyal", "mitglied", "adhérent", "socio", "month",
+    "месец", "мес.", "monat", "mois", "mes ", "вноск", "raten", "instal", "cuota", "mensualit",
+    "купи", "buy", "kauf", "achet", "compra", "bundle", "комплект", "second", "втор", "zweite",
+    "deuxième", "segund", "sale", "promo", "промо", "offer", "оферт", "angebot", "aktion",
+    "solde", "oferta", "rebaja", "намален", "deal", "until", "bis", "jusqu", "hasta", "плати",
+    "payez", "paga", "half price", "половин", "take ", "вземи", "nimm", "lleva",
 )
+"""Lower-case words that can start a promotion; blocks without any are skipped."""
+TRIGGER_RE = re.compile(r"\d ?(?:for|за|für|pour|por|per|x|х|×|\+) ?\d")
 
 
 def find_promotions(
@@ -211,8 +219,8 @@ def find_promotions(
     """Promotions in the product's text blocks, de-duplicated, in page order."""
     found: list[Promotion] = []
     seen: set[tuple[object, ...]] = set()
-    for text in texts:
-        if len(text) > 600 or not TRIGGER_RE.search(text):
+    for text in blocks_with(list(texts), TRIGGER_WORDS, TRIGGER_RE):
+        if len(text) > 600:
             continue
         until = find_until(text, today)
         for reader in READERS:

@@ -8,10 +8,13 @@ class or id says so.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Any
 
 from lxml import etree
 
+from .document import Document
 from .heuristics import is_related_container
 
 BLOCK_TAGS = frozenset({
@@ -21,12 +24,8 @@ BLOCK_TAGS = frozenset({
     "summary",
 })
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "select", "iframe"})
-_NOTICE_XPATH = etree.XPath(
-    "//body//*[@class][contains(@class,'ship') or contains(@class,'deliver')"
-    " or contains(@class,'usp') or contains(@class,'warrant') or contains(@class,'return')"
-    " or contains(@class,'promo') or contains(@class,'notice') or contains(@class,'coupon')"
-    " or contains(@class,'discount') or contains(@class,'benefit')]"
-)
+NOTICE_TERMS = ("ship", "deliver", "usp", "warrant", "return", "promo", "notice", "coupon",
+                "discount", "benefit", "dostav", "versand", "livraison", "envio")
 _MAX_REGION_CHARS = 6000
 
 
@@ -56,16 +55,23 @@ def main_region(root: Any, anchor: Any | None) -> Any | None:
     return best
 
 
-def text_blocks(el: Any, limit: int = 400) -> list[str]:
-    """Visible text of ``el`` split at block elements (scripts and styles skipped)."""
+def text_blocks(el: Any, limit: int = 400, max_chars: int = 4000) -> list[str]:
+    """Visible text of ``el`` split at block elements (scripts and styles skipped).
+
+    Stops after ``max_chars`` of text: promotions and terms sit near the price,
+    long descriptions further down only cost time.
+    """
     blocks: list[str] = []
     buffer: list[str] = []
+    total = 0
 
     def flush() -> None:
+        nonlocal total
         if buffer:
             text = " ".join(" ".join(buffer).split())
             if text:
                 blocks.append(text)
+                total += len(text)
             buffer.clear()
 
     skip_depth = 0
@@ -89,16 +95,19 @@ def text_blocks(el: Any, limit: int = 400) -> list[str]:
                 flush()
             if node.tail and node is not el:
                 buffer.append(node.tail)
-        if len(blocks) >= limit:
+        if len(blocks) >= limit or total >= max_chars:
             break
     flush()
     return blocks
 
 
-def notice_blocks(root: Any, seen: set[str], limit: int = 40) -> list[str]:
+def notice_blocks(doc: Document, seen: set[str], limit: int = 40) -> list[str]:
     """Short texts of shipping/returns/promo notices anywhere outside related blocks."""
-    out = []
-    for el in _NOTICE_XPATH(root)[:200]:
+    out: list[str] = []
+    xpath = doc.class_xpath(NOTICE_TERMS, scope="//body//")
+    if xpath is None:
+        return out
+    for el in xpath(doc.root)[:200]:
         text = " ".join(" ".join(el.itertext()).split())
         if not text or len(text) > 300 or text in seen:
             continue
@@ -109,3 +118,31 @@ def notice_blocks(root: Any, seen: set[str], limit: int = 40) -> list[str]:
         if len(out) >= limit:
             break
     return out
+
+
+def blocks_with(blocks: list[str], keywords: tuple[str, ...],
+                pattern: re.Pattern[str] | None = None) -> list[str]:
+    """The blocks that contain one of ``keywords`` (lower-case) or match ``pattern``.
+
+    Plain substring search on one lower-cased string is much cheaper than a
+    case-insensitive regex alternation per block, so the expensive readers only
+    see the few blocks that can matter.
+    """
+    if not blocks:
+        return []
+    joined = "\n".join(blocks).lower()
+    starts: list[int] = []
+    offset = 0
+    for block in blocks:
+        starts.append(offset)
+        offset += len(block) + 1
+    hits: set[int] = set()
+    for keyword in keywords:
+        index = joined.find(keyword)
+        while index != -1:
+            hits.add(bisect_right(starts, index) - 1)
+            index = joined.find(keyword, index + 1)
+    if pattern is not None:
+        for match in pattern.finditer(joined):
+            hits.add(bisect_right(starts, match.start()) - 1)
+    return [blocks[i] for i in sorted(hits)]

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .currency import has_currency
 from .prices import find_prices
+from .regions import blocks_with
 
 _SHIP_WORD = (r"(?:shipping|delivery|postage|доставка(?:та)?|versand(?:kosten)?|lieferung|livraison"
               r"|frais de port|envío|gastos de envío|spedizione)")
@@ -38,6 +40,13 @@ _RETURNS_RE = re.compile(
     r"|право на връщане|rückgabe|rücksende|retour|devolución|devoluciones|reso)"
     r"|(?:returns?|връщане|rückgabe|retour|devolución|reso)[^.\n\d]{0,30}?(?P<n2>\d{1,3})\s?"
     + _DAYS, re.I)
+TERMS_WORDS = (
+    "ship", "deliver", "postage", "достав", "versand", "liefer", "livr", "frais de port", "envío",
+    "envio", "entrega", "spedizion", "consegna", "dispatch", "arriv", "warrant", "guarant",
+    "гаранц", "garan", "gwaranc", "záruk", "return", "връщан", "rückgabe", "rücksend", "retour",
+    "devoluc", "reso", "money back",
+)
+"""Lower-case words a term statement contains; blocks without any are skipped."""
 _YEAR_UNITS = ("year", "yr", "годин", "г.", "jahr", "an", "año", "anni", "lat")
 
 
@@ -57,12 +66,16 @@ class Terms:
 
 
 def find_terms(texts: Iterable[str], currency: str | None = None) -> Terms:
-    """First statement of each term in the given text blocks."""
+    """First statement of each term in the given text blocks.
+
+    Shipping: "free shipping over X" gives the threshold; a stated cost
+    ("Доставка: 5,99 лв.") may come from another block.
+    """
     values: dict[str, object] = {}
-    for text in texts:
+    for text in blocks_with(list(texts), TERMS_WORDS):
         if len(text) > 600:
             continue
-        if "shipping_text" not in values:
+        if "shipping_cost" not in values or "free_threshold" not in values:
             _shipping(text, currency, values)
         if "delivery_text" not in values:
             _delivery(text, values)
@@ -81,22 +94,28 @@ def _clip(text: str) -> str:
 
 def _shipping(text: str, currency: str | None, values: dict[str, object]) -> None:
     free = _FREE_SHIP_RE.search(text)
-    if free:
+    if free and "free_threshold" not in values:
         threshold = _THRESHOLD_RE.search(text, free.end(), free.end() + 40)
         amount = _money(threshold.group("money"), currency) if threshold else None
         if amount is not None:
             values["free_threshold"] = amount
         else:
             values["shipping_cost"] = Decimal(0)
-        values["shipping_text"] = _clip(text)
-        if amount is None:
-            return
+        values.setdefault("shipping_text", _clip(text))
+        return
+    if free:
+        return
     m = _SHIP_COST_RE.search(text)
     if m and not _THRESHOLD_RE.match(text, max(0, m.start("money") - 6)):
-        cost = _money(m.group("money"), currency)
+        money = m.group("money")
+        stated = has_currency(money) or re.search(r"\d[.,]\d{2}(?!\d)", money)
+        if not stated or re.match(r"\s*(?:-|–|to|до|bis)?\s*\d*\s*" + _DAYS,
+                                  text[m.end("money"):], re.I):
+            return  # "Delivery in 2-4 days" states a time, not a cost
+        cost = _money(money, currency)
         if cost is not None and "shipping_cost" not in values:
             values["shipping_cost"] = cost
-            values["shipping_text"] = _clip(text)
+            values.setdefault("shipping_text", _clip(text))
 
 
 def _money(text: str, currency: str | None) -> Decimal | None:

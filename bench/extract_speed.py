@@ -1,0 +1,147 @@
+"""Extraction speed: per-page milliseconds and `pricewatch extract --batch` wall time.
+
+Prints, for the 40 shared real pages (skipped with a message when ../shared is
+absent): median/p90/max ms per page in-process and the wall time of one
+``pricewatch extract --batch`` run over them, start-up included (target < 5 s).
+Then, for a synthetic ~42 KB shop page with JSON-LD (the crawl bench's page size):
+ms per page for lxml parsing alone, the full extractor, and the ``prefer`` fast
+path, which is what a crawl of a known shop pays.
+
+    .venv/bin/python bench/extract_speed.py
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lxml import html as lxml_html  # noqa: E402
+
+from spiders.extraction import ExtractionHints, extract  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "product-pages"
+
+
+def synthetic_page(target_kb: int = 42) -> bytes:
+    """A shop-like product page: header, nav, JSON-LD, product block, related items."""
+    nav = "".join(f'<li><a href="/c/{i}">Category {i}</a></li>' for i in range(40))
+    related = "".join(
+        f'<div class="product-card"><a href="/p/{i}"><img src="/i/{i}.jpg" alt="x">'
+        f'<h3>Related product {i}</h3></a><span class="price">{10 + i},99 лв.</span>'
+        f'<button class="add-to-cart">Добави в количката</button></div>'
+        for i in range(24)
+    )
+    ld = json.dumps({
+        "@context": "https://schema.org", "@type": "Product", "name": "Кафемашина Brava 3000",
+        "sku": "BR-3000", "gtin13": "4006381333931", "brand": {"@type": "Brand", "name": "Brava"},
+        "offers": {"@type": "Offer", "price": "349.00", "priceCurrency": "BGN",
+                   "availability": "https://schema.org/InStock",
+                   "priceValidUntil": "2026-12-31"},
+    }, ensure_ascii=False)
+    body = (
+        '<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Кафемашина Brava 3000'
+        f'</title><script type="application/ld+json">{ld}</script>'
+        '<style>body{font-family:sans-serif}</style></head><body>'
+        f'<header class="site-header"><nav><ul>{nav}</ul></nav>'
+        '<div class="mini-cart">Количка: 0,00 лв.</div></header>'
+        '<main><div class="product"><h1>Кафемашина Brava 3000</h1>'
+        '<div class="price-box"><del class="old-price">399,00 лв.</del>'
+        '<span class="price">349,00 лв.</span></div>'
+        '<p class="stock in-stock">В наличност</p>'
+        '<p class="promo">Код: SAVE10 -10%</p><p>Безплатна доставка над 100 лв.</p>'
+        '<p>Гаранция 24 месеца. Доставка до 2-4 дни. 30 дни право на връщане.</p>'
+        '<button class="add-to-cart">Добави в количката</button>'
+        '<div class="description">' + ("<p>Описание на продукта. " * 6 + "</p>") * 12 +
+        f'</div></div><section class="related-products">{related}</section></main>'
+        '<footer><p>© Shop</p></footer></body></html>'
+    )
+    page = body.encode("utf-8")
+    filler = b"<!-- " + b"x" * max(0, target_kb * 1024 - len(page) - 10) + b" -->"
+    return page.replace(b"</body>", filler + b"</body>")
+
+
+def per_page_ms(fn: Callable[[], object], repeat: int) -> float:
+    """Median milliseconds of ``fn`` over ``repeat`` runs (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def corpus_figures() -> None:
+    """Per-page ms over the real pages and the batch CLI wall time."""
+    truth_path = CORPUS / "ground-truth.json"
+    if not truth_path.exists():
+        print(f"SKIPPED corpus figures: {CORPUS} not found (needs ../shared)")
+        return
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    pages = [(gzip.decompress((CORPUS / "html" / f"{k}.html.gz").read_bytes()), v["url"])
+             for k, v in sorted(truth.items())]
+    times = []
+    for body, url in pages:
+        start = time.perf_counter()
+        extract(body, url=url)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    sizes = sorted(len(b) for b, _ in pages)
+    print(f"real pages: {len(pages)} (median size {sizes[len(sizes) // 2] // 1024} KB)")
+    print(f"  extract ms/page: median {times[len(times) // 2]:.1f}, "
+          f"p90 {times[int(len(times) * 0.9)]:.1f}, max {times[-1]:.1f}")
+    lines = "".join(json.dumps({"path": str(CORPUS / "html" / f"{k}.html.gz"), "url": v["url"]})
+                    + "\n" for k, v in sorted(truth.items()))
+    exe = Path(sys.executable).with_name("pricewatch")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "monitor"]
+    start = time.perf_counter()
+    done = subprocess.run([*command, "extract", "--batch"], input=lines, capture_output=True,
+                          text=True, check=False)
+    wall = time.perf_counter() - start
+    outputs = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    priced = sum(1 for o in outputs if o.get("price"))
+    print(f"  pricewatch extract --batch: {len(outputs)} pages in {wall:.2f} s wall "
+          f"(start-up included; target < 5 s), {priced} with a price, exit {done.returncode}")
+
+
+def synthetic_figures() -> None:
+    """ms per 42 KB page: parse only, full extractor, prefer fast path."""
+    page = synthetic_page()
+    url = "https://shop.example.bg/p/brava-3000"
+    repeat = 300
+    parse_ms = per_page_ms(lambda: lxml_html.document_fromstring(page), repeat)
+    full_ms = per_page_ms(lambda: extract(page, url=url), repeat)
+    hints = ExtractionHints(prefer="jsonld", currency="BGN")
+    fast_ms = per_page_ms(lambda: extract(page, url=url, hints=hints), repeat)
+    sel = ExtractionHints(currency="BGN", prefer="heuristic", selectors={
+        "price": ".product .price::text", "title": "h1::text", "availability": ".stock::text"})
+    sel_ms = per_page_ms(lambda: extract(page, url=url, hints=sel), repeat)
+    result = extract(page, url=url, hints=hints)
+    print(f"synthetic page: {len(page) // 1024} KB, result price {result.price} "
+          f"{result.currency} via {result.extractor}")
+    print(f"  lxml parse only      {parse_ms:6.2f} ms/page")
+    print(f"  extract (no hints)   {full_ms:6.2f} ms/page")
+    print(f"  extract prefer=jsonld {fast_ms:5.2f} ms/page  (crawl fast path)")
+    print(f"  extract selectors    {sel_ms:6.2f} ms/page  (plain-HTML shop via selectors)")
+
+
+def main() -> int:
+    corpus_figures()
+    synthetic_figures()
+    with tempfile.TemporaryDirectory():
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
