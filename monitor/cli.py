@@ -11,7 +11,9 @@ import sys
 import click
 
 from monitor.commands.base import base_commands
+from monitor.commands.compare import compare
 from monitor.commands.extract import extract_cmd
+from monitor.commands.match import match
 from monitor.commands.demo import demo
 from monitor.commands.schedule import schedule_commands
 
@@ -42,7 +44,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj["db_url"] = db_url
 
 
-for command in [*base_commands, *schedule_commands, demo]:
+for command in [*base_commands, *schedule_commands, demo, match, compare]:
     cli.add_command(command)
 cli.add_command(extract_cmd)
 
