@@ -201,8 +201,8 @@ class ShopsHandle:
             name: f"http://{host}:{server.server_address[1]}/" for name, server in servers.items()
         }
         for name, server in servers.items():
-            thread = threading.Thread(target=server.serve_forever, name=f"shop-{name}",
-                                      daemon=True)
+            thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+                                      name=f"shop-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
