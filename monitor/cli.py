@@ -15,6 +15,7 @@ from monitor.commands.compare import compare
 from monitor.commands.extract import extract_cmd
 from monitor.commands.match import match
 from monitor.commands.demo import demo
+from monitor.commands.report import export, report
 from monitor.commands.schedule import schedule_commands
 
 
@@ -47,6 +48,8 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 for command in [*base_commands, *schedule_commands, demo, match, compare]:
     cli.add_command(command)
 cli.add_command(extract_cmd)
+cli.add_command(report)
+cli.add_command(export)
 
 
 def main() -> None:

@@ -250,3 +250,30 @@ def stockout_chart(series: DaySeries, t: Texts, palette: Mapping[str, str]) -> F
     _date_axis(ax, t, (max(all_days) - min(all_days)).days)
     _legend_right(ax)
     return fig
+
+
+def position_chart(rows: Sequence[tuple[str, int, int]], t: Texts) -> Figure:
+    """Per competitor: products where we gained (green, up) and lost (red, down) position."""
+    fig, ax = _figure(3.6)
+    ax.set_title(t("month_position"), loc="left")
+    if not rows:
+        _no_data(ax, t)
+        return fig
+    names = [r[0] for r in rows]
+    x = np.arange(len(rows))
+    gained = [r[1] for r in rows]
+    lost = [-r[2] for r in rows]
+    bars_up = ax.bar(x, gained, color=CHEAPER, label=t("month_gained"), width=0.55)
+    bars_down = ax.bar(x, lost, color=DEARER, label=t("month_lost"), width=0.55)
+    ax.bar_label(bars_up, labels=[str(v) if v else "" for v in gained], padding=2)
+    ax.bar_label(bars_down, labels=[str(-v) if v else "" for v in lost], padding=2)
+    ax.axhline(0, color=OURS, linewidth=1)
+    ax.set_xticks(x, names)
+    ax.set_ylabel(t("chart_gaps_y"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{abs(y):.0f}"))
+    low, high = min([*lost, 0]), max([*gained, 0])
+    pad = max(1.0, (high - low) * 0.15)
+    ax.set_ylim(low - pad, high + pad)
+    _legend_right(ax)
+    return fig
