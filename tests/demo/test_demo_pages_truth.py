@@ -9,13 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from demo_http import fetch, money_text
 from parsel import Selector
 
 from demo.shops import ShopsHandle, truth
 from demo.shops.pages.plainshop import SELECTORS
 from demo.shops.truth import ProductTruth
-
-from demo_http import fetch, money_text
 
 SCHEMA = "https://schema.org/"
 
