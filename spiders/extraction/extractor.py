@@ -18,7 +18,8 @@ from typing import Any
 from .candidates import CandidateSet, Vote
 from .currency import context_currency
 from .document import MAX_BYTES, Document, NotHtmlError
-from .heuristics import old_prices, read_heuristics
+from .heuristics import old_prices, page_title, read_heuristics
+from .identifiers import labeled_identifiers
 from .model import (
     Availability,
     Candidate,
@@ -183,6 +184,8 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
         vote = out.vote(name)
         if vote is not None:
             setattr(product, name, vote.value)
+    if product.title is None:
+        product.title = page_title(doc)
     stock = out.vote("availability")
     if stock is not None:
         product.availability = stock.value
@@ -196,6 +199,7 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
     if regular is not None and product.price is not None and regular.value > product.price:
         product.regular_price = regular.value
     texts = _product_texts(run)
+    _page_identifiers(product, texts)
     product.promotions = _promotions(product, out, texts, run, today)
     _terms(product, out, texts, run)
     product.candidates = list(out.items)
@@ -206,6 +210,15 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
         notes = reasons + notes
     product.reason = "; ".join(notes + out.notes) or None
     return product
+
+
+def _page_identifiers(product: ExtractedProduct, texts: list[str]) -> None:
+    """Fill identifiers the structured data left out from "label: value" text."""
+    if product.sku and product.gtin and product.brand and product.mpn:
+        return
+    for name, value in labeled_identifiers(texts[:80]).items():
+        if getattr(product, name) is None:
+            setattr(product, name, value)
 
 
 def _disagreement(name: str, vote: Vote) -> list[str]:
@@ -238,7 +251,7 @@ def _product_texts(run: _Run) -> list[str]:
     region = run.region
     blocks = text_blocks(region) if region is not None else []
     seen = set(blocks)
-    blocks.extend(notice_blocks(doc, seen))
+    blocks.extend(notice_blocks(doc, seen, region))
     for values in run.selector_texts.values():
         blocks.extend(values)
     return blocks

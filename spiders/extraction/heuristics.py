@@ -363,8 +363,16 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
     return True
 
 
-def _title(doc: Document, ctx: _Context) -> str | None:
-    if ctx.title_el is not None:
+def page_title(doc: Document) -> str | None:
+    """The product title seen on the page: its main heading, og:title or <title>."""
+    el = _find_title_el(doc)
+    if el is not None:
+        return clean_text(visible_text(el))
+    return _title(doc, None)
+
+
+def _title(doc: Document, ctx: _Context | None) -> str | None:
+    if ctx is not None and ctx.title_el is not None:
         return clean_text(visible_text(ctx.title_el))
     og = doc.meta.get("og:title")
     if og:

@@ -38,3 +38,49 @@ def clean_text(value: object, limit: int = 300) -> str | None:
         return None
     text = " ".join(str(value).split())
     return text[:limit] if text else None
+
+
+_VALUE = r"\s*(?:[:#]|№:?|no\.?:?)?\s*(?P<v>[A-Za-z0-9][\w./-]{1,40})"
+_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("gtin", re.compile(r"(?<![^\W\d_])(?:ean(?:-?13)?|gtin(?:-?1[234])?|upc|barcode|баркод)"
+                        r"\s*[:#]?\s*(?P<v>\d[\d -]{6,18}\d)", re.I)),
+    ("mpn", re.compile(r"(?<![^\W\d_])(?:mpn|кат(?:аложен)?\.?\s?(?:№|номер)|part (?:no\.?|number)"
+                       r"|herstellernummer|hersteller-?nr\.?|référence fabricant"
+                       r"|manufacturer part number|mfr\.? part(?: no\.?)?)" + _VALUE, re.I)),
+    ("sku", re.compile(r"(?<![^\W\d_])(?:sku|арт(?:икул)?\.?\s?(?:№|no\.?|номер)|артикулен (?:№|номер)"
+                       r"|код на (?:продукта|артикула)|product code|item (?:no\.?|number|#)"
+                       r"|art(?:ikel)?\.?-?\s?nr\.?|artikelnummer|réf(?:érence)?\.?|ref\.|código"
+                       r"|kod produktu)" + _VALUE, re.I)),
+    ("brand", re.compile(r"(?<![^\W\d_])(?:brand|марка|производител|marke|hersteller|marque|marca"
+                         r"|fabricante)\s*:\s*(?P<v>[^\s·|,;:][^·|,;:\n]{0,39}?)"
+                         r"(?=\s*(?:[·|,;\n]|$|\s[A-ZА-Я][\w.]*\s?(?:№|:)))", re.I)),
+)
+_PLAIN_CODE_RE = re.compile(r"(?<![^\W\d_])(?:код|code)\s*:\s*(?P<v>[A-Za-z0-9][\w./-]{1,40})",
+                            re.I)
+_DISCOUNT_RE = re.compile(r"%|отстъпк|discount|rabatt|remise|descuento|promo|coupon|купон", re.I)
+
+
+def labeled_identifiers(blocks: list[str]) -> dict[str, str]:
+    """Identifiers written as "label: value" ("SKU: X", "Арт. №: X", "EAN: ...", "Марка: X")."""
+    found: dict[str, str] = {}
+    for block in blocks:
+        if len(block) > 300:
+            continue
+        for name, pattern in _LABELS:
+            if name in found:
+                continue
+            m = pattern.search(block)
+            if not m:
+                continue
+            value = m.group("v").strip()
+            if name == "gtin":
+                gtin = valid_gtin(value)
+                if gtin:
+                    found[name] = gtin
+            elif value:
+                found[name] = value
+        if "sku" not in found and not _DISCOUNT_RE.search(block):
+            m = _PLAIN_CODE_RE.search(block)
+            if m:
+                found["sku"] = m.group("v")
+    return found

@@ -22,7 +22,10 @@ _MONEY = r"(?:[^\d\s]{0,4}\s?\d[\d\s.,]*\d|\d)(?:\s?[^\d\s,.;)]{1,4}\.?)?"
 
 _PERCENT_RE = re.compile(r"(?:-|−|–|минус\s*)\s?(\d{1,2}(?:[.,]\d)?)\s?%|(\d{1,2}(?:[.,]\d)?)\s?%\s?"
                          r"(?:off|отстъпка|намаление|rabatt|reduziert|de réduction|de remise"
-                         r"|de descuento|dto|sconto|korting)", re.I)
+                         r"|de descuento|dto|sconto|korting)"
+                         r"|(?:отстъпка|намаление|discount|rabatt|remise|réduction|descuento|sconto"
+                         r"|save|спестете|sparen sie|économisez|ahorra)\s*:?\s*(?:of\s|от\s|de\s)?"
+                         r"(\d{1,2}(?:[.,]\d)?)\s?%", re.I)
 _SAVE_RE = re.compile(r"(?:save|you save|спестявате|спестяваш|спести|sie sparen|sparen sie|spare"
                       r"|économisez|vous économisez|ahorra|ahorras|ahorro|risparmi)(?!\w)\s*:?\s*"
                       r"(?P<amount>" + _MONEY + ")", re.I)
@@ -45,7 +48,7 @@ _MULTI_BUY_RE = [
 _PLUS_ONE_RE = re.compile(r"(?<![\d.,+])(?P<buy>[1-5])\s?\+\s?(?P<free>[1-3])(?:\s?(?:free|gratis"
                           r"|подарък|безплатно|gratuit|gratis|offert))?(?![\d.,%])", re.I)
 _NTH_RE = re.compile(
-    r"(?:second|2nd|втор(?:ия|ата|о)|zweite[rsn]?|deuxième|2e|segund[oa])\s(?:item\s|product\s"
+    r"(?:second|2nd|втор\w*|zweite[rsn]?|deuxième|2e|segund[oa])\s(?:item\s|product\s"
     r"|продукт\s|артикул\s|artikel\s|article\s|produit\s|unidad\s)?(?:at|с|на|за|zum|à|al|a)?\s?"
     r"(?:-|−)?\s?(?P<pct>\d{1,3})\s?%", re.I)
 _HALF_PRICE_RE = re.compile(r"(?:second|2nd)\s(?:one\s)?half price|втор\w+ на половин цена", re.I)
@@ -98,7 +101,7 @@ def read_percent(text: str, currency: str | None) -> list[Promotion]:
     for m in _PERCENT_RE.finditer(text):
         if _COUPON_RE.search(text) or _NTH_RE.search(text):
             continue
-        value = parse_amount(m.group(1) or m.group(2))
+        value = parse_amount(m.group(1) or m.group(2) or m.group(3))
         if value and 0 < value < 100:
             out.append(make_promotion(PromotionKind.PERCENT_OFF, m.group(0), value=value))
     return out[:1]
@@ -116,11 +119,45 @@ def read_save(text: str, currency: str | None) -> list[Promotion]:
     return [make_promotion(PromotionKind.AMOUNT_OFF, m.group(0), value=amount)] if amount else []
 
 
+_AMOUNT_OFF_RE = re.compile(
+    r"(?:отстъпка|намаление|discount(?: of)?|rabatt|remise(?: de)?|descuento(?: de)?|sconto(?: di)?)"
+    r"\s*:?\s*(?P<a>" + _MONEY + r")"
+    r"|(?P<b>" + _MONEY + r")\s?(?:off\b|отстъпка|rabatt|de (?:réduction|remise|descuento)"
+    r"|di sconto)"
+    r"|(?:^|\s)[-−–](?P<c>\s?[^\d\s%]{0,4}\s?\d[\d\s.,]*\d?\s?[^\d\s%,;)]{1,4}\.?)(?:\s|$)",
+    re.I)
+
+
+def read_amount_off(text: str, currency: str | None) -> list[Promotion]:
+    """"30,00 € off", "Отстъпка 50,00 лв.", "-50 лв.", "10 € Rabatt"."""
+    if _COUPON_RE.search(text):
+        return []
+    for m in _AMOUNT_OFF_RE.finditer(text):
+        money = m.group("a") or m.group("b") or m.group("c")
+        if not money or "%" in money or not has_currency(money):
+            continue
+        amount = _money(money, currency)
+        if amount:
+            return [make_promotion(PromotionKind.AMOUNT_OFF, m.group(0), value=amount)]
+    return []
+
+
+_EXPLICIT_COUPON_RE = re.compile(
+    r"coupon|promo ?code|discount code|voucher|use code|with code|промо ?код|код за отстъпка"
+    r"|kupon|gutschein|rabattcode|mit dem code|code promo|avec le code|código promocional"
+    r"|código de descuento|cupón|codice sconto", re.I)
+_DISCOUNT_WORD_RE = re.compile(r"%|отстъпк|намален|discount|(?<![a-z])off\b|rabatt|remise|réduction"
+                               r"|descuento|sconto|save|спест", re.I)
+
+
 def read_coupon(text: str, currency: str | None) -> list[Promotion]:
     """"Код: SAVE10 -10%", "Use code WELCOME", "Gutscheincode: HERBST20"."""
     m = _COUPON_RE.search(text)
     if not m or not any(c.isalpha() for c in m.group("code")):
         return []
+    if not m.group("pct") and not _EXPLICIT_COUPON_RE.search(m.group(0)) \
+            and not _DISCOUNT_WORD_RE.search(text):
+        return []  # "Код: PL-00000" is a product code, not a coupon
     pct = parse_amount(m.group("pct")) if m.group("pct") else None
     return [make_promotion(PromotionKind.COUPON, m.group(0), code=m.group("code"), value=pct)]
 
@@ -197,7 +234,9 @@ def read_badge(text: str, currency: str | None) -> list[Promotion]:
 
 
 READERS: tuple[Reader, ...] = (read_coupon, read_multi_buy, read_free_shipping, read_member,
-                               read_instalments, read_save, read_percent, read_bundle, read_badge)
+                               read_instalments, read_percent, read_amount_off, read_bundle,
+                               read_badge)
+"""Readers run on every triggered block; ``read_save`` runs apart (see find_promotions)."""
 
 TRIGGER_WORDS = (
     "%", "save", "спест", "spar", "économ", "ahorr", "risparm", "code", "код", "coupon", "kupon",
@@ -207,32 +246,57 @@ TRIGGER_WORDS = (
     "купи", "buy", "kauf", "achet", "compra", "bundle", "комплект", "second", "втор", "zweite",
     "deuxième", "segund", "sale", "promo", "промо", "offer", "оферт", "angebot", "aktion",
     "solde", "oferta", "rebaja", "намален", "deal", "until", "bis", "jusqu", "hasta", "плати",
-    "payez", "paga", "half price", "половин", "take ", "вземи", "nimm", "lleva",
+    "payez", "paga", "half price", "половин", "take ", "вземи", "nimm", "lleva", "отстъпк",
+    "discount", " off", "rabatt", "remise", "réduction", "descuento", "sconto", "reduz",
 )
 """Lower-case words that can start a promotion; blocks without any are skipped."""
-TRIGGER_RE = re.compile(r"\d ?(?:for|за|für|pour|por|per|x|х|×|\+) ?\d")
+TRIGGER_RE = re.compile(r"\d ?(?:for|за|für|pour|por|per|x|х|×|\+) ?\d|(?:^|\s)[-−–] ?\d")
 
 
 def find_promotions(
     texts: Iterable[str], currency: str | None = None, today: date | None = None
 ) -> list[Promotion]:
-    """Promotions in the product's text blocks, de-duplicated, in page order."""
+    """Promotions in the product's text blocks, de-duplicated, in page order.
+
+    "You save X" restates the discount: it is reported (as ``amount_off``) only
+    when no other percent or amount discount is shown. A duplicate that carries
+    a validity date replaces the one without.
+    """
     found: list[Promotion] = []
-    seen: set[tuple[object, ...]] = set()
+    index: dict[tuple[object, ...], int] = {}
+    savings: list[Promotion] = []
     for text in blocks_with(list(texts), TRIGGER_WORDS, TRIGGER_RE):
         if len(text) > 600:
             continue
         until = find_until(text, today)
-        for reader in READERS:
-            for promo in reader(text, currency):
-                if until and promo.valid_until is None and promo.kind != PromotionKind.BADGE:
-                    promo = Promotion(**{**_fields(promo), "valid_until": until})
-                key = (promo.kind, promo.value, promo.code, promo.buy_qty, promo.pay_qty,
-                       promo.threshold, promo.instalments)
-                if key not in seen:
-                    seen.add(key)
-                    found.append(promo)
+        candidates = [p for reader in READERS for p in reader(text, currency)]
+        saving = read_save(text, currency)
+        if saving:
+            candidates = [p for p in candidates if p.kind != PromotionKind.AMOUNT_OFF
+                          or p.value != saving[0].value]
+            savings.extend(_dated(p, until) for p in saving)
+        for promo in candidates:
+            _merge(found, index, _dated(promo, until))
+    if not any(p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF) for p in found):
+        for promo in savings[:1]:
+            _merge(found, index, promo)
     return found
+
+
+def _dated(promo: Promotion, until: date | None) -> Promotion:
+    if until and promo.valid_until is None and promo.kind != PromotionKind.BADGE:
+        return Promotion(**{**_fields(promo), "valid_until": until})
+    return promo
+
+
+def _merge(found: list[Promotion], index: dict[tuple[object, ...], int], promo: Promotion) -> None:
+    key = (promo.kind, promo.value, promo.code, promo.buy_qty, promo.pay_qty, promo.threshold,
+           promo.instalments)
+    if key not in index:
+        index[key] = len(found)
+        found.append(promo)
+    elif promo.valid_until and found[index[key]].valid_until is None:
+        found[index[key]] = promo
 
 
 def _fields(promo: Promotion) -> dict[str, object]:

@@ -78,7 +78,8 @@ def text_blocks(el: Any, limit: int = 400, max_chars: int = 4000) -> list[str]:
     for event, node in etree.iterwalk(el, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else ""
         if event == "start":
-            if skip_depth or tag in _SKIP_TAGS or not tag:
+            if skip_depth or tag in _SKIP_TAGS or not tag or (
+                    node is not el and is_related_container(node)):
                 skip_depth += 1
                 continue
             if tag in BLOCK_TAGS:
@@ -101,8 +102,10 @@ def text_blocks(el: Any, limit: int = 400, max_chars: int = 4000) -> list[str]:
     return blocks
 
 
-def notice_blocks(doc: Document, seen: set[str], limit: int = 40) -> list[str]:
-    """Short texts of shipping/returns/promo notices anywhere outside related blocks."""
+def notice_blocks(doc: Document, seen: set[str], region: Any | None = None,
+                  limit: int = 40) -> list[str]:
+    """Short texts of shipping/returns/promo notices outside the product block
+    (already read) and outside related blocks."""
     out: list[str] = []
     xpath = doc.class_xpath(NOTICE_TERMS, scope="//body//")
     if xpath is None:
@@ -111,7 +114,10 @@ def notice_blocks(doc: Document, seen: set[str], limit: int = 40) -> list[str]:
         text = " ".join(" ".join(el.itertext()).split())
         if not text or len(text) > 300 or text in seen:
             continue
-        if any(is_related_container(a) for a in el.iterancestors()):
+        ancestors = list(el.iterancestors())
+        if region is not None and (el is region or any(a is region for a in ancestors)):
+            continue
+        if any(is_related_container(a) for a in ancestors):
             continue
         seen.add(text)
         out.append(text)
