@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
 from reports.config import ReportSettings, load_report_settings
@@ -135,7 +136,7 @@ def to_xlsx(sheet: str, columns: Sequence[str], records: Sequence[dict[str, Any]
                 cell.number_format = "yyyy-mm-dd hh:mm"
     ws.freeze_panes = "A2"
     for index, name in enumerate(columns, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = max(12, len(name) + 2)
+        ws.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 2)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

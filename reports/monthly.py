@@ -9,7 +9,6 @@ charts and the tables, long tables continued over several pages.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,7 +143,7 @@ def render_html(data: MonthlyData, t: Texts, tables: list[Table], images: dict[s
     )
 
 
-def _image_axes(fig: Figure, chart: Figure, rect: Sequence[float]) -> None:
+def _image_axes(fig: Figure, chart: Figure, rect: tuple[float, float, float, float]) -> None:
     buffer = io.BytesIO()
     chart.savefig(buffer, format="png", dpi=170)
     plt.close(chart)
