@@ -7,13 +7,15 @@ Secrets (passwords, secret URLs, tokens) are read from the environment at send t
 
 from __future__ import annotations
 
+import email.policy
 import json
 import logging
 import smtplib
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
@@ -25,6 +27,9 @@ from monitor.alerts.settings import AppriseChannel, EmailChannel, WebhookChannel
 log = logging.getLogger(__name__)
 
 MASK = "***"
+MAIL_POLICY = email.policy.SMTP.clone(max_line_length=200)
+"""Python folds an unstructured header longer than 78 characters right after its name,
+which some clients show as a subject starting with a space; 200 keeps subjects on a line."""
 
 
 class DeliveryError(Exception):
@@ -56,6 +61,40 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+class _RedactingFilter(logging.Filter):
+    """Masks secrets in records of a third-party logger (Apprise logs URLs at DEBUG)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact(message, self.secrets)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+THIRD_PARTY_LOGGERS = ("apprise", "urllib3.connectionpool", "urllib3.util.retry", "requests")
+"""Loggers that quote URLs (Apprise's own, and the HTTP stack under it)."""
+
+
+@contextmanager
+def masked_loggers(secrets: list[str], names: Iterable[str] = THIRD_PARTY_LOGGERS) -> Iterator[None]:
+    """While sending, mask `secrets` in what these loggers write (a logger's filter sees
+    only records made on that very logger, hence the list)."""
+    guard = _RedactingFilter(secrets)
+    loggers = [logging.getLogger(name) for name in names]
+    for logger in loggers:
+        logger.addFilter(guard)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(guard)
+
+
 def _error_text(exc: BaseException) -> str:
     text = str(exc) or repr(exc)
     return f"{type(exc).__name__}: {text}"
@@ -76,7 +115,7 @@ class EmailSender:
 
     def build(self, subject: str, body: dict[str, Any], message_key: str) -> EmailMessage:
         cfg = self.config
-        msg = EmailMessage()
+        msg = EmailMessage(policy=MAIL_POLICY)
         msg["Subject"] = subject
         msg["From"] = cfg.from_addr
         msg["To"] = ", ".join(cfg.to)
@@ -196,20 +235,24 @@ class AppriseSender:
         except LookupError:
             return []
 
+    def _notify(self, apprise: Any, subject: str, body: dict[str, Any]) -> bool:
+        urls = self._urls()
+        if not urls:
+            raise ValueError(f"channel {self.name} has no Apprise URL")
+        notifier = apprise.Apprise()
+        for n, url in enumerate(urls, start=1):
+            if not notifier.add(url):
+                raise ValueError(f"Apprise URL #{n} of channel {self.name} is not valid")
+        return bool(notifier.notify(title=subject, body=render_text(subject, body),
+                                    body_format=apprise.NotifyFormat.TEXT))
+
     def send(self, subject: str, body: dict[str, Any], message_key: str) -> None:
         import apprise
 
         secrets = self.secrets()
         try:
-            urls = self._urls()
-            notifier = apprise.Apprise()
-            for n, url in enumerate(urls, start=1):
-                if not notifier.add(url):
-                    raise ValueError(f"Apprise URL #{n} of channel {self.name} is not valid")
-            if not urls:
-                raise ValueError(f"channel {self.name} has no Apprise URL")
-            ok = notifier.notify(title=subject, body=render_text(subject, body),
-                                 body_format=apprise.NotifyFormat.TEXT)
+            with masked_loggers(secrets):
+                ok = self._notify(apprise, subject, body)
         except Exception as exc:
             raise DeliveryError(redact(_error_text(exc), secrets)) from None
         if not ok:

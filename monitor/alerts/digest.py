@@ -58,7 +58,7 @@ def build_digest(
     kinds = Counter(label(i.kind) for i in ranked)
     summary = ", ".join(f"{n} {k.lower()}" for k, n in kinds.most_common())
     what = "operations alert" if audience == "operations" else "alert"
-    subject = f"pricewatch: {len(ranked)} {what}{'' if len(ranked) == 1 else 's'} ({summary})"
+    subject = f"[pricewatch] {len(ranked)} {what}{'' if len(ranked) == 1 else 's'} ({summary})"
     body: dict[str, Any] = {
         "audience": audience,
         "total": len(ranked),

@@ -35,7 +35,7 @@ class DeliveryResult:
     failed: int = 0
     """Attempts that failed this pass; those messages stay pending for a later pass."""
     deferred: int = 0
-    """Messages not tried because their channel had just failed."""
+    """Messages not tried because their channel had just failed; they wait as long as it."""
     gave_up: int = 0
     sent_by_channel: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -57,12 +57,13 @@ def deliver_pending(
     now = now or utcnow()
     result = DeliveryResult()
     sent: Counter[str] = Counter()
-    down: dict[str, str] = {}
+    down: dict[str, datetime] = {}
+    deferred: dict[str, list[int]] = {}
     with engine.connect() as conn:
         due = repo.due_messages(conn, now, limit, channel)
     for message_id, channel_name in due:
         if channel_name in down:
-            result.deferred += 1
+            deferred.setdefault(channel_name, []).append(message_id)
             continue
         with engine.begin() as conn:
             row = repo.claim_message(conn, message_id, now, LEASE)
@@ -80,7 +81,7 @@ def deliver_pending(
             give_up = attempts >= settings.delivery.max_attempts
             retry_at = now + settings.delivery.delay_after(attempts)
             repo.mark_failed(conn, message_id, error=error, next_attempt_at=retry_at, give_up=give_up)
-        down[row.channel] = error
+        down[row.channel] = retry_at
         if give_up:
             result.gave_up += 1
             result.warnings.append(
@@ -93,12 +94,17 @@ def deliver_pending(
                 f"channel {row.channel} did not accept message {message_id} ({error}); it stays queued "
                 f"(attempt {attempts}) and will be retried from {retry_at:%Y-%m-%d %H:%M} UTC: nothing is lost"
             )
+    for name, ids in deferred.items():
+        with engine.begin() as conn:
+            repo.postpone(conn, ids, down[name])
+        result.deferred += len(ids)
+        result.warnings.append(
+            f"{len(ids)} more message(s) for channel {name} stay queued until "
+            f"{down[name]:%Y-%m-%d %H:%M} UTC, after the channel failed"
+        )
     result.sent_by_channel = dict(sent)
     for warning in result.warnings:
         log.warning("alerts: %s", warning)
-    if result.deferred:
-        log.warning("alerts: %d more message(s) left queued on failing channel(s) %s",
-                    result.deferred, ", ".join(sorted(down)))
     return result
 
 

@@ -417,3 +417,12 @@ def outbox_messages(conn: Connection, *, status: str | None = None, limit: int =
         query = query.where(outbox.c.status == status)
     return conn.execute(query.order_by(outbox.c.id.desc()).limit(limit)).all()
 
+
+
+def postpone(conn: Connection, message_ids: Sequence[int], until: datetime) -> None:
+    """Move pending messages' next attempt to `until` (their channel just failed), no attempt counted."""
+    outbox = table(OutboxMessage)
+    for chunk in _chunks(list(message_ids)):
+        conn.execute(update(outbox).where(
+            outbox.c.id.in_(list(chunk)), outbox.c.status == "pending", outbox.c.next_attempt_at < until,
+        ).values(next_attempt_at=until))

@@ -155,7 +155,7 @@ class SmtpSink:
         user = auth_data.login.decode()
         password = auth_data.password.decode()
         self.logins.append((user, password))
-        return AuthResult(success=password == self.password)
+        return AuthResult(success=password == self.password, handled=False)
 
     def start(self) -> SmtpSink:
         from aiosmtpd.controller import Controller

@@ -267,7 +267,7 @@ def test_digest_ranks_by_impact_and_counts_the_rest(engine: Engine) -> None:
     assert [i["product_name"] for i in body["items"]] == ["Item b", "Item c"]
     assert [i["impact"] for i in body["items"]] == ["50.00", "20.00"]
     assert body["rest_count"] == 2 and body["rest_by_kind"] == {"Price drop": 2}
-    assert message.subject == "pricewatch: 4 alerts (4 price drop)"
+    assert message.subject == "[pricewatch] 4 alerts (4 price drop)"
     assert body["chart"]["points"][-1][1] == "50.00"  # the top alert's price history
 
 
