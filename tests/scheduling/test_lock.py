@@ -74,3 +74,26 @@ def test_lock_is_held_across_processes_and_heartbeats(sqlite_engine: Engine) -> 
         proc.join(30)
     assert proc.exitcode == 0
     assert try_acquire(sqlite_engine, "nightly", "other", timedelta(seconds=5))
+
+
+def test_lock_of_a_killed_process_is_taken_over_at_once(sqlite_engine: Engine) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from monitor.scheduling.lock import holder_id
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    host = holder_id().split(":")[0]
+    dead_holder = f"{host}:{sleeper.pid}:abc123"
+    assert try_acquire(sqlite_engine, "nightly", dead_holder, timedelta(hours=1))
+    assert not try_acquire(sqlite_engine, "nightly", "me", timedelta(hours=1))  # still alive
+    os.kill(sleeper.pid, signal.SIGKILL)
+    sleeper.wait()
+    assert try_acquire(sqlite_engine, "nightly", "me", timedelta(hours=1))
+    found = current_holder(sqlite_engine, "nightly")
+    assert found is not None and found[0] == "me"
+    # a holder on another host is never presumed dead: it must expire
+    assert try_acquire(sqlite_engine, "other", "elsewhere:1:x", timedelta(hours=1))
+    assert not try_acquire(sqlite_engine, "other", "me", timedelta(hours=1))
