@@ -136,6 +136,15 @@ def mapping_rows(seed: int = 42) -> list[dict[str, str]]:
     return rows
 
 
+def catalog_links(seed: int = 42) -> dict[str, tuple[str, str]]:
+    """Universe product key -> (our sku, how our catalog links to it: gtin / mpn / title /
+    pack_trap). Shop listings carry the key as ``ProductTruth.product_key``, so a matching
+    test can tell the right sku for every listing, and which must stay unmatched (a listing
+    whose key is not here, e.g. the 1 l bottle of a family where we sell the 500 ml one)."""
+    return {item.product.key: (f"PW-{n:05d}", item.link)
+            for n, item in enumerate(our_items(seed), start=1)}
+
+
 def write_examples(out: Path, seed: int = 42) -> list[Path]:
     """Write catalog.csv, catalog.xlsx, catalog-bad-line57.csv and mapping.csv into `out`."""
     out.mkdir(parents=True, exist_ok=True)
