@@ -10,7 +10,7 @@ first so most pages of a known shop take the fast path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -116,7 +116,7 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
     if doc.truncated:
         out.note(f"page larger than {MAX_BYTES} bytes was cut")
     if hints.selectors:
-        read_selectors_found, run.selector_texts = read_selectors(doc, hints.selectors, out,
+        _, run.selector_texts = read_selectors(doc, hints.selectors, out,
                                                                   hints.currency)
         run.ran.append("selectors")
     for name in _order(hints):
@@ -270,8 +270,7 @@ def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], 
                                    text=f"{regular} -> {price}", value=percent,
                                    valid_until=valid, detail="from regular price"))
     elif valid is not None and has_discount:
-        promos = [Promotion(**{**{f: getattr(p, f) for f in Promotion.__dataclass_fields__},
-                               "valid_until": p.valid_until or valid})
+        promos = [replace(p, valid_until=p.valid_until or valid)
                   if p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF) else p
                   for p in promos]
     return promos

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from .availability import availability_from_text
 from .candidates import CandidateSet
@@ -201,6 +200,7 @@ class _PriceCand:
     text: str
     score: float
     old: bool
+    in_price_block: bool = False
 
 
 def _window(el: Any, text: str) -> tuple[str, str]:
@@ -234,7 +234,16 @@ def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> lis
         if not parsed:
             continue
         if len({p.amount for p in parsed}) > 1 and content is None:
-            continue  # a block with several prices: its children are the candidates
+            # A price block holding several prices (old and new): its leaves are the candidates.
+            for child in el.iterdescendants():
+                own = " ".join((child.text or "").split()) if isinstance(child.tag, str) else ""
+                inner = find_prices(own, default_currency=currency, tld=doc.tld,
+                                    language=doc.language) if own else []
+                if len(inner) == 1 and id(child) not in seen_ids:
+                    seen_ids.add(id(child))
+                    found.append(_PriceCand(child, inner[0], own, 0.0, False, True))
+            continue
+        seen_ids.add(id(el))
         found.append(_PriceCand(el, parsed[0], text, 0.0, False))
     return found
 
@@ -259,7 +268,7 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
     score = 2.0
     if _in_control(el):
         score -= 2.5  # variant swatches and option lists carry other variants' prices
-    if _PRICE_ATTR_RE.search(attrs):
+    if _PRICE_ATTR_RE.search(attrs) or cand.in_price_block:
         score += 1.5
     if _CURRENT_RE.search(both):
         score += 1.0

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 from types import MappingProxyType
 from typing import Any
 
 
-class Availability(str, Enum):
+class Availability(StrEnum):
     """schema.org ItemAvailability terms the extractor normalizes to."""
 
     IN_STOCK = "InStock"
@@ -37,7 +37,7 @@ class Availability(str, Enum):
     """No longer sold."""
 
 
-class PromotionKind(str, Enum):
+class PromotionKind(StrEnum):
     """What sort of promotion a :class:`Promotion` describes."""
 
     PERCENT_OFF = "percent_off"

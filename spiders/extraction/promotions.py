@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from .model import Promotion, PromotionKind
 from .currency import has_currency
+from .model import Promotion, PromotionKind
 from .prices import find_prices, parse_amount
 from .regions import blocks_with
 from .timeparse import find_until
@@ -285,7 +286,7 @@ def find_promotions(
 
 def _dated(promo: Promotion, until: date | None) -> Promotion:
     if until and promo.valid_until is None and promo.kind != PromotionKind.BADGE:
-        return Promotion(**{**_fields(promo), "valid_until": until})
+        return replace(promo, valid_until=until)
     return promo
 
 
@@ -297,7 +298,3 @@ def _merge(found: list[Promotion], index: dict[tuple[object, ...], int], promo: 
         found.append(promo)
     elif promo.valid_until and found[index[key]].valid_until is None:
         found[index[key]] = promo
-
-
-def _fields(promo: Promotion) -> dict[str, object]:
-    return {name: getattr(promo, name) for name in Promotion.__dataclass_fields__}

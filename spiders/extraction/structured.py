@@ -61,7 +61,7 @@ def load_jsonld(text: str) -> tuple[list[Any], str | None]:
                 break
             obj, pos = decoder.raw_decode(fixed, pos)
             objects.append(obj)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return objects, f"invalid JSON-LD ({exc.msg} at char {exc.pos})"
     return objects, None
 

@@ -41,10 +41,7 @@ def find_until(text: str, today: date | None = None) -> date | None:
     day, month = int(match.group(1)), int(match.group(2))
     ref = today or datetime.now(UTC).date()
     year_text = match.group(3)
-    if year_text:
-        year = int(year_text) + (2000 if len(year_text) == 2 else 0)
-    else:
-        year = ref.year
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0) if year_text else ref.year
     try:
         found = date(year, month, day)
     except ValueError:
