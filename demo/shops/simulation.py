@@ -170,6 +170,8 @@ def _random_promo(rng: random.Random, spec: ShopSpec, product: Product, list_pri
         kinds.remove("member_price")  # woostore has member prices as a standing offer
     kind = rng.choice(kinds)
     style = rng.randint(0, 3)
+    if kind == "amount_off" and list_price < 10:
+        kind = "percent_off"  # a round amount off a cheap item would leave nothing
     if kind == "percent_off":
         return Promo("percent_off", Decimal(rng.choice((10, 15, 20, 25, 30))), valid_until=until,
                      style=style)

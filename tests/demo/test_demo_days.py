@@ -151,3 +151,15 @@ def test_set_day_in_process(fresh_shops: ShopsHandle) -> None:
     for product in data:
         item = by_path[product["permalink"][len(base) - 1:]]
         assert Decimal(product["prices"]["price"]) / 100 == item.price
+
+
+def test_prices_stay_sane_for_a_month() -> None:
+    for shop in ("jsonshop", "woostore", "shopifyish", "plainshop", "jsshop", "troubleshop"):
+        for day in range(31):
+            for item in truth(shop, day):
+                if item.price is None:
+                    continue
+                assert item.price > 0, (shop, day, item.path)
+                assert item.price == item.price.quantize(Decimal("0.01"))
+                if item.regular_price is not None:
+                    assert item.regular_price > item.price, (shop, day, item.path)
