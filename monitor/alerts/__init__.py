@@ -7,15 +7,19 @@ what fails). Rules are pure (`monitor.alerts.rules`), policies typed
 (`monitor.alerts.policy`), SQL lives in `storage.repos.alerts`.
 """
 
-from monitor.alerts.outbox import DeliveryResult, deliver_pending
+from monitor.alerts.channels import DeliveryError
+from monitor.alerts.outbox import DeliveryResult, deliver_pending, send_test_message
 from monitor.alerts.pipeline import AlertRunResult, run_alerts
-from monitor.alerts.settings import AlertSettings, EventKind
+from monitor.alerts.settings import AlertSettings, EventKind, load_alert_settings
 
 __all__ = [
     "AlertRunResult",
     "AlertSettings",
+    "DeliveryError",
     "DeliveryResult",
     "EventKind",
     "deliver_pending",
+    "load_alert_settings",
     "run_alerts",
+    "send_test_message",
 ]

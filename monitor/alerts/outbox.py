@@ -13,11 +13,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Engine
 
 from monitor.alerts.channels import DeliveryError, make_sender
-from monitor.alerts.settings import AlertSettings
+from monitor.alerts.digest import DigestItem, build_digest
+from monitor.alerts.settings import AlertSettings, EventKind, load_alert_settings
 from storage.repos import alerts as repo
 from storage.types import utcnow
 
@@ -51,9 +54,7 @@ def deliver_pending(
 ) -> DeliveryResult:
     """Send every due outbox message (optionally of one channel only)."""
     if settings is None:
-        from monitor.settings import load_section
-
-        settings = load_section(None, "alerts", AlertSettings)
+        settings = load_alert_settings()
     now = now or utcnow()
     result = DeliveryResult()
     sent: Counter[str] = Counter()
@@ -120,3 +121,29 @@ def _send(settings: AlertSettings, row: object) -> str | None:
     except DeliveryError as exc:
         return str(exc)
     return None
+
+
+def test_message() -> tuple[str, dict[str, Any]]:
+    """A sample digest with text that needs escaping, to check a channel end to end."""
+    item = DigestItem(
+        alert_id=0, kind=EventKind.price_drop.value, impact=Decimal("5.00"), priority=1,
+        payload={"kind": EventKind.price_drop.value, "product_name": 'Test kettle <1.7 l> & "lid"',
+                 "competitor": "example-shop", "title": "Test kettle", "url": None,
+                 "details": {"old_price": "49.90", "new_price": "44.90", "currency": "EUR",
+                             "change_pct": "-10.0"}},
+    )
+    subject, body = build_digest([item], audience="business", top=10)
+    return subject.replace("[pricewatch]", "[pricewatch test]", 1), body
+
+
+def send_test_message(settings: AlertSettings, channel: str) -> None:
+    """Send a sample message straight to `channel` (not through the outbox).
+
+    Raises KeyError for an unknown channel and DeliveryError when it does not accept it.
+    """
+    config = settings.channels.get(channel)
+    if config is None:
+        known = ", ".join(sorted(settings.channels)) or "none"
+        raise KeyError(f"no channel {channel!r} in the alerts settings (defined: {known})")
+    subject, body = test_message()
+    make_sender(channel, config).send(subject, body, f"test:{channel}:{utcnow().isoformat()}")

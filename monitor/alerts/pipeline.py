@@ -21,7 +21,7 @@ from monitor.alerts.digest import DigestItem, build_digest, rank
 from monitor.alerts.events import Event, FindingState, ListingState, PromoView, money_text
 from monitor.alerts.policy import Policy, PolicyBook, Scope
 from monitor.alerts.rules import FakeDiscountRule, UndercutRule, debounced, listing_rules
-from monitor.alerts.settings import AlertSettings, EventKind
+from monitor.alerts.settings import AlertSettings, EventKind, load_alert_settings
 from storage.repos import alerts as repo
 from storage.repos.observations import latest_good_observations
 from storage.types import utcnow
@@ -324,9 +324,7 @@ def run_alerts(
     picks the comparison run (default: the latest).
     """
     if settings is None:
-        from monitor.settings import load_section
-
-        settings = load_section(None, "alerts", AlertSettings)
+        settings = load_alert_settings()
     now = now or utcnow()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")

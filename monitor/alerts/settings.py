@@ -295,3 +295,10 @@ def env_secret(name: str | None, what: str) -> str | None:
     if value is None:
         raise LookupError(f"{what}: environment variable {name} is not set")
     return value
+
+
+def load_alert_settings(path: str | None = None) -> AlertSettings:
+    """The `alerts` section of the settings file (defaults when absent)."""
+    from monitor.settings import load_section
+
+    return load_section(path, "alerts", AlertSettings)
