@@ -50,6 +50,7 @@ for command in [*base_commands, *schedule_commands, demo, match, compare]:
 cli.add_command(extract_cmd)
 cli.add_command(report)
 cli.add_command(export)
+cli.add_command(__import__("monitor.commands.alerts", fromlist=["alerts"]).alerts)
 
 
 def main() -> None:
