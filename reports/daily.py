@@ -36,6 +36,10 @@ from reports.render import data_uri, environment, write_atomically
 from storage.repos import reporting as repo
 
 CHEAPER_KINDS = ("undercut", "beatable", "promo_driven")
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+"""The daily report reads the newest data there is: `now` only dates the report and judges
+freshness. (A clock behind the crawler's, as in the demo's simulated days, must not hide
+the night's prices; a reading newer than `now` counts as fresh.)"""
 LIST_LIMIT = 50
 
 
@@ -209,11 +213,12 @@ def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t:
         return []
     ids = [f.product_id for f in chosen]
     names = {c.id: label(c.name, c.display_name) for c in repo.competitors(conn)}
-    history = repo.product_history(conn, ids, since, as_of)
-    marks = repo.promotion_marks(conn, sorted({h.listing_id for h in history}), since, as_of)
+    history = repo.product_history(conn, ids, since, LATEST)
+    marks = repo.promotion_marks(conn, sorted({h.listing_id for h in history}), since, LATEST)
     on_promo = {(m.listing_id, m.crawl_run_id) for m in marks}
     start_prices = repo.our_prices_at(conn, ids, since)
-    changes = repo.price_changes(conn, ids, since, as_of)
+    changes = repo.price_changes(conn, ids, since, LATEST)
+    end = max([as_of, *(h.observed_at for h in history)])
     our_currency = {p.product_id: p.our_currency for p in prices}
     result = []
     for f in chosen:
@@ -230,7 +235,7 @@ def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t:
         ours = [(since, start_prices[f.product_id])] if f.product_id in start_prices else []
         ours += [(c.changed_at, c.new_price) for c in changes if c.product_id == f.product_id]
         fig = charts.history_chart(f.product_name, currency, ours, dict(sorted(theirs.items())),
-                                   t, palette, as_of)
+                                   t, palette, end)
         result.append((f"history-{f.product_id}",
                        t("chart_history_title", product=f.product_name), data_uri(fig)))
     return result
@@ -244,9 +249,9 @@ def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
     stale_after = timedelta(hours=settings.stale_after_hours)
     since = as_of - timedelta(days=settings.history_days)
     with engine.connect() as conn:
-        run = repo.latest_compare_run(conn, as_of)
+        run = repo.latest_compare_run(conn)
         findings = list(repo.findings_of_run(conn, run.id)) if run else []
-        prices = price_rows(repo.matched_latest(conn, as_of), as_of, stale_after, rates)
+        prices = price_rows(repo.matched_latest(conn, LATEST), as_of, stale_after, rates)
         names = {c.id: label(c.name, c.display_name) for c in repo.competitors(conn)}
         palette = charts.colors(list(names.values()))
         report = DailyReport(
@@ -269,7 +274,7 @@ def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
             "category": sorted({v.category for v in views if v.category}),
             "kind": sorted({v.kind for v in views}),
         }
-        report.quality, report.suspect_runs = _quality(conn, prices, t, since, as_of)
+        report.quality, report.suspect_runs = _quality(conn, prices, t, since, LATEST)
         stale = sorted((p for p in prices if p.state is PriceState.stale),
                        key=lambda p: (p.observed_at or as_of, p.sku))
         report.stale_list = [_price_item(p, t) for p in stale[:LIST_LIMIT]]
@@ -283,13 +288,13 @@ def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
 def _charts(conn: Connection, t: Texts, settings: ReportSettings, rates: Rates,
             since: datetime, as_of: datetime, names: dict[int, str], palette: dict[str, str],
             prices: list[PriceRow], findings: list[Any]) -> list[tuple[str, str, str]]:
-    index = index_series(repo.index_by_run(conn, since, as_of), names, rates)
+    index = index_series(repo.index_by_run(conn, since, LATEST), names, rates)
     gaps: dict[str, list[float]] = defaultdict(list)
     for p in prices:
         if p.gap_pct is not None:
             gaps[p.competitor_label].append(float(p.gap_pct))
-    cells = promo_calendar(repo.promotions_by_run(conn, since, as_of), names)
-    stock = stock_series(repo.stock_by_run(conn, since, as_of), names)
+    cells = promo_calendar(repo.promotions_by_run(conn, since, LATEST), names)
+    stock = stock_series(repo.stock_by_run(conn, since, LATEST), names)
     run_days = sorted({d for s in (*index.values(), *stock.values()) for d, _ in s}
                       | {d for c in cells.values() for d in c})
     days = days_between(run_days[0], run_days[-1]) if run_days else []

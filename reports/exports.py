@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
 from reports.config import ReportSettings, load_report_settings
+from reports.daily import LATEST
 from reports.fx import Rates
 from reports.prices import PriceState, label, price_rows
 from reports.render import write_atomically
@@ -53,7 +54,7 @@ def finding_records(engine: Engine, as_of: datetime, settings: ReportSettings) -
     """The latest comparison run's findings as flat records (by impact)."""
     stale_after = timedelta(hours=settings.stale_after_hours)
     with engine.connect() as conn:
-        run = repo.latest_compare_run(conn, as_of)
+        run = repo.latest_compare_run(conn)
         rows = repo.findings_of_run(conn, run.id) if run else []
     return [{
         "compare_run_id": r.compare_run_id, "created_at": r.created_at, "kind": r.kind,
@@ -72,7 +73,7 @@ def finding_records(engine: Engine, as_of: datetime, settings: ReportSettings) -
 def price_records(engine: Engine, as_of: datetime, settings: ReportSettings) -> list[dict[str, Any]]:
     """Every live match with the state of its price (fresh / stale / never)."""
     with engine.connect() as conn:
-        rows = price_rows(repo.matched_latest(conn, as_of), as_of,
+        rows = price_rows(repo.matched_latest(conn, LATEST), as_of,
                           timedelta(hours=settings.stale_after_hours),
                           Rates(settings.exchange_rates))
     return [{

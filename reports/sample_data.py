@@ -164,11 +164,11 @@ def _setup(conn: Connection, spec: SampleSpec, rng: random.Random,
             base_url=f"http://127.0.0.1:9/{comp.name}", country="BG", settings={},
             enabled=True, created_at=created))
     comp_t = table(Competitor)
-    result.competitor_ids = dict(conn.execute(select(comp_t.c.name, comp_t.c.id)).tuples().all())
+    result.competitor_ids = dict(conn.execute(select(comp_t.c.name, comp_t.c.id)).all())
     products = _product_rows(spec, rng)
     _insert(conn, Product, products)
     prod_t = table(Product)
-    result.product_ids = dict(conn.execute(select(prod_t.c.sku, prod_t.c.id)).tuples().all())
+    result.product_ids = dict(conn.execute(select(prod_t.c.sku, prod_t.c.id)).all())
     _insert(conn, ProductPriceChange, [
         {"product_id": result.product_ids[p["sku"]], "old_price": None, "new_price": p["price"],
          "currency": "BGN", "changed_at": created, "source": "catalog_import"}
@@ -187,7 +187,7 @@ def _setup(conn: Connection, spec: SampleSpec, rng: random.Random,
         } for pid in sold])
         ids = dict(conn.execute(
             select(listing_t.c.url, listing_t.c.id).where(listing_t.c.competitor_id == cid)
-        ).tuples().all())
+        ).all())
         offers[comp.name] = {}
         for pid in sold:
             lid = ids[f"http://127.0.0.1:9/{comp.name}/p/{pid}?ref=a&b=1"]

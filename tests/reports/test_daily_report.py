@@ -1,0 +1,143 @@
+"""The daily HTML report built from a multi-day history: content, escaping, honesty about
+stale and quarantined data, and both languages."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from reports.config import ReportSettings
+from reports.daily import build_daily_report
+from reports.sample_data import HOSTILE_NAME
+from storage.models import CompareRun, Competitor, Finding, Listing, Observation, table
+from report_history import NOW, History
+
+
+def _last_run_findings(history: History) -> int:
+    finding, run = table(Finding), table(CompareRun)
+    with history.engine.connect() as conn:
+        last = conn.execute(select(func.max(run.c.id))).scalar_one()
+        return int(conn.execute(
+            select(func.count()).select_from(finding).where(finding.c.compare_run_id == last)
+        ).scalar_one())
+
+
+def _rows(html: str) -> list[str]:
+    body = html.split('<table id="findings-table"', 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<tr data-competitor=", body)
+
+
+def test_report_is_one_self_contained_file(history: History, out_dir: Path) -> None:
+    path = build_daily_report(history.engine, out_dir, now=NOW, settings=history.settings)
+    assert path.parent == out_dir and path.suffix == ".html"
+    assert [p.name for p in out_dir.iterdir()] == [path.name], "one file, nothing beside it"
+    html = path.read_text(encoding="utf-8")
+    assert not re.search(r'(src|href)="(?!data:|#)(?!http://127\.0\.0\.1:9/)', html), \
+        "only embedded images and competitor links"
+    assert "<link" not in html and "@import" not in html
+    charts = re.findall(r'<img class="chart" src="data:image/png;base64,', html)
+    assert len(charts) == 4 + history.settings.history_products
+
+
+def test_table_has_every_finding_of_the_latest_run(history: History, out_dir: Path) -> None:
+    html = build_daily_report(history.engine, out_dir, now=NOW,
+                              settings=history.settings).read_text(encoding="utf-8")
+    expected = _last_run_findings(history)
+    assert expected > 5
+    assert len(_rows(html)) == expected
+
+
+def test_table_is_capped_by_impact_with_a_note(history: History, out_dir: Path) -> None:
+    settings = ReportSettings(table_rows=10)
+    html = build_daily_report(history.engine, out_dir, now=NOW,
+                              settings=settings).read_text(encoding="utf-8")
+    assert len(_rows(html)) == 10
+    assert f"10 findings with the largest impact out of {_last_run_findings(history)}" in html
+    impacts = [float(v) for v in re.findall(r'data-impact="([-0-9.]+)"', html)]
+    assert impacts == sorted(impacts, reverse=True)
+
+
+def test_hostile_product_name_is_text(history: History, out_dir: Path) -> None:
+    html = build_daily_report(history.engine, out_dir, now=NOW,
+                              settings=history.settings).read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in html
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
+    assert "<b>Co</b>" not in html
+    assert len(re.findall(r"<script>", html)) == 1, "only the report's own script"
+    assert HOSTILE_NAME.startswith("<script>")
+
+
+def _quality_cells(html: str, competitor: str, attribute: str) -> int:
+    row = html.split(f'<tr data-competitor="{competitor}">', 1)[1].split("</tr>", 1)[0]
+    found = re.search(rf'{attribute}="(\d+)"', row)
+    assert found, row
+    return int(found.group(1))
+
+
+def test_data_quality_counts_stale_and_quarantined(history: History, out_dir: Path) -> None:
+    html = build_daily_report(history.engine, out_dir, now=NOW,
+                              settings=history.settings).read_text(encoding="utf-8")
+    obs, listing, comp = table(Observation), table(Listing), table(Competitor)
+    with history.engine.connect() as conn:
+        charlie_priced = conn.execute(
+            select(func.count(func.distinct(obs.c.listing_id)))
+            .join(listing, listing.c.id == obs.c.listing_id)
+            .join(comp, comp.c.id == listing.c.competitor_id)
+            .where(comp.c.name == "charlie", obs.c.status == "ok")).scalar_one()
+    assert charlie_priced > 0
+    # Charlie's last two crawls failed: its prices are 52 h old at report time, all stale.
+    assert _quality_cells(html, "Чарли ООД", "data-stale") == charlie_priced
+    assert _quality_cells(html, "Alpha Market", "data-stale") == 0
+    for name in ("Alpha Market", "Bravo Shop"):
+        assert _quality_cells(html, name, "data-quarantined") == history.spec.quarantined
+    assert "price fill-rate fell from 99% to 61%" in html, "the suspect run is listed"
+    assert 'id="stale-table"' in html and 'id="quarantined-table"' in html
+
+
+def test_quarantined_values_never_appear_as_prices(history: History, out_dir: Path) -> None:
+    html = build_daily_report(history.engine, out_dir, now=NOW,
+                              settings=history.settings).read_text(encoding="utf-8")
+    quarantined = html.split('id="quarantined-table"', 1)[1].split("</table>", 1)[0]
+    for bogus in history.sample.quarantined_prices:
+        assert f"BGN\xa0{bogus}<" not in quarantined and f"€{bogus}<" not in quarantined
+
+
+def test_an_old_comparison_is_flagged_and_every_price_is_stale(
+        history: History, out_dir: Path) -> None:
+    later = NOW + timedelta(days=3)
+    html = build_daily_report(history.engine, out_dir, now=later,
+                              settings=history.settings).read_text(encoding="utf-8")
+    assert 'class="warning"' in html
+    assert html.count('<span class="badge stale"') >= len(_rows(html))
+
+
+@pytest.mark.parametrize(("lang", "title", "money"), [
+    ("en", "Competitor price report", r"BGN\xa0\d{1,3}(,\d{3})*\.\d{2}"),
+    ("bg", "Доклад за цените на конкурентите", r"\d{1,3}(\xa0\d{3})*,\d{2}\xa0лв\."),
+])
+def test_languages_and_locale_formats(history: History, out_dir: Path, lang: str, title: str,
+                                      money: str) -> None:
+    path = build_daily_report(history.engine, out_dir, lang=lang, now=NOW,
+                              settings=history.settings)
+    html = path.read_text(encoding="utf-8")
+    assert path.name.endswith(f"-{lang}.html")
+    assert f'<html lang="{lang}">' in html and title in html
+    assert re.search(money, html)
+
+
+def test_unknown_language_is_refused_before_any_work(history: History, out_dir: Path) -> None:
+    with pytest.raises(ValueError, match="unknown report language 'de'"):
+        build_daily_report(history.engine, out_dir, lang="de", now=NOW)
+    assert list(out_dir.iterdir()) == []
+
+
+def test_empty_database_gives_a_report_that_says_so(sqlite_engine, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    html = build_daily_report(sqlite_engine, out_dir, now=NOW,
+                              settings=ReportSettings()).read_text(encoding="utf-8")
+    assert "No comparison has been run yet" in html
+    assert "No data for this period" not in html  # the text is inside the charts' images
+    assert len(re.findall(r'<img class="chart"', html)) == 4
