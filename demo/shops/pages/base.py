@@ -47,6 +47,7 @@ class ShopSite:
     name = ""
     robots_disallow: tuple[str, ...] = ("/cart", "/checkout", "/private/", "/__control/")
     has_sitemap = True
+    per_page = PER_PAGE
 
     def __init__(self, seed: int = 42) -> None:
         self.seed = seed
@@ -150,7 +151,8 @@ class ShopSite:
         raw = request.query.get("page", "1")
         return int(raw) if raw.isdigit() and int(raw) >= 1 else None
 
-    @staticmethod
-    def paginate(items: list[Product], page: int) -> tuple[list[Product], int]:
-        pages = max(1, math.ceil(len(items) / PER_PAGE))
-        return items[(page - 1) * PER_PAGE: page * PER_PAGE], pages
+    def paginate(self, items: list[Product], page: int) -> tuple[list[Product], int]:
+        """One page of a listing and the number of pages."""
+        per = self.per_page
+        pages = max(1, math.ceil(len(items) / per))
+        return items[(page - 1) * per: page * per], pages

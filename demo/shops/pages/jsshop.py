@@ -15,7 +15,6 @@ from typing import Any
 
 from demo.shops.pages.base import Identifiers, Request, ShopSite
 from demo.shops.pages.common import (
-    SCHEMA,
     Listing,
     Response,
     availability_text,
@@ -65,6 +64,7 @@ SHOP_JS = """(function () {
 
 class JsShop(ShopSite):
     name = "jsshop"
+    per_page = 12
     robots_disallow = ("/cart", "/private/", "/__control/", "/account/")
 
     def product_path(self, product: Product) -> str:
@@ -192,5 +192,3 @@ class JsShop(ShopSite):
 </main>"""
         return Response.html(self.layout(ident.title, body))
 
-
-SCHEMA_ORG = SCHEMA
