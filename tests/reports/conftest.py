@@ -14,11 +14,11 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from reports.config import ReportSettings
-from reports.sample_data import generate
-from storage.db import make_engine, upgrade
+from report_history import SPEC, History  # noqa: E402
 
-from report_history import SPEC, History
+from reports.config import ReportSettings  # noqa: E402
+from reports.sample_data import generate  # noqa: E402
+from storage.db import make_engine, upgrade  # noqa: E402
 
 
 @pytest.fixture(scope="module")

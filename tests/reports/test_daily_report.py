@@ -8,13 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from report_history import NOW, History
 from sqlalchemy import func, select
 
 from reports.config import ReportSettings
 from reports.daily import build_daily_report
 from reports.sample_data import HOSTILE_NAME
 from storage.models import CompareRun, Competitor, Finding, Listing, Observation, table
-from report_history import NOW, History
 
 
 def _last_run_findings(history: History) -> int:
