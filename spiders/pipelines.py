@@ -36,13 +36,12 @@ from spiders.quality import HEALTH_FIELDS, LastGood, Reading, RunFigures, assess
 from storage.currency import normalize_currency
 from storage.db import make_engine
 from storage.models import ObservationStatus, RunStatus
-from storage.repos.crawls import insert_promotions, last_good_values
+from storage.repos.crawls import insert_promotions, last_good_values, upsert_listings_bulk
 from storage.repos.listings import (
     ListingInfo,
     ListingKey,
     finish_crawl_run,
     recent_runs,
-    upsert_listings,
 )
 from storage.repos.observations import ObservationRow, bulk_insert_observations
 from storage.types import MoneyPrecisionError, to_units
@@ -157,7 +156,8 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        spider = spider or self.crawler.spider
         if isinstance(item, FetchFailure):
             return item
         if not isinstance(item, PageItem):
@@ -168,7 +168,7 @@ class ValidatePipeline:
             self.crawler.stats.inc_value("pricewatch/duplicate_pages")
             raise DropItem(f"{item.url} (variant {item.variant!r}) was already read in this run")
         self.seen.add(key)
-        competitor: Competitor = spider.competitor  # type: ignore[attr-defined]
+        competitor: Competitor = getattr(spider, "competitor")  # noqa: B009 (CompetitorSpider)
         return draft_from(item, competitor)
 
 
@@ -218,13 +218,15 @@ class StorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self, spider: Spider | None = None) -> None:
         self.engine = make_engine(self.db_url)
         self.started = time.monotonic()
 
     # -- per item
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        spider = spider or self.crawler.spider
+        assert spider is not None
         if isinstance(item, FetchFailure):
             self.counts[item.outcome] += 1
             if len(self.failures) < MAX_FAILURES_KEPT:
@@ -261,7 +263,7 @@ class StorePipeline:
         try:
             with self.engine.begin() as conn:
                 seen_at = max(d.fetched_at for d in batch)
-                ids = upsert_listings(conn, self.competitor_id, [d.listing for d in batch],
+                ids = upsert_listings_bulk(conn, self.competitor_id, [d.listing for d in batch],
                                       seen_at)
                 last = last_good_values(conn, list(ids.values()))
                 rows: list[ObservationRow] = []
@@ -312,8 +314,8 @@ class StorePipeline:
 
     # -- end of the run
 
-    def close_spider(self, spider: Spider) -> None:
-        self.flush(spider)
+    def close_spider(self, spider: Spider | None = None) -> None:
+        self.flush(spider or self.crawler.spider)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.engine is None:

@@ -11,9 +11,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
-from storage.models import CrawlRun, Observation, ObservationStatus, Promotion, RunStatus, table
+from storage.models import (
+    CrawlRun,
+    Listing,
+    Observation,
+    ObservationStatus,
+    Promotion,
+    RunStatus,
+    table,
+)
+from storage.repos.listings import ListingInfo, ListingKey
 from storage.types import utcnow
 
 
@@ -100,3 +109,66 @@ def close_dangling_run(
         .values(status=status.value, error_summary=error, finished_at=finished_at or utcnow())
     )
     return bool(result.rowcount)
+
+
+IDENTITY = ("sku", "gtin", "mpn", "brand", "title")
+
+
+def upsert_listings_bulk(
+    conn: Connection, competitor_id: int, listings: Sequence[ListingInfo], seen_at: datetime,
+    chunk: int = 500,
+) -> dict[ListingKey, int]:
+    """`upsert_listings` for a crawl batch: one select, one executemany insert and one
+    executemany update, instead of one statement per row.
+
+    Same rules: identifiers only ever fill in (a page that lost its GTIN keeps the one it
+    had), last_seen moves on and the listing is active again.
+    """
+    tbl = table(Listing)
+    wanted: dict[ListingKey, ListingInfo] = {}
+    for item in listings:
+        wanted.setdefault(ListingKey(item.url, item.variant), item)
+    if not wanted:
+        return {}
+    current = _current_listings(conn, competitor_id, {k.url for k in wanted}, chunk)
+    new_rows: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for key, item in wanted.items():
+        row = current.get(key)
+        if row is None:
+            new_rows.append({
+                "competitor_id": competitor_id, "url": item.url, "variant": item.variant,
+                "first_seen": seen_at, "last_seen": seen_at, "active": True,
+                **{f: getattr(item, f) for f in IDENTITY},
+            })
+            continue
+        merged = {f: getattr(item, f) or getattr(row, f) for f in IDENTITY}
+        updates.append({"_id": row.id, "_seen": seen_at, **{f"_{f}": v for f, v in merged.items()}})
+    if new_rows:
+        conn.execute(tbl.insert(), new_rows)
+        current.update(_current_listings(conn, competitor_id,
+                                         {r["url"] for r in new_rows}, chunk))
+    if updates:
+        conn.execute(
+            update(tbl).where(tbl.c.id == bindparam("_id")).values(
+                last_seen=bindparam("_seen"), active=True,
+                **{f: bindparam(f"_{f}") for f in IDENTITY},
+            ),
+            updates,
+        )
+    return {key: current[key].id for key in wanted}
+
+
+def _current_listings(
+    conn: Connection, competitor_id: int, urls: set[str], chunk: int
+) -> dict[ListingKey, Any]:
+    tbl = table(Listing)
+    ordered = sorted(urls)
+    found: dict[ListingKey, Any] = {}
+    for start in range(0, len(ordered), chunk):
+        for row in conn.execute(
+            select(tbl.c.id, tbl.c.url, tbl.c.variant, *[tbl.c[f] for f in IDENTITY])
+            .where(tbl.c.competitor_id == competitor_id, tbl.c.url.in_(ordered[start:start + chunk]))
+        ):
+            found[ListingKey(row.url, row.variant)] = row
+    return found
