@@ -51,6 +51,7 @@ cli.add_command(extract_cmd)
 cli.add_command(report)
 cli.add_command(export)
 cli.add_command(__import__("monitor.commands.alerts", fromlist=["alerts"]).alerts)
+cli.add_command(__import__("monitor.commands.crawl", fromlist=["crawl"]).crawl)
 
 
 def main() -> None:
