@@ -75,7 +75,7 @@ class ListingState:
 
 @dataclass(frozen=True, slots=True)
 class FindingState:
-    """Whether one comparison run had a finding of one kind for a product at a competitor."""
+    """Whether one comparison run had a finding (undercut, fake discount) for a product."""
 
     compare_run_id: int
     present: bool
@@ -86,6 +86,9 @@ class FindingState:
     their_price: Decimal | None = None
     currency: str | None = None
     reason: str | None = None
+    promo_driven: bool = False
+    """They are cheaper only through a temporary promotion."""
+    promo_until: datetime | None = None
 
     @property
     def ident(self) -> int:

@@ -162,6 +162,10 @@ def _listing_events(
                     priority=ctx.priority, listing_id=listing_id)
 
 
+UNDERCUT_KINDS = {"undercut": 0, "promo_driven": 1}
+"""Findings that mean 'a competitor is cheaper than us' (a promotion-only one too), by preference."""
+
+
 def _finding_state(run_id: int, row: Any | None) -> FindingState:
     if row is None:
         return FindingState(compare_run_id=run_id, present=False)
@@ -169,36 +173,50 @@ def _finding_state(run_id: int, row: Any | None) -> FindingState:
         compare_run_id=run_id, present=True, gap=row.gap, gap_pct=row.gap_pct, impact=row.impact,
         our_price=row.our_effective if row.our_effective is not None else row.our_price,
         their_price=row.their_effective if row.their_effective is not None else row.their_price,
-        currency=row.currency, reason=row.reason,
+        currency=row.currency, reason=row.reason, promo_until=row.promo_until,
+        promo_driven=row.kind == "promo_driven",
     )
+
+
+def _finding_groups(rows: Sequence[Any]) -> dict[tuple[str, int, int | None], dict[int, Any]]:
+    """Per story, the finding of each comparison run.
+
+    Being undercut is one story per product, whoever the cheapest competitor is that night
+    (a new cheapest competitor is not a new undercut). A fake discount is one per listing.
+    """
+    groups: dict[tuple[str, int, int | None], dict[int, Any]] = defaultdict(dict)
+    for row in rows:
+        if row.kind in UNDERCUT_KINDS:
+            runs = groups[("undercut", row.product_id, None)]
+            held = runs.get(row.compare_run_id)
+            if held is None or UNDERCUT_KINDS[row.kind] < UNDERCUT_KINDS[held.kind]:
+                runs[row.compare_run_id] = row
+        else:
+            groups[(row.kind, row.product_id, row.listing_id)][row.compare_run_id] = row
+    return groups
 
 
 def _finding_events(conn: Connection, out: _Collector, compare_run_id: int | None) -> None:
     runs = repo.compare_run_window(conn, compare_run_id, out.book.max_debounce() + 1)
     if not runs:
         return
-    rows = repo.findings_in_runs(conn, runs, ["undercut", "fake_discount"])
-    groups: dict[tuple[str, int, int | None, int | None], dict[int, Any]] = defaultdict(dict)
-    for row in rows:
-        listing = row.listing_id if row.kind == "fake_discount" else None
-        groups[(row.kind, row.product_id, row.competitor_id, listing)][row.compare_run_id] = row
-    for (kind, product_id, competitor_id, listing_id), by_run in groups.items():
-        ctx = next(iter(by_run.values()))
-        policy = out.book.for_scope(_scope(ctx))
+    rows = repo.findings_in_runs(conn, runs, [*UNDERCUT_KINDS, "fake_discount"])
+    for (story, product_id, listing_id), by_run in _finding_groups(rows).items():
+        latest = by_run[max(by_run)]  # the finding the message is about
+        policy = out.book.for_scope(_scope(latest))
         window = runs[-(policy.debounce + 1):]
         states = [_finding_state(run, by_run.get(run)) for run in window]
-        rule = UndercutRule(policy) if kind == "undercut" else FakeDiscountRule(policy)
+        rule = UndercutRule(policy) if story == "undercut" else FakeDiscountRule(policy)
         event = debounced(rule, states, policy.debounce)
         if event is None:
             continue
-        latest = by_run.get(window[-1]) or by_run[max(by_run)]
-        payload = {**_product_payload(ctx), "listing_id": listing_id or latest.listing_id,
+        payload = {**_product_payload(latest), "listing_id": latest.listing_id,
                    "title": None, "url": None, "compare_run_id": window[-1]}
-        where = f"listing={listing_id}" if listing_id is not None else f"competitor={competitor_id}"
+        where = f":listing={listing_id}" if listing_id is not None else ""
         out.add(event, policy=policy,
-                key=f"{event.kind.value}:product={product_id}:{where}:since_run={event.since}",
-                payload=payload, product_id=product_id, competitor_id=competitor_id,
-                priority=ctx.priority, listing_id=latest.listing_id)
+                key=f"{event.kind.value}:product={product_id}{where}:since_run={event.since}",
+                payload=payload, product_id=product_id, competitor_id=latest.competitor_id,
+                priority=latest.priority, listing_id=latest.listing_id)
 
 
 def _new_match_events(conn: Connection, out: _Collector, contexts: dict[int, Any], since: datetime) -> None:

@@ -112,11 +112,12 @@ class StockRule:
         )
 
 
-def _finding_details(state: FindingState) -> dict[str, str | None]:
+def _finding_details(state: FindingState) -> dict[str, str | bool | None]:
     return {
         "our_price": money_text(state.our_price), "their_price": money_text(state.their_price),
         "gap": money_text(state.gap), "gap_pct": money_text(state.gap_pct),
-        "currency": state.currency, "reason": state.reason,
+        "currency": state.currency, "reason": state.reason, "promo_driven": state.promo_driven,
+        "promo_until": None if state.promo_until is None else state.promo_until.isoformat(),
     }
 
 

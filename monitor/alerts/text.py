@@ -45,8 +45,12 @@ def _describe(kind: str, d: dict[str, Any]) -> str:
         was = "; ".join(d.get("previous_promotions") or []) or "promotion"
         return f"{was} ended (now {_money(d.get('price'), cur)})"
     if kind == EventKind.became_undercut:
+        promo = ""
+        if d.get("promo_driven"):
+            until = str(d.get("promo_until") or "")[:10]
+            promo = f", through a promotion{f' until {until}' if until else ''}"
         return (f"they sell at {_money(d.get('their_price'), cur)}, we at "
-                f"{_money(d.get('our_price'), cur)} (gap {_money(d.get('gap'), cur)})")
+                f"{_money(d.get('our_price'), cur)} (gap {_money(d.get('gap'), cur)}{promo})")
     if kind == EventKind.no_longer_undercut:
         return f"we are no longer undercut (was a gap of {_money(d.get('previous_gap'), cur)})"
     if kind == EventKind.out_of_stock:

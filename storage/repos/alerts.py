@@ -160,7 +160,7 @@ def findings_in_runs(
             finding.c.id, finding.c.compare_run_id, finding.c.product_id, finding.c.competitor_id,
             finding.c.listing_id, finding.c.kind, finding.c.currency, finding.c.our_price,
             finding.c.our_effective, finding.c.their_price, finding.c.their_effective,
-            finding.c.gap, finding.c.gap_pct, finding.c.impact, finding.c.reason,
+            finding.c.gap, finding.c.gap_pct, finding.c.impact, finding.c.reason, finding.c.promo_until,
             product.c.sku, product.c.name.label("product_name"), product.c.category,
             product.c.priority, comp.c.name.label("competitor"),
             comp.c.display_name.label("competitor_display"),

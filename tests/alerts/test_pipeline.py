@@ -297,3 +297,26 @@ def test_lookback_ignores_old_observations(engine: Engine) -> None:
     price_drop(shop)
     assert run_alerts(engine, settings(lookback_days=3), now=night(30)).created == 0
     assert run_alerts(engine, settings(lookback_days=3), now=night(2)).created == 1
+
+
+def test_undercut_is_one_story_per_product(engine: Engine) -> None:
+    """A new cheapest competitor is not a new undercut; a promotion-only undercut is one."""
+    shop = Shop(engine)
+    other = shop.w.competitor("shop-b")
+    other_listing = shop.w.listing(other, "kettle-b")
+    shop.w.match(shop.product, other_listing)
+    runs = [shop.w.compare_run(n) for n in range(5)]
+    shop.w.finding(runs[1], shop.product, shop.comp, shop.listing, "promo_driven", their="95.00")
+    shop.w.finding(runs[2], shop.product, other, other_listing, "undercut", their="90.00")
+    shop.w.finding(runs[3], shop.product, shop.comp, shop.listing, "undercut", their="85.00")
+    shop.w.finding(runs[3], shop.product, other, other_listing, "promo_driven", their="80.00")
+    kinds = []
+    for n, run in enumerate(runs):
+        result = run_alerts(engine, settings(), now=night(n), compare_run_id=run)
+        kinds.append(sorted(result.by_kind))
+    assert kinds == [[], ["became_undercut"], [], [], ["no_longer_undercut"]]
+    first, last = alerts(engine)
+    assert first.payload["competitor"] == "shop-a" and first.payload["details"]["promo_driven"] is True
+    assert first.payload["details"]["their_price"] == "95.00"
+    assert last.payload["competitor"] == "shop-a"  # who undercut us last
+    assert last.payload["details"]["previous_gap"] == "15.00"
