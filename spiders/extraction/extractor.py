@@ -124,6 +124,10 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
         run.ran.append(name)
         if _complete(out) and (name in STRUCTURED or name == "platform"
                                or "selectors" in run.ran):
+            if "opengraph" not in run.ran:
+                # Meta tags are already indexed: a nearly free consistency check.
+                read_opengraph(doc, out)
+                run.ran.append("opengraph")
             break
     olds = old_prices(doc, hints.currency) if out.has("price") else []
     if "heuristic" not in run.ran and (not out.has("price") or _stale(out, olds)):

@@ -166,9 +166,15 @@ class Candidate:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        value = str(self.value) if isinstance(self.value, Decimal) else self.value
-        if isinstance(value, Enum):
+        value: Any = self.value
+        if isinstance(value, Decimal):
+            value = format(value, "f")
+        elif isinstance(value, Enum):
             value = value.value
+        elif isinstance(value, date | datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
         return {"field": self.field, "value": value, "source": self.source,
                 "confidence": round(self.confidence, 3), "raw": self.raw}
 

@@ -48,7 +48,7 @@ def read_selectors(
             continue
         try:
             values = select_all(doc, query)
-        except ValueError as exc:
+        except Exception as exc:  # cssselect/lxml raise their own syntax error types
             out.note(f"selectors: {name} selector {query!r} is invalid ({exc})")
             continue
         if not values:

@@ -68,10 +68,11 @@ _MEMBER_RE = re.compile(
 _INSTALMENT_RE = [
     re.compile(r"(?P<n>\d{1,2})\s?(?:x|х|×)\s?(?P<amount>" + _MONEY + r")\s?(?:/|per|на)?\s?"
                r"(?P<month>month|mo\b|мес|месец|monat|mois|mes)?", re.I),
-    re.compile(r"(?P<amount>" + _MONEY + r")\s?(?:/|per|a|на|pro|par)\s?(?:month|mo\b|мес\.?|месец"
-               r"|monat|mois|mes)[^.\n]{0,30}?(?:for|за|über|sur|en|durante)?\s?(?P<n>\d{1,2})\s?"
-               r"(?:months|месеца|вноски|monate|mois|meses|mensualités|instalments|installments)",
-               re.I),
+    re.compile(r"(?P<amount>" + _MONEY + r")\s?(?:/\s?|per |a |на |pro |par |al )?(?:month|mo\b"
+               r"|мес\.?|месец|monat(?:lich)?|mois|mensuel\w*|mes|monthly)[^.\n]{0,30}?"
+               r"(?:for|за|über|sur|en|in|durante)?\s?(?P<n>\d{1,2})\s?"
+               r"(?:months|месеца|вноски|monate|mois|meses|mensualités|instalments|installments"
+               r"|raten|cuotas)", re.I),
     re.compile(r"(?P<n>\d{1,2})\s?(?:instalments|installments|вноски|monatsraten|raten"
                r"|mensualités|cuotas|rate)\s?(?:of|по|von|de|à|da)\s?(?P<amount>" + _MONEY + ")",
                re.I),

@@ -13,7 +13,7 @@ from .regions import blocks_with
 
 _SHIP_WORD = (r"(?:shipping|delivery|postage|доставка(?:та)?|versand(?:kosten)?|lieferung|livraison"
               r"|frais de port|envío|gastos de envío|spedizione)")
-_FREE_WORD = r"(?:free|безплатна|kostenlos|gratis|gratuite?|offerte|gratuito|gratuita)"
+_FREE_WORD = r"(?:free|безплатна|kostenlose[rns]?|kostenlos|gratis|gratuite?|offerte|gratuito|gratuita)"
 _SHIP_COST_RE = re.compile(_SHIP_WORD + r"\s*(?:cost|price|fee|цена|от)?\s*:?\s*(?P<money>"
                            r"[^\d\s]{0,4}\s?\d[\d\s.,]*\d?\s?[^\d\s,;)]{0,4}\.?)", re.I)
 _FREE_SHIP_RE = re.compile(_FREE_WORD + r"\s" + _SHIP_WORD + "|" + _SHIP_WORD + r"\s*:?\s*" +
@@ -26,7 +26,7 @@ _DAYS = (r"(?:days?|business days|working days|дни|дена|раб(?:отни
 _WEEKS = r"(?:weeks?|седмиц[аи]|wochen?|semaines?|semanas?|settimane)"
 _DELIVERY_RE = re.compile(
     r"(?:deliver(?:y|ed)?|ships?|shipping|dispatch(?:ed)?|arrives?|доставка|доставя|срок за доставка"
-    r"|lieferzeit|lieferung|geliefert|versand|livraison|livré|expédié|entrega|envío|consegna)"
+    r"|lieferzeit|lieferung|geliefert|versand|livraison|livré|expédi\w*|entrega|envío|consegna)"
     r"[^.\n\d]{0,30}?(?P<lo>\d{1,2})(?:\s?(?:-|–|—|to|до|bis|à|a|al)\s?(?P<hi>\d{1,2}))?\s?"
     r"(?P<unit>" + _DAYS + "|" + _WEEKS + ")", re.I)
 _WARRANTY_RE = re.compile(
@@ -35,16 +35,18 @@ _WARRANTY_RE = re.compile(
     r"|jahre?|mois|ans?|meses|años?|mesi|anni|miesięcy|lat)"
     r"|(?P<n2>\d{1,3})\s?(?P<unit2>months?|years?|месеца|години|monate|jahre|mois|ans|meses|años)"
     r"\s?(?:warranty|guarantee|гаранция|garantie|garantía|garanzia)", re.I)
-_RETURNS_RE = re.compile(
-    r"(?P<n>\d{1,3})\s?(?:-|\s)?" + _DAYS + r"[^.\n\d]{0,20}?(?:returns?|money back|връщане"
-    r"|право на връщане|rückgabe|rücksende|retour|devolución|devoluciones|reso)"
-    r"|(?:returns?|връщане|rückgabe|retour|devolución|reso)[^.\n\d]{0,30}?(?P<n2>\d{1,3})\s?"
-    + _DAYS, re.I)
+_RETURN_WORD = (r"(?:returns?|money back|връщане|право на връщане|rückgabe|rücksende\w*|retours?"
+                r"|devoluci[oó]n(?:es)?|reso|widerruf)")
+_RETURNS_AFTER_RE = re.compile(_RETURN_WORD + r"[^.\n\d·|;]{0,30}?(?P<n>\d{1,3})\s?" + _DAYS, re.I)
+_RETURNS_BEFORE_RE = re.compile(r"(?P<n>\d{1,3})\s?(?:-|\s)?" + _DAYS + r"[^.\n\d·|;,]{0,14}?"
+                                + _RETURN_WORD, re.I)
+_THRESHOLD_WORD_RE = re.compile(r"\s*(?:over|above|from|ab|над|от|dès|desde|oltre|à partir"
+                                r"|a partir)\b", re.I)
 TERMS_WORDS = (
     "ship", "deliver", "postage", "достав", "versand", "liefer", "livr", "frais de port", "envío",
-    "envio", "entrega", "spedizion", "consegna", "dispatch", "arriv", "warrant", "guarant",
-    "гаранц", "garan", "gwaranc", "záruk", "return", "връщан", "rückgabe", "rücksend", "retour",
-    "devoluc", "reso", "money back",
+    "envio", "entrega", "spedizion", "consegna", "dispatch", "arriv", "expédi", "warrant",
+    "guarant", "гаранц", "garan", "gwaranc", "záruk", "return", "връщан", "rückgabe", "rücksend",
+    "retour", "devoluc", "devolución", "reso", "money back", "widerruf",
 )
 """Lower-case words a term statement contains; blocks without any are skipped."""
 _YEAR_UNITS = ("year", "yr", "годин", "г.", "jahr", "an", "año", "anni", "lat")
@@ -82,9 +84,9 @@ def find_terms(texts: Iterable[str], currency: str | None = None) -> Terms:
         if "warranty_text" not in values:
             _warranty(text, values)
         if "returns_days" not in values:
-            m = _RETURNS_RE.search(text)
+            m = _RETURNS_AFTER_RE.search(text) or _RETURNS_BEFORE_RE.search(text)
             if m:
-                values["returns_days"] = int(m.group("n") or m.group("n2"))
+                values["returns_days"] = int(m.group("n"))
     return Terms(**values)  # type: ignore[arg-type]
 
 
@@ -108,6 +110,8 @@ def _shipping(text: str, currency: str | None, values: dict[str, object]) -> Non
     m = _SHIP_COST_RE.search(text)
     if m and not _THRESHOLD_RE.match(text, max(0, m.start("money") - 6)):
         money = m.group("money")
+        if _THRESHOLD_WORD_RE.match(money):
+            return  # "Versand ab 39 €" is a threshold, not a cost
         stated = has_currency(money) or re.search(r"\d[.,]\d{2}(?!\d)", money)
         if not stated or re.match(r"\s*(?:-|–|to|до|bis)?\s*\d*\s*" + _DAYS,
                                   text[m.end("money"):], re.I):

@@ -30,6 +30,6 @@ def run(body: str, *, url: str | None = "https://shop.example.com/p/1", head: st
                    hints=ExtractionHints(**hints) if hints else None)
 
 
-def D(value: str) -> Decimal:  # noqa: N802 - reads like a literal
+def D(value: str) -> Decimal:
     """Decimal literal."""
     return Decimal(value)

@@ -1,0 +1,110 @@
+"""Terms (shipping, delivery, warranty, returns), per-site selectors and the prefer fast path."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from spiders.extraction import Availability, ExtractionHints, extract
+from spiders.extraction.terms import find_terms
+
+from .support import D, jsonld, page, run
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Доставка: 5,99 лв.", "Безплатна доставка над 100,00 лв."],
+         {"shipping_cost": D("5.99"), "free_threshold": D("100.00")}),
+        (["Shipping: €4.99", "Free shipping over €50"],
+         {"shipping_cost": D("4.99"), "free_threshold": D("50")}),
+        (["Versandkosten: 4,90 €"], {"shipping_cost": D("4.90")}),
+        (["Livraison gratuite dès 60 €"], {"free_threshold": D("60")}),
+        (["Envío gratis a partir de 50 €"], {"free_threshold": D("50")}),
+        (["Free delivery"], {"shipping_cost": D("0")}),
+        (["Delivery in 2-4 days"], {"delivery_min": 2, "delivery_max": 4, "shipping_cost": None}),
+        (["Доставка 1-2 работни дни"], {"delivery_min": 1, "delivery_max": 2}),
+        (["Lieferzeit: 2-3 Werktage"], {"delivery_min": 2, "delivery_max": 3}),
+        (["Livraison en 3 à 5 jours ouvrés"], {"delivery_min": 3, "delivery_max": 5}),
+        (["Entrega en 24-48 días"], {"delivery_min": 24, "delivery_max": 48}),
+        (["Delivered within 2 weeks"], {"delivery_min": 14, "delivery_max": 14}),
+        (["Warranty 24 months"], {"warranty_months": 24}),
+        (["Гаранция 24 месеца"], {"warranty_months": 24}),
+        (["2 години гаранция"], {"warranty_months": 24}),
+        (["Garantie: 2 Jahre"], {"warranty_months": 24}),
+        (["Garantie 3 ans"], {"warranty_months": 36}),
+        (["Garantía de 2 años"], {"warranty_months": 24}),
+        (["30 days returns"], {"returns_days": 30}),
+        (["14-day returns"], {"returns_days": 14}),
+        (["30 дни право на връщане"], {"returns_days": 30}),
+        (["Rückgabe innerhalb von 30 Tagen"], {"returns_days": 30}),
+        (["Retour gratuit sous 30 jours"], {"returns_days": 30}),
+        (["Devolución en 15 días"], {"returns_days": 15}),
+    ],
+)
+def test_terms(texts: list[str], expected: dict[str, object]) -> None:
+    terms = find_terms(texts, "EUR")
+    for key, value in expected.items():
+        assert getattr(terms, key) == value, key
+
+
+def test_page_terms_beat_config_defaults_and_defaults_fill_gaps() -> None:
+    hints = ExtractionHints(shipping_cost=Decimal("6.00"), free_shipping_threshold=Decimal("80"),
+                            delivery_min_days=1, delivery_max_days=3, warranty_months=12,
+                            returns_days=14)
+    stated = extract(page('<p class="price">20 €</p><p>Warranty 24 months</p>'
+                          "<p>Shipping: €4.99</p>"), hints=hints)
+    assert stated.warranty is not None and stated.warranty.months == 24
+    assert stated.shipping is not None and stated.shipping.cost == D("4.99")
+    silent = extract(page('<p class="price">20 €</p>'), hints=hints)
+    assert silent.shipping is not None
+    assert (silent.shipping.cost, silent.shipping.free_threshold) == (D("6.00"), D("80"))
+    assert silent.delivery is not None and (silent.delivery.min_days,
+                                            silent.delivery.max_days) == (1, 3)
+    assert silent.warranty is not None and silent.warranty.months == 12
+    assert silent.returns_days == 14
+
+
+PLAIN = ('<div id="top"><a class="kolichka">Количка (3) <span>87,45 лв.</span></a></div>'
+         '<div class="karta"><h1 class="ime">Тостер Хит</h1><span class="kod">Код: <b>PL-1</b>'
+         '</span><div class="ceni"><span class="cena-old">59,90 лв.</span> <span class="cena-now">'
+         '49,90 лв.</span><span class="cena-eur"> / 25,51 €</span></div>'
+         '<div class="nalichnost">Изчерпан</div></div>')
+SELECTORS = {"title": "h1.ime::text", "price": ".ceni .cena-now::text",
+             "regular_price": "//div[@class='ceni']/span[@class='cena-old']/text()",
+             "availability": ".nalichnost::text", "sku": ".kod b::text"}
+
+
+def test_selectors_css_and_xpath() -> None:
+    result = extract(page(PLAIN, lang="bg"), hints=ExtractionHints(currency="BGN",
+                                                                    selectors=SELECTORS))
+    assert (result.title, result.price, result.regular_price, result.currency) == (
+        "Тостер Хит", D("49.90"), D("59.90"), "BGN")
+    assert (result.availability, result.sku, result.extractor) == (
+        Availability.OUT_OF_STOCK, "PL-1", "selectors")
+
+
+def test_selector_drift_is_reported_not_guessed_silently() -> None:
+    drifted = PLAIN.replace("cena-now", "cena-nova")
+    result = extract(page(drifted, lang="bg"), hints=ExtractionHints(currency="BGN",
+                                                                      selectors=SELECTORS))
+    assert "price selector" in (result.reason or "") and "matched nothing" in (result.reason or "")
+
+
+def test_prefer_fast_path_skips_other_strategies() -> None:
+    head = jsonld({"@type": "Product", "name": "Kettle", "offers": {
+        "@type": "Offer", "price": "35.00", "priceCurrency": "EUR",
+        "availability": "https://schema.org/InStock"}})
+    body = page('<div itemscope itemtype="https://schema.org/Product"><span itemprop="price" '
+                'content="36.00">36</span></div><p class="price">35,00 €</p>', head=head)
+    fast = extract(body, hints=ExtractionHints(prefer="jsonld"))
+    assert fast.extractor == "jsonld" and fast.price == D("35.00")
+    assert {c.source for c in fast.candidates} <= {"jsonld", "opengraph", "page"}
+    full = extract(body, hints=ExtractionHints(prefer="heuristic"))
+    assert "heuristic" in {c.source for c in full.candidates}
+
+
+def test_prefer_that_fails_falls_back() -> None:
+    result = run('<p class="price">12,50 €</p>', prefer="jsonld")
+    assert result.price == D("12.50") and result.extractor == "heuristic"
