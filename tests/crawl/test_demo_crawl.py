@@ -1,0 +1,72 @@
+"""Crawl the well-behaved demo shops over real HTTP into real databases and check every
+stored value against the shops' own truth (prices, terms, identifiers, promotions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from demo.shops import start_shops, truth
+from storage.models import CrawlRun, Listing, Observation, table
+from .support import crawl, mismatches, stored_for_run, write_competitors
+
+SHOPS = ("jsonshop", "woostore", "shopifyish", "plainshop")
+
+
+@pytest.fixture(scope="module")
+def good_shops():  # type: ignore[no-untyped-def]
+    with start_shops(day=0, shops=list(SHOPS)) as shops:
+        yield shops
+
+
+def test_good_shops_store_the_truth_for_every_product(good_shops, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_competitors(tmp_path, good_shops.base_urls, SHOPS)
+    db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    summaries = crawl(path, list(SHOPS), db_url, parallel=2)
+    assert [s.competitor for s in summaries] == list(SHOPS)
+    from storage.db import make_engine
+
+    engine = make_engine(db_url)
+    problems: dict[str, list[str]] = {}
+    for summary in summaries:
+        expected = truth(summary.competitor, 0)
+        assert summary.status == "finished", summary.error
+        assert not summary.suspect, summary.suspect_reason
+        assert summary.counts == {"ok": len(expected)}, summary.stats.get("failures")
+        stored = stored_for_run(engine, summary.crawl_run_id or 0)
+        assert len(stored) == len(expected)
+        found = mismatches(expected, stored, good_shops.base_urls[summary.competitor],
+                           variants=summary.competitor == "shopifyish")
+        if found:
+            problems[summary.competitor] = found
+        assert summary.stats["prefer"], "the run learned no extraction fast path"
+    engine.dispose()
+    report = {shop: (len(p), p[:3]) for shop, p in problems.items()}
+    assert not problems, f"stored values differ from the truth: {report}"
+
+
+def _pg_url(engine: Engine) -> str:
+    """A URL for the pg_engine fixture's own schema (the crawl runs in a child process)."""
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    base = engine.url.render_as_string(hide_password=False)
+    return f"{base}?options=-csearch_path%3D{schema}"
+
+
+@pytest.mark.postgres
+def test_crawl_into_postgresql(good_shops, pg_engine: Engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_competitors(tmp_path, good_shops.base_urls, ["jsonshop"])
+    [summary] = crawl(path, ["jsonshop"], _pg_url(pg_engine))
+    expected = truth("jsonshop", 0)
+    assert summary.status == "finished", summary.error
+    assert summary.counts == {"ok": len(expected)}
+    obs, runs, lst = table(Observation), table(CrawlRun), table(Listing)
+    with pg_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(lst)).scalar_one() == len(expected)
+        assert conn.execute(select(runs.c.status)).scalar_one() == "finished"
+        assert conn.execute(select(func.count()).select_from(obs)).scalar_one() == len(expected)
+    stored = stored_for_run(pg_engine, summary.crawl_run_id or 0)
+    found = mismatches(expected, stored, good_shops.base_urls["jsonshop"])
+    assert not found, found[:5]
