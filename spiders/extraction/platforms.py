@@ -82,13 +82,14 @@ def _shopify(doc: Document, out: CandidateSet, currency: str | None) -> bool:
         except ValueError:
             continue
         product = data.get("product", data) if isinstance(data, dict) else None
-        if isinstance(product, dict) and _shopify_product(product, out, currency):
+        if isinstance(product, dict) and _shopify_product(product, out, currency,
+                                                          _variant_id(doc.url)):
             return True
     match = re.search(r"var meta = (\{\"product\":.*?\});\s*\n", doc.text)
     if match:
         try:
             meta = json.loads(match.group(1), parse_float=Decimal)
-            if _shopify_product(meta.get("product", {}), out, currency):
+            if _shopify_product(meta.get("product", {}), out, currency, _variant_id(doc.url)):
                 return True
         except ValueError:
             pass
@@ -100,12 +101,21 @@ def _shopify(doc: Document, out: CandidateSet, currency: str | None) -> bool:
                  "'compare-at') or contains(@class,'compare_at') or @data-compare-price]")
 
 
-def _shopify_product(product: dict[str, Any], out: CandidateSet, currency: str | None) -> bool:
+def _variant_id(url: str | None) -> str | None:
+    """The ``?variant=`` a Shopify product URL selects, if any."""
+    match = re.search(r"[?&]variant=(\d+)", url or "")
+    return match.group(1) if match else None
+
+
+def _shopify_product(product: dict[str, Any], out: CandidateSet, currency: str | None,
+                     variant_id: str | None = None) -> bool:
     variants = [v for v in product.get("variants") or [] if isinstance(v, dict)]
     if not variants:
         return False
     in_cents = any(isinstance(v.get("price"), int) for v in variants)
-    chosen = next((v for v in variants if v.get("available") is not False), variants[0])
+    selected = [v for v in variants if variant_id and str(v.get("id")) == variant_id]
+    chosen = selected[0] if selected else next(
+        (v for v in variants if v.get("available") is not False), variants[0])
     price = _cents(chosen.get("price"), in_cents)
     if price is None:
         return False
@@ -114,7 +124,10 @@ def _shopify_product(product: dict[str, Any], out: CandidateSet, currency: str |
     regular = _cents(chosen.get("compare_at_price"), in_cents)
     if regular is not None and regular > price:
         out.add(Candidate(field="regular_price", value=regular, source=source, confidence=_CONF))
-    if any("available" in v for v in variants):
+    if selected and "available" in chosen:
+        stock = normalize_availability(bool(chosen.get("available")))
+        out.add(Candidate(field="availability", value=stock, source=source, confidence=_CONF))
+    elif any("available" in v for v in variants):
         stock = normalize_availability(any(v.get("available") for v in variants))
         out.add(Candidate(field="availability", value=stock, source=source, confidence=_CONF))
     for key, fieldname in (("sku", "sku"), ("barcode", "gtin")):
