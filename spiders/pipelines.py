@@ -320,8 +320,10 @@ class StorePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.engine is None:
             return
-        self._maybe_progress(spider, force=True)
         status = run_status(reason, self.write_error)
+        if status is RunStatus.finished:
+            self._count_unanswered(spider)
+        self._maybe_progress(spider, force=True)
         stats = self.run_stats(spider, reason)
         competitor: Competitor = spider.competitor  # type: ignore[attr-defined]
         with self.engine.begin() as conn:
@@ -339,6 +341,14 @@ class StorePipeline:
                                                    else f"spider closed: {reason}"),
             )
         self.engine.dispose()
+
+    def _count_unanswered(self, spider: Spider) -> None:
+        """Product requests that never got a response nor an error (dropped on the way)."""
+        for url, _variant in sorted(getattr(spider, "outstanding", ())):
+            self.counts["error"] += 1
+            if len(self.failures) < MAX_FAILURES_KEPT:
+                self.failures.append({"url": url, "outcome": "error",
+                                      "reason": "no answer: the request was dropped on the way"})
 
     def run_stats(self, spider: Spider, reason: str) -> dict[str, Any]:
         pages = self.product_pages

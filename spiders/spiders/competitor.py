@@ -61,6 +61,9 @@ class CompetitorSpider(scrapy.Spider):
         self.pattern = re.compile(self.discovery.link_pattern) if self.discovery.link_pattern else None
         self.max_products = self.discovery.max_pages
         self._hints: dict[str | None, ExtractionHints] = {}
+        self.requested: set[tuple[str, str]] = set()
+        self.outstanding: set[tuple[str, str]] = set()
+        """Product requests not answered yet (what is left at the end never got an answer)."""
 
     def hints(self, prefer: str | None) -> ExtractionHints:
         found = self._hints.get(prefer)
@@ -177,17 +180,26 @@ class CompetitorSpider(scrapy.Spider):
 
     def product_request(self, url: str, variant: str = "") -> scrapy.Request | None:
         """A request for one product page, or None once `max_pages` is reached."""
-        if self.product_requests >= self.max_products:
+        key = (url, variant)
+        if self.product_requests >= self.max_products or key in self.requested:
             return None
         self.product_requests += 1
-        meta: dict[str, Any] = {"variant": variant, "handle_httpstatus_list": ACCEPTED_STATUSES}
+        self.requested.add(key)
+        self.outstanding.add(key)
+        meta: dict[str, Any] = {"variant": variant, "handle_httpstatus_list": ACCEPTED_STATUSES,
+                                "listing_url": url}
         if self.competitor.render_js:
             meta.update(render_meta())
-        return scrapy.Request(url, self.parse_product, errback=self.product_failed, meta=meta)
+        # The spider dedupes product URLs itself; dont_filter keeps a redirect back to an
+        # already-seen URL (a redirect loop) from vanishing in the dupefilter without a trace:
+        # it then ends in an errback as "max redirections reached".
+        return scrapy.Request(url, self.parse_product, errback=self.product_failed, meta=meta,
+                              dont_filter=True)
 
     def parse_product(self, response: Response) -> Iterator[PageItem]:
         variant = response.meta.get("variant", "")
-        url = response.request.url if response.request is not None else response.url
+        url = response.meta.get("listing_url") or response.url
+        self.outstanding.discard((url, variant))
         item = PageItem(url=url, variant=variant, fetched_at=utcnow(),
                         http_status=response.status,
                         rendered=bool(response.meta.get("playwright")))
@@ -209,8 +221,10 @@ class CompetitorSpider(scrapy.Spider):
     def product_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = failure.request  # type: ignore[attr-defined]
         outcome, reason = describe_failure(failure)
-        yield FetchFailure(url=request.url, variant=request.meta.get("variant", ""),
-                           outcome=outcome, reason=reason)
+        url = request.meta.get("listing_url") or request.url
+        variant = request.meta.get("variant", "")
+        self.outstanding.discard((url, variant))
+        yield FetchFailure(url=url, variant=variant, outcome=outcome, reason=reason)
 
 
 def describe_failure(failure: Failure) -> tuple[str, str]:
