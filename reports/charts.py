@@ -126,7 +126,9 @@ def gaps_chart(gaps: Mapping[str, Sequence[float]], t: Texts, palette: Mapping[s
     ax.set_xlabel(t("chart_gaps_x"))
     ax.set_ylabel(t("chart_gaps_y"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:+.0f}%" if x else "0"))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda x, _p: ("≤" if x <= -clip else "≥" if x >= clip else "")
+        + (f"{x:+.0f}%" if x else "0")))
     _, top = ax.get_ylim()
     ax.set_ylim(0, top * 1.12)
     _legend_right(ax)
@@ -178,9 +180,10 @@ def history_chart(product: str, currency: str, ours: Sequence[tuple[datetime, De
     for name, points in theirs.items():
         if not points:
             continue
-        color = palette.get(name)
-        ax.step(mdates.date2num([p[0] for p in points]), [float(p[1]) for p in points], where="post",
-                linewidth=1.8, color=color, label=name, marker="o", markersize=3)
+        color = palette.get(name.split(" #")[0])
+        ax.step(mdates.date2num([p[0] for p in points]), [float(p[1]) for p in points],
+                where="post", linewidth=1.8, color=color, label=name, marker="o", markersize=3,
+                linestyle="--" if " #" in name else "-")
         for a, b in _promo_spans(points):
             ax.axvspan(float(mdates.date2num(a)), float(mdates.date2num(b)), color=color, alpha=0.14, linewidth=0)
     times, prices = _our_steps(ours, first, end)
@@ -224,6 +227,12 @@ def promo_calendar_chart(cells: PromoCalendar, days: Sequence[date], t: Texts) -
     ax.grid(which="minor", color="white", linewidth=1.2)
     ax.tick_params(which="minor", length=0)
     ax.set_xlabel(t("chart_date"))
+    if len(days) <= 31:
+        peak = np.nanmax(grid) if np.isfinite(grid).any() else 0
+        for (r, c), value in np.ndenumerate(grid):
+            if np.isfinite(value):
+                ax.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if value > 0.6 * peak else "#333333")
     bar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.03)
     bar.set_label(t("chart_promo_listings"))
     bar.locator = MaxNLocator(integer=True)

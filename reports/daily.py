@@ -41,6 +41,10 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 freshness. (A clock behind the crawler's, as in the demo's simulated days, must not hide
 the night's prices; a reading newer than `now` counts as fresh.)"""
 LIST_LIMIT = 50
+PRICE_PROMOTIONS = frozenset({"percent_off", "amount_off", "coupon", "multi_buy", "member_price",
+                              "bundle"})
+"""Promotions that lower the price paid; standing offers (free shipping over a threshold,
+instalments, badges) would shade every day of every chart and are left out of them."""
 
 
 @dataclass
@@ -215,7 +219,7 @@ def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t:
     names = {c.id: label(c.name, c.display_name) for c in repo.competitors(conn)}
     history = repo.product_history(conn, ids, since, LATEST)
     marks = repo.promotion_marks(conn, sorted({h.listing_id for h in history}), since, LATEST)
-    on_promo = {(m.listing_id, m.crawl_run_id) for m in marks}
+    on_promo = {(m.listing_id, m.crawl_run_id) for m in marks if m.kind in PRICE_PROMOTIONS}
     start_prices = repo.our_prices_at(conn, ids, since)
     changes = repo.price_changes(conn, ids, since, LATEST)
     end = max([as_of, *(h.observed_at for h in history)])
@@ -224,14 +228,21 @@ def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t:
     for f in chosen:
         currency = our_currency.get(f.product_id, f.currency)
         theirs: dict[str, list[charts.HistoryPoint]] = defaultdict(list)
+        series_name: dict[int, str] = {}
         for h in history:
             if h.product_id != f.product_id:
                 continue
+            name = names.get(h.competitor_id, "?")
+            if h.listing_id not in series_name:  # a second listing of the same shop: "#2"
+                taken = sum(1 for v in series_name.values() if v.split(" #")[0] == name)
+                series_name[h.listing_id] = name if not taken else f"{name} #{taken + 1}"
             price = h.price / h.pack_ratio if h.pack_ratio else h.price
             converted = rates.convert(price, h.currency, currency)
+            shelf_discount = h.regular_price is not None and h.regular_price > h.price
             if converted is not None:
-                theirs[names.get(h.competitor_id, "?")].append(
-                    (h.observed_at, converted, (h.listing_id, h.crawl_run_id) in on_promo))
+                theirs[series_name[h.listing_id]].append(
+                    (h.observed_at, converted,
+                     shelf_discount or (h.listing_id, h.crawl_run_id) in on_promo))
         ours = [(since, start_prices[f.product_id])] if f.product_id in start_prices else []
         ours += [(c.changed_at, c.new_price) for c in changes if c.product_id == f.product_id]
         fig = charts.history_chart(f.product_name, currency, ours, dict(sorted(theirs.items())),
@@ -293,7 +304,8 @@ def _charts(conn: Connection, t: Texts, settings: ReportSettings, rates: Rates,
     for p in prices:
         if p.gap_pct is not None:
             gaps[p.competitor_label].append(float(p.gap_pct))
-    cells = promo_calendar(repo.promotions_by_run(conn, since, LATEST), names)
+    cells = promo_calendar([r for r in repo.promotions_by_run(conn, since, LATEST)
+                            if r.kind in PRICE_PROMOTIONS], names)
     stock = stock_series(repo.stock_by_run(conn, since, LATEST), names)
     run_days = sorted({d for s in (*index.values(), *stock.values()) for d, _ in s}
                       | {d for c in cells.values() for d in c})

@@ -285,7 +285,8 @@ def product_history(
             obs_t.c.status == ObservationStatus.ok.value,
             obs_t.c.observed_at >= since, obs_t.c.observed_at < until,
         )
-        .order_by(match_t.c.product_id, listing_t.c.competitor_id, obs_t.c.observed_at)
+        .order_by(match_t.c.product_id, listing_t.c.competitor_id, listing_t.c.id,
+                  obs_t.c.observed_at)
     )
     return conn.execute(query).all()
 
