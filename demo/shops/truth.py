@@ -13,7 +13,8 @@ follow ``spiders.extraction.model``):
   every product page states (``free_shipping`` with ``threshold``; it is also the
   ``free_shipping_threshold`` field). A product-level free-shipping promotion is
   ``free_shipping`` without a threshold, and ``shipping_cost`` is ``0`` while it runs.
-  Sale badges without a value ("Sale!") are not listed (an extractor's ``badge``);
+  Where a page shows a valueless "Sale" badge (woostore's "Sale!", shopifyish's "Sale",
+  whenever there is an old price) the list ends with a ``badge`` promotion;
 * ``fault`` names the deliberate fault on the page (None for a good page); on a fault page
   every price field is ``None`` and there are no promotions, except that a ``drift`` page
   (price block gone, terms still there) keeps the free-shipping threshold. See
@@ -119,6 +120,8 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
         promotions: tuple[PromotionTruth, ...] = ()
         if priced:
             promotions = (*(PromotionTruth.of(p) for p in offer.promos), threshold)
+            if site.sale_badge and offer.regular_price is not None:
+                promotions = (*promotions, PromotionTruth("badge"))
         elif fault == "drift":
             promotions = (threshold,)
         result.append(ProductTruth(

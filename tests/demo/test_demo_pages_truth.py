@@ -37,7 +37,8 @@ def _page(shops: ShopsHandle, shop: str, item: ProductTruth) -> Selector:
 
 def _product_promos(item: ProductTruth) -> list[Any]:
     """Promotions shown in the product's own promo block (not the shop-wide threshold)."""
-    return [p for p in item.promotions if not (p.kind == "free_shipping" and p.threshold)]
+    return [p for p in item.promotions
+            if p.kind != "badge" and not (p.kind == "free_shipping" and p.threshold)]
 
 
 def test_jsonshop_jsonld_and_visible_block_match_truth(shops: ShopsHandle) -> None:
@@ -210,3 +211,13 @@ def test_every_shop_has_terms_on_product_pages(shops: ShopsHandle, shop: str) ->
     assert f"{item.delivery_min_days}-{item.delivery_max_days}" in page
     assert str(item.warranty_months) in page
     assert str(item.returns_days) in page
+
+
+@pytest.mark.parametrize("shop, badge_css", [("woostore", "span.onsale"),
+                                             ("shopifyish", ".price__badge-sale")])
+def test_sale_badges_are_in_the_truth_exactly_where_shown(shops: ShopsHandle, shop: str,
+                                                          badge_css: str) -> None:
+    for item in truth(shop, 0)[::4]:
+        sel = _page(shops, shop, item)
+        shown = bool(sel.css(badge_css))
+        assert shown == any(p.kind == "badge" for p in item.promotions), item.path

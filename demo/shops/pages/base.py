@@ -48,6 +48,7 @@ class ShopSite:
     robots_disallow: tuple[str, ...] = ("/cart", "/checkout", "/private/", "/__control/")
     has_sitemap = True
     per_page = PER_PAGE
+    sale_badge = False  # the page shows a valueless "Sale" badge whenever there is an old price
 
     def __init__(self, seed: int = 42) -> None:
         self.seed = seed

@@ -47,6 +47,7 @@ def og_amount(amount: Decimal) -> str:
 
 class ShopifyShop(ShopSite):
     name = "shopifyish"
+    sale_badge = True
     robots_disallow = ("/admin", "/cart", "/checkout", "/account", "/private/", "/__control/")
 
     @cached_property

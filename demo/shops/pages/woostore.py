@@ -64,6 +64,7 @@ def _minor(amount: Decimal) -> str:
 
 class WooStore(ShopSite):
     name = "woostore"
+    sale_badge = True
     robots_disallow = ("/wp-admin/", "/cart/", "/checkout/", "/my-account/", "/private/",
                        "/__control/")
 
