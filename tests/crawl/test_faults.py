@@ -117,17 +117,22 @@ def test_price_jump_is_quarantined_and_never_counts(tmp_path: Path) -> None:
     with start_shops(day=0, shops=["jsonshop"]) as shops:
         # A tiny allowed jump: every price that moves between day 0 and 1 is "implausible".
         path = _competitors(tmp_path, shops.base_urls, "jsonshop",
-                            quality={"max_price_jump": "1.0001"})
+                            quality={"max_price_jump": "1.0001"},
+                            discovery={"kind": "sitemap", "sitemap_url": "/sitemap.xml",
+                                       "link_pattern": "/p/[^/?]+$", "max_pages": 80})
         [first] = crawl(path, ["jsonshop"], db_url)
         shops.set_day(1)
         [second] = crawl(path, ["jsonshop"], db_url)
         base = shops.base_urls["jsonshop"]
-    day0 = {t.path: t for t in truth("jsonshop", 0)}
-    moved = [t for t in truth("jsonshop", 1) if t.price != day0[t.path].price]
-    assert moved, "the demo shop changed no price between day 0 and 1"
-    assert first.counts == {"ok": len(day0)}
-    assert second.counts.get("quarantined") == len(moved)
     stored = stored_for_run(engine, second.crawl_run_id or 0)
+    crawled = {url for url, _ in stored}
+    day0 = {t.path: t for t in truth("jsonshop", 0) if t.url(base) in crawled}
+    moved = [t for t in truth("jsonshop", 1)
+             if t.path in day0 and t.price != day0[t.path].price]
+    assert len(day0) == 80
+    assert moved, "the demo shop changed no price between day 0 and 1"
+    assert first.counts == {"ok": 80}
+    assert second.counts == {"ok": 80 - len(moved), "quarantined": len(moved)}
     with engine.connect() as conn:
         good = {row.listing_id: row for row in latest_good_observations(conn)}
     for item in moved:
