@@ -138,11 +138,15 @@ def _listing_histories(
 
 def _listing_events(
     conn: Connection, out: _Collector, contexts: dict[int, Any],
-    crawl_run_ids: Sequence[int] | None, since: datetime,
+    crawl_run_ids: Sequence[int] | None, since: datetime, history_days: int,
 ) -> None:
     depth = out.book.max_debounce() + 1
+    start = since
+    if crawl_run_ids is not None:
+        start = repo.earliest_run_start(conn, crawl_run_ids) or since
     obs_rows, promo_rows = repo.observation_windows(
-        conn, depth, crawl_run_ids=crawl_run_ids, since=since, until=out.now
+        conn, depth, crawl_run_ids=crawl_run_ids, since=since, until=out.now,
+        floor=start - timedelta(days=history_days),
     )
     for listing_id, history in _listing_histories(obs_rows, promo_rows).items():
         ctx = contexts.get(listing_id)
@@ -352,7 +356,7 @@ def run_alerts(
     result = AlertRunResult()
     with engine.begin() as conn:
         contexts = {r.listing_id: r for r in repo.matched_listings(conn, settings.min_match_confidence)}
-        _listing_events(conn, out, contexts, crawl_run_ids, since)
+        _listing_events(conn, out, contexts, crawl_run_ids, since, settings.history_days)
         _finding_events(conn, out, compare_run_id)
         _new_match_events(conn, out, contexts, since)
         candidates = out.candidates + _operations_events(conn, settings, now, crawl_run_ids, since)

@@ -274,6 +274,8 @@ class AlertSettings(BaseModel):
     """Automatic matches below this are ignored; confirmed matches always count."""
     lookback_days: int = Field(default=7, ge=1)
     """Without explicit crawl runs, only observations and runs this recent can alert."""
+    history_days: int = Field(default=60, ge=1)
+    """How far back before that a change looks for the good observations to compare with."""
     digest: DigestSettings = Field(default_factory=DigestSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
@@ -77,13 +77,15 @@ def matched_listings(conn: Connection, min_confidence: float = 0.0) -> Sequence[
 
 
 def _window_ranking(
-    depth: int, crawl_run_ids: Sequence[int] | None, since: datetime | None, until: datetime | None
+    depth: int, crawl_run_ids: Sequence[int] | None, since: datetime | None, until: datetime | None,
+    floor: datetime | None,
 ) -> Any:
     """The last `depth` good observations of each matched listing, up to its anchor.
 
     The anchor is the listing's good observation in the given crawl runs (a replay of an
     old run evaluates that night again), else its latest good one up to `until`, if that
-    is after `since`.
+    is after `since`. Observations before `floor` are not read at all, so the window
+    function never scans the whole history of a long-running installation.
     """
     obs, match = table(Observation), table(Match)
     anchor_q = select(
@@ -109,19 +111,21 @@ def _window_ranking(
         .join(match, match.c.listing_id == obs.c.listing_id)
         .where(obs.c.status == OK, obs.c.observed_at <= anchor.c.a_time, _usable_match())
     )
+    if floor is not None:
+        ranked = ranked.where(obs.c.observed_at >= floor)
     return ranked.subquery("ranked")
 
 
 def observation_windows(
     conn: Connection, depth: int, *, crawl_run_ids: Sequence[int] | None = None,
-    since: datetime | None = None, until: datetime | None = None,
+    since: datetime | None = None, until: datetime | None = None, floor: datetime | None = None,
 ) -> tuple[Sequence[Any], Sequence[Any]]:
     """(observations, promotions) of the last `depth` good observations per matched listing.
 
     Only status `ok` observations are read: quarantined, blocked, failed and not-found
     readings never reach the alert rules. Observations come oldest first per listing.
     """
-    ranked = _window_ranking(depth, crawl_run_ids, since, until)
+    ranked = _window_ranking(depth, crawl_run_ids, since, until, floor)
     window = select(ranked).where(ranked.c.rn <= depth).order_by(
         ranked.c.listing_id, ranked.c.observed_at, ranked.c.id
     )
@@ -136,6 +140,13 @@ def observation_windows(
         .order_by(promo.c.listing_id, promo.c.crawl_run_id, promo.c.id)
     ).all()
     return observations, promos
+
+
+def earliest_run_start(conn: Connection, crawl_run_ids: Sequence[int]) -> datetime | None:
+    runs = table(CrawlRun)
+    return conn.execute(
+        select(func.min(runs.c.started_at)).where(runs.c.id.in_(list(crawl_run_ids)))
+    ).scalar()
 
 
 def compare_run_window(conn: Connection, compare_run_id: int | None, depth: int) -> list[int]:
@@ -299,14 +310,19 @@ def insert_new_alerts(conn: Connection, rows: Sequence[AlertRow]) -> dict[str, i
 
 
 def set_delivery_state(conn: Connection, alert_ids: Sequence[int], channel: str, state: str) -> None:
-    """Record per alert how far it got on a channel (`queued`, `sent`)."""
+    """Record per alert how far it got on a channel (`queued`, `sent`): one read and one
+    batched update per chunk (the JSON is merged here, the same way on both databases)."""
     alert = table(Alert)
+    statement = (
+        update(alert).where(alert.c.id == bindparam("alert_id")).values(delivered=bindparam("merged"))
+    )
     for chunk in _chunks(list(alert_ids)):
-        for alert_id, delivered in conn.execute(
-            select(alert.c.id, alert.c.delivered).where(alert.c.id.in_(list(chunk)))
-        ):
-            merged = {**(delivered or {}), channel: state}
-            conn.execute(update(alert).where(alert.c.id == alert_id).values(delivered=merged))
+        rows = conn.execute(select(alert.c.id, alert.c.delivered).where(alert.c.id.in_(list(chunk)))).all()
+        if rows:
+            conn.execute(statement, [
+                {"alert_id": alert_id, "merged": {**(delivered or {}), channel: state}}
+                for alert_id, delivered in rows
+            ])
 
 
 def recent_alerts(

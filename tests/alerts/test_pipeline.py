@@ -320,3 +320,11 @@ def test_undercut_is_one_story_per_product(engine: Engine) -> None:
     assert first.payload["details"]["their_price"] == "95.00"
     assert last.payload["competitor"] == "shop-a"  # who undercut us last
     assert last.payload["details"]["previous_gap"] == "15.00"
+
+
+def test_history_days_bounds_the_comparison(engine: Engine) -> None:
+    shop = Shop(engine)
+    shop.w.observe(shop.listing, 0, "100.00")
+    shop.w.observe(shop.listing, 70, "80.00")  # nothing good in between (say, blocked for weeks)
+    assert run_alerts(engine, settings(history_days=60), now=night(70)).created == 0
+    assert run_alerts(engine, settings(history_days=90), now=night(70)).by_kind == {"price_drop": 1}
