@@ -44,7 +44,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class EventKind(StrEnum):
@@ -184,8 +184,11 @@ class EmailChannel(BaseModel):
     username: str | None = None
     password_env: str | None = None
     """Environment variable holding the SMTP password."""
-    from_addr: str = "pricewatch@localhost"
-    to: list[str] = Field(min_length=1)
+    from_addr: str = Field(default="pricewatch@localhost",
+                           validation_alias=AliasChoices("from_addr", "sender"))
+    """The From address (`sender` is accepted too)."""
+    to: list[str] = Field(min_length=1, validation_alias=AliasChoices("to", "recipients"))
+    """Recipients (`recipients` is accepted too)."""
     timeout: float = Field(default=15.0, gt=0)
     chart: bool = True
     """Attach a small price chart of the top alert when it has a price history."""
