@@ -223,7 +223,7 @@ def _first_state(spec: ShopSpec, product: Product, seed: int) -> _State:
     return state
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def _states(shop: str, day: int, seed: int) -> dict[int, _State]:
     """Internal per-product state of a shop on a day (before scripted events)."""
     spec = SHOPS[shop]
@@ -309,6 +309,8 @@ def shop_offers(shop: str, day: int, seed: int = 42) -> dict[int, Offer]:
         raise ValueError(f"day must be >= 0, got {day}")
     spec = SHOPS[shop]
     universe = build_universe(seed)
+    for warm in range(0, day, 50):  # day n is built from day n - 1: keep the recursion short
+        _states(shop, warm, seed)
     by_pid: dict[int, list[Scripted]] = {}
     for event in scripted_events(seed):
         if event.shop == shop:
