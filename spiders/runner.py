@@ -170,7 +170,8 @@ def crawl_competitors(
                 reader.start()
                 running[comp.name] = (proc, run_id, reader, time.monotonic())
                 if progress:
-                    progress(comp.name, {"event": "started", "crawl_run_id": run_id})
+                    progress(comp.name, {"event": "started", "crawl_run_id": run_id,
+                                         "pid": proc.pid})
             if stopper.stopping.is_set():
                 for comp in pending:
                     summaries[comp.name] = CrawlSummary(comp.name, None, "not_started",
