@@ -294,7 +294,7 @@ def render_settings() -> dict[str, Any]:
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
             "executable_path": base.CHROMIUM_PATH, "headless": True, "args": base.CHROMIUM_ARGS,
         },
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 8,
         "PLAYWRIGHT_ABORT_REQUEST": "spiders.rendering.abort_request",
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
     }

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select, text
 
 from demo.shops import start_shops, truth
 from storage.models import CrawlRun, Listing, Observation, table
+
 from .support import crawl, mismatches, stored_for_run, write_competitors
 
 SHOPS = ("jsonshop", "woostore", "shopifyish", "plainshop")
