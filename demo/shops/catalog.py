@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,10 +118,17 @@ def write_xlsx(rows: list[dict[str, str]], path: Path) -> None:
     workbook.save(path)
 
 
-def mapping_rows(seed: int = 42) -> list[dict[str, str]]:
-    """A few manual mappings: title-only items we know are at a shop under another name."""
+def mapping_rows(seed: int = 42,
+                 base_urls: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """A few manual mappings: title-only items we know are at a shop under another name.
+
+    URLs are absolute under `base_urls` (default: the ``serve --port-base 8701`` addresses
+    that examples/competitors.yaml uses), as the crawler stores them.
+    """
+    from demo.shops.config import default_base_urls
     from demo.shops.pages import product_path
 
+    bases = base_urls or default_base_urls()
     skus = {row_item.product.pid: f"PW-{n:05d}" for n, row_item in enumerate(our_items(seed), 1)}
     rows: list[dict[str, str]] = []
     for item in our_items(seed):
@@ -128,8 +136,8 @@ def mapping_rows(seed: int = 42) -> list[dict[str, str]]:
             continue
         for shop in ("plainshop", "jsonshop"):
             if item.product.pid in set(shop_pids(shop, seed)):
-                path = product_path(shop, item.product)
-                rows.append({"competitor": shop, "url": path, "sku": skus[item.product.pid]})
+                url = bases[shop].rstrip("/") + product_path(shop, item.product, seed)
+                rows.append({"competitor": shop, "url": url, "sku": skus[item.product.pid]})
                 break
         if len(rows) >= 5:
             break
