@@ -11,7 +11,8 @@ it on exit. ``ensure_nginx()`` installs Debian's nginx with apt-get when it is m
 and we are root (as in CI); otherwise it raises with the command to run.
 
 Run it by hand: ``python bench/nginx_shop.py [--products N] [--style jsonld|plain]``
-prints the URL and serves until Ctrl-C.
+prints the URL and serves until Ctrl-C; ``--measure`` fetches every product page once and
+prints how many pages/s nginx alone serves.
 """
 
 from __future__ import annotations
@@ -180,14 +181,59 @@ def generate_and_serve(products: int = 5000, style: str = "jsonld", seed: int = 
             yield base_url, folder
 
 
+def measure(base_url: str, paths: list[str], threads: int = 4) -> tuple[int, float]:
+    """Fetch `paths` over keep-alive connections from `threads` threads; (pages, seconds).
+
+    Shows how fast the server alone is (the crawl bench's bare spider should be well
+    below this, or the server would be the limit).
+    """
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    done: list[int] = []
+
+    def worker(chunk: list[str]) -> None:
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80)
+        count = 0
+        for path in chunk:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            count += response.status == 200
+        conn.close()
+        done.append(count)
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=worker, args=(paths[i::threads],))
+               for i in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return sum(done), time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=5000)
     parser.add_argument("--style", choices=("jsonld", "plain"), default="jsonld")
     parser.add_argument("--dir", help="serve this folder instead of generating one")
+    parser.add_argument("--measure", action="store_true",
+                        help="fetch every product page once, print pages/s and exit")
     args = parser.parse_args(argv)
     try:
+        if args.measure:
+            with generate_and_serve(args.products, args.style) as (url, folder):
+                paths = (folder / "_paths.txt").read_text(encoding="utf-8").split()
+                pages, seconds = measure(url, paths)
+                size = sum((folder / p.lstrip("/")).stat().st_size for p in paths) / len(paths)
+                print(f"nginx served {pages} product pages ({size / 1024:.1f} KB each) in "
+                      f"{seconds:.2f} s = {pages / seconds:.0f} pages/s "
+                      "(4 keep-alive Python clients)")
+            return 0
         if args.dir:
             context: contextlib.AbstractContextManager[object] = serve_static(args.dir)
         else:
