@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +30,6 @@ _RELATED_RE = re.compile(
     r"|teaser|megamenu|mega-menu|navbar|menu|breadcrumb|footer|newsletter|cookie|banner"
     r"|product-?(?:list|grid|tile|card|slider)s?(?![a-z])|item-?(?:list|grid)|listing|search"
     r"|rich-?product-?carousel|zg-|rhf|sims|ad-?(?:slot|container)|advert)",
-    re.I,
 )
 _PRICE_ATTR_RE = re.compile(
     r"price|preis|prix|precio|prezzo|preco|cena|цена|pris|hinta|amount|money|cost|valor|value",
@@ -113,10 +113,16 @@ def is_related_container(el: Any) -> bool:
     if tag == "header" and el.find(".//h1") is None:
         return True
     attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('data-component') or ''}"
-    if attrs.strip() and _RELATED_RE.search(attrs):
+    if attrs.strip() and _related_attrs(attrs):
         return True
     itemtype = el.get("itemtype") or ""
     return "ItemList" in itemtype
+
+
+@lru_cache(maxsize=4096)
+def _related_attrs(attrs: str) -> bool:
+    """Class/id text names a related/navigation/cart block (cached: pages repeat them)."""
+    return _RELATED_RE.search(attrs.lower()) is not None
 
 
 class _Context:

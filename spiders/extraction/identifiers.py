@@ -60,12 +60,18 @@ _PLAIN_CODE_RE = re.compile(r"(?<![^\W\d_])(?:код|code)\s*:\s*(?P<v>[A-Za-z0-
 _DISCOUNT_RE = re.compile(r"%|отстъпк|discount|rabatt|remise|descuento|promo|coupon|купон", re.I)
 
 
+_LABEL_WORDS = ("sku", "арт", "art", "ean", "gtin", "upc", "barcode", "баркод", "mpn", "кат",
+                "part", "hersteller", "réf", "ref.", "código", "brand", "марка", "производител",
+                "marke", "marque", "marca", "fabricante", "item", "product code", "код", "code",
+                "kod", "mfr")
+
+
 def labeled_identifiers(blocks: list[str]) -> dict[str, str]:
     """Identifiers written as "label: value" ("SKU: X", "Арт. №: X", "EAN: ...", "Марка: X")."""
+    from .regions import blocks_with
+
     found: dict[str, str] = {}
-    for block in blocks:
-        if len(block) > 300:
-            continue
+    for block in blocks_with([b for b in blocks if len(b) <= 300], _LABEL_WORDS):
         for name, pattern in _LABELS:
             if name in found:
                 continue

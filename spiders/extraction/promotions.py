@@ -20,6 +20,9 @@ from .timeparse import find_until
 
 _NUM = r"\d+(?:[.,]\d{1,2})?"
 _MONEY = r"(?:[^\d\s]{0,4}\s?\d[\d\s.,]*\d|\d)(?:\s?[^\d\s,.;)]{1,4}\.?)?"
+# Money that starts with its digits: a pattern that begins with it stays fast (the regex
+# engine can skip to digits instead of trying every position).
+_MONEY_D = r"\d(?:[\d\s.,]*\d)?(?:\s?[^\d\s,.;)]{1,4}\.?)?"
 
 _PERCENT_RE = re.compile(r"(?:-|−|–|минус\s*)\s?(\d{1,2}(?:[.,]\d)?)\s?%|(\d{1,2}(?:[.,]\d)?)\s?%\s?"
                          r"(?:off|отстъпка|намаление|rabatt|reduziert|de réduction|de remise"
@@ -68,7 +71,7 @@ _MEMBER_RE = re.compile(
 _INSTALMENT_RE = [
     re.compile(r"(?P<n>\d{1,2})\s?(?:x|х|×)\s?(?P<amount>" + _MONEY + r")\s?(?:/|per|на)?\s?"
                r"(?P<month>month|mo\b|мес|месец|monat|mois|mes)?", re.I),
-    re.compile(r"(?P<amount>" + _MONEY + r")\s?(?:/\s?|per |a |на |pro |par |al )?(?:month|mo\b"
+    re.compile(r"(?P<amount>" + _MONEY_D + r")\s?(?:/\s?|per |a |на |pro |par |al )?(?:month|mo\b"
                r"|мес\.?|месец|monat(?:lich)?|mois|mensuel\w*|mes|monthly)[^.\n]{0,30}?"
                r"(?:for|за|über|sur|en|in|durante)?\s?(?P<n>\d{1,2})\s?"
                r"(?:months|месеца|вноски|monate|mois|meses|mensualités|instalments|installments"
@@ -77,6 +80,8 @@ _INSTALMENT_RE = [
                r"|mensualités|cuotas|rate)\s?(?:of|по|von|de|à|da)\s?(?P<amount>" + _MONEY + ")",
                re.I),
 ]
+_COUNT_WORDS = ("months", "месеца", "вноски", "monate", "mois", "meses", "mensualit", "instal",
+                "raten", "cuotas")
 _BADGE_RE = re.compile(
     r"^(?:sale|on sale|promo|promotion|hot deal|deal|special offer|top offer|black friday"
     r"|cyber monday|clearance|промоция|разпродажба|топ оферта|намаление|angebot|sonderangebot"
@@ -124,7 +129,7 @@ def read_save(text: str, currency: str | None) -> list[Promotion]:
 _AMOUNT_OFF_RE = re.compile(
     r"(?:отстъпка|намаление|discount(?: of)?|rabatt|remise(?: de)?|descuento(?: de)?|sconto(?: di)?)"
     r"\s*:?\s*(?P<a>" + _MONEY + r")"
-    r"|(?P<b>" + _MONEY + r")\s?(?:off\b|отстъпка|rabatt|de (?:réduction|remise|descuento)"
+    r"|(?P<b>" + _MONEY_D + r")\s?(?:off\b|отстъпка|rabatt|de (?:réduction|remise|descuento)"
     r"|di sconto)"
     r"|(?:^|\s)[-−–](?P<c>\s?[^\d\s%]{0,4}\s?\d[\d\s.,]*\d?\s?[^\d\s%,;)]{1,4}\.?)(?:\s|$)",
     re.I)
@@ -206,7 +211,10 @@ def read_member(text: str, currency: str | None) -> list[Promotion]:
 
 def read_instalments(text: str, currency: str | None) -> list[Promotion]:
     """"or 12 x 8.33 €/month", "8,33 лв./месец за 12 месеца", "12 вноски по 8,33 лв."."""
-    for pattern in _INSTALMENT_RE:
+    low = text.lower()
+    for index, pattern in enumerate(_INSTALMENT_RE):
+        if index == 1 and not any(w in low for w in _COUNT_WORDS):
+            continue  # the "X/month for N months" form needs its count word
         m = pattern.search(text)
         if not m:
             continue
@@ -229,17 +237,42 @@ def read_bundle(text: str, currency: str | None) -> list[Promotion]:
     return [make_promotion(PromotionKind.BUNDLE, m.group(0))] if m else []
 
 
+_SAVE_WORDS = ("save", "спест", "spar", "économ", "ahorr", "risparm")
+
+
 def read_badge(text: str, currency: str | None) -> list[Promotion]:
     """A short sale badge ("Sale", "Промоция", "Angebot")."""
+    if len(text) > 40:
+        return []
     stripped = text.strip(" !*")
     return [make_promotion(PromotionKind.BADGE, stripped)] if _BADGE_RE.match(stripped) else []
 
 
-READERS: tuple[Reader, ...] = (read_coupon, read_multi_buy, read_free_shipping, read_member,
-                               read_instalments, read_percent, read_amount_off, read_bundle,
-                               read_badge)
-"""Readers run on every triggered block; ``read_save`` runs apart (see find_promotions)."""
+READERS: tuple[tuple[Reader, tuple[str, ...]], ...] = (
+    (read_coupon, ("code", "код", "coupon", "kupon", "gutschein", "cupón", "codice", "voucher",
+                   "código")),
+    (read_multi_buy, ("for", "за", "für", "pour", "por", "per", "x", "х", "+", "купи", "buy",
+                      "kauf", "achet", "compra", "take", "вземи", "nimm", "lleva", "second",
+                      "2nd", "втор", "zweite", "deuxième", "2e ", "segund", "half", "половин")),
+    (read_free_shipping, ("free", "безплатн", "kostenlos", "versandkostenfrei", "gratuit",
+                          "gratis", "offerte")),
+    (read_member, ("member", "club", "клуб", "loyal", "mitglied", "карта", "card", "karte",
+                   "adhérent", "membre", "fidélité", "socio", "miembro", "членове")),
+    (read_instalments, ("x", "х", "×", "month", "мес", "monat", "mois", "mensu", "mes", "вноск",
+                        "raten", "instal", "cuota", "rate")),
+    (read_percent, ("%",)),
+    (read_amount_off, ("отстъпк", "намал", "discount", "off", "rabatt", "remise", "réduction",
+                       "descuento", "sconto", "-", "−", "–")),
+    (read_bundle, ("bundle", "together", "заедно", "комплект", "set", "groupée", "pack",
+                   "conjunta")),
+    (read_badge, ()),
+)
+"""Each reader with the lower-case words one of which its wording always contains (a cheap
+test before the regexes; empty means always). ``read_save`` runs apart (see find_promotions)."""
 
+MAX_STATEMENT_CHARS = 240
+"""Longer blocks are prose (descriptions): offers and terms are stated in short lines, and
+skipping prose keeps the regexes off most of the page."""
 TRIGGER_WORDS = (
     "%", "save", "спест", "spar", "économ", "ahorr", "risparm", "code", "код", "coupon", "kupon",
     "gutschein", "cupón", "free", "безплатн", "kostenlos", "versandkostenfrei", "gratuit",
@@ -268,11 +301,14 @@ def find_promotions(
     index: dict[tuple[object, ...], int] = {}
     savings: list[Promotion] = []
     for text in blocks_with(list(texts), TRIGGER_WORDS, TRIGGER_RE):
-        if len(text) > 600:
+        if len(text) > MAX_STATEMENT_CHARS:
             continue
         until = find_until(text, today)
-        candidates = [p for reader in READERS for p in reader(text, currency)]
-        saving = read_save(text, currency)
+        low = text.lower()
+        candidates = [p for reader, words in READERS
+                      if not words or any(w in low for w in words)
+                      for p in reader(text, currency)]
+        saving = read_save(text, currency) if any(w in low for w in _SAVE_WORDS) else []
         if saving:
             candidates = [p for p in candidates if p.kind != PromotionKind.AMOUNT_OFF
                           or p.value != saving[0].value]

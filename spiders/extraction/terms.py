@@ -14,13 +14,15 @@ from .regions import blocks_with
 _SHIP_WORD = (r"(?:shipping|delivery|postage|доставка(?:та)?|versand(?:kosten)?|lieferung|livraison"
               r"|frais de port|envío|gastos de envío|spedizione)")
 _FREE_WORD = r"(?:free|безплатна|kostenlose[rns]?|kostenlos|gratis|gratuite?|offerte|gratuito|gratuita)"
+# Money without nested ambiguous repeats (those backtrack badly on long text).
+_MONEY = (r"(?:[^\d\s]{1,4}\s?)?\d{1,3}(?:[ \u00a0.,']?\d{3})*(?:[.,]\d{1,2})?(?!\d)"
+          r"(?:\s?[^\d\s,;)!]{1,4}\.?)?")
 _SHIP_COST_RE = re.compile(_SHIP_WORD + r"\s*(?:cost|price|fee|цена|от)?\s*:?\s*(?P<money>"
-                           r"[^\d\s]{0,4}\s?\d[\d\s.,]*\d?\s?[^\d\s,;)]{0,4}\.?)", re.I)
+                           + _MONEY + ")", re.I)
 _FREE_SHIP_RE = re.compile(_FREE_WORD + r"\s" + _SHIP_WORD + "|" + _SHIP_WORD + r"\s*:?\s*" +
                            _FREE_WORD, re.I)
 _THRESHOLD_RE = re.compile(r"(?:over|above|from|orders over|над|от|ab|dès|à partir de|desde"
-                           r"|a partir de|oltre)\s?(?P<money>[^\d\s]{0,4}\s?\d[\d\s.,]*\d?\s?"
-                           r"[^\d\s,;)!]{0,4}\.?)", re.I)
+                           r"|a partir de|oltre)\s?(?P<money>" + _MONEY + ")", re.I)
 _DAYS = (r"(?:days?|business days|working days|дни|дена|раб(?:отни)? дни|tage[n]?|werktage[n]?"
          r"|jours?(?: ouvrés| ouvrables)?|días(?: hábiles| laborables)?|giorni)")
 _WEEKS = r"(?:weeks?|седмиц[аи]|wochen?|semaines?|semanas?|settimane)"
@@ -42,6 +44,14 @@ _RETURNS_BEFORE_RE = re.compile(r"(?P<n>\d{1,3})\s?(?:-|\s)?" + _DAYS + r"[^.\n\
                                 + _RETURN_WORD, re.I)
 _THRESHOLD_WORD_RE = re.compile(r"\s*(?:over|above|from|ab|над|от|dès|desde|oltre|à partir"
                                 r"|a partir)\b", re.I)
+_SHIP_WORDS = ("ship", "deliver", "postage", "достав", "versand", "liefer", "livr", "port", "env",
+               "spedizion")
+_WARRANTY_WORDS = ("warrant", "guarant", "гаранц", "garan", "gwaranc", "záruk")
+_RETURN_WORDS = ("return", "връщан", "rückgabe", "rücksend", "retour", "devoluc", "reso",
+                 "money back", "widerruf")
+MAX_STATEMENT_CHARS = 240
+"""Longer blocks are prose (descriptions): offers and terms are stated in short lines, and
+skipping prose keeps the regexes off most of the page."""
 TERMS_WORDS = (
     "ship", "deliver", "postage", "достав", "versand", "liefer", "livr", "frais de port", "envío",
     "envio", "entrega", "spedizion", "consegna", "dispatch", "arriv", "expédi", "warrant",
@@ -75,15 +85,17 @@ def find_terms(texts: Iterable[str], currency: str | None = None) -> Terms:
     """
     values: dict[str, object] = {}
     for text in blocks_with(list(texts), TERMS_WORDS):
-        if len(text) > 600:
+        if len(text) > MAX_STATEMENT_CHARS:
             continue
-        if "shipping_cost" not in values or "free_threshold" not in values:
+        low = text.lower()
+        if ("shipping_cost" not in values or "free_threshold" not in values) and any(
+                w in low for w in _SHIP_WORDS):
             _shipping(text, currency, values)
-        if "delivery_text" not in values:
+        if "delivery_text" not in values and any(ch.isdigit() for ch in text):
             _delivery(text, values)
-        if "warranty_text" not in values:
+        if "warranty_text" not in values and any(w in low for w in _WARRANTY_WORDS):
             _warranty(text, values)
-        if "returns_days" not in values:
+        if "returns_days" not in values and any(w in low for w in _RETURN_WORDS):
             m = _RETURNS_AFTER_RE.search(text) or _RETURNS_BEFORE_RE.search(text)
             if m:
                 values["returns_days"] = int(m.group("n"))

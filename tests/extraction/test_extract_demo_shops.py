@@ -76,8 +76,8 @@ def _compare(result: ExtractedProduct, truth: Any) -> dict[str, tuple[object, ob
                      (truth.delivery_min_days, truth.delivery_max_days)),
         "warranty": (warranty.months if warranty else None, truth.warranty_months),
         "returns_days": (result.returns_days, truth.returns_days),
-        "promotions": (_promos(p for p in result.promotions if p.kind.value != "badge"
-                               and p.detail != "from regular price"),
+        "promotions": (_promos(p for p in result.promotions
+                               if p.detail != "from regular price"),
                        _promos(truth.promotions)),
     }
     return {k: v for k, v in pairs.items() if v[0] != v[1]}
