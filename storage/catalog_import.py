@@ -56,6 +56,9 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         handle.seek(0)
         try:
             dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            # The sniffer guesses doublequote=False when the sample has no "" pair,
+            # which would turn 43"" (a quoted 43") into 43"" on later lines.
+            dialect.doublequote = True
         except csv.Error:
             dialect = csv.excel
         reader = csv.reader(handle, dialect)

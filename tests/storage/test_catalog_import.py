@@ -143,3 +143,14 @@ def test_semicolon_csv_with_decimal_comma(tmp_path: Path) -> None:
     path.write_text("sku;name;price;currency\nA1;Чаша;12,50;bgn\n", encoding="utf-8")
     (row,) = read_catalog(path)
     assert row["price"] == Decimal("12.50") and row["currency"] == "BGN"
+
+
+def test_quoted_inch_marks_survive(tmp_path: Path) -> None:
+    path = tmp_path / "tv.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["sku", "name", "price", "currency"])
+        writer.writerow(["A1", "Plain", "1.00", "EUR"])
+        writer.writerow(["TV1", 'Телевизор 43" 4K', "599.00", "BGN"])
+    names = [row["name"] for row in read_catalog(path)]
+    assert names == ["Plain", 'Телевизор 43" 4K']
