@@ -10,6 +10,7 @@ leaves the machine.
 from __future__ import annotations
 
 import shutil
+import socket
 import time as clock
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +42,12 @@ class DemoResult:
     seconds: float = 0.0
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @contextmanager
 def smtp_sink(mail_dir: Path) -> Iterator[int]:
     """A real SMTP server on 127.0.0.1 that writes every message it accepts to mail_dir."""
@@ -58,12 +65,26 @@ def smtp_sink(mail_dir: Path) -> Iterator[int]:
             (mail_dir / f"{Save.count:03d}-{subject}.eml").write_bytes(envelope.content)
             return "250 OK"
 
-    controller = Controller(Save(), hostname="127.0.0.1", port=0)
+    port = _free_port()
+    controller = Controller(Save(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield int(controller.server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        yield port
     finally:
         controller.stop()
+
+
+def write_mapping(path: Path, base_urls: dict[str, str]) -> Path:
+    """The manual mapping for the running shops' addresses (examples/mapping.csv is for 8701+)."""
+    import csv
+
+    from demo.shops.catalog import MAPPING_COLUMNS, mapping_rows
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=MAPPING_COLUMNS)
+        writer.writeheader()
+        writer.writerows(mapping_rows(base_urls=base_urls))
+    return path
 
 
 def demo_settings(out: Path, competitors_file: Path, smtp_port: int) -> dict[str, Any]:
@@ -71,7 +92,7 @@ def demo_settings(out: Path, competitors_file: Path, smtp_port: int) -> dict[str
     return {
         "nightly": {
             "competitors_file": str(competitors_file),
-            "mapping_file": str(EXAMPLES / "mapping.csv"),
+            "mapping_file": str(out / "mapping.csv"),
             "report_dir": str(out / "reports"),
             "parallel": 2,
             "deliver_alerts": True,
@@ -124,6 +145,7 @@ def run_demo(out: Path, days: int = 14, say: Say = print, with_trouble: bool = T
                 comp["enabled"] = True
             text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
         competitors_file.write_text(text, encoding="utf-8")
+        write_mapping(out / "mapping.csv", shops.base_urls)
         settings_file = out / "pricewatch.yaml"
         settings_file.write_text(
             yaml.safe_dump(demo_settings(out, competitors_file, smtp_port), sort_keys=False),
