@@ -115,12 +115,11 @@ def demo_settings(out: Path, competitors_file: Path, smtp_port: int) -> dict[str
 
 
 def run_demo(out: Path, days: int = 14, say: Say = print, with_trouble: bool = True) -> DemoResult:
-    from reports.monthly import build_monthly_report
-
     from demo.shops import competitors_yaml, day_date, start_shops
     from monitor.scheduling.nightly import run_nightly
     from monitor.scheduling.settings import NightlySettings
     from monitor.settings import load_section
+    from reports.monthly import build_monthly_report
     from storage.catalog_import import import_catalog
     from storage.db import make_engine, upgrade
 
