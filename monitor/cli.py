@@ -12,9 +12,9 @@ import click
 
 from monitor.commands.base import base_commands
 from monitor.commands.compare import compare
+from monitor.commands.demo import demo
 from monitor.commands.extract import extract_cmd
 from monitor.commands.match import match
-from monitor.commands.demo import demo
 from monitor.commands.report import export, report
 from monitor.commands.schedule import schedule_commands
 
