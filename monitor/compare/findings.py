@@ -9,7 +9,8 @@ and returns where we stand and what to tell the manager:
   otherwise `undercut` against the cheapest, plus `beatable` when we can at least match
   the cheapest *lasting* competitor price and keep our floor (cost x (1 + min margin),
   MAP); or `headroom` when we are cheapest by more than `headroom_pct`;
-- per competitor offer: `terms_gap` (better terms at the same price or less),
+- per competitor offer: `terms_gap` (better terms at about the same price: within
+  `same_price_pct` of ours; a cheaper competitor is already an `undercut`),
   `fake_discount` (a 'was' price above their own lowest price before the discount),
   `map_violation` (advertised under our MAP).
 
@@ -102,9 +103,11 @@ def _shown(landed: Landed) -> str:
 
 
 def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None, reason: str,
-             gap: Decimal | None, **extra: object) -> FindingData:
+             gap: Decimal | None, *, details: dict[str, object] | None = None,
+             impact: Decimal | None = None, recommended_price: Decimal | None = None,
+             promo_until: datetime | None = None) -> FindingData:
     gap_pct = percent(gap, ours.effective) if gap is not None else None
-    details = dict(extra.pop("details", {}) or {})  # type: ignore[call-overload]
+    details = dict(details or {})
     if p is not None:
         details.setdefault("applied", list(p.landed.applied))
         if p.landed.member_price is not None:
@@ -118,9 +121,10 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
         our_price=our.price, our_effective=ours.effective,
         their_price=p.landed.shelf if p else None,
         their_effective=p.landed.effective if p else None,
-        gap=gap, gap_pct=gap_pct,
-        impact=cents(abs(gap) * our.priority) if gap is not None else ZERO,
-        details=details, **extra,  # type: ignore[arg-type]
+        gap=gap, gap_pct=gap_pct, recommended_price=recommended_price, promo_until=promo_until,
+        impact=impact if impact is not None else (
+            cents(abs(gap) * our.priority) if gap is not None else ZERO),
+        details=details,
     )
 
 
@@ -235,10 +239,11 @@ def _headroom(our: OurProduct, ours: Landed, cheapest: Priced, room: Decimal,
 def _terms_gaps(our: OurProduct, ours: Landed, priced: list[Priced],
                 settings: CompareSettings) -> list[FindingData]:
     findings = []
-    limit = ours.effective * (HUNDRED + settings.same_price_pct) / HUNDRED
+    band = ours.effective * settings.same_price_pct / HUNDRED
+    low, high = ours.effective - band, ours.effective + band
     mine = our.terms
     for p in priced:
-        if p.landed.effective > limit:
+        if not low <= p.landed.effective <= high:
             continue
         theirs = p.offer.terms
         better: list[str] = []
@@ -258,22 +263,15 @@ def _terms_gaps(our: OurProduct, ours: Landed, priced: list[Priced],
         if not better:
             continue
         gap = ours.effective - p.landed.effective
-        at = ("the same price" if abs(gap) <= ours.effective * settings.same_price_pct / HUNDRED
-              else f"{gap} less" if gap > 0 else f"{-gap} more")
-        finding = _finding(
-            FindingKind.terms_gap, our, ours, p,
-            f"{p.offer.competitor} offers better terms at {at} ({p.landed.effective} vs our "
-            f"{ours.effective}): {'; '.join(better)}.",
-            gap, details={"terms": better},
-        )
         # money at stake: any price advantage plus the shipping we charge and they do not
         stake = max(gap, ZERO) + (ours.shipping if p.landed.shipping == 0 else ZERO)
-        findings.append(_with_impact(finding, cents(stake * our.priority)))
+        findings.append(_finding(
+            FindingKind.terms_gap, our, ours, p,
+            f"{p.offer.competitor} offers better terms at about the same price "
+            f"({p.landed.effective} vs our {ours.effective}): {'; '.join(better)}.",
+            gap, details={"terms": better}, impact=cents(stake * our.priority),
+        ))
     return findings
-
-
-def _with_impact(f: FindingData, impact: Decimal) -> FindingData:
-    return replace(f, impact=impact)
 
 
 def _fake_discounts(our: OurProduct, ours: Landed, priced: list[Priced],

@@ -110,6 +110,18 @@ def _shipping(basket: Decimal, qty: int, cost: Decimal | None, threshold: Decima
     return cost / Decimal(qty)
 
 
+def _plain_price(price: Decimal, shipping_cost: Decimal | None, threshold: Decimal | None,
+                 ratio: Decimal) -> Landed:
+    """The common case, kept cheap: no promotion, no markdown (same result as the full path)."""
+    if shipping_cost is None or shipping_cost <= 0 or (threshold is not None and price >= threshold):
+        landed = cents(price * ratio)
+        return Landed(shelf=landed, effective=landed, base=landed, shipping=ZERO)
+    shelf = cents(price * ratio)
+    total = cents((price + shipping_cost) * ratio)
+    return Landed(shelf=shelf, effective=total, base=total, shipping=cents(shipping_cost * ratio),
+                  applied=(f"shipping {cents(shipping_cost)}",))
+
+
 def effective_price(
     price: Decimal,
     *,
@@ -123,6 +135,8 @@ def effective_price(
 ) -> Landed:
     """The landed price of one of *our* units at this offer (see the module docstring)."""
     ratio = pack_ratio if pack_ratio is not None else ONE
+    if not promotions and (regular_price is None or regular_price <= price):
+        return _plain_price(price, shipping_cost, free_shipping_threshold, ratio)
     promos = _active(promotions, now)
     marked_down = regular_price is not None and regular_price > price
     applied: list[str] = []

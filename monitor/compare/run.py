@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Engine
@@ -54,6 +53,11 @@ class CompareResult:
     products both sell (100 = parity, above 100 = we are dearer)."""
     index_by_category: dict[str, Decimal] = field(default_factory=dict)
     """The same against all competitors, per category of ours."""
+
+    @property
+    def compare_run_id(self) -> int:
+        """The CompareRun written (alias of `run_id`)."""
+        return self.run_id
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -169,9 +173,14 @@ class _IndexSums:
 
 def finding_columns(f: FindingData) -> dict[str, Any]:
     """A finding as the `finding` table's columns."""
-    values = asdict(f)
-    values["kind"] = f.kind.value
-    return values
+    return {
+        "product_id": f.product_id, "competitor_id": f.competitor_id, "listing_id": f.listing_id,
+        "kind": f.kind.value, "currency": f.currency, "our_price": f.our_price,
+        "our_effective": f.our_effective, "their_price": f.their_price,
+        "their_effective": f.their_effective, "gap": f.gap, "gap_pct": f.gap_pct,
+        "recommended_price": f.recommended_price, "promo_until": f.promo_until,
+        "impact": f.impact, "reason": f.reason, "details": f.details,
+    }
 
 
 def run_comparison(
@@ -191,12 +200,15 @@ def run_comparison(
     stats: list[ProductStats] = []
     by_competitor, by_category = _IndexSums(), _IndexSums()
     compared = skipped = 0
-    for product_id, rows in groupby(offers, key=lambda r: r.product_id):
+    grouped: dict[int, list[TheirOffer]] = defaultdict(list)
+    for row in offers:
+        grouped[row.product_id].append(_their_offer(row, promotions.get(row.listing_id)))
+    for product_id in sorted(grouped):
         product = products.get(product_id)
         if product is None:
             continue
         our = _our_product(product)
-        their = [_their_offer(r, promotions.get(r.listing_id)) for r in rows]
+        their = grouped[product_id]
         evaluation = evaluate_product(our, their, settings, now)
         skipped += len(their) - len(evaluation.priced)
         compared += len(evaluation.priced)
@@ -209,9 +221,11 @@ def run_comparison(
             name = p.offer.competitor
             if name not in cheapest or p.landed.effective < cheapest[name]:
                 cheapest[name] = p.landed.effective
+        ours = evaluation.our.effective
+        category = our.category or "(none)"
         for name, theirs in cheapest.items():
-            by_competitor.add(name, evaluation.our.effective, theirs)
-            by_category.add(our.category or "(none)", evaluation.our.effective, theirs)
+            by_competitor.add(name, ours, theirs)
+            by_category.add(category, ours, theirs)
     order = {kind: i for i, kind in enumerate(FindingKind)}
     findings.sort(key=lambda f: (-f.impact, f.product_id, order[f.kind]))
     counts = Counter(f.kind.value for f in findings)

@@ -106,6 +106,7 @@ class Matcher:
         self._by_mpn: dict[str, int | None] = {}
         self._brands: dict[str, str] = {}
         self._names: dict[int, str] = {}
+        self._attrs: dict[int, Attributes] = {}
         self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
         self._texts: dict[tuple[str, int], list[str]] = {}
         for item in catalog:
@@ -121,6 +122,7 @@ class Matcher:
 
     def _add(self, item: CatalogItem) -> None:
         self._names[item.product_id] = item.name
+        self._attrs[item.product_id] = parse_attributes(item.name)
         gtin = normalize_gtin(item.gtin)
         if gtin:
             self._put(self._by_gtin, gtin, item.product_id)
@@ -133,7 +135,7 @@ class Matcher:
         if not brand:
             return
         self._brands.setdefault(brand, brand)
-        attrs = parse_attributes(item.name)
+        attrs = self._attrs[item.product_id]
         text = _brand_first(attrs.rest, brand)
         self._blocks[(brand, attrs.pack)].append(_Candidate(item.product_id, attrs, text))
 
@@ -162,9 +164,9 @@ class Matcher:
     def _check_titles(self, listing: ListingItem, product_id: int, method: str,
                       confidence: float) -> Proposal:
         """An identifier match, checked against what both titles say about size and pack."""
-        if not listing.title:
+        if not listing.title or listing.title == self._names[product_id]:
             return Proposal(listing.listing_id, product_id, method, confidence)
-        ours = parse_attributes(self._names[product_id])
+        ours = self._attrs[product_id]
         theirs = parse_attributes(listing.title)
         check = compare_attributes(ours, theirs)
         if check.compatible:
@@ -183,8 +185,13 @@ class Matcher:
         )
 
     def _by_identifier_gtin(self, listing: ListingItem) -> Proposal | None:
-        gtin = normalize_gtin(listing.gtin) if listing.gtin else None
-        pid = self._by_gtin.get(gtin) if gtin else None
+        if not listing.gtin:
+            return None
+        # stored listing GTINs are already normalised: try them as they are first
+        pid = self._by_gtin.get(listing.gtin)
+        if pid is None and listing.gtin not in self._by_gtin:
+            gtin = normalize_gtin(listing.gtin)
+            pid = self._by_gtin.get(gtin) if gtin else None
         if pid is None:
             return None
         return self._check_titles(listing, pid, Method.gtin, self.settings.gtin_confidence)

@@ -54,6 +54,8 @@ def fold(text: str | None) -> str:
     """Case-folded, accent-free, single-spaced text ('' for None)."""
     if not text:
         return ""
+    if text.isascii():
+        return text.lower()
     # drop accents on Latin letters only: Cyrillic й and ё stay letters of their own
     kept: list[str] = []
     base_is_latin = False

@@ -1,49 +1,48 @@
 """Reads and writes of the comparison: set-based SQL, the same on SQLite and PostgreSQL.
 
-`latest_offers` finds, in one window-function query, the latest `ok` observation of every
-listing with a usable match (confirmed, or automatic and sure enough), keeps it in a
-temporary table for the duration of the read, and from there:
+`latest_offers` reads, for every usable match (confirmed, or automatic and sure enough),
+its listing's latest `ok` reading from `latest_observation` (kept current by triggers on
+insert, see migration 0002) and the promotions seen in that same crawl run. For listings
+showing a 'was' price it also works out when the current discount began (the first
+reading after the last one without a markdown) and the competitor's own lowest `ok` price
+in the N days before that: what the EU rule on announced discounts compares the 'was'
+price with. Correlated subqueries served by the (listing_id, status, observed_at) index.
 
-- joins the observation's terms and the promotions seen in the same crawl run;
-- works out, for listings showing a 'was' price, when the current discount began (the
-  first reading after the last one without a markdown) and the competitor's own lowest
-  `ok` price in the N days before that: what the EU rule on announced discounts compares
-  the 'was' price with. Two correlated UPDATEs over the temporary table, served by the
-  (listing_id, status, observed_at) index.
-
-`save_run` writes a CompareRun and its findings in the caller's transaction.
+Money columns are read raw and converted through a small cache (prices repeat a lot):
+going through the `Exact` type for a million rows costs seconds. `save_run` writes the
+run and its findings in the caller's transaction, in bulk.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Column,
+    ColumnElement,
     Connection,
-    Integer,
-    MetaData,
-    Table,
     func,
     literal,
     literal_column,
     or_,
     select,
-    update,
+    type_coerce,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
 from storage.models import (
     CompareRun,
     Competitor,
     Finding,
+    LatestObservation,
     Listing,
     Match,
     Observation,
@@ -53,10 +52,11 @@ from storage.models import (
     table,
 )
 from storage.repos.matches import usable
-from storage.types import Exact, UTCDateTime
+from storage.types import UTCDateTime, from_units, money_binder, sqlite_datetime_text
 
 _EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
 _OK = ObservationStatus.ok.value
+_CENT = Decimal("0.01")
 
 
 class days_before(FunctionElement[datetime]):
@@ -79,21 +79,31 @@ def _days_before_pg(element: days_before, compiler: SQLCompiler, **kw: Any) -> s
     return f"({compiler.process(moment, **kw)} - make_interval(days => {compiler.process(days, **kw)}))"
 
 
-_tmp = MetaData()
-LATEST = Table(
-    "tmp_latest_offer", _tmp,
-    Column("listing_id", Integer, primary_key=True),
-    Column("product_id", Integer, nullable=False),
-    Column("pack_ratio", Exact()),
-    Column("observation_id", Integer, nullable=False),
-    Column("crawl_run_id", Integer, nullable=False),
-    Column("observed_at", UTCDateTime(), nullable=False),
-    Column("price", Exact()),
-    Column("regular_price", Exact()),
-    Column("sale_start", UTCDateTime()),
-    Column("lowest_before", Exact()),
-    prefixes=["TEMPORARY"],
-)
+def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The column without result processing: the driver's value as is."""
+    return type_coerce(column, NullType())
+
+
+def money_reader(dialect: str) -> Callable[[Any], Decimal | None]:
+    """Raw money value -> Decimal as `Exact` would give it, cached per distinct value."""
+    cache: dict[Any, Decimal] = {}
+
+    def numeric(value: Any) -> Decimal:
+        value = Decimal(value)
+        quantized = value.quantize(_CENT)
+        return quantized if quantized == value else value.normalize()
+
+    convert: Callable[[Any], Decimal] = (lambda v: from_units(int(v))) if dialect == "sqlite" else numeric
+
+    def read(value: Any) -> Decimal | None:
+        if value is None:
+            return None
+        found = cache.get(value)
+        if found is None:
+            found = cache[value] = convert(value)
+        return found
+
+    return read
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,85 +161,98 @@ class PromotionRow:
     text: str | None
 
 
+_PRODUCT_MONEY = frozenset({"price", "cost", "min_margin", "map_price", "shipping_cost",
+                            "free_shipping_threshold"})
+
+
 def active_products(conn: Connection) -> list[ProductRow]:
+    """Our active products with their offer, margin rules and terms."""
     p = table(Product)
-    cols = [p.c[f.name] for f in fields(ProductRow)]
-    return [ProductRow(*tuple(r)) for r in conn.execute(
-        select(*cols).where(p.c.active.is_(True)).order_by(p.c.id)
-    )]
+    names = [f.name for f in fields(ProductRow)]
+    money = money_reader(conn.dialect.name)
+    cols = [_raw(p.c[n]) if n in _PRODUCT_MONEY else p.c[n] for n in names]
+    flags = [n in _PRODUCT_MONEY for n in names]
+    products = []
+    for row in conn.execute(select(*cols).where(p.c.active.is_(True))):
+        values: list[Any] = [money(v) if m else v for v, m in zip(row, flags, strict=True)]
+        products.append(ProductRow(*values))
+    return products
 
 
-def _fill_latest(conn: Connection, min_confidence: float) -> None:
-    o, m = table(Observation), table(Match)
-    ranked = (
-        select(
-            o.c.listing_id, m.c.product_id, m.c.pack_ratio, o.c.id.label("observation_id"),
-            o.c.crawl_run_id, o.c.observed_at, o.c.price, o.c.regular_price,
-            func.row_number().over(
-                partition_by=o.c.listing_id, order_by=(o.c.observed_at.desc(), o.c.id.desc())
-            ).label("rn"),
-        )
-        .join(m, m.c.listing_id == o.c.listing_id)
-        .where(o.c.status == _OK, usable(m, min_confidence))
-        .subquery()
-    )
-    names = ["listing_id", "product_id", "pack_ratio", "observation_id", "crawl_run_id",
-             "observed_at", "price", "regular_price"]
-    conn.execute(LATEST.insert().from_select(
-        names, select(*(ranked.c[n] for n in names)).where(ranked.c.rn == 1)
-    ))
-
-
-def _fill_lowest_before(conn: Connection, days: int) -> None:
-    """For listings showing a 'was' price: when the discount began, and the lowest price
-    in the `days` before that."""
-    o, t = table(Observation), LATEST
-    full = o.alias("full_price")
-    last_full = select(func.max(full.c.observed_at)).where(
-        full.c.listing_id == t.c.listing_id, full.c.status == _OK,
-        full.c.observed_at < t.c.observed_at,
-        or_(full.c.regular_price.is_(None), full.c.regular_price <= full.c.price),
-    ).scalar_subquery()
-    sale = o.alias("on_sale")
-    sale_start = select(func.min(sale.c.observed_at)).where(
-        sale.c.listing_id == t.c.listing_id, sale.c.status == _OK,
-        sale.c.observed_at <= t.c.observed_at,
-        sale.c.observed_at > func.coalesce(last_full, literal(_EPOCH, UTCDateTime())),
-    ).scalar_subquery()
-    conn.execute(update(t).where(t.c.regular_price > t.c.price).values(sale_start=sale_start))
-    before = o.alias("before")
-    lowest = select(func.min(before.c.price)).where(
-        before.c.listing_id == t.c.listing_id, before.c.status == _OK,
-        before.c.observed_at < t.c.sale_start,
-        before.c.observed_at >= days_before(t.c.sale_start, literal_column(str(int(days)))),
-    ).scalar_subquery()
-    conn.execute(update(t).where(t.c.sale_start.is_not(None)).values(lowest_before=lowest))
-
-
-def _read_offers(conn: Connection) -> list[OfferRow]:
-    o, lst, c, t = table(Observation), table(Listing), table(Competitor), LATEST
+def _read_offers(conn: Connection, min_confidence: float) -> list[OfferRow]:
+    lo, m, lst, c = table(LatestObservation), table(Match), table(Listing), table(Competitor)
     query = (
         select(
-            t.c.product_id, t.c.listing_id, lst.c.competitor_id, c.c.name, t.c.pack_ratio,
-            o.c.price, o.c.regular_price, func.coalesce(o.c.currency, c.c.currency),
-            o.c.shipping_cost,
-            o.c.free_shipping_threshold, o.c.delivery_min_days, o.c.delivery_max_days,
-            o.c.warranty_months, o.c.returns_days, o.c.promotions, t.c.lowest_before,
+            m.c.product_id, m.c.listing_id, lst.c.competitor_id, c.c.name, _raw(m.c.pack_ratio),
+            _raw(lo.c.price), _raw(lo.c.regular_price), func.coalesce(lo.c.currency, c.c.currency),
+            _raw(lo.c.shipping_cost), _raw(lo.c.free_shipping_threshold), lo.c.delivery_min_days,
+            lo.c.delivery_max_days, lo.c.warranty_months, lo.c.returns_days,
+            _raw(lo.c.promotions),
         )
-        .join(o, o.c.id == t.c.observation_id)
-        .join(lst, lst.c.id == t.c.listing_id)
+        .select_from(m)
+        .join(lo, lo.c.listing_id == m.c.listing_id)
+        .join(lst, lst.c.id == m.c.listing_id)
         .join(c, c.c.id == lst.c.competitor_id)
-        .order_by(t.c.product_id, t.c.listing_id)
+        .where(usable(m, min_confidence))
     )
-    return [OfferRow(*tuple(r)) for r in conn.execute(query)]
+    money = money_reader(conn.dialect.name)
+    names: dict[int, str] = {}
+    offers = []
+    for (pid, lid, cid, name, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
+         returns, promos) in conn.execute(query).all():
+        if isinstance(promos, str):
+            promos = json.loads(promos)
+        offers.append(OfferRow(
+            pid, lid, cid, names.setdefault(cid, name), money(ratio), money(price),  # type: ignore[arg-type]
+            money(regular), currency, money(ship), money(free), dmin, dmax, warranty, returns,
+            promos or None, None,
+        ))
+    return offers
+
+
+def _lowest_before(conn: Connection, min_confidence: float, days: int) -> dict[int, Decimal]:
+    """Listing id -> its lowest ok price in the `days` before its current discount began,
+    for usable listings whose latest reading shows a 'was' price above the price."""
+    o, lo, m = table(Observation), table(LatestObservation), table(Match)
+    full = o.alias("full_price")
+    last_full = select(func.max(full.c.observed_at)).where(
+        full.c.listing_id == lo.c.listing_id, full.c.status == _OK,
+        full.c.observed_at < lo.c.observed_at,
+        or_(full.c.regular_price.is_(None), full.c.regular_price <= full.c.price),
+    ).scalar_subquery()
+    during = o.alias("on_sale")
+    sale_start = select(func.min(during.c.observed_at)).where(
+        during.c.listing_id == lo.c.listing_id, during.c.status == _OK,
+        during.c.observed_at <= lo.c.observed_at,
+        during.c.observed_at > func.coalesce(last_full, literal(_EPOCH, UTCDateTime())),
+    ).scalar_subquery()
+    sales = (
+        select(lo.c.listing_id, sale_start.label("start"))
+        .join(m, m.c.listing_id == lo.c.listing_id)
+        .where(lo.c.regular_price > lo.c.price, usable(m, min_confidence))
+        .cte("sales")
+    )
+    before = o.alias("before_sale")
+    lowest = select(func.min(_raw(before.c.price))).where(
+        before.c.listing_id == sales.c.listing_id, before.c.status == _OK,
+        before.c.observed_at < sales.c.start,
+        before.c.observed_at >= days_before(sales.c.start, literal_column(str(int(days)))),
+    ).scalar_subquery()
+    money = money_reader(conn.dialect.name)
+    found: dict[int, Decimal] = {}
+    for listing_id, value in conn.execute(select(sales.c.listing_id, lowest)):
+        amount = money(value)
+        if amount is not None:
+            found[listing_id] = amount
+    return found
 
 
 def _read_promotions(conn: Connection) -> dict[int, list[PromotionRow]]:
-    p, t = table(Promotion), LATEST
+    p, lo = table(Promotion), table(LatestObservation)
     query = (
         select(p.c.listing_id, p.c.kind, p.c.value, p.c.code, p.c.buy_qty, p.c.pay_qty,
                p.c.threshold, p.c.instalments, p.c.valid_until, p.c.text)
-        .join(t, (t.c.listing_id == p.c.listing_id) & (t.c.crawl_run_id == p.c.crawl_run_id))
+        .join(lo, (lo.c.listing_id == p.c.listing_id) & (lo.c.crawl_run_id == p.c.crawl_run_id))
         .order_by(p.c.listing_id, p.c.id)
     )
     found: dict[int, list[PromotionRow]] = defaultdict(list)
@@ -241,15 +264,49 @@ def _read_promotions(conn: Connection) -> dict[int, list[PromotionRow]]:
 def latest_offers(
     conn: Connection, min_confidence: float, fake_discount_days: int = 30
 ) -> tuple[list[OfferRow], dict[int, list[PromotionRow]]]:
-    """Every usable match's latest good offer (ordered by product), and its promotions by listing."""
-    conn.exec_driver_sql("DROP TABLE IF EXISTS tmp_latest_offer")
-    LATEST.create(conn)
+    """Every usable match's latest good offer, and the promotions of those readings by listing."""
+    offers = _read_offers(conn, min_confidence)
+    lowest = _lowest_before(conn, min_confidence, fake_discount_days)
+    if lowest:
+        offers = [
+            replace(o, lowest_before=lowest[o.listing_id]) if o.listing_id in lowest else o
+            for o in offers
+        ]
+    return offers, _read_promotions(conn)
+
+
+FINDING_COLUMNS = (
+    "compare_run_id", "product_id", "competitor_id", "listing_id", "kind", "currency",
+    "our_price", "our_effective", "their_price", "their_effective", "gap", "gap_pct",
+    "recommended_price", "promo_until", "impact", "reason", "details", "created_at",
+)
+_FINDING_MONEY = frozenset({"our_price", "our_effective", "their_price", "their_effective",
+                            "gap", "gap_pct", "recommended_price", "impact"})
+
+
+def _insert_findings_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """The bulk path below the ORM, converting as `Exact` / `UTCDateTime` / JSON would."""
+    money = money_binder("sqlite")
+    sql = (f"INSERT INTO finding ({', '.join(FINDING_COLUMNS)}) "
+           f"VALUES ({', '.join('?' for _ in FINDING_COLUMNS)})")
+    values = []
+    for row in rows:
+        item = []
+        for col in FINDING_COLUMNS:
+            value = row.get(col)
+            if col in _FINDING_MONEY:
+                value = money(value)
+            elif isinstance(value, datetime):
+                value = sqlite_datetime_text(value)
+            elif col == "details":
+                value = json.dumps(value or {}, default=str)
+            item.append(value)
+        values.append(tuple(item))
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        _fill_latest(conn, min_confidence)
-        _fill_lowest_before(conn, fake_discount_days)
-        return _read_offers(conn), _read_promotions(conn)
+        cursor.executemany(sql, values)
     finally:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS tmp_latest_offer")
+        cursor.close()
 
 
 def save_run(
@@ -265,6 +322,9 @@ def save_run(
     assert key is not None
     run_id = int(key[0])
     rows = [{**f, "compare_run_id": run_id, "created_at": finished_at} for f in findings]
+    if conn.dialect.name == "sqlite":
+        _insert_findings_sqlite(conn, rows)
+        return run_id
     for start in range(0, len(rows), 20_000):
         conn.execute(found.insert(), rows[start:start + 20_000])
     return run_id

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from storage.models import Competitor, Listing, Match, MatchStatus, Product, table
-from storage.types import utcnow
+from storage.types import money_binder, sqlite_datetime_text, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +149,11 @@ def save_automatic(conn: Connection, rows: Iterable[MatchRow]) -> tuple[int, int
         elif not old.same_as(row):
             updates.append({"b_id": old.id, **values})
     stale = [old.id for lid, old in current.items() if lid not in seen]
-    for start in range(0, len(inserts), 50_000):
-        conn.execute(m.insert(), inserts[start:start + 50_000])
+    if conn.dialect.name == "sqlite":
+        _insert_sqlite(conn, inserts)
+    else:
+        for start in range(0, len(inserts), 50_000):
+            conn.execute(m.insert(), inserts[start:start + 50_000])
     if updates:
         conn.execute(
             update(m).where(m.c.id == bindparam("b_id")).values(
@@ -162,6 +165,31 @@ def save_automatic(conn: Connection, rows: Iterable[MatchRow]) -> tuple[int, int
     for start in range(0, len(stale), 500):
         conn.execute(delete(m).where(m.c.id.in_(stale[start:start + 500])))
     return len(inserts), len(updates), len(stale)
+
+
+_INSERT_COLUMNS = ("listing_id", "product_id", "method", "confidence", "status", "pack_ratio",
+                   "note", "created_at", "updated_at")
+
+
+def _insert_sqlite(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert below the ORM (a million matches in seconds), converting as the column
+    types would: `Exact` to integer units, UTC times to SQLAlchemy's text form."""
+    if not rows:
+        return
+    money = money_binder("sqlite")
+    stamp = sqlite_datetime_text(rows[0]["created_at"])
+    values = [
+        (r["listing_id"], r["product_id"], r["method"], r["confidence"], r["status"],
+         money(r["pack_ratio"]), r["note"], stamp, stamp)
+        for r in rows
+    ]
+    sql = (f"INSERT INTO match ({', '.join(_INSERT_COLUMNS)}) "
+           f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, values)
+    finally:
+        cursor.close()
 
 
 def save_decisions(conn: Connection, rows: Iterable[MatchRow], status: MatchStatus) -> int:
