@@ -31,6 +31,9 @@ def price_chart_png(chart: dict[str, Any], width: float = 4.8, height: float = 2
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
     ax.xaxis_date()
+    span = max(int(times[-1] - times[0]), 1) if len(times) else 1
+    ax.xaxis.set_major_locator(dates.DayLocator(interval=max(1, span // 6)))
+    ax.xaxis.set_major_formatter(dates.DateFormatter("%d %b"))
     fig.autofmt_xdate()
     fig.tight_layout()
     buffer = io.BytesIO()

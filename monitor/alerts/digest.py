@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from monitor.alerts.text import headline, label
+from monitor.alerts.text import describe, headline, label
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,7 @@ def _entry(item: DigestItem) -> dict[str, Any]:
         "kind": item.kind,
         "label": label(item.kind),
         "headline": headline(p),
+        "detail": describe(p),
         "impact": None if item.impact is None else str(item.impact),
         "product_name": p.get("product_name"),
         "sku": p.get("sku"),

@@ -66,6 +66,11 @@ def _describe(kind: str, d: dict[str, Any]) -> str:
     return ""
 
 
+def describe(payload: dict[str, Any]) -> str:
+    """What happened, without the kind and the product (for a table's details column)."""
+    return _describe(str(payload.get("kind", "")), payload.get("details") or {})
+
+
 def headline(payload: dict[str, Any]) -> str:
     """E.g. 'Price drop: Acme Kettle 1.7l at shop-b: 49.90 BGN -> 44.90 BGN (-10.0%)'."""
     kind = str(payload.get("kind", ""))
