@@ -255,8 +255,11 @@ def _operations_events(
     found = []
     for run in repo.suspect_crawl_runs(conn, crawl_run_ids=crawl_run_ids, since=since):
         counts = run.counts or {}
+        reason = run.suspect_reason or "marked suspect by the health check"
+        if run.status == "failed":
+            reason = f"the crawl failed: {run.error_summary or run.suspect_reason or 'no error recorded'}"
         event = Event(kind=EventKind.crawl_suspect, signature="suspect", details={
-            "reason": run.suspect_reason or "marked suspect by the health check",
+            "reason": reason,
             "crawl_run_id": run.id, "status": run.status, "counts": counts,
             "started_at": _iso(run.started_at), "error_summary": run.error_summary,
         })

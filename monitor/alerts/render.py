@@ -16,7 +16,7 @@ _HTML = """<!doctype html>
 <tr style="border-top: 1px solid #ddd">
 <td>{{ loop.index }}</td>
 <td><strong>{{ item.label }}</strong></td>
-<td>{% if item.url %}<a href="{{ item.url }}">{{ item.product_name or item.title or "" }}</a>{% else %}{{ item.product_name or item.title or "" }}{% endif %}{% if item.sku %}<br><small>{{ item.sku }}</small>{% endif %}</td>
+<td>{% if item.url and item.url.startswith(("http://", "https://")) %}<a href="{{ item.url }}">{{ item.product_name or item.title or "" }}</a>{% else %}{{ item.product_name or item.title or "" }}{% endif %}{% if item.sku %}<br><small>{{ item.sku }}</small>{% endif %}</td>
 <td>{{ item.competitor or "" }}</td>
 <td>{{ item.detail or item.headline }}</td>
 <td align="right">{{ item.impact or "" }}</td>

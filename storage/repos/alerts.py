@@ -31,6 +31,7 @@ from storage.models import (
     OutboxMessage,
     Product,
     Promotion,
+    RunStatus,
     table,
 )
 
@@ -214,14 +215,15 @@ def new_listing_ids(conn: Connection, listing_ids: Sequence[int], since: datetim
 def suspect_crawl_runs(
     conn: Connection, *, crawl_run_ids: Sequence[int] | None = None, since: datetime | None = None
 ) -> Sequence[Any]:
-    """Crawl runs the health check marked suspect (the given ones, or those started since)."""
+    """Crawl runs the health check marked suspect, or that failed (the given ones, or those
+    started since)."""
     runs, comp = table(CrawlRun), table(Competitor)
     query: Select[Any] = (
         select(runs.c.id, runs.c.competitor_id, runs.c.started_at, runs.c.finished_at,
                runs.c.status, runs.c.counts, runs.c.suspect_reason, runs.c.error_summary,
                comp.c.name.label("competitor"))
         .join(comp, comp.c.id == runs.c.competitor_id)
-        .where(runs.c.suspect.is_(True))
+        .where(or_(runs.c.suspect.is_(True), runs.c.status == RunStatus.failed.value))
     )
     if crawl_run_ids is not None:
         query = query.where(runs.c.id.in_(list(crawl_run_ids)))

@@ -328,3 +328,22 @@ def test_history_days_bounds_the_comparison(engine: Engine) -> None:
     shop.w.observe(shop.listing, 70, "80.00")  # nothing good in between (say, blocked for weeks)
     assert run_alerts(engine, settings(history_days=60), now=night(70)).created == 0
     assert run_alerts(engine, settings(history_days=90), now=night(70)).by_kind == {"price_drop": 1}
+
+
+def test_failed_crawl_is_an_operations_alert(engine: Engine) -> None:
+    shop = Shop(engine)
+    run = shop.w.crawl_run(shop.comp, 1)
+    from sqlalchemy import update
+
+    from storage.models import CrawlRun
+
+    with engine.begin() as conn:
+        conn.execute(update(CrawlRun).where(CrawlRun.id == run).values(
+            status="failed", error_summary="DNS <lookup> failed"))
+    result = run_alerts(engine, settings(), now=night(1), crawl_run_ids=[run])
+    assert result.by_kind == {"crawl_suspect": 1}
+    [alert] = alerts(engine)
+    assert alert.audience == "operations"
+    assert alert.payload["details"]["reason"] == "the crawl failed: DNS <lookup> failed"
+    [message] = outbox(engine)
+    assert message.channel == "ops"
