@@ -150,8 +150,11 @@ class EmailSender:
         try:
             password = env_secret(cfg.password_env, f"channel {self.name}")
             msg = self.build(subject, body, message_key)
-            smtp_class = smtplib.SMTP_SSL if cfg.ssl else smtplib.SMTP
-            with smtp_class(cfg.host, cfg.port, timeout=cfg.timeout) as smtp:
+            smtp: smtplib.SMTP = (
+                smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=ssl.create_default_context())
+                if cfg.ssl else smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+            )
+            with smtp:
                 if cfg.starttls and not cfg.ssl:
                     smtp.starttls(context=ssl.create_default_context())
                 if cfg.username:
