@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ Progress = Callable[[str, dict[str, Any]], None]
 """progress(competitor_name, event): event["event"] is started/progress/done."""
 
 STOP_GRACE_S = 60.0
+STDERR_TAIL_LINES = 8
 """How long stopped children get to close their runs before they are killed."""
 
 
@@ -154,7 +156,7 @@ def crawl_competitors(
     _ACTIVE.append(stopper)
     summaries: dict[str, CrawlSummary] = {}
     pending = list(chosen)
-    running: dict[str, tuple[subprocess.Popen[str], int, threading.Thread, float]] = {}
+    running: dict[str, tuple[subprocess.Popen[str], int, _Child, float]] = {}
     try:
         while pending or running:
             while pending and len(running) < max(1, parallel) and not stopper.stopping.is_set():
@@ -165,9 +167,7 @@ def crawl_competitors(
                               extra_settings)
                 with stopper.lock:
                     stopper.children[comp.name] = proc
-                reader = threading.Thread(target=_read_events, args=(proc, comp.name, progress),
-                                          daemon=True)
-                reader.start()
+                reader = _Child(proc, comp.name, progress)
                 running[comp.name] = (proc, run_id, reader, time.monotonic())
                 if progress:
                     progress(comp.name, {"event": "started", "crawl_run_id": run_id,
@@ -182,11 +182,12 @@ def crawl_competitors(
                     if stopper.overdue():
                         proc.kill()  # ignored SIGTERM for too long; its run is closed below
                     continue
-                reader.join(timeout=5)
+                reader.join()
                 del running[name]
                 with stopper.lock:
                     stopper.children.pop(name, None)
-                summaries[name] = _conclude(engine, name, run_id, proc, stopper.stopping.is_set())
+                summaries[name] = _conclude(engine, name, run_id, proc, reader.stderr_tail(),
+                                            stopper.stopping.is_set())
                 if progress:
                     progress(name, {"event": "done", "status": summaries[name].status})
             time.sleep(0.05)
@@ -214,25 +215,48 @@ def _spawn(competitors_file: Path, name: str, db_url: str, run_id: int, competit
                             env=env, start_new_session=True)
 
 
-def _read_events(proc: subprocess.Popen[str], name: str, progress: Progress | None) -> None:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        line = line.strip()
-        if not line.startswith("{"):
-            continue
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if progress:
-            progress(name, event)
+class _Child:
+    """Reads a child's stdout (progress events) and stderr (kept as a short tail) in two
+    threads, so a chatty child never blocks on a full pipe."""
+
+    def __init__(self, proc: subprocess.Popen[str], name: str, progress: Progress | None) -> None:
+        self.proc, self.name, self.progress = proc, name, progress
+        self.tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+        self.threads = [threading.Thread(target=self._events, daemon=True),
+                        threading.Thread(target=self._errors, daemon=True)]
+        for thread in self.threads:
+            thread.start()
+
+    def _events(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if self.progress:
+                self.progress(self.name, event)
+
+    def _errors(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            if line.strip():
+                self.tail.append(line.rstrip())
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+    def stderr_tail(self) -> str:
+        return "\n".join(self.tail)
 
 
-def _conclude(engine: Any, name: str, run_id: int, proc: subprocess.Popen[str],
+def _conclude(engine: Any, name: str, run_id: int, proc: subprocess.Popen[str], tail: str,
               stopping: bool) -> CrawlSummary:
     """Read the run back; close it if the child died without doing so."""
-    stderr = proc.stderr.read() if proc.stderr else ""
-    tail = "\n".join(line for line in stderr.strip().splitlines()[-8:])
     with engine.begin() as conn:
         status = RunStatus.interrupted if stopping else RunStatus.failed
         error = (f"crawl process ended with exit code {proc.returncode} before closing its run"
