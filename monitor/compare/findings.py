@@ -174,7 +174,8 @@ def _undercut(our: OurProduct, ours: Landed, priced: list[Priced], cheapest: Pri
     else:
         why = ("our cost is unknown, so the margin cannot be checked" if our.cost is None
                else f"matching {lasting.offer.competitor}'s {lasting_price} would go under our "
-               f"floor {floor.price} ({floor.explanation})" if floor else "")
+               f"floor {floor.price} ({floor.explanation}) once rounded to our price endings"
+               if floor else "")
         findings[0] = _replace_reason(findings[0], f"{findings[0].reason} We cannot follow: {why}.")
     return findings
 
@@ -194,6 +195,10 @@ def _beatable(our: OurProduct, ours: Landed, lasting: Priced, lasting_price: Dec
                                  our.free_shipping_threshold)
     rec = recommend_price(target, our.price, floor, endings=settings.price_endings,
                           max_move_pct=settings.max_move_pct)
+    goal = effective_price(rec.goal, shipping_cost=our.shipping_cost,
+                           free_shipping_threshold=our.free_shipping_threshold).effective
+    if goal > lasting_price:
+        return None  # the floor, rounded to our endings, lands above them: cannot match
     new = effective_price(rec.price, shipping_cost=our.shipping_cost,
                           free_shipping_threshold=our.free_shipping_threshold).effective
     outcome = ("beats" if new < lasting_price else "matches" if new == lasting_price

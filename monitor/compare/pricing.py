@@ -11,9 +11,10 @@ one unit. Its rules:
   `apply_coupons`, and only when the basket reaches its `threshold`.
 - Multi-buy: "3 for 2" -> unit price x 2/3 over a basket of 3; "second at -50%" ->
   unit price x (2 - 0.5) / 2 over a basket of 2. The best multi-buy counts.
-- Shipping is added per basket unless the basket reaches the free-shipping threshold (a
+- Shipping is added per order unless the order reaches the free-shipping threshold (a
   `free_shipping` promotion lowers or removes the threshold), then spread over its units.
-  Unknown shipping counts as 0.
+  The order holds the multi-buy quantity, or as many of their units as make one of ours
+  (six singles against our 6-pack: one order, one shipping). Unknown shipping counts as 0.
 - Member prices are returned beside the effective price, never in it.
 - Everything is per *our* unit: multiplied by the match's `pack_ratio`.
 - Expired promotions (`valid_until` before `now`) are ignored.
@@ -95,9 +96,9 @@ def _multi_buy(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, int, str | 
     return best, qty, label, used
 
 
-def _shipping(basket: Decimal, qty: int, cost: Decimal | None, threshold: Decimal | None,
+def _shipping(basket: Decimal, cost: Decimal | None, threshold: Decimal | None,
               promos: list[Promo]) -> Decimal:
-    """Shipping per unit for a basket."""
+    """Shipping for one order of value `basket` (0 once it reaches the free-shipping threshold)."""
     for p in promos:
         if p.kind == "free_shipping":
             if p.threshold is None:
@@ -107,18 +108,20 @@ def _shipping(basket: Decimal, qty: int, cost: Decimal | None, threshold: Decima
         return ZERO
     if threshold is not None and basket >= threshold:
         return ZERO
-    return cost / Decimal(qty)
+    return cost
 
 
 def _plain_price(price: Decimal, shipping_cost: Decimal | None, threshold: Decimal | None,
                  ratio: Decimal) -> Landed:
     """The common case, kept cheap: no promotion, no markdown (same result as the full path)."""
-    if shipping_cost is None or shipping_cost <= 0 or (threshold is not None and price >= threshold):
-        landed = cents(price * ratio)
-        return Landed(shelf=landed, effective=landed, base=landed, shipping=ZERO)
+    units = ratio if ratio > ONE else ONE
     shelf = cents(price * ratio)
-    total = cents((price + shipping_cost) * ratio)
-    return Landed(shelf=shelf, effective=total, base=total, shipping=cents(shipping_cost * ratio),
+    if shipping_cost is None or shipping_cost <= 0 or (
+            threshold is not None and price * units >= threshold):
+        return Landed(shelf=shelf, effective=shelf, base=shelf, shipping=ZERO)
+    ship = cents(shipping_cost * ratio / units)
+    total = cents(price * ratio + shipping_cost * ratio / units)
+    return Landed(shelf=shelf, effective=total, base=total, shipping=ship,
                   applied=(f"shipping {cents(shipping_cost)}",))
 
 
@@ -162,21 +165,24 @@ def effective_price(
             applied.append(f"coupon {p.code or ''} -{p.value.normalize():f}%".replace("  ", " "))
             temporary.append(p)
             break
-    ship = _shipping(unit * qty, qty, shipping_cost, free_shipping_threshold, promos)
+    # one order holds the multi-buy quantity, or enough of their units for one of ours
+    units = max(Decimal(qty), ratio)
+    ship = _shipping(unit * units, shipping_cost, free_shipping_threshold, promos)
     if ship:
-        applied.append(f"shipping {cents(ship * qty)}" + (f" per {qty}" if qty > 1 else ""))
+        applied.append(f"shipping {cents(ship)}" + (f" per {units.normalize():f}" if units > 1 else ""))
 
     base_unit = regular_price if marked_down and regular_price is not None else price
+    base_units = max(ONE, ratio)
     permanent = [p for p in promos if p.kind == "free_shipping" and p.valid_until is None]
-    base_ship = _shipping(base_unit, 1, shipping_cost, free_shipping_threshold, permanent)
+    base_ship = _shipping(base_unit * base_units, shipping_cost, free_shipping_threshold, permanent)
 
     members = [p.value for p in promos if p.kind == "member_price" and p.value]
     ends = [p.valid_until for p in temporary if p.valid_until is not None]
     return Landed(
         shelf=cents(price * ratio),
-        effective=cents((unit + ship) * ratio),
-        base=cents((base_unit + base_ship) * ratio),
-        shipping=cents(ship * ratio),
+        effective=cents(unit * ratio + ship * ratio / units),
+        base=cents(base_unit * ratio + base_ship * ratio / base_units),
+        shipping=cents(ship * ratio / units),
         quantity=qty,
         member_price=cents(min(members) * ratio) if members else None,
         promo_until=min(ends) if ends else None,
@@ -242,8 +248,11 @@ def shelf_for_effective(
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     price: Decimal
+    """The next price to set."""
     bound: str
-    """What set the price: 'target', 'margin', 'map' or 'max_step'."""
+    """What set it: 'target', 'margin', 'map' or 'max_step'."""
+    goal: Decimal
+    """Where the rules lead without the step limit (equal to `price` unless 'max_step')."""
 
 
 def recommend_price(
@@ -264,6 +273,7 @@ def recommend_price(
     bound = "target"
     if floor is not None and price < floor.price:
         price, bound = round_to_ending(floor.price, endings, up=True), floor.reason
+    goal = price
     step = current * max_move_pct / HUNDRED
     lowest, highest = current - step, current + step
     if price < lowest:
@@ -272,4 +282,4 @@ def recommend_price(
         capped = round_to_ending(highest, endings)
         if floor is None or capped >= floor.price:
             price, bound = capped, "max_step"
-    return Recommendation(price, bound)
+    return Recommendation(price, bound, goal)

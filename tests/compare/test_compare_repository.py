@@ -1,0 +1,241 @@
+"""The comparison's SQL on SQLite and PostgreSQL: the latest-reading table the triggers keep,
+usable matches only, promotions of the latest run, the lowest price before a discount, and a
+whole run written to the database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, delete, func, select, update
+
+from monitor.compare import CompareSettings, run_comparison
+from storage.db import session_scope
+from storage.models import (
+    CompareRun,
+    Finding,
+    LatestObservation,
+    Match,
+    Observation,
+    Product,
+    Promotion,
+    table,
+)
+from storage.repos.compare import latest_offers, run_findings
+from storage.repos.listings import (
+    CompetitorSpec,
+    ListingInfo,
+    ListingKey,
+    start_crawl_run,
+    sync_competitors,
+    upsert_listings,
+)
+from storage.repos.observations import ObservationRow, insert_observations
+
+NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+
+def day(n: int) -> datetime:
+    return NOW + timedelta(days=n)
+
+
+class World:
+    """Rows for one test, written through the repositories."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        with engine.begin() as conn:
+            self.shops = sync_competitors(conn, [
+                CompetitorSpec("alpha", "http://127.0.0.1/a/", "EUR"),
+                CompetitorSpec("beta", "http://127.0.0.1/b/", "EUR"),
+            ])
+        self.runs: dict[tuple[str, int], int] = {}
+
+    def product(self, sku: str, price: str, **kw: Any) -> int:
+        with session_scope(self.engine) as session:
+            product = Product(sku=sku, name=kw.pop("name", sku), price=D(price), currency="EUR", **kw)
+            session.add(product)
+            session.flush()
+            return product.id
+
+    def listing(self, shop: str, url: str, **kw: Any) -> int:
+        with self.engine.begin() as conn:
+            ids = upsert_listings(conn, self.shops[shop], [ListingInfo(url=url, **kw)], day(-60))
+        return ids[ListingKey(url)]
+
+    def run(self, shop: str, n: int) -> int:
+        if (shop, n) not in self.runs:
+            with self.engine.begin() as conn:
+                self.runs[(shop, n)] = start_crawl_run(conn, self.shops[shop], started_at=day(n))
+        return self.runs[(shop, n)]
+
+    def observe(self, shop: str, listing_id: int, n: int, price: str | None, status: str = "ok",
+                **kw: Any) -> None:
+        insert_observations(self.engine, [ObservationRow(
+            listing_id=listing_id, crawl_run_id=self.run(shop, n), observed_at=day(n),
+            status=status, price=None if price is None else D(price), currency="EUR", **kw,
+        )])
+
+    def match(self, listing_id: int, product_id: int, confidence: float = 1.0,
+              status: str = "auto", pack_ratio: D | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(table(Match).insert().values(
+                listing_id=listing_id, product_id=product_id, method="gtin",
+                confidence=confidence, status=status, pack_ratio=pack_ratio,
+                created_at=NOW, updated_at=NOW,
+            ))
+
+    def promotion(self, shop: str, listing_id: int, n: int, **kw: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(table(Promotion).insert().values(
+                listing_id=listing_id, crawl_run_id=self.run(shop, n), observed_at=day(n), **kw))
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    return World(engine)
+
+
+def latest(engine: Engine) -> dict[int, Any]:
+    with engine.connect() as conn:
+        return {r.listing_id: r for r in conn.execute(select(table(LatestObservation)))}
+
+
+def test_latest_observation_follows_inserts_updates_and_deletes(world: World) -> None:
+    lid = world.listing("alpha", "u1")
+    world.observe("alpha", lid, -2, "10.00")
+    world.observe("alpha", lid, 0, "9.00")
+    world.observe("alpha", lid, -1, "11.00")  # arrives late, but is older: ignored
+    world.observe("alpha", lid, 1, None, status="blocked", reason="429")  # not a price
+    row = latest(world.engine)[lid]
+    assert (row.price, row.observed_at) == (D("9.00"), day(0))
+    # the quality check quarantines the newest reading: the one before takes over
+    with world.engine.begin() as conn:
+        obs = table(Observation)
+        conn.execute(update(obs).where(obs.c.listing_id == lid, obs.c.observed_at == day(0))
+                     .values(status="quarantined"))
+    assert latest(world.engine)[lid].price == D("11.00")
+    with world.engine.begin() as conn:
+        conn.execute(delete(table(Observation)).where(
+            table(Observation).c.listing_id == lid, table(Observation).c.observed_at == day(-1)))
+    assert latest(world.engine)[lid].price == D("10.00")
+    with world.engine.begin() as conn:
+        conn.execute(delete(table(Observation)).where(table(Observation).c.listing_id == lid))
+    assert lid not in latest(world.engine)
+
+
+def test_latest_offers_only_usable_matches(world: World) -> None:
+    pid = world.product("A", "20.00")
+    sure, unsure, rejected, confirmed = (world.listing("alpha", f"u{i}") for i in range(4))
+    for lid in (sure, unsure, rejected, confirmed):
+        world.observe("alpha", lid, 0, "19.00", shipping_cost=D("3.50"), warranty_months=36)
+    world.match(sure, pid, 0.95)
+    world.match(unsure, pid, 0.6)
+    world.match(rejected, pid, 1.0, status="rejected")
+    world.match(confirmed, pid, 0.5, status="confirmed", pack_ratio=D(2))
+    with world.engine.connect() as conn:
+        offers, _ = latest_offers(conn, 0.9)
+    by_listing = {o.listing_id: o for o in offers}
+    assert set(by_listing) == {sure, confirmed}
+    assert by_listing[confirmed].pack_ratio == D(2)
+    first = by_listing[sure]
+    assert (first.price, first.shipping_cost, first.warranty_months, first.competitor) == (
+        D("19.00"), D("3.50"), 36, "alpha")
+    assert first.currency == "EUR"
+
+
+def test_promotions_of_the_latest_run_only(world: World) -> None:
+    pid = world.product("A", "20.00")
+    lid = world.listing("alpha", "u1")
+    world.match(lid, pid)
+    world.observe("alpha", lid, -1, "19.00")
+    world.promotion("alpha", lid, -1, kind="percent_off", value=D(50))  # yesterday's: over
+    world.observe("alpha", lid, 0, "19.00")
+    world.promotion("alpha", lid, 0, kind="multi_buy", buy_qty=3, pay_qty=2,
+                    valid_until=day(5))
+    with world.engine.connect() as conn:
+        _, promos = latest_offers(conn, 0.9)
+    assert [(p.kind, p.buy_qty, p.pay_qty, p.valid_until) for p in promos[lid]] == [
+        ("multi_buy", 3, 2, day(5))]
+
+
+def test_lowest_price_in_the_30_days_before_the_discount(world: World) -> None:
+    pid = world.product("A", "100.00")
+    lid = world.listing("alpha", "u1")
+    world.match(lid, pid)
+    world.observe("alpha", lid, -45, "70.00")  # too long before the discount: not counted
+    for n in (-30, -25, -20, -15):
+        world.observe("alpha", lid, n, "100.00")
+    world.observe("alpha", lid, -10, "80.00")  # the lowest in the 30 days before
+    world.observe("alpha", lid, -5, "100.00")  # the last reading without a markdown
+    world.observe("alpha", lid, -3, "50.00", status="quarantined")  # never a price
+    world.observe("alpha", lid, -2, "90.00", regular_price=D("120.00"))  # the discount begins
+    world.observe("alpha", lid, 0, "90.00", regular_price=D("120.00"))
+    steady = world.listing("alpha", "u2")  # no 'was' price: nothing to check
+    world.match(steady, pid)
+    world.observe("alpha", steady, -10, "10.00")
+    world.observe("alpha", steady, 0, "90.00")
+    new = world.listing("beta", "u3")  # on sale since first seen: no history to judge by
+    world.match(new, pid)
+    world.observe("beta", new, 0, "90.00", regular_price=D("120.00"))
+    with world.engine.connect() as conn:
+        offers, _ = latest_offers(conn, 0.9, fake_discount_days=30)
+    lowest = {o.listing_id: o.lowest_before for o in offers}
+    assert lowest == {lid: D("80.00"), steady: None, new: None}
+    with world.engine.connect() as conn:
+        offers, _ = latest_offers(conn, 0.9, fake_discount_days=7)
+    assert {o.listing_id: o.lowest_before for o in offers}[lid] == D("100.00")  # days -9..-3
+
+
+def test_run_comparison_writes_run_and_findings(world: World) -> None:
+    cheap = world.product("CHEAP", "20.00", cost=D("12.00"), min_margin=D("0.20"), priority=2,
+                          category="drinks")
+    mapped = world.product("MAP", "16.00", map_price=D("15.00"), category="toys")
+    a1, b1, a2 = world.listing("alpha", "a1"), world.listing("beta", "b1"), world.listing("alpha", "a2")
+    world.match(a1, cheap)
+    world.match(b1, cheap)
+    world.match(a2, mapped)
+    world.observe("alpha", a1, 0, "18.50")
+    world.observe("beta", b1, 0, "21.00")
+    world.observe("alpha", a2, 0, "14.00")
+    result = run_comparison(world.engine, CompareSettings(max_move_pct=D(15)), now=NOW)
+    counts = result.counts
+    assert counts == {"beatable": 1, "map_violation": 1, "undercut": 2}
+    assert [f.impact for f in result.findings] == sorted((f.impact for f in result.findings), reverse=True)
+    top = result.findings[0]
+    assert (top.kind.value, top.product_id, top.impact) == ("undercut", cheap, D("3.00"))  # 1.50 x 2
+    # price index: ours / theirs x 100 over the products each competitor sells
+    assert result.index_by_competitor == {"alpha": D("110.8"), "beta": D("95.2")}  # 36.00 / 32.50; 20.00 / 21.00
+    assert result.index_by_category == {"drinks": D("101.3"), "toys": D("114.3")}  # 40.00 / 39.50
+    with world.engine.connect() as conn:
+        stored = run_findings(conn, result.run_id)
+        run = conn.execute(select(table(CompareRun))).one()
+    assert len(stored) == 4
+    beat = next(f for f in stored if f.kind == "beatable")
+    assert (beat.recommended_price, beat.our_price, beat.their_effective) == (
+        D("17.99"), D("20.00"), D("18.50"))
+    assert beat.details["floor"] == "14.40"
+    assert stored[0].impact == D("3.00")
+    assert run.summary["findings"] == counts
+    assert run.settings["max_move_pct"] == "15"
+    # a second run adds a run of its own; the first one's findings stay
+    run_comparison(world.engine, now=NOW)
+    with world.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(table(CompareRun))).scalar_one() == 2
+        assert conn.execute(select(func.count()).select_from(table(Finding)).where(
+            table(Finding).c.compare_run_id == result.run_id)).scalar_one() == 4
+
+
+def test_run_comparison_uses_observation_promotions_json_as_fallback(world: World) -> None:
+    pid = world.product("A", "20.00", cost=D("10.00"))
+    lid = world.listing("alpha", "u1")
+    world.match(lid, pid)
+    world.observe("alpha", lid, 0, "21.00", promotions=[
+        {"kind": "percent_off", "value": "20", "valid_until": "2026-12-01"}])
+    result = run_comparison(world.engine, now=NOW)
+    found = {f.kind.value: f for f in result.findings}
+    assert set(found) == {"promo_driven"}
+    assert found["promo_driven"].their_effective == D("16.80")
+    assert found["promo_driven"].promo_until == datetime(2026, 12, 1, 23, 59, 59, tzinfo=UTC)
