@@ -22,13 +22,15 @@ MAX_BYTES = 12 * 1024 * 1024
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_-]+)""", re.I)
 _PARSER = lxml_html.HTMLParser(recover=True, remove_comments=True, remove_pis=True,
                                 collect_ids=False, default_doctype=False)
+_UTF8_PARSER = lxml_html.HTMLParser(recover=True, remove_comments=True, remove_pis=True,
+                                     collect_ids=False, default_doctype=False, encoding="utf-8")
 
 
 _BINARY_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 _CLASSES_XPATH = etree.XPath("//@class")
-_STRIKE_XPATH = etree.XPath("//del|//s|//strike")
+_INDEX_XPATH = etree.XPath("//script[@type]|//link[@rel]|//meta|//h1|//del|//s|//strike")
 _XPATH_CACHE: dict[tuple[tuple[str, ...], tuple[str, ...], str], Any] = {}
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(parent::script or parent::style or parent::noscript or parent::template)]"
@@ -48,27 +50,47 @@ class NotHtmlError(ValueError):
 
 def decode_body(body: bytes | str) -> str:
     """Text of ``body``: BOM, then <meta charset>, then UTF-8, then cp1252."""
+    return _decode(body)[0]
+
+
+def _decode(body: bytes | str) -> tuple[str, bool]:
+    """(text, whether the bytes were plain UTF-8 that lxml can take as they are)."""
     if isinstance(body, str):
-        return body
+        return body, False
     if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", "replace")
+        return body[3:].decode("utf-8", "replace"), False
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return body.decode("utf-16", "replace")
+        return body.decode("utf-16", "replace"), False
     match = _CHARSET_RE.search(body[:4096])
     if match:
         name = match.group(1).decode("ascii", "ignore").lower()
         if name not in ("utf-8", "utf8"):
             try:
-                return body.decode(name, "replace")
+                return body.decode(name, "replace"), False
             except LookupError:
                 pass
     try:
-        return body.decode("utf-8")
+        return body.decode("utf-8"), True
     except UnicodeDecodeError:
         text = body.decode("utf-8", "replace")
         if text.count("\ufffd") > len(text) // 50:
-            return body.decode("cp1252", "replace")
-        return text
+            return body.decode("cp1252", "replace"), False
+        return text, False
+
+
+def _parse_tree(utf8_body: bytes | str | None, text: str) -> Any:
+    """lxml tree of the page. UTF-8 bytes go to lxml as bytes (faster than a str);
+    anything else as the decoded text."""
+    try:
+        if isinstance(utf8_body, bytes):
+            return lxml_html.document_fromstring(utf8_body, parser=_UTF8_PARSER)
+        return lxml_html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        try:
+            return lxml_html.document_fromstring(text.encode("utf-8", "replace"),
+                                                 parser=_UTF8_PARSER)
+        except (etree.ParserError, ValueError):
+            raise NotHtmlError(f"HTML could not be parsed: {exc}") from exc
 
 
 def looks_like_html(text: str) -> bool:
@@ -76,7 +98,7 @@ def looks_like_html(text: str) -> bool:
     head = text[:2048]
     if "<" not in head and "<" not in text[:65536]:
         return False
-    sample = text[:8192]
+    sample = text[:2048]
     bad = len(_BINARY_RE.findall(sample))
     return bad < max(8, len(sample) // 20)
 
@@ -99,31 +121,36 @@ class Document:
         truncated = len(body) > MAX_BYTES
         if truncated:
             body = body[:MAX_BYTES]
-        text = decode_body(body)
-        text = text.replace("\x00", "")
+        text, utf8 = _decode(body)
+        if "\x00" in text:
+            text = text.replace("\x00", "")
+            body, utf8 = text, False
         if not text.strip():
             raise NotHtmlError("empty body")
         if not looks_like_html(text):
             raise NotHtmlError("body is not HTML (binary or plain text)")
-        try:
-            root = lxml_html.document_fromstring(text, parser=_PARSER)
-        except (etree.ParserError, ValueError) as exc:
-            try:
-                root = lxml_html.document_fromstring(text.encode("utf-8", "replace"),
-                                                     parser=_PARSER)
-            except (etree.ParserError, ValueError):
-                raise NotHtmlError(f"HTML could not be parsed: {exc}") from exc
+        root = _parse_tree(body if utf8 else None, text)
         doc = cls(text=text, root=root, url=url, truncated=truncated)
         doc.tld = tld_of(url) or tld_of(doc.canonical_url)
         doc.language = doc._read_language()
         return doc
 
     @cached_property
+    def index(self) -> dict[str, list[Any]]:
+        """The few kinds of elements the readers need, gathered in one tree pass
+        (scripts, links, metas, h1s and struck text) instead of one XPath each."""
+        found: dict[str, list[Any]] = {}
+        for el in _INDEX_XPATH(self.root):
+            found.setdefault(el.tag, []).append(el)
+        return found
+
+    @cached_property
     def canonical_url(self) -> str | None:
         """``<link rel=canonical>`` or ``og:url``."""
-        for value in self.root.xpath(
-            "//link[@rel='canonical']/@href|//meta[@property='og:url']/@content"
-        ):
+        values = [el.get("href") or "" for el in self.index.get("link", [])
+                  if (el.get("rel") or "").lower() == "canonical"]
+        values += self.meta.get("og:url", [])
+        for value in values:
             if value.strip().startswith("http"):
                 return str(value.strip())
         return None
@@ -131,9 +158,14 @@ class Document:
     def _read_language(self) -> str | None:
         lang = self.root.get("lang") or self.root.get("xml:lang")
         if not lang:
-            found = self.root.xpath("//meta[@http-equiv='content-language']/@content")
+            found = self.meta.get("content-language")
             lang = found[0] if found else None
         return lang.strip().lower() if lang and lang.strip() else None
+
+    @property
+    def h1s(self) -> list[Any]:
+        """The page's h1 elements, in order."""
+        return list(self.index.get("h1", []))
 
     @cached_property
     def selector(self) -> Any:
@@ -145,20 +177,19 @@ class Document:
     @cached_property
     def jsonld_texts(self) -> list[str]:
         """Raw text of every ``<script type=application/ld+json>``."""
-        scripts = self.root.xpath(
-            "//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"
-        )
+        scripts = [el for el in self.index.get("script", [])
+                   if "ld+json" in (el.get("type") or "").lower()]
         return [s.text for s in scripts if s.text and s.text.strip()]
 
     @cached_property
     def markup_index(self) -> tuple[str, frozenset[str]]:
         """All class attribute values joined, and the set of strike-type tags used.
 
-        Two C-level XPath passes; term tests then search a few KB instead of
-        testing every element for every term.
+        One C-level XPath pass plus the shared index; term tests then search a few
+        KB instead of testing every element for every term.
         """
         classes = " ".join(_CLASSES_XPATH(self.root))
-        tags = frozenset(el.tag for el in _STRIKE_XPATH(self.root))
+        tags = frozenset(tag for tag in ("del", "s", "strike") if self.index.get(tag))
         return classes, tags
 
     def class_xpath(self, terms: tuple[str, ...], tags: tuple[str, ...] = (),
@@ -189,8 +220,9 @@ class Document:
     def meta(self) -> dict[str, list[str]]:
         """``<meta property|name|itemprop=... content=...>`` values by lower-case key."""
         found: dict[str, list[str]] = {}
-        for el in self.root.iter("meta"):
-            key = el.get("property") or el.get("name") or el.get("itemprop")
+        for el in self.index.get("meta", []):
+            key = (el.get("property") or el.get("name") or el.get("itemprop")
+                   or el.get("http-equiv"))
             content = el.get("content")
             if key and content is not None:
                 found.setdefault(key.strip().lower(), []).append(content.strip())

@@ -134,7 +134,7 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
         read_heuristics(doc, out, hints.currency)
         run.ran.append("heuristic")
     run.region = main_region(doc.root, out.price_element
-                             if out.price_element is not None else next(doc.root.iter("h1"), None))
+                             if out.price_element is not None else next(iter(doc.h1s), None))
     if olds and not out.has("regular_price"):
         _page_regular_price(out, olds, run.region)
     return _assemble(run, url, today)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .availability import availability_from_text
@@ -162,7 +162,7 @@ class _Context:
 
 def _find_title_el(doc: Document) -> Any | None:
     h1s: list[tuple[Any, str]] = []
-    for h1 in doc.root.iter("h1"):
+    for h1 in doc.h1s:
         text = visible_text(h1)
         if 2 < len(text) < 300:
             h1s.append((h1, text))

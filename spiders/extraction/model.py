@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
-from types import MappingProxyType
 from typing import Any
 
 
@@ -187,7 +186,7 @@ class ExtractionHints:
     """ISO 4217 code the shop prices in by default."""
     language: str | None = None
     """Page language (``bg``, ``en``, ``de``...), when the page does not say."""
-    selectors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    selectors: Mapping[str, str] = field(default_factory=dict)
     """Per-site overrides: field name -> CSS (parsel syntax, ``::text``/``::attr(x)``)
     or XPath (when it starts with ``/`` or ``(``)."""
     prefer: str | None = None

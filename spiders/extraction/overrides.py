@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from functools import lru_cache
+
+from lxml import etree
 
 from .availability import normalize_availability
 from .candidates import CandidateSet
@@ -19,17 +23,39 @@ FIELDS = frozenset({
 _CONF = 0.95
 
 
+_CLASS_TEST_RE = re.compile(
+    r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' ([^' ]+) '\)")
+
+
+@lru_cache(maxsize=1024)
+def compile_query(query: str) -> etree.XPath:
+    """Compiled XPath for a configured selector: XPath when it starts with ``/`` or ``(``,
+    else CSS in parsel's syntax (``::text``, ``::attr(x)``) translated once and cached."""
+    query = query.strip()
+    if query.startswith(("/", "(")):
+        return etree.XPath(query)
+    from parsel.csstranslator import HTMLTranslator
+
+    xpath = HTMLTranslator().css_to_xpath(query)
+    # cssselect tests a class with concat/normalize-space on every element; a plain
+    # contains() first lets XPath skip most elements cheaply (same result).
+    xpath = _CLASS_TEST_RE.sub(
+        lambda m: f"(contains(@class, '{m.group(1)}') and {m.group(0)})", xpath)
+    return etree.XPath(xpath)
+
+
 def select_all(doc: Document, query: str) -> list[str]:
-    """Text values matched by ``query``: XPath when it starts with ``/`` or ``(``, else CSS."""
-    sel = doc.selector
-    result = sel.xpath(query) if query.lstrip().startswith(("/", "(")) else sel.css(query)
+    """Text values matched by ``query`` (see :func:`compile_query`) on the shared tree."""
     values = []
-    for item in result:
-        root = item.root
-        if isinstance(root, str):
-            values.append(root)
+    result = compile_query(query)(doc.root)
+    for item in result if isinstance(result, list) else [result]:
+        if isinstance(item, str):
+            values.append(str(item))
+        elif hasattr(item, "itertext"):
+            values.append(" ".join(" ".join(item.itertext()).split()) or item.get("content")
+                          or "")
         else:
-            values.append(" ".join(" ".join(root.itertext()).split()) or root.get("content") or "")
+            values.append(str(item))
     return [v for v in values if v and v.strip()]
 
 

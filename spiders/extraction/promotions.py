@@ -300,9 +300,8 @@ def find_promotions(
     found: list[Promotion] = []
     index: dict[tuple[object, ...], int] = {}
     savings: list[Promotion] = []
-    for text in blocks_with(list(texts), TRIGGER_WORDS, TRIGGER_RE):
-        if len(text) > MAX_STATEMENT_CHARS:
-            continue
+    short = [text for text in texts if len(text) <= MAX_STATEMENT_CHARS]
+    for text in blocks_with(short, TRIGGER_WORDS, TRIGGER_RE):
         until = find_until(text, today)
         low = text.lower()
         candidates = [p for reader, words in READERS

@@ -84,9 +84,8 @@ def find_terms(texts: Iterable[str], currency: str | None = None) -> Terms:
     ("Доставка: 5,99 лв.") may come from another block.
     """
     values: dict[str, object] = {}
-    for text in blocks_with(list(texts), TERMS_WORDS):
-        if len(text) > MAX_STATEMENT_CHARS:
-            continue
+    short = [text for text in texts if len(text) <= MAX_STATEMENT_CHARS]
+    for text in blocks_with(short, TERMS_WORDS):
         low = text.lower()
         if ("shipping_cost" not in values or "free_threshold" not in values) and any(
                 w in low for w in _SHIP_WORDS):
