@@ -1,0 +1,149 @@
+"""The matching cascade on plain data: attributes, guards, identifiers, fuzzy titles."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from monitor.matching import (
+    CatalogItem,
+    ListingItem,
+    MatchSettings,
+    Matcher,
+    compare_attributes,
+    parse_attributes,
+)
+from monitor.matching.normalize import fold, norm_code, pack_ratio
+
+
+@pytest.mark.parametrize(
+    ("title", "pack", "sizes"),
+    [
+        ("Coca-Cola Zero 500 ml", 1, {"volume": D(500)}),
+        ("Coca-Cola Zero 0,5 l", 1, {"volume": D(500)}),
+        ("Coca-Cola Zero 1L", 1, {"volume": D(1000)}),
+        ("Cola 6 x 330 ml", 6, {"volume": D(330)}),
+        ("Cola 6x0.33l", 6, {"volume": D(330)}),
+        ("Pepsi 6-pack 330ml", 6, {"volume": D(330)}),
+        ("Coffee beans 1 kg pack of 4", 4, {"mass": D(1000)}),
+        ("Шампоан 400 мл 2 бр.", 2, {"volume": D(400)}),
+        ("Кафе 250 г", 1, {"mass": D(250)}),
+        ("microSD card 128 GB", 1, {"data": D(128000)}),
+        ("Sony WH-1000XM4 headphones", 1, {}),
+    ],
+)
+def test_attributes_from_titles(title: str, pack: int, sizes: dict[str, D]) -> None:
+    attrs = parse_attributes(title)
+    assert attrs.pack == pack
+    assert dict(attrs.sizes) == sizes
+
+
+def test_500_ml_never_matches_1_l_and_a_6_pack_never_a_single() -> None:
+    half, litre = parse_attributes("Cola 500 ml"), parse_attributes("Cola 1 l")
+    assert not compare_attributes(half, litre).compatible
+    assert compare_attributes(half, parse_attributes("Cola 0.5 L")).compatible
+    six = parse_attributes("Cola 6 x 500 ml")
+    assert not compare_attributes(six, half).compatible
+    assert pack_ratio(six, half) == D(6)  # six of their singles make our 6-pack
+    assert pack_ratio(half, litre) is None  # sizes differ: no ratio makes them comparable
+
+
+def test_size_on_one_side_only_is_a_penalty_not_a_veto() -> None:
+    check = compare_attributes(parse_attributes("Cola 500 ml"), parse_attributes("Cola"))
+    assert check.compatible and check.penalty > 0
+
+
+def test_folding_and_codes() -> None:
+    assert fold("Crème Brûlée") == "creme brulee"
+    assert fold("Йогурт") == "йогурт"  # Cyrillic й stays a letter
+    assert norm_code(" WH-1000 xm4 ") == "wh1000xm4"
+
+
+CATALOG = [
+    CatalogItem(1, "Coca-Cola Zero 500 ml", brand="Coca-Cola"),
+    CatalogItem(2, "Coca-Cola Zero 1 l", brand="Coca-Cola"),
+    CatalogItem(3, "Coca-Cola Zero 6 x 500 ml", brand="Coca-Cola"),
+    CatalogItem(4, "Sony WH-1000XM4 Wireless Headphones", brand="Sony", mpn="WH-1000XM4",
+                gtin="4548736112360"),
+    CatalogItem(5, "Coca-Cola Classic 500 ml", brand="Coca-Cola"),
+    CatalogItem(6, "Pepsi Max 500 ml", brand="Pepsi", gtin="04548736112360"),  # GTIN clash
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(CATALOG, MatchSettings())
+
+
+def test_gtin_first_in_any_form(matcher: Matcher) -> None:
+    # the same GTIN twice in our catalog is ambiguous: it matches nothing by GTIN
+    assert matcher.propose(ListingItem(1, "x", gtin="04548736112360")) is None
+    solo = Matcher([CATALOG[3]])
+    for form in ("4548736112360", "04548736112360", "4548736-112360"):
+        found = solo.propose(ListingItem(1, "Sony headphones", gtin=form))
+        assert found is not None and (found.product_id, found.method) == (4, "gtin")
+    assert solo.propose(ListingItem(1, None, gtin="4548736112361")) is None  # bad check digit
+
+
+def test_brand_and_mpn_next(matcher: Matcher) -> None:
+    found = matcher.propose(ListingItem(7, "Headphones", brand="SONY", mpn="wh1000xm4"))
+    assert found is not None
+    assert (found.product_id, found.method, found.confidence) == (4, "brand_mpn", 0.95)
+    assert matcher.propose(ListingItem(8, "Headphones", brand="Bose", mpn="wh1000xm4")) is None
+
+
+def test_identifier_match_with_a_different_pack_gets_a_ratio_and_review(matcher: Matcher) -> None:
+    found = matcher.propose(ListingItem(9, "Sony WH-1000XM4 2 pcs", brand="Sony", mpn="WH-1000XM4"))
+    assert found is not None
+    assert found.pack_ratio == D("0.5")
+    assert found.confidence < MatchSettings().high_confidence
+    assert found.note and "pack of 2" in found.note
+
+
+@pytest.mark.parametrize(
+    ("title", "product"),
+    [
+        ("Coca Cola Zero 0,5 l bottle", 1),
+        ("COCA-COLA Zero 1L", 2),
+        ("Coca-Cola Zero 6x500ml", 3),
+        ("Zero 500ml - COCA-COLA", 1),
+        ("Coca-Cola Classic 0.5 L", 5),
+    ],
+)
+def test_fuzzy_titles_within_brand_size_and_pack(matcher: Matcher, title: str, product: int) -> None:
+    found = matcher.propose(ListingItem(10, title))
+    assert found is not None, title
+    assert (found.product_id, found.method) == (product, "title")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Coca-Cola Zero 2 l",  # no 2 l in our catalog: never the 500 ml or the 1 l
+        "Coca-Cola Zero 12 x 500 ml",  # a 12-pack is neither our single nor our 6-pack
+        "Fanta Orange 500 ml",  # a brand we do not sell
+        "Zero 500 ml",  # no brand to guard with
+    ],
+)
+def test_fuzzy_titles_never_cross_size_pack_or_brand(matcher: Matcher, title: str) -> None:
+    assert matcher.propose(ListingItem(11, title)) is None
+
+
+def test_pack_size_mismatch_must_not_match() -> None:
+    singles = Matcher([CatalogItem(1, "Coca-Cola Zero 500 ml", brand="Coca-Cola")])
+    assert singles.propose(ListingItem(1, "Coca-Cola Zero 6 x 500 ml")) is None
+    assert singles.propose(ListingItem(2, "Coca-Cola Zero 1 l")) is None
+    found = singles.propose(ListingItem(3, "Coca-Cola Zero 500 ml"))
+    assert found is not None and found.confidence == 1.0
+
+
+def test_ambiguous_titles_go_to_review() -> None:
+    twins = Matcher([
+        CatalogItem(1, "Acme Widget Blue 500 ml", brand="Acme"),
+        CatalogItem(2, "Acme Widget Blau 500 ml", brand="Acme"),
+    ])
+    found = twins.propose(ListingItem(1, "Acme Widget Bleu 500 ml"))
+    assert found is not None
+    assert found.confidence < MatchSettings().high_confidence
+    assert found.note and "runner-up" in found.note
