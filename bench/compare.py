@@ -30,23 +30,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, func, select  # noqa: E402
+from sqlalchemy import Engine, func, select
 
-from monitor.compare import run_comparison  # noqa: E402
-from monitor.matching import run_matching  # noqa: E402
-from storage.db import make_engine, upgrade  # noqa: E402
-from storage.models import Match, table  # noqa: E402
-from storage.types import sqlite_datetime_text, to_units  # noqa: E402
+from monitor.compare import run_comparison
+from monitor.matching import run_matching
+from storage.db import make_engine, upgrade
+from storage.models import Match, table
+from storage.types import sqlite_datetime_text, to_units
 
 COMPETITORS = 20
 DAYS = 5
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 SYLLABLES = ["ka", "lo", "mi", "ra", "to", "ve", "ni", "su", "pe", "do", "zan", "bri",
              "gor", "tel", "mar", "qui", "sol", "vin", "ex", "ul"]
-WORDS = ("classic fresh ultra pro max mini light dark silver gold green blue red black white "
-         "organic natural family premium compact travel home office garden kids sport active "
-         "original crispy smooth strong mild sweet salty spicy herbal citrus berry vanilla "
-         "cocoa mint lemon orange apple cherry peach mango coconut almond hazel honey").split()
+WORDS = ["classic", "fresh", "ultra", "pro", "max", "mini", "light", "dark", "silver", "gold", "green", "blue", "red", "black", "white", "organic", "natural", "family", "premium", "compact", "travel", "home", "office", "garden", "kids", "sport", "active", "original", "crispy", "smooth", "strong", "mild", "sweet", "salty", "spicy", "herbal", "citrus", "berry", "vanilla", "cocoa", "mint", "lemon", "orange", "apple", "cherry", "peach", "mango", "coconut", "almond", "hazel", "honey"]
 SIZES = ["250 ml", "500 ml", "1 l", "1.5 l", "100 g", "250 g", "500 g", "1 kg", "", "6 x 330 ml"]
 RESPELL = {"500 ml": "0.5 l", "1 l": "1000 ml", "1 kg": "1000 g", "1.5 l": "1,5 L",
            "6 x 330 ml": "6x330ml"}

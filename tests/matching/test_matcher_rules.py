@@ -9,8 +9,8 @@ import pytest
 from monitor.matching import (
     CatalogItem,
     ListingItem,
-    MatchSettings,
     Matcher,
+    MatchSettings,
     compare_attributes,
     parse_attributes,
 )
