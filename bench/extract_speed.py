@@ -134,12 +134,14 @@ def synthetic_figures() -> None:
     own = [synthetic_page()]
     size = sum(map(len, json_pages)) // len(json_pages) // 1024
     fast = ExtractionHints(prefer="jsonld", currency="BGN", language="bg")
+    quick = ExtractionHints(prefer="jsonld", currency="BGN", language="bg", read_text=False)
     sel = ExtractionHints(prefer="selectors", currency="BGN", language="bg", selectors=SELECTORS)
     rows = [
         ("lxml parse only (json-ld shop)", json_pages, lambda b: lxml_html.document_fromstring(b)),
         ("extract, no hints (json-ld shop)", json_pages, lambda b: extract(b, url)),
         ("extract prefer=jsonld (crawl fast path)", json_pages,
          lambda b: extract(b, url, fast)),
+        ("  same, read_text=False (prices only)", json_pages, lambda b: extract(b, url, quick)),
         ("extract with selectors (plain shop)", plain_pages, lambda b: extract(b, url, sel)),
         ("extract, no hints (synthetic BG page)", own, lambda b: extract(b, url)),
     ]

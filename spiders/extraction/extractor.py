@@ -10,6 +10,7 @@ first so most pages of a known shop take the fast path.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -202,7 +203,8 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
     regular = out.vote("regular_price")
     if regular is not None and product.price is not None and regular.value > product.price:
         product.regular_price = regular.value
-    texts = _product_texts(run)
+    texts = _product_texts(run) if hints.read_text else list(
+        chain.from_iterable(run.selector_texts.values()))
     _page_identifiers(product, texts)
     product.promotions = _promotions(product, out, texts, run, today)
     _terms(product, out, texts, run)

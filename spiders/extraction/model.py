@@ -203,6 +203,11 @@ class ExtractionHints:
     """Default warranty in months."""
     returns_days: int | None = None
     """Default returns window in days."""
+    read_text: bool = True
+    """Read promotions, terms and "label: value" identifiers from the page's wording.
+    This is most of the cost on a structured-data page (see bench/extract_speed.py);
+    a crawl may switch it off on most pages of a shop and keep it on for a sample.
+    Structured data's own offers and terms are read either way."""
 
 
 @dataclass(kw_only=True)

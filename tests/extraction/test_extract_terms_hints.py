@@ -108,3 +108,16 @@ def test_prefer_fast_path_skips_other_strategies() -> None:
 def test_prefer_that_fails_falls_back() -> None:
     result = run('<p class="price">12,50 €</p>', prefer="jsonld")
     assert result.price == D("12.50") and result.extractor == "heuristic"
+
+
+def test_read_text_off_keeps_structured_values_and_skips_wording() -> None:
+    head = jsonld({"@type": "Product", "name": "Kettle", "offers": {
+        "@type": "Offer", "price": "35.00", "priceCurrency": "EUR",
+        "availability": "https://schema.org/InStock",
+        "hasMerchantReturnPolicy": {"merchantReturnDays": 30}}})
+    body = page("<p>Code: SAVE10 -10%</p><p>Warranty 24 months</p>", head=head)
+    full = extract(body)
+    quick = extract(body, hints=ExtractionHints(prefer="jsonld", read_text=False))
+    assert (quick.price, quick.currency, quick.returns_days) == (D("35.00"), "EUR", 30)
+    assert quick.promotions == [] and quick.warranty is None
+    assert full.promotions and full.warranty is not None and full.warranty.months == 24
