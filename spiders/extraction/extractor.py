@@ -10,10 +10,10 @@ first so most pages of a known shop take the fast path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
 from typing import Any
 
 from .candidates import CandidateSet, Vote
