@@ -114,6 +114,8 @@ def run_full(competitors: Path, name: str, db_url: str) -> dict[str, Any]:
         raise SystemExit(f"full crawl ended {summary.status}: {summary.error}")
     return {"pages": summary.pages, "seconds": summary.elapsed_s, "wall": wall,
             "counts": summary.counts, "prefer": summary.stats.get("prefer"),
+            "extract_ms": summary.stats.get("extract_ms_per_page"),
+            "store_ms": summary.stats.get("store_ms_per_page"),
             "run_id": summary.crawl_run_id}
 
 
@@ -156,7 +158,6 @@ def bench_style(style: str, products: int, db: str) -> float:
         db_url = f"sqlite:///{work / 'bench.db'}" if db == "sqlite" else db
         full = run_full(competitors, name, db_url)
         right, checked = check_prices(db_url, full["run_id"], folder, base_url)
-    print(json.dumps({"bare": bare, "full": full}, default=str)[:2000])
     bare_rate = bare["pages"] / bare["seconds"]
     full_rate = full["pages"] / full["seconds"]
     ratio = full_rate / bare_rate
@@ -167,6 +168,9 @@ def bench_style(style: str, products: int, db: str) -> float:
           f"{full_rate:.0f} pages/s (extract + validate + store in SQLite; "
           f"strategy learned: {full['prefer']}; outcomes {full['counts']}; "
           f"process wall time {full['wall']:.2f} s)")
+    print(f"[{style}] cost per page in the full crawl: extraction {full['extract_ms']} ms, "
+          f"validate+quality+store {full['store_ms']} ms; bare crawl "
+          f"{1000 / bare_rate:.2f} ms per page in all")
     print(f"[{style}] prices right: {right} of {checked} checked against _truth.jsonl")
     verdict = "ok" if ratio >= TARGET_RATIO else f"BELOW {TARGET_RATIO}"
     print(f"[{style}] ratio full/bare = {ratio:.3f} ({verdict})")

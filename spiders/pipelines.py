@@ -211,6 +211,8 @@ class StorePipeline:
         self.write_error: str | None = None
         self.started = time.monotonic()
         self.last_progress = 0.0
+        self.busy_seconds = 0.0
+        """Time spent in this pipeline (validation is timed by ValidatePipeline)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -227,6 +229,14 @@ class StorePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         spider = spider or self.crawler.spider
         assert spider is not None
+        started = time.perf_counter()
+        try:
+            self._process(item, spider)
+        finally:
+            self.busy_seconds += time.perf_counter() - started
+        return None
+
+    def _process(self, item: Any, spider: Spider) -> None:
         if isinstance(item, FetchFailure):
             self.counts[item.outcome] += 1
             if len(self.failures) < MAX_FAILURES_KEPT:
@@ -239,7 +249,6 @@ class StorePipeline:
             if len(self.buffer) >= self.batch_size:
                 self.flush(spider)
         self._maybe_progress(spider)
-        return None
 
     def _count_fill(self, draft: Draft) -> None:
         values = draft.values
@@ -315,7 +324,9 @@ class StorePipeline:
     # -- end of the run
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        started = time.perf_counter()
         self.flush(spider or self.crawler.spider)
+        self.busy_seconds += time.perf_counter() - started
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.engine is None:
@@ -370,13 +381,20 @@ class StorePipeline:
             "duplicates": scrapy_stats.get("pricewatch/duplicate_pages", 0),
             "extractors": dict(self.extractors),
             "prefer": learner.best() if learner is not None else None,
+            "prefer_at_start": learner.initial if learner is not None else None,
             "elapsed_s": round(elapsed, 3),
             "pages_per_s": round(pages / elapsed, 1) if elapsed > 0 else None,
+            "extract_ms_per_page": _per_page(getattr(spider, "extract_seconds", 0.0), pages),
+            "store_ms_per_page": _per_page(self.busy_seconds, pages),
             "close_reason": reason,
             "failures": self.failures,
             "rendered_js": bool(getattr(spider, "competitor", None)
                                 and spider.competitor.render_js),  # type: ignore[attr-defined]
         }
+
+
+def _per_page(seconds: float, pages: int) -> float | None:
+    return round(seconds * 1000 / pages, 3) if pages else None
 
 
 def run_status(close_reason: str, write_error: str | None) -> RunStatus:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -61,6 +62,8 @@ class CompetitorSpider(scrapy.Spider):
         self.pattern = re.compile(self.discovery.link_pattern) if self.discovery.link_pattern else None
         self.max_products = self.discovery.max_pages
         self._hints: dict[str | None, ExtractionHints] = {}
+        self.extract_seconds = 0.0
+        """Time spent inside the extraction library (the bench reports it per page)."""
         self.requested: set[tuple[str, str]] = set()
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
@@ -209,7 +212,9 @@ class CompetitorSpider(scrapy.Spider):
             item.blocked = blocked_reason(response.status, b"")
         if item.gone is None and item.blocked is None:
             item.page_hash = hashlib.blake2b(body, digest_size=16).hexdigest()
+            started = time.perf_counter()
             product = extract(body, url, self.hints(self.learner.prefer))
+            self.extract_seconds += time.perf_counter() - started
             if product.price is None:
                 # A wall answering 200 has no price: only then is the body sniffed for one.
                 item.blocked = blocked_reason(response.status, body)

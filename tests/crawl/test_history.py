@@ -30,6 +30,9 @@ def test_two_days_of_history(tmp_path: Path) -> None:
     engine = make_engine(db_url)
     runs = [first, second, again]
     assert [r.status for r in runs] == ["finished"] * 3
+    # The fast path learned in one run is where the next one starts.
+    assert first.stats["prefer"] and first.stats["prefer_at_start"] is None
+    assert second.stats["prefer_at_start"] == first.stats["prefer"]
     expected0, expected1 = truth(SHOP, FIRST), truth(SHOP, SECOND)
     listings = len(expected0)
     obs, lst = table(Observation), table(Listing)
