@@ -159,7 +159,7 @@ def resolve_symbol(
     return None
 
 
-_AMBIGUOUS_FAMILY = {
+AMBIGUOUS_FAMILY: dict[str, set[str]] = {
     "$": {"USD", "CAD", "AUD", "NZD", "MXN", "ARS", "CLP", "COP", "UYU", "SGD", "HKD", "TWD",
           "BRL"},
     "kr": {"SEK", "NOK", "DKK", "ISK"},
@@ -171,7 +171,7 @@ _AMBIGUOUS_FAMILY = {
 
 
 def _compatible(symbol: str, code: str) -> bool:
-    return code in _AMBIGUOUS_FAMILY.get(symbol, set())
+    return code in AMBIGUOUS_FAMILY.get(symbol, set())
 
 
 def find_currency(text: str) -> str | None:

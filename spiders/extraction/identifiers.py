@@ -32,6 +32,22 @@ def clean_identifier(value: object) -> str | None:
     return text
 
 
+_BRAND_NOISE_RE = re.compile(
+    r"^(?:visit the |visitez la boutique |besuchen sie den |visita la tienda de )"
+    r"|(?: store| shop| boutique| -store)$", re.I)
+
+
+def clean_brand(value: object) -> str | None:
+    """Brand name without label text ("… Marca: Panasonic", "Visit the X Store")."""
+    text = clean_text(value, 120)
+    if not text:
+        return None
+    if ":" in text:
+        text = text.rsplit(":", 1)[1].strip()
+    text = _BRAND_NOISE_RE.sub("", text).strip()
+    return text or None
+
+
 def clean_text(value: object, limit: int = 300) -> str | None:
     """Whitespace-normalized text, or None."""
     if value is None or isinstance(value, bool | dict | list):

@@ -18,7 +18,7 @@ from .availability import normalize_availability
 from .candidates import CandidateSet
 from .currency import normalize_code
 from .document import Document
-from .identifiers import clean_identifier, clean_text, valid_gtin
+from .identifiers import clean_brand, clean_identifier, clean_text, valid_gtin
 from .model import Availability, Candidate
 from .prices import find_prices, parse_structured_amount
 from .timeparse import parse_valid_until
@@ -232,7 +232,7 @@ def read_product_nodes(
     if name:
         add(Candidate(field="title", value=name, source=source, confidence=confidence))
     brand = main.get("brand") or main.get("manufacturer")
-    brand_text = _text(brand)
+    brand_text = clean_brand(_text(brand))
     if brand_text:
         add(Candidate(field="brand", value=brand_text, source=source, confidence=confidence))
     for key in ("sku", "productID", "productId"):
