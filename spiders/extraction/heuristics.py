@@ -19,7 +19,7 @@ from .currency import context_currency
 from .document import Document, visible_text
 from .identifiers import clean_text
 from .model import Availability, Candidate
-from .prices import ParsedPrice, find_prices
+from .prices import ParsedPrice, find_prices, parse_price
 
 _RELATED_RE = re.compile(
     r"(?<![a-z])(?:related|recommend|similar|upsell|up-sell|cross-?sell|crosssell"
@@ -239,6 +239,11 @@ def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> lis
                              language=doc.language)
         if not parsed:
             continue
+        if _dual_display(parsed):
+            # "24,99 лв. / 12,78 €": one price in two currencies; keep the expected one.
+            chosen = parse_price(text, default_currency=currency, tld=doc.tld,
+                                 language=doc.language)
+            parsed = [chosen] if chosen else parsed
         if len({p.amount for p in parsed}) > 1 and content is None:
             # A price block holding several prices (old and new): its leaves are the candidates.
             for child in el.iterdescendants():
@@ -252,6 +257,11 @@ def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> lis
         seen_ids.add(id(el))
         found.append(_PriceCand(el, parsed[0], text, 0.0, False))
     return found
+
+
+def _dual_display(parsed: list[ParsedPrice]) -> bool:
+    return len(parsed) == 2 and all(p.currency for p in parsed) and (
+        parsed[0].currency != parsed[1].currency)
 
 
 def _score(cand: _PriceCand, ctx: _Context) -> float | None:
