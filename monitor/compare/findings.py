@@ -49,7 +49,7 @@ from monitor.compare.pricing import (
 from monitor.compare.settings import CompareSettings
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Priced:
     """A competitor offer with its landed price worked out."""
 
@@ -57,7 +57,7 @@ class Priced:
     landed: Landed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Evaluation:
     stats: ProductStats | None
     findings: list[FindingData]
@@ -97,9 +97,9 @@ def product_stats(our: OurProduct, our_landed: Landed, priced: Sequence[Priced])
 
 def _shown(landed: Landed) -> str:
     """'12.49 (11.99 + shipping 0.50)' style: effective price and how it comes about."""
-    if not landed.applied and landed.effective == landed.shelf:
+    if landed.effective == landed.shelf and not landed.applied:
         return f"{landed.effective}"
-    return f"{landed.effective} (shelf {landed.shelf}; {', '.join(landed.applied)})"
+    return f"{landed.effective} (shelf {landed.shelf}; {', '.join(landed.describe())})"
 
 
 def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None, reason: str,
@@ -109,7 +109,7 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
     gap_pct = percent(gap, ours.effective) if gap is not None else None
     details = dict(details or {})
     if p is not None:
-        details.setdefault("applied", list(p.landed.applied))
+        details.setdefault("applied", p.landed.describe())
         if p.landed.member_price is not None:
             details.setdefault("member_price", str(p.landed.member_price))
         if p.offer.pack_ratio is not None:

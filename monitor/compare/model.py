@@ -1,4 +1,8 @@
-"""Plain data the comparison rules work on, and what they produce. No database here."""
+"""Plain data the comparison rules work on, and what they produce. No database here.
+
+The classes are slotted but not frozen: a run builds millions of them, and a frozen
+dataclass costs about five times as much to build. Treat them as values all the same.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ class FindingKind(StrEnum):
     """A competitor advertises below the manufacturer's minimum advertised price."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Promo:
     """A promotion on an offer (see `storage.models.PromotionKind` for the kinds)."""
 
@@ -43,7 +47,7 @@ class Promo:
     text: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Terms:
     """Service terms of an offer; None = not known."""
 
@@ -54,7 +58,7 @@ class Terms:
     instalments: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OurProduct:
     """Our own offer and margin rules for one product."""
 
@@ -74,7 +78,7 @@ class OurProduct:
     priority: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TheirOffer:
     """A competitor's offer for one of our products: its latest good observation."""
 
@@ -96,7 +100,7 @@ class TheirOffer:
     """Their own lowest good price in the N days before the current discount began."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Landed:
     """What one unit (ours) really costs a customer at one shop."""
 
@@ -114,7 +118,12 @@ class Landed:
     """Members-only price per unit, shown beside, never used as the effective price."""
     promo_until: datetime | None = None
     applied: tuple[str, ...] = ()
-    """What went into `effective`, in words."""
+    """The promotions and markdown that went into `effective`, in words."""
+
+    def describe(self) -> list[str]:
+        """Everything between the shelf and the effective price, in words."""
+        extra = [f"shipping {self.shipping}"] if self.shipping else []
+        return [*self.applied, *extra]
 
     @property
     def temporary(self) -> bool:
@@ -122,7 +131,7 @@ class Landed:
         return self.effective < self.base
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FindingData:
     """One finding, as plain data (written to the `finding` table by the run)."""
 
@@ -144,7 +153,7 @@ class FindingData:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProductStats:
     """Where we stand on one product among the competitors that sell it."""
 

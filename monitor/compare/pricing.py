@@ -114,15 +114,20 @@ def _shipping(basket: Decimal, cost: Decimal | None, threshold: Decimal | None,
 def _plain_price(price: Decimal, shipping_cost: Decimal | None, threshold: Decimal | None,
                  ratio: Decimal) -> Landed:
     """The common case, kept cheap: no promotion, no markdown (same result as the full path)."""
+    if ratio == ONE:
+        shelf = price.quantize(CENT, ROUND_HALF_UP)
+        if shipping_cost is None or shipping_cost <= 0 or (threshold is not None and price >= threshold):
+            return Landed(shelf, shelf, shelf, ZERO)
+        total = (price + shipping_cost).quantize(CENT, ROUND_HALF_UP)
+        return Landed(shelf, total, total, shipping_cost.quantize(CENT, ROUND_HALF_UP))
     units = ratio if ratio > ONE else ONE
     shelf = cents(price * ratio)
     if shipping_cost is None or shipping_cost <= 0 or (
             threshold is not None and price * units >= threshold):
-        return Landed(shelf=shelf, effective=shelf, base=shelf, shipping=ZERO)
+        return Landed(shelf, shelf, shelf, ZERO)
     ship = cents(shipping_cost * ratio / units)
     total = cents(price * ratio + shipping_cost * ratio / units)
-    return Landed(shelf=shelf, effective=total, base=total, shipping=ship,
-                  applied=(f"shipping {cents(shipping_cost)}",))
+    return Landed(shelf, total, total, ship)
 
 
 def effective_price(
@@ -168,8 +173,6 @@ def effective_price(
     # one order holds the multi-buy quantity, or enough of their units for one of ours
     units = max(Decimal(qty), ratio)
     ship = _shipping(unit * units, shipping_cost, free_shipping_threshold, promos)
-    if ship:
-        applied.append(f"shipping {cents(ship)}" + (f" per {units.normalize():f}" if units > 1 else ""))
 
     base_unit = regular_price if marked_down and regular_price is not None else price
     base_units = max(ONE, ratio)

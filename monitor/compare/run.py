@@ -131,9 +131,11 @@ def promos_from_json(items: Iterable[Any]) -> tuple[Promo, ...]:
     return tuple(found)
 
 
-def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None) -> TheirOffer:
+def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None,
+                 terms_cache: dict[tuple[Any, ...], Terms]) -> TheirOffer:
+    """The rules' view of an offer; identical terms share one `Terms` (a million offers)."""
     if promos:
-        promotions = tuple(
+        promotions: tuple[Promo, ...] = tuple(
             Promo(p.kind, p.value, p.code, p.buy_qty, p.pay_qty, p.threshold, p.instalments,
                   p.valid_until, p.text)
             for p in promos
@@ -143,13 +145,15 @@ def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None) -> 
     else:
         promotions = ()
     delivery = row.delivery_max_days if row.delivery_max_days is not None else row.delivery_min_days
+    key = (delivery, row.warranty_months, row.returns_days,
+           bool(promotions) and any(p.kind == "instalments" for p in promotions))
+    terms = terms_cache.get(key)
+    if terms is None:
+        terms = terms_cache[key] = Terms(*key)
     return TheirOffer(
-        listing_id=row.listing_id, competitor_id=row.competitor_id, competitor=row.competitor,
-        currency=row.currency or "", price=row.price, regular_price=row.regular_price,
-        shipping_cost=row.shipping_cost, free_shipping_threshold=row.free_shipping_threshold,
-        terms=Terms(delivery, row.warranty_months, row.returns_days,
-                    any(p.kind == "instalments" for p in promotions)),
-        promotions=promotions, pack_ratio=row.pack_ratio, lowest_before=row.lowest_before,
+        row.listing_id, row.competitor_id, row.competitor, row.currency or "", row.price,
+        row.regular_price, row.shipping_cost, row.free_shipping_threshold, terms, promotions,
+        row.pack_ratio, row.lowest_before,
     )
 
 
@@ -201,8 +205,10 @@ def run_comparison(
     by_competitor, by_category = _IndexSums(), _IndexSums()
     compared = skipped = 0
     grouped: dict[int, list[TheirOffer]] = defaultdict(list)
+    terms_cache: dict[tuple[Any, ...], Terms] = {}
     for row in offers:
-        grouped[row.product_id].append(_their_offer(row, promotions.get(row.listing_id)))
+        grouped[row.product_id].append(
+            _their_offer(row, promotions.get(row.listing_id), terms_cache))
     for product_id in sorted(grouped):
         product = products.get(product_id)
         if product is None:

@@ -106,7 +106,7 @@ def money_reader(dialect: str) -> Callable[[Any], Decimal | None]:
     return read
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProductRow:
     id: int
     sku: str
@@ -125,7 +125,7 @@ class ProductRow:
     priority: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OfferRow:
     """A matched listing's latest good observation, with what the rules need."""
 
@@ -147,7 +147,7 @@ class OfferRow:
     lowest_before: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PromotionRow:
     listing_id: int
     kind: str
