@@ -135,7 +135,7 @@ def mapping_rows(seed: int = 42,
         if item.link != "title":
             continue
         for shop in ("plainshop", "jsonshop"):
-            if item.product.pid in set(shop_pids(shop, seed)):
+            if shop in bases and item.product.pid in set(shop_pids(shop, seed)):
                 url = bases[shop].rstrip("/") + product_path(shop, item.product, seed)
                 rows.append({"competitor": shop, "url": url, "sku": skus[item.product.pid]})
                 break
