@@ -36,7 +36,13 @@ from spiders.quality import HEALTH_FIELDS, LastGood, Reading, RunFigures, assess
 from storage.currency import normalize_currency
 from storage.db import make_engine
 from storage.models import ObservationStatus, RunStatus
-from storage.repos.crawls import insert_promotions, last_good_values, upsert_listings_bulk
+from storage.repos.crawls import (
+    GoodValue,
+    insert_promotions,
+    last_good_values,
+    pending_quarantined,
+    upsert_listings_bulk,
+)
 from storage.repos.listings import (
     ListingInfo,
     ListingKey,
@@ -275,18 +281,15 @@ class StorePipeline:
                 ids = upsert_listings_bulk(conn, self.competitor_id, [d.listing for d in batch],
                                       seen_at)
                 last = last_good_values(conn, list(ids.values()))
+                pending = pending_quarantined(conn, list(ids.values()))
                 rows: list[ObservationRow] = []
                 promos: list[dict[str, Any]] = []
                 for draft in batch:
                     listing_id = ids[ListingKey(draft.listing.url, draft.listing.variant)]
                     status, reason = draft.status, draft.reason
                     if status is None:
-                        good = last.get(listing_id)
-                        verdict = assess(
-                            draft.reading,
-                            LastGood(good.price, good.currency, good.title) if good else None,
-                            max_jump,
-                        )
+                        verdict = assess(draft.reading, _last(last.get(listing_id)), max_jump,
+                                         _last(pending.get(listing_id)))
                         status, reason = verdict.status, verdict.reason
                     self.counts[status.value] += 1
                     values = draft.values
@@ -391,6 +394,10 @@ class StorePipeline:
             "rendered_js": bool(getattr(spider, "competitor", None)
                                 and spider.competitor.render_js),  # type: ignore[attr-defined]
         }
+
+
+def _last(value: GoodValue | None) -> LastGood | None:
+    return LastGood(value.price, value.currency, value.title) if value is not None else None
 
 
 def _per_page(seconds: float, pages: int) -> float | None:

@@ -89,8 +89,34 @@ def _norm_title(title: str) -> str:
     return " ".join(title.casefold().split())
 
 
-def assess(reading: Reading, last: LastGood | None, max_jump: Decimal) -> Verdict:
-    """The status of one successfully fetched, non-blocked product page."""
+def assess(
+    reading: Reading, last: LastGood | None, max_jump: Decimal,
+    pending: LastGood | None = None,
+) -> Verdict:
+    """The status of one successfully fetched, non-blocked product page.
+
+    `pending` is the listing's previous reading when that one was quarantined: a change
+    seen in two runs in a row (same price, currency and title) is real, not a glitch, and
+    is accepted - otherwise a shop that really renamed a product or moved a price a lot
+    would stay quarantined for ever.
+    """
+    verdict = _check(reading, last, max_jump)
+    if (verdict.status is ObservationStatus.quarantined and pending is not None
+            and reading.price is not None and reading.price > 0
+            and _same(reading, pending)):
+        return Verdict(ObservationStatus.ok,
+                       f"accepted, seen in two runs in a row: {verdict.reason}")
+    return verdict
+
+
+def _same(reading: Reading, pending: LastGood) -> bool:
+    titles_agree = (reading.title is None or pending.title is None
+                    or _norm_title(reading.title) == _norm_title(pending.title))
+    return (reading.price == pending.price and reading.currency == pending.currency
+            and titles_agree)
+
+
+def _check(reading: Reading, last: LastGood | None, max_jump: Decimal) -> Verdict:
     if reading.price is None:
         why = reading.reason or "no price on the page"
         if reading.has_product:

@@ -39,28 +39,44 @@ def last_good_values(
     conn: Connection, listing_ids: Sequence[int], chunk: int = 500
 ) -> dict[int, GoodValue]:
     """listing id -> its latest `ok` price, currency and title (listings never ok are absent)."""
+    return _latest(conn, listing_ids, chunk, ObservationStatus.ok)
+
+
+def pending_quarantined(
+    conn: Connection, listing_ids: Sequence[int], chunk: int = 500
+) -> dict[int, GoodValue]:
+    """listing id -> its latest observation's values, for listings whose latest observation
+    is quarantined (a second reading that agrees with it confirms the change)."""
+    latest = _latest(conn, listing_ids, chunk, None, with_status=True)
+    return {k: v for k, (v, status) in latest.items()
+            if status == ObservationStatus.quarantined.value}
+
+
+def _latest(conn: Connection, listing_ids: Sequence[int], chunk: int,
+            status: ObservationStatus | None, with_status: bool = False) -> dict[int, Any]:
     obs = table(Observation)
-    result: dict[int, GoodValue] = {}
+    result: dict[int, Any] = {}
     ids = sorted(set(listing_ids))
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
-        ranked = (
-            select(
-                obs.c.listing_id, obs.c.price, obs.c.currency, obs.c.title,
-                func.row_number().over(
-                    partition_by=obs.c.listing_id,
-                    order_by=(obs.c.observed_at.desc(), obs.c.id.desc()),
-                ).label("rn"),
-            )
-            .where(obs.c.status == ObservationStatus.ok.value, obs.c.listing_id.in_(part))
-            .subquery()
-        )
+        query = select(
+            obs.c.listing_id, obs.c.price, obs.c.currency, obs.c.title, obs.c.status,
+            func.row_number().over(
+                partition_by=obs.c.listing_id,
+                order_by=(obs.c.observed_at.desc(), obs.c.id.desc()),
+            ).label("rn"),
+        ).where(obs.c.listing_id.in_(part))
+        if status is not None:
+            query = query.where(obs.c.status == status.value)
+        ranked = query.subquery()
         rows = conn.execute(
-            select(ranked.c.listing_id, ranked.c.price, ranked.c.currency, ranked.c.title)
+            select(ranked.c.listing_id, ranked.c.price, ranked.c.currency, ranked.c.title,
+                   ranked.c.status)
             .where(ranked.c.rn == 1)
         )
         for row in rows:
-            result[row.listing_id] = GoodValue(row.price, row.currency, row.title)
+            value = GoodValue(row.price, row.currency, row.title)
+            result[row.listing_id] = (value, row.status) if with_status else value
     return result
 
 

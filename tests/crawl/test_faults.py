@@ -123,6 +123,9 @@ def test_price_jump_is_quarantined_and_never_counts(tmp_path: Path) -> None:
         [first] = crawl(path, ["jsonshop"], db_url)
         shops.set_day(1)
         [second] = crawl(path, ["jsonshop"], db_url)
+        with engine.connect() as conn:
+            good = {row.listing_id: row for row in latest_good_observations(conn)}
+        [third] = crawl(path, ["jsonshop"], db_url)  # the same prices once more
         base = shops.base_urls["jsonshop"]
     stored = stored_for_run(engine, second.crawl_run_id or 0)
     crawled = {url for url, _ in stored}
@@ -133,8 +136,6 @@ def test_price_jump_is_quarantined_and_never_counts(tmp_path: Path) -> None:
     assert moved, "the demo shop changed no price between day 0 and 1"
     assert first.counts == {"ok": 80}
     assert second.counts == {"ok": 80 - len(moved), "quarantined": len(moved)}
-    with engine.connect() as conn:
-        good = {row.listing_id: row for row in latest_good_observations(conn)}
     for item in moved:
         got = stored[(item.url(base), "")]
         assert got.observation.status == "quarantined"
@@ -143,6 +144,12 @@ def test_price_jump_is_quarantined_and_never_counts(tmp_path: Path) -> None:
         assert got.promotions == []  # ...but nothing of it reaches comparison
         assert good[got.listing.id].price == day0[item.path].price
         assert good[got.listing.id].crawl_run_id == first.crawl_run_id
+    # Seen again in the next run, the change is real: accepted, with a reason saying why.
+    assert third.counts == {"ok": 80}
+    confirmed = stored_for_run(engine, third.crawl_run_id or 0)
+    for item in moved:
+        obs = confirmed[(item.url(base), "")].observation
+        assert obs.price == item.price and "two runs in a row" in obs.reason
 
 
 def test_gone_product_is_not_found_and_the_crawl_goes_on(tmp_path: Path) -> None:

@@ -74,6 +74,25 @@ def test_assess(new: Reading, last: LastGood | None, status: ObservationStatus,
         assert verdict.reason is not None and reason_part in verdict.reason
 
 
+def test_a_change_seen_in_two_runs_in_a_row_is_accepted() -> None:
+    last = LastGood(D("10.00"), "BGN", "Phone X")
+    same_again = LastGood(D("40.00"), "BGN", "Phone X")
+    verdict = assess(reading("40.00"), last, JUMP, pending=same_again)
+    assert verdict.status is ObservationStatus.ok
+    assert verdict.reason and "two runs in a row" in verdict.reason
+    renamed = assess(reading("10.00", title="Phone X Pro"), last, JUMP,
+                     pending=LastGood(D("10.00"), "BGN", "phone x  pro"))
+    assert renamed.status is ObservationStatus.ok
+
+
+def test_a_different_second_reading_stays_quarantined() -> None:
+    last = LastGood(D("10.00"), "BGN", "Phone X")
+    verdict = assess(reading("45.00"), last, JUMP, pending=LastGood(D("40.00"), "BGN", None))
+    assert verdict.status is ObservationStatus.quarantined
+    assert assess(reading("0"), last, JUMP, pending=LastGood(D("0"), "BGN", None)).status \
+        is ObservationStatus.quarantined
+
+
 @pytest.mark.parametrize(
     ("status", "body", "blocked"),
     [
