@@ -30,8 +30,12 @@ _BINARY_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 _CLASSES_XPATH = etree.XPath("//@class")
-_INDEX_XPATH = etree.XPath("//script[@type]|//link[@rel]|//meta|//h1|//del|//s|//strike")
-_XPATH_CACHE: dict[tuple[tuple[str, ...], tuple[str, ...], str], Any] = {}
+_INDEX_TAGS = ("script", "link", "meta", "h1", "del", "s", "strike")
+_XPATH_CACHE: dict[tuple[str, ...], Any] = {}
+
+
+def _sourceline(el: Any) -> int:
+    return int(el.sourceline or 0)
 _VISIBLE_TEXT = etree.XPath(
     ".//text()[not(parent::script or parent::style or parent::noscript or parent::template)]"
 )
@@ -140,8 +144,9 @@ class Document:
         """The few kinds of elements the readers need, gathered in one tree pass
         (scripts, links, metas, h1s and struck text) instead of one XPath each."""
         found: dict[str, list[Any]] = {}
-        for el in _INDEX_XPATH(self.root):
+        for el in self.root.iter(*_INDEX_TAGS):
             found.setdefault(el.tag, []).append(el)
+        found["script"] = [el for el in found.get("script", []) if el.get("type")]
         return found
 
     @cached_property
@@ -192,29 +197,29 @@ class Document:
         tags = frozenset(tag for tag in ("del", "s", "strike") if self.index.get(tag))
         return classes, tags
 
-    def class_xpath(self, terms: tuple[str, ...], tags: tuple[str, ...] = (),
-                    scope: str = "//") -> Any | None:
-        """Compiled XPath for elements whose class contains one of ``terms``, or one of
-        ``tags``, built only from those that occur in the raw page at all.
+    def with_class(self, terms: tuple[str, ...], tags: tuple[str, ...] = ()) -> list[Any]:
+        """Elements whose class contains one of ``terms``, plus indexed ``tags``
+        (del/s/strike), in document order.
 
-        A plain substring test on the page text is far cheaper than testing every
-        element for every term, so absent terms cost nothing; None when nothing occurs.
+        Only the terms that occur among the page's class names at all go into the
+        XPath (one tree pass), so absent terms cost nothing.
         """
-        classes, tag_names = self.markup_index
+        classes, _ = self.markup_index
         present = tuple(t for t in terms if t in classes)
-        tags_present = tuple(t for t in tags if t in tag_names)
-        if not present and not tags_present:
-            return None
-        key = (present, tags_present, scope)
-        compiled = _XPATH_CACHE.get(key)
-        if compiled is None:
-            parts = [f"{scope}{tag}" for tag in tags_present]
-            if present:
+        found: list[Any] = []
+        for tag in tags:
+            found.extend(self.index.get(tag, []))
+        if present:
+            compiled = _XPATH_CACHE.get(present)
+            if compiled is None:
                 test = " or ".join(f"contains(@class,'{t}')" for t in present)
-                parts.append(f"{scope}*[@class][{test}]")
-            compiled = etree.XPath(" | ".join(parts))
-            _XPATH_CACHE[key] = compiled
-        return compiled
+                compiled = etree.XPath(f"//*[@class][{test}]")
+                _XPATH_CACHE[present] = compiled
+            found.extend(compiled(self.root))
+        if tags and present:
+            order = {el: i for i, el in enumerate(found)}
+            found = sorted(set(found), key=lambda el: (_sourceline(el), order[el]))
+        return found
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:

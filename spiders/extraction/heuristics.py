@@ -459,11 +459,8 @@ def old_prices(doc: Document, currency: str | None) -> list[tuple[Any, Decimal]]
     structured fast path see a sale's old price and stale structured prices
     without running all heuristics.
     """
-    xpath = doc.class_xpath(OLD_TERMS, tags=("del", "s", "strike"))
-    if xpath is None:
-        return []
     found: list[tuple[Any, Decimal]] = []
-    for el in xpath(doc.root)[:50]:
+    for el in doc.with_class(OLD_TERMS, tags=("del", "s", "strike"))[:50]:
         text = visible_text(el)
         if not text or len(text) > 40:
             continue

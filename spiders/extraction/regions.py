@@ -107,10 +107,7 @@ def notice_blocks(doc: Document, seen: set[str], region: Any | None = None,
     """Short texts of shipping/returns/promo notices outside the product block
     (already read) and outside related blocks."""
     out: list[str] = []
-    xpath = doc.class_xpath(NOTICE_TERMS, scope="//body//")
-    if xpath is None:
-        return out
-    for el in xpath(doc.root)[:200]:
+    for el in doc.with_class(NOTICE_TERMS)[:200]:
         text = " ".join(" ".join(el.itertext()).split())
         if not text or len(text) > 300 or text in seen:
             continue
