@@ -156,10 +156,10 @@ def _run_locked(
     result = NightlyResult(run_id, RunStatus.running.value)
     try:
         _chain(engine, db_url, settings, settings_path, run_id, now, say, stop, result)
-        crawl_ok = all(s.ok for s in result.steps if s.name == "crawl")
-        result.status = RunStatus.finished.value if all(s.ok for s in result.steps) or crawl_ok else RunStatus.failed.value
-        if not all(s.ok for s in result.steps):
-            result.message = "finished with errors in: " + ", ".join(s.name for s in result.steps if not s.ok)
+        failed = [s.name for s in result.steps if not s.ok]
+        result.status = RunStatus.failed.value if failed else RunStatus.finished.value
+        if failed:
+            result.message = "ran to the end with errors in: " + ", ".join(failed)
     except Interrupted as stopped:
         result.status = RunStatus.interrupted.value
         result.message = f"stopped before step '{stopped}'"
@@ -177,13 +177,12 @@ def _chain(
 ) -> None:
     # Imported here: the chain sits on top of every layer, and importing Scrapy or
     # matplotlib only when a run happens keeps `pricewatch --help` fast.
-    from reports.daily import build_daily_report
-    from spiders.runner import crawl_competitors
-
     from monitor.alerts import AlertSettings, deliver_pending, run_alerts
     from monitor.compare import CompareSettings, run_comparison
     from monitor.matching import MatchSettings, run_matching
     from monitor.settings import load_section
+    from reports.daily import build_daily_report
+    from spiders.runner import crawl_competitors
 
     crawl_ids: list[int] = []
 
@@ -218,7 +217,7 @@ def _chain(
 
     def compare() -> dict[str, Any]:
         done = run_comparison(engine, load_section(settings_path, "compare", CompareSettings), now=now)
-        compare_ids.append(done.compare_run_id)
+        compare_ids.append(done.run_id)
         return _plain(done, skip={"findings"})
 
     _step(result, "compare", say, stop, compare)
