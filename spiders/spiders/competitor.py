@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
@@ -30,6 +31,7 @@ from storage.types import utcnow
 
 ACCEPTED_STATUSES = [401, 403, 404, 410, 429, 451]
 """Product-page answers the spider reads itself instead of dropping as HTTP errors."""
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
 SHOPIFY_LIMIT = 250
 WOO_PER_PAGE = 100
 
@@ -103,8 +105,15 @@ class CompetitorSpider(scrapy.Spider):
                     yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":  # sitemap.xml.gz served as a file, not Content-Encoding
+            try:
+                body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
+            except Exception as exc:
+                self.logger.error("sitemap %s cannot be unpacked: %s", response.url, exc)
+                return
         try:
-            sitemap = Sitemap(response.body)
+            sitemap = Sitemap(body)
         except Exception as exc:
             self.logger.error("sitemap %s cannot be read: %s", response.url, exc)
             return
