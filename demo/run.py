@@ -93,10 +93,10 @@ def demo_settings(out: Path, competitors_file: Path, smtp_port: int) -> dict[str
         "nightly": {
             "competitors_file": str(competitors_file),
             "mapping_file": str(out / "mapping.csv"),
-            "report_dir": str(out / "reports"),
             "parallel": 2,
             "deliver_alerts": True,
         },
+        "reports": {"out_dir": str(out / "reports")},
         "alerts": {
             "channels": {
                 "manager-mail": {

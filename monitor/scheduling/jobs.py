@@ -39,14 +39,16 @@ def previous_month(today: datetime) -> str:
 
 
 def monthly_job(db_url: str, settings_path: str | None) -> str:
+    from reports.config import ReportSettings
     from reports.monthly import build_monthly_report
 
     path = Path(settings_path) if settings_path else None
-    nightly = load_section(path, "nightly", NightlySettings)
+    reports = load_section(path, "reports", ReportSettings)
     engine = make_engine(db_url)
     try:
         month = previous_month(datetime.now(UTC))
-        paths = build_monthly_report(engine, month, nightly.report_dir, lang=nightly.lang)
+        paths = build_monthly_report(engine, month, reports.out_dir, lang=reports.lang,
+                                     settings=reports)
     finally:
         engine.dispose()
     log.info("monthly report for %s: %s", month, paths)

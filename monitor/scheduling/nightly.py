@@ -181,6 +181,7 @@ def _chain(
     from monitor.compare import CompareSettings, run_comparison
     from monitor.matching import MatchSettings, run_matching
     from monitor.settings import load_section
+    from reports.config import ReportSettings
     from reports.daily import build_daily_report
     from spiders.runner import crawl_competitors
 
@@ -235,8 +236,11 @@ def _chain(
 
     _step(result, "alerts", say, stop, alerts)
 
+    report_settings = load_section(settings_path, "reports", ReportSettings)
+
     def report() -> dict[str, Any]:
-        path = build_daily_report(engine, settings.report_dir, lang=settings.lang, now=now)
+        path = build_daily_report(engine, report_settings.out_dir, lang=report_settings.lang,
+                                  now=now, settings=report_settings)
         result.report_path = path
         return {"path": str(path)}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -19,8 +18,6 @@ class NightlySettings(BaseModel):
     """Manual listing -> product mapping (CSV), used by matching when given."""
     parallel: int = Field(2, ge=1, le=32)
     """How many competitors are crawled at once (each in its own process)."""
-    report_dir: Path = Path("var/reports")
-    lang: Literal["en", "bg"] = "en"
     deliver_alerts: bool = True
     """Send pending alerts at the end of the run (otherwise they wait in the outbox)."""
 

@@ -63,7 +63,8 @@ def nightly_env(
         settings_file = tmp_path / "pricewatch.yaml"
         settings_file.write_text(yaml.safe_dump({
             "nightly": {"competitors_file": str(competitors_file), "mapping_file": str(mapping),
-                        "report_dir": str(report_dir), "parallel": 2},
+                        "parallel": 2},
+            "reports": {"out_dir": str(report_dir)},
             "alerts": {
                 "channels": {"mail": {"type": "email", "host": "127.0.0.1", "port": smtp.port,
                                       "from_addr": "pricewatch@localhost",
