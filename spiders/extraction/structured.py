@@ -190,7 +190,8 @@ def _offer_price(offer: dict[str, Any], currency: str | None) -> Decimal | None:
             if value is not None:
                 return value
     for spec in _as_list(offer.get("priceSpecification")):
-        if isinstance(spec, dict) and not _is_list_price(spec) and spec.get("price") is not None:
+        if isinstance(spec, dict) and not _is_list_price(spec) and spec.get("price") is not None \
+                and not spec.get("referenceQuantity"):  # a per-kilo/per-litre unit price
             value = parse_structured_amount(spec["price"], currency)
             if value is not None:
                 return value
@@ -223,9 +224,14 @@ def _offer_currency(offer: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 def read_product_nodes(
-    products: list[dict[str, Any]], source: str, confidence: float, out: CandidateSet
+    products: list[dict[str, Any]], source: str, confidence: float, out: CandidateSet,
+    page_url: str | None = None,
 ) -> None:
-    """Turn the main product (and variants) into candidates from ``source``."""
+    """Turn the main product (and variants) into candidates from ``source``.
+
+    Several offers: the one whose URL names the page's selected variant
+    (``?variant=``), else the lowest price among those in stock.
+    """
     main = products[0]
     add = out.add
     name = _text(main.get("name"))
@@ -271,9 +277,10 @@ def read_product_nodes(
     buyable = [p for p, s in zip(priced, [normalize_availability(x[1].get("availability"))
                                          for x in priced], strict=True)
                if s in (None, Availability.IN_STOCK, Availability.LIMITED_AVAILABILITY)]
-    price, offer, code, raw = min(buyable or priced, key=lambda t: t[0])
+    selected = _selected_offer(priced, page_url)
+    price, offer, code, raw = selected or min(buyable or priced, key=lambda t: t[0])
     distinct = {p[0] for p in priced}
-    conf = confidence if len(distinct) == 1 else confidence - 0.05
+    conf = confidence if len(distinct) == 1 or selected else confidence - 0.05
     add(Candidate(field="price", value=price, source=source, confidence=conf,
                   raw=str(offer.get("price") or offer.get("lowPrice"))))
     if code or raw:
@@ -287,6 +294,17 @@ def read_product_nodes(
     if until is not None:
         add(Candidate(field="valid_until", value=until, source=source, confidence=confidence))
     _read_offer_terms(offer, source, confidence, out)
+
+
+def _selected_offer(priced: list[Any], page_url: str | None) -> Any | None:
+    """The offer for the variant the page URL selects, when offers carry variant URLs."""
+    match = re.search(r"[?&](variant|sku|v)=([\w-]+)", page_url or "")
+    if not match or len(priced) < 2:
+        return None
+    wanted = f"{match.group(1)}={match.group(2)}"
+    chosen = [p for p in priced if wanted in str(p[1].get("url") or "")
+              or str(p[1].get("sku") or "") == match.group(2)]
+    return chosen[0] if len(chosen) == 1 else None
 
 
 def _read_offer_terms(offer: dict[str, Any], source: str, confidence: float,
@@ -349,7 +367,7 @@ def read_jsonld(doc: Document, out: CandidateSet) -> bool:
         return False
     main = select_main_products(products, doc)
     before = out.has("price")
-    read_product_nodes(main, "jsonld", 0.92, out)
+    read_product_nodes(main, "jsonld", 0.92, out, doc.url)
     return out.has("price", source="jsonld") or before
 
 
@@ -419,7 +437,7 @@ def read_microdata(doc: Document, out: CandidateSet) -> bool:
     if not products:
         return False
     main = select_main_products(products, doc)
-    read_product_nodes(main, "microdata", 0.88, out)
+    read_product_nodes(main, "microdata", 0.88, out, doc.url)
     return out.has("price", source="microdata")
 
 
@@ -444,7 +462,7 @@ def read_rdfa(doc: Document, out: CandidateSet) -> bool:
     products = [p for p in products if _types(p) & PRODUCT_TYPES]
     if not products:
         return False
-    read_product_nodes(select_main_products(products, doc), "rdfa", 0.85, out)
+    read_product_nodes(select_main_products(products, doc), "rdfa", 0.85, out, doc.url)
     return out.has("price", source="rdfa")
 
 

@@ -198,3 +198,20 @@ def test_platforms(platform: str, head: str, body: str, price: str, regular: str
     assert result.regular_price == (D(regular) if regular else None)
     assert result.availability == availability
     assert any(c.source == f"platform:{platform}" for c in result.candidates if c.field == "price")
+
+
+def test_offer_of_the_selected_variant() -> None:
+    offers = [{**OFFER, "price": "20.00", "url": "https://shop.example.com/products/t?variant=1"},
+              {**OFFER, "price": "25.00", "url": "https://shop.example.com/products/t?variant=2"}]
+    head = jsonld(product(offers=offers))
+    chosen = run("", head=head, url="https://shop.example.com/products/t?variant=2")
+    assert chosen.price == D("25.00")
+    assert run("", head=head, url="https://shop.example.com/products/t").price == D("20.00")
+
+
+def test_unit_price_specification_is_not_the_price() -> None:
+    offer = {"@type": "Offer", "priceCurrency": "EUR", "priceSpecification": [
+        {"@type": "UnitPriceSpecification", "price": "12.00", "referenceQuantity": {
+            "@type": "QuantitativeValue", "value": 1, "unitCode": "KGM"}},
+        {"@type": "UnitPriceSpecification", "price": "3.00"}]}
+    assert run("", head=jsonld(product(offers=offer))).price == D("3.00")
