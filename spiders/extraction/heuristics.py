@@ -13,6 +13,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from lxml import etree
+
 from .availability import availability_from_text
 from .candidates import CandidateSet
 from .currency import context_currency
@@ -232,7 +234,7 @@ def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> lis
         if id(el) in seen_ids:
             continue
         content = el.get("content") or el.get("data-price-amount") or el.get("data-price")
-        text = visible_text(el) if content is None else content
+        text = price_text(el) if content is None else content
         if not text or len(text) > 60:
             continue
         parsed = find_prices(text, default_currency=currency, tld=doc.tld,
@@ -257,6 +259,35 @@ def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> lis
         seen_ids.add(id(el))
         found.append(_PriceCand(el, parsed[0], text, 0.0, False))
     return found
+
+
+_PRICE_TEXT_XPATH = etree.XPath(
+    ".//text()[not(parent::script or parent::style or parent::noscript)]")
+
+
+def price_text(el: Any) -> str:
+    """Text of a price element with split digits joined: "19<sup>99</sup>" -> "19.99",
+    "<span>19</span><sup>,99</sup>" -> "19,99", "<b>51.</b><b>99</b>" -> "51.99"."""
+    if len(el) == 0:
+        return " ".join((el.text or "").split())
+    out = ""
+    for node in _PRICE_TEXT_XPATH(el):
+        piece = " ".join(str(node).split())
+        if not piece:
+            if out and not out.endswith(" "):
+                out += " "
+            continue
+        parent = node.getparent()
+        in_sup = parent is not None and parent.tag == "sup" and not node.is_tail
+        tail = out.rstrip()
+        if in_sup and piece.isdigit() and len(piece) == 2 and tail[-1:].isdigit():
+            out = tail + "." + piece
+        elif (tail[-1:].isdigit() and piece[:1] in ",.") or (tail[-1:] in (",", ".") and (
+                piece[:1].isdigit()) and tail[-2:-1].isdigit()) or (tail[-1:].isdigit() and piece[:1].isdigit() and not out.endswith(" ")):
+            out = tail + piece
+        else:
+            out = (tail + " " + piece) if tail else piece
+    return " ".join(out.split())
 
 
 def _dual_display(parsed: list[ParsedPrice]) -> bool:

@@ -80,3 +80,16 @@ def test_structured_price_shown_as_old_price_is_stale() -> None:
     result = run(body, head=head)
     assert (result.price, result.regular_price) == (D("110.00"), D("219.99"))
     assert "old price" in (result.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [('<span class="price"><span>€</span><span>19</span><sup>,99</sup></span>', "19.99"),
+     ('<div class="price">19<sup>99</sup> €</div>', "19.99"),
+     ('<div class="product-price"><span>1 299</span><span>,00</span> <span>лв.</span></div>',
+      "1299.00"),
+     ('<p class="price"><span class="whole">51.</span><span class="fraction">99</span> $</p>',
+      "51.99")],
+)
+def test_prices_split_over_elements(markup: str, expected: str) -> None:
+    assert run(TITLE + markup + BUY).price == D(expected)
