@@ -347,6 +347,10 @@ class StorePipeline:
                                  blocked=self.counts["blocked"], fill=stats["fill"])
             suspect_reason = (run_health(current, previous, competitor.quality.suspect_drop)
                               if status is RunStatus.finished else None)
+            lost = stats["discovery_errors"]
+            if suspect_reason and lost:
+                suspect_reason += (f"; {len(lost)} discovery page(s) failed, e.g. "
+                                   f"{lost[0]['url']}: {lost[0]['reason']}")
             counts = {k: v for k, v in self.counts.items() if v}
             finish_crawl_run(
                 conn, self.run_id, status=status, counts=counts, stats=stats,
@@ -391,6 +395,7 @@ class StorePipeline:
             "store_ms_per_page": _per_page(self.busy_seconds, pages),
             "close_reason": reason,
             "failures": self.failures,
+            "discovery_errors": list(getattr(spider, "discovery_errors", [])),
             "rendered_js": bool(getattr(spider, "competitor", None)
                                 and spider.competitor.render_js),  # type: ignore[attr-defined]
         }

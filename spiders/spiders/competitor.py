@@ -66,6 +66,7 @@ class CompetitorSpider(scrapy.Spider):
         self._hints: dict[str | None, ExtractionHints] = {}
         self.extract_seconds = 0.0
         """Time spent inside the extraction library (the bench reports it per page)."""
+        self.discovery_errors: list[dict[str, str]] = []
         self.requested: set[tuple[str, str]] = set()
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
@@ -90,10 +91,11 @@ class CompetitorSpider(scrapy.Spider):
         if kind is DiscoveryKind.sitemap:
             assert self.discovery.sitemap_url is not None
             yield scrapy.Request(self.abs(self.discovery.sitemap_url), self.parse_sitemap,
-                                 priority=10)
+                                 priority=10, errback=self.discovery_failed)
         elif kind is DiscoveryKind.category:
             for url in self.discovery.start_urls:
-                yield scrapy.Request(self.abs(url), self.parse_category, priority=10)
+                yield scrapy.Request(self.abs(url), self.parse_category, priority=10,
+                                     errback=self.discovery_failed)
         elif kind is DiscoveryKind.shopify:
             yield self.shopify_page(1)
         elif kind is DiscoveryKind.woocommerce:
@@ -120,7 +122,8 @@ class CompetitorSpider(scrapy.Spider):
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
             for loc in locs:
-                yield scrapy.Request(loc, self.parse_sitemap, priority=10)
+                yield scrapy.Request(loc, self.parse_sitemap, priority=10,
+                                     errback=self.discovery_failed)
             return
         for loc in locs:
             if self.pattern is None or self.pattern.search(loc):
@@ -145,11 +148,13 @@ class CompetitorSpider(scrapy.Spider):
                 yield request
         if self.discovery.next_page:
             for href in select_links(response, self.discovery.next_page)[:1]:
-                yield response.follow(href, self.parse_category, priority=10)
+                yield response.follow(href, self.parse_category, priority=10,
+                                      errback=self.discovery_failed)
 
     def shopify_page(self, page: int) -> scrapy.Request:
         return scrapy.Request(self.abs(f"products.json?limit={SHOPIFY_LIMIT}&page={page}"),
-                              self.parse_shopify, cb_kwargs={"page": page}, priority=10)
+                              self.parse_shopify, cb_kwargs={"page": page}, priority=10,
+                              errback=self.discovery_failed)
 
     def parse_shopify(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         products = _json(response).get("products") or []
@@ -173,6 +178,7 @@ class CompetitorSpider(scrapy.Spider):
         return scrapy.Request(
             self.abs(f"wp-json/wc/store/v1/products?per_page={WOO_PER_PAGE}&page={page}"),
             self.parse_woo, cb_kwargs={"page": page}, priority=10,
+            errback=self.discovery_failed,
         )
 
     def parse_woo(self, response: Response, page: int) -> Iterator[scrapy.Request]:
@@ -231,6 +237,15 @@ class CompetitorSpider(scrapy.Spider):
                 item.product = product
                 self.learner.observe(product.extractor if product.price is not None else None)
         yield item
+
+    def discovery_failed(self, failure: Failure) -> None:
+        """A sitemap, category page or API page that could not be read: kept for the run's
+        stats (a run that found nothing says why)."""
+        request = failure.request  # type: ignore[attr-defined]
+        _outcome, reason = describe_failure(failure)
+        self.logger.warning("discovery page %s failed: %s", request.url, reason)
+        if len(self.discovery_errors) < 20:
+            self.discovery_errors.append({"url": request.url, "reason": reason})
 
     def product_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = failure.request  # type: ignore[attr-defined]

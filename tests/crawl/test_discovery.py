@@ -94,3 +94,16 @@ def test_max_pages_caps_the_product_requests(site: str, tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
     [summary] = crawl(_file(tmp_path, site, max_pages=2), ["static"], db_url)
     assert sum(summary.counts.values()) == 2
+
+
+def test_a_sitemap_that_cannot_be_fetched_makes_a_suspect_run_that_says_why(
+        site: str, tmp_path: Path) -> None:
+    path = _file(tmp_path, site)
+    path.write_text(path.read_text(encoding="utf-8").replace("/sitemap.xml", "/missing.xml"),
+                    encoding="utf-8")
+    db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    [summary] = crawl(path, ["static"], db_url)
+    assert summary.status == "finished" and summary.counts == {}
+    assert summary.suspect
+    assert "no product page" in (summary.suspect_reason or "")
+    assert "missing.xml" in (summary.suspect_reason or "") and "404" in (summary.suspect_reason or "")
