@@ -82,7 +82,7 @@ def bare_crawl(competitors: Path, name: str) -> dict[str, Any]:
     def closed(spider: Any) -> None:
         timing["end"] = time.perf_counter()
 
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
     crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(closed, signal=signals.spider_closed)

@@ -355,7 +355,7 @@ def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competi
         if problem:
             _fail_run(db_url, run_id, problem)
             return 3
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     process.crawl(CompetitorSpider, competitor=comp, prefer=prefer)
     process.start()
     return 0

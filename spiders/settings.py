@@ -35,6 +35,8 @@ RETRY_BACKOFF_BASE = 1.0
 """Seconds before the first retry; doubled for each further one (Retry-After is honoured
 up to RETRY_BACKOFF_MAX)."""
 RETRY_BACKOFF_MAX = 30.0
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+"""Giving up is an expected outcome (counted per page with its reason), not a crash."""
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
