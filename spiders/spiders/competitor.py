@@ -168,6 +168,8 @@ class CompetitorSpider(scrapy.Spider):
                 url = self.abs(f"products/{handle}")
                 if len(variants) > 1 and vid:
                     url += f"?variant={vid}"
+                if self.pattern is not None and not self.pattern.search(url):
+                    continue
                 request = self.product_request(url, variant=vid)
                 if request is not None:
                     yield request
@@ -185,7 +187,7 @@ class CompetitorSpider(scrapy.Spider):
         items = _json_list(response)
         for product in items:
             link = product.get("permalink")
-            if link:
+            if link and (self.pattern is None or self.pattern.search(response.urljoin(link))):
                 request = self.product_request(response.urljoin(link))
                 if request is not None:
                     yield request
