@@ -6,6 +6,7 @@ tree and the JSON-LD blocks from here instead of re-parsing.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -232,3 +233,48 @@ class Document:
             if key and content is not None:
                 found.setdefault(key.strip().lower(), []).append(content.strip())
         return found
+
+
+# Case-sensitive "<script" keeps the regex engine's fast literal search (an upper-case
+# tag simply falls back to the full path).
+_JSONLD_RE = re.compile(
+    r"""<script\b[^>]*\btype\s*=\s*["']?(?i:application/ld\+json)[^>]*>(.*?)</script\s*>""",
+    re.DOTALL)
+_CANONICAL_RE = re.compile(
+    r"""<link\b[^>]*\brel\s*=\s*["']?(?i:canonical)["']?[^>]*\bhref\s*=\s*["']([^"']+)""")
+_LANG_RE = re.compile(r"""<html\b[^>]*\blang\s*=\s*["']?([\w-]+)""")
+
+
+@dataclass
+class RawPage:
+    """A page read without building a tree: only its JSON-LD and a few head facts.
+
+    Used by the quickest path (``prefer="jsonld"``, ``read_text=False``), where the
+    structured data is all that is read; the structured readers accept it in place
+    of a :class:`Document`.
+    """
+
+    text: str
+    url: str | None
+    jsonld_texts: list[str]
+    canonical_url: str | None
+    tld: str | None
+    language: str | None
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, body: bytes | str, url: str | None = None) -> RawPage | None:
+        """The page's JSON-LD found by text search, or None when it is not plain HTML."""
+        if len(body) > MAX_BYTES:
+            return None
+        text, _ = _decode(body)
+        if "\x00" in text or not looks_like_html(text):
+            return None
+        scripts = [m.group(1) for m in _JSONLD_RE.finditer(text) if m.group(1).strip()]
+        canonical = _CANONICAL_RE.search(text[:65536])
+        lang = _LANG_RE.search(text[:4096])
+        canonical_url = html_module.unescape(canonical.group(1)) if canonical else None
+        return cls(text=text, url=url, jsonld_texts=scripts, canonical_url=canonical_url,
+                   tld=tld_of(url) or tld_of(canonical_url),
+                   language=lang.group(1).lower() if lang else None)

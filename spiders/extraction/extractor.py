@@ -18,7 +18,7 @@ from typing import Any
 
 from .candidates import CandidateSet, Vote
 from .currency import context_currency
-from .document import MAX_BYTES, Document, NotHtmlError
+from .document import MAX_BYTES, Document, NotHtmlError, RawPage
 from .heuristics import old_prices, page_title, read_heuristics
 from .identifiers import labeled_identifiers
 from .model import (
@@ -69,6 +69,13 @@ def extract(
     hints = hints or ExtractionHints()
     if body is None or len(body) == 0:
         return ExtractedProduct(url=url, reason="empty body: nothing to read")
+    if hints.prefer == "jsonld" and not hints.read_text and not hints.selectors:
+        try:
+            quick = _quick_jsonld(body, url, hints, today)
+        except Exception:  # the full path below reports the problem properly
+            quick = None
+        if quick is not None:
+            return quick
     try:
         doc = Document.parse(body, url)
     except NotHtmlError as exc:
@@ -89,6 +96,26 @@ class _Run:
     ran: list[str]
     selector_texts: dict[str, list[str]]
     region: Any = None
+
+
+def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
+                  today: date | None) -> ExtractedProduct | None:
+    """The quickest path: JSON-LD found by text search, no tree built at all.
+
+    Taken only when asked for (``prefer="jsonld"``, ``read_text=False``) and only
+    when the JSON-LD is complete and consistent; otherwise None and the page is
+    read in full. It cannot see a struck-through price on the page, so a crawl
+    should read some pages in full to keep checking.
+    """
+    page = RawPage.read(body, url)
+    if page is None or not page.jsonld_texts:
+        return None
+    out = CandidateSet()
+    read_jsonld(page, out)
+    if not _complete(out):
+        return None
+    run = _Run(page, hints, out, ["jsonld"], {})  # type: ignore[arg-type]
+    return _assemble(run, url, today)
 
 
 def _order(hints: ExtractionHints) -> list[str]:
@@ -189,7 +216,7 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
         vote = out.vote(name)
         if vote is not None:
             setattr(product, name, vote.value)
-    if product.title is None:
+    if product.title is None and isinstance(doc, Document):
         product.title = page_title(doc)
     stock = out.vote("availability")
     if stock is not None:
@@ -220,7 +247,7 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
 
 def _page_identifiers(product: ExtractedProduct, texts: list[str]) -> None:
     """Fill identifiers the structured data left out from "label: value" text."""
-    if product.sku and product.gtin and product.brand and product.mpn:
+    if not texts or (product.sku and product.gtin and product.brand and product.mpn):
         return
     for name, value in labeled_identifiers(texts[:80]).items():
         if getattr(product, name) is None:
@@ -265,7 +292,7 @@ def _product_texts(run: _Run) -> list[str]:
 
 def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], run: _Run,
                 today: date | None) -> list[Promotion]:
-    promos = find_promotions(texts, product.currency, today)
+    promos = find_promotions(texts, product.currency, today) if texts else []
     valid = next((c.value for c in out.of("valid_until")), None)
     price, regular = product.price, product.regular_price
     has_discount = any(p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF)
@@ -289,7 +316,7 @@ def _first(out: CandidateSet, name: str) -> Any:
 
 def _terms(product: ExtractedProduct, out: CandidateSet, texts: list[str], run: _Run) -> None:
     hints = run.hints
-    page: Terms = find_terms(texts, product.currency)
+    page: Terms = find_terms(texts, product.currency) if texts else Terms()
     free_promo = next((p for p in product.promotions
                        if p.kind == PromotionKind.FREE_SHIPPING and p.threshold), None)
     cost = _first(out, "shipping_cost")

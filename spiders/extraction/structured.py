@@ -17,7 +17,7 @@ from typing import Any
 from .availability import normalize_availability
 from .candidates import CandidateSet
 from .currency import normalize_code
-from .document import Document
+from .document import Document, RawPage
 from .identifiers import clean_brand, clean_identifier, clean_text, valid_gtin
 from .model import Availability, Candidate
 from .prices import find_prices, parse_structured_amount
@@ -133,7 +133,7 @@ def _path(url: str | None) -> str:
     return re.split(r"[?#]", url)[0].rstrip("/").lower()
 
 
-def _score_product(node: dict[str, Any], doc: Document, index: int) -> float:
+def _score_product(node: dict[str, Any], doc: Document | RawPage, index: int) -> float:
     score = -index * 0.01
     if node.get("offers"):
         score += 2
@@ -148,10 +148,11 @@ def _score_product(node: dict[str, Any], doc: Document, index: int) -> float:
     return score
 
 
-def select_main_products(products: list[dict[str, Any]], doc: Document) -> list[dict[str, Any]]:
+def select_main_products(products: list[dict[str, Any]],
+                         doc: Document | RawPage) -> list[dict[str, Any]]:
     """The main product and its variants (same name or same product group)."""
-    if not products:
-        return []
+    if len(products) <= 1:
+        return list(products)
     scored = sorted(((_score_product(p, doc, i), i, p) for i, p in enumerate(products)),
                     key=lambda t: (-t[0], t[1]))
     best = scored[0][2]
@@ -354,7 +355,7 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def read_jsonld(doc: Document, out: CandidateSet) -> bool:
+def read_jsonld(doc: Document | RawPage, out: CandidateSet) -> bool:
     """Candidates from JSON-LD; True when a priced main product was found."""
     products: list[dict[str, Any]] = []
     for text in doc.jsonld_texts:

@@ -121,3 +121,28 @@ def test_read_text_off_keeps_structured_values_and_skips_wording() -> None:
     assert (quick.price, quick.currency, quick.returns_days) == (D("35.00"), "EUR", 30)
     assert quick.promotions == [] and quick.warranty is None
     assert full.promotions and full.warranty is not None and full.warranty.months == 24
+
+
+def test_quickest_path_matches_the_full_read_on_structured_pages() -> None:
+    head = jsonld({"@type": "Product", "name": "Kettle", "sku": "K-1", "gtin13": "4006381333931",
+                   "brand": "Brava", "offers": {
+                       "@type": "Offer", "price": "35.00", "priceCurrency": "BGN",
+                       "availability": "https://schema.org/InStock",
+                       "priceValidUntil": "2026-12-31", "priceSpecification": {
+                           "price": "40.00", "priceType": "https://schema.org/ListPrice"}}})
+    body = page("<p>Nothing else</p>", head=head, lang="bg")
+    quick = extract(body, url="https://shop.example.bg/p/k",
+                    hints=ExtractionHints(prefer="jsonld", read_text=False))
+    full = extract(body, url="https://shop.example.bg/p/k")
+    keys = ["price", "regular_price", "currency", "availability", "sku", "gtin", "brand", "title"]
+    assert {k: quick.to_dict()[k] for k in keys} == {k: full.to_dict()[k] for k in keys}
+    assert quick.price == D("35.00") and quick.extractor == "jsonld"
+
+
+def test_quickest_path_falls_back_when_structured_data_is_incomplete() -> None:
+    head = jsonld({"@type": "Product", "name": "Kettle", "offers": {"@type": "Offer",
+                                                                   "price": "35.00"}})
+    body = page('<p class="availability">Изчерпан</p>', head=head, lang="bg")
+    result = extract(body, hints=ExtractionHints(prefer="jsonld", read_text=False))
+    assert result.price == D("35.00")
+    assert result.availability == Availability.OUT_OF_STOCK  # read from the page itself
