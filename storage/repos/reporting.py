@@ -8,6 +8,7 @@ Ratios are computed as floats in SQL (an index is not money); money stays Decima
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -386,40 +387,89 @@ def our_prices_at(conn: Connection, product_ids: Sequence[int], at: datetime) ->
     return {row.id: row.price for row in rows}
 
 
-def first_and_last(conn: Connection, since: datetime, until: datetime) -> Rows:
-    """Per live match: its first and last `ok` price in [since, until) and our price then."""
-    def ranked(order: Any, name: str) -> Any:
-        return (
-            select(obs_t.c.listing_id, obs_t.c.price, obs_t.c.currency, obs_t.c.observed_at,
-                   func.row_number().over(partition_by=obs_t.c.listing_id, order_by=order)
-                   .label("rn"))
-            .where(obs_t.c.status == ObservationStatus.ok.value,
-                   obs_t.c.observed_at >= since, obs_t.c.observed_at < until)
-            .subquery(name)
-        )
+@dataclass(frozen=True, slots=True)
+class FirstLast:
+    """A live match's first and last `ok` price in a period, and our price at each time."""
 
-    first = ranked((obs_t.c.observed_at.asc(), obs_t.c.id.asc()), "first")
-    last = ranked((obs_t.c.observed_at.desc(), obs_t.c.id.desc()), "last")
-    query = (
+    product_id: int
+    pack_ratio: Decimal | None
+    competitor_id: int
+    sku: str
+    product_name: str
+    our_currency: str
+    first_price: Decimal
+    first_currency: str | None
+    first_at: datetime
+    our_first: Decimal
+    last_price: Decimal
+    last_currency: str | None
+    last_at: datetime
+    our_last: Decimal
+
+
+def _price_then(changes: list[tuple[datetime, Decimal]], at: datetime, fallback: Decimal) -> Decimal:
+    """Our price in force at `at` from a product's changes (oldest first)."""
+    index = bisect_right(changes, at, key=lambda c: c[0])
+    return changes[index - 1][1] if index else fallback
+
+
+def first_and_last(conn: Connection, since: datetime, until: datetime) -> list[FirstLast]:
+    """Per live match: its first and last `ok` price in [since, until) and our price then.
+
+    One window pass (ascending and descending rank per listing) filtered in the database;
+    matches and our price history are joined in Python (see `_latest_per_listing`).
+    """
+    order = (obs_t.c.observed_at, obs_t.c.id)
+    ranked = (
         select(
-            match_t.c.product_id, match_t.c.pack_ratio, listing_t.c.competitor_id,
-            product_t.c.sku, product_t.c.name.label("product_name"),
-            product_t.c.currency.label("our_currency"),
-            first.c.price.label("first_price"), first.c.currency.label("first_currency"),
-            first.c.observed_at.label("first_at"),
-            our_price_at(product_t.c.id, first.c.observed_at, product_t.c.price).label("our_first"),
-            last.c.price.label("last_price"), last.c.currency.label("last_currency"),
-            last.c.observed_at.label("last_at"),
-            our_price_at(product_t.c.id, last.c.observed_at, product_t.c.price).label("our_last"),
+            obs_t.c.listing_id, obs_t.c.price, obs_t.c.currency, obs_t.c.observed_at,
+            func.row_number().over(partition_by=obs_t.c.listing_id, order_by=order).label("up"),
+            func.row_number().over(partition_by=obs_t.c.listing_id,
+                                   order_by=tuple(c.desc() for c in order)).label("down"),
         )
-        .select_from(match_t)
+        .where(obs_t.c.status == ObservationStatus.ok.value,
+               obs_t.c.observed_at >= since, obs_t.c.observed_at < until,
+               obs_t.c.listing_id.in_(select(match_t.c.listing_id).where(_live_matches())))
+        .subquery("ranked")
+    )
+    first: dict[int, Any] = {}
+    last: dict[int, Any] = {}
+    for row in conn.execute(select(ranked).where(or_(ranked.c.up == 1, ranked.c.down == 1))):
+        if row.up == 1:
+            first[row.listing_id] = row
+        if row.down == 1:
+            last[row.listing_id] = row
+    history: dict[int, list[tuple[datetime, Decimal]]] = {}
+    for change in conn.execute(select(change_t.c.product_id, change_t.c.changed_at,
+                                      change_t.c.new_price)
+                               .where(change_t.c.changed_at < until)
+                               .order_by(change_t.c.product_id, change_t.c.changed_at,
+                                         change_t.c.id)):
+        history.setdefault(change.product_id, []).append((change.changed_at, change.new_price))
+    matches = conn.execute(
+        select(match_t.c.product_id, match_t.c.listing_id, match_t.c.pack_ratio,
+               listing_t.c.competitor_id, product_t.c.sku,
+               product_t.c.name.label("product_name"), product_t.c.currency.label("our_currency"),
+               product_t.c.price)
         .join(product_t, product_t.c.id == match_t.c.product_id)
         .join(listing_t, listing_t.c.id == match_t.c.listing_id)
-        .join(first, and_(first.c.listing_id == match_t.c.listing_id, first.c.rn == 1))
-        .join(last, and_(last.c.listing_id == match_t.c.listing_id, last.c.rn == 1))
         .where(_live_matches())
-    )
-    return conn.execute(query).all()
+    ).all()
+    result = []
+    for m in matches:
+        a, b = first.get(m.listing_id), last.get(m.listing_id)
+        if a is None or b is None:
+            continue
+        changes = history.get(m.product_id, [])
+        result.append(FirstLast(
+            product_id=m.product_id, pack_ratio=m.pack_ratio, competitor_id=m.competitor_id,
+            sku=m.sku, product_name=m.product_name, our_currency=m.our_currency,
+            first_price=a.price, first_currency=a.currency, first_at=a.observed_at,
+            our_first=_price_then(changes, a.observed_at, m.price),
+            last_price=b.price, last_currency=b.currency, last_at=b.observed_at,
+            our_last=_price_then(changes, b.observed_at, m.price),
+        ))
+    return result
 
 
 def promotion_episodes(conn: Connection, since: datetime, until: datetime) -> Rows:

@@ -103,3 +103,21 @@ def test_daily_report_builds_on_both_databases(filled: Engine, tmp_path: Path) -
     text = html.read_text(encoding="utf-8")
     assert text.count('<img class="chart"') == 5
     assert 'id="findings-table"' in text
+
+
+def test_first_and_last_agree_with_the_sql_price_history(filled: Engine) -> None:
+    obs = table(Observation)
+    with filled.connect() as conn:
+        rows = repo.first_and_last(conn, SINCE, NOW)
+        assert len(rows) > 10
+        for row in rows[:15]:
+            assert repo.our_prices_at(conn, [row.product_id], row.first_at)[row.product_id] \
+                == row.our_first
+            assert repo.our_prices_at(conn, [row.product_id], row.last_at)[row.product_id] \
+                == row.our_last
+            times = conn.execute(select(obs.c.observed_at).join(
+                table(Match), table(Match).c.listing_id == obs.c.listing_id).where(
+                table(Match).c.product_id == row.product_id, obs.c.status == "ok",
+                repo.listing_t.c.competitor_id == row.competitor_id).join(
+                repo.listing_t, repo.listing_t.c.id == obs.c.listing_id)).scalars().all()
+            assert row.first_at == min(times) and row.last_at == max(times)
