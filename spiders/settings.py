@@ -55,6 +55,10 @@ LOG_LEVEL = "WARNING"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
+PRICEWATCH_EXTRACT_WORKERS = 0
+"""Extraction worker processes per crawl (0: read pages in the crawl process). See
+spiders/offload.py; bench/crawl.py measures both."""
+
 PRICEWATCH_BATCH_SIZE = 500
 """Pages per write transaction."""
 

@@ -12,22 +12,26 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from spiders.config import Competitor, DiscoveryKind
-from spiders.extraction import ExtractionHints, extract
+from spiders.extraction import ExtractedProduct, ExtractionHints, extract
 from spiders.items import FetchFailure, PageItem
 from spiders.quality import blocked_reason, gone_reason
 from spiders.reading import StrategyLearner, hints_for
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from spiders.offload import ExtractPool
 
 ACCEPTED_STATUSES = [401, 403, 404, 410, 429, 451]
 """Product-page answers the spider reads itself instead of dropping as HTTP errors."""
@@ -67,6 +71,7 @@ class CompetitorSpider(scrapy.Spider):
         self.extract_seconds = 0.0
         """Time spent inside the extraction library (the bench reports it per page)."""
         self.discovery_errors: list[dict[str, str]] = []
+        self.pool: ExtractPool | None = None
         self.requested: set[tuple[str, str]] = set()
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
@@ -216,7 +221,30 @@ class CompetitorSpider(scrapy.Spider):
         return scrapy.Request(url, self.parse_product, errback=self.product_failed, meta=meta,
                               dont_filter=True)
 
-    def parse_product(self, response: Response) -> Iterator[PageItem]:
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CompetitorSpider:
+        spider: CompetitorSpider = super().from_crawler(crawler, *args, **kwargs)
+        workers = crawler.settings.getint("PRICEWATCH_EXTRACT_WORKERS", 0)
+        if workers > 0:
+            from spiders.offload import ExtractPool
+
+            spider.pool = ExtractPool(workers)
+            crawler.signals.connect(spider.pool.close, signal=signals.spider_closed)
+        return spider
+
+    async def read(self, body: bytes, url: str) -> ExtractedProduct:
+        """Hand the page to the extraction library (in this process or in the pool)."""
+        hints = self.hints(self.learner.prefer)
+        if self.pool is not None:
+            product, seconds = await self.pool.read(body, url, hints)
+        else:
+            started = time.perf_counter()
+            product = extract(body, url, hints)
+            seconds = time.perf_counter() - started
+        self.extract_seconds += seconds
+        return product
+
+    async def parse_product(self, response: Response) -> AsyncIterator[PageItem]:
         variant = response.meta.get("variant", "")
         url = response.meta.get("listing_url") or response.url
         self.outstanding.discard((url, variant))
@@ -229,9 +257,7 @@ class CompetitorSpider(scrapy.Spider):
             item.blocked = blocked_reason(response.status, b"")
         if item.gone is None and item.blocked is None:
             item.page_hash = hashlib.blake2b(body, digest_size=16).hexdigest()
-            started = time.perf_counter()
-            product = extract(body, url, self.hints(self.learner.prefer))
-            self.extract_seconds += time.perf_counter() - started
+            product = await self.read(body, url)
             if product.price is None:
                 # A wall answering 200 has no price: only then is the body sniffed for one.
                 item.blocked = blocked_reason(response.status, body)

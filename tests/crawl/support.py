@@ -31,8 +31,10 @@ def write_competitors(tmp: Path, base_urls: Mapping[str, str], enabled: Sequence
     return path
 
 
-def crawl(path: Path, names: list[str], db_url: str, **kwargs: Any) -> list[CrawlSummary]:
-    return crawl_competitors(path, names, db_url, extra_settings=FAST, **kwargs)
+def crawl(path: Path, names: list[str], db_url: str, settings: dict[str, Any] | None = None,
+          **kwargs: Any) -> list[CrawlSummary]:
+    return crawl_competitors(path, names, db_url, extra_settings={**FAST, **(settings or {})},
+                             **kwargs)
 
 
 @dataclass

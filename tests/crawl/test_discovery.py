@@ -107,3 +107,18 @@ def test_a_sitemap_that_cannot_be_fetched_makes_a_suspect_run_that_says_why(
     assert summary.suspect
     assert "no product page" in (summary.suspect_reason or "")
     assert "missing.xml" in (summary.suspect_reason or "") and "404" in (summary.suspect_reason or "")
+
+
+def test_extraction_in_a_worker_process_stores_the_same(site: str, tmp_path: Path) -> None:
+    results = []
+    for workers in (0, 1):
+        db_url = f"sqlite:///{tmp_path / f'crawl-{workers}.db'}"
+        [summary] = crawl(_file(tmp_path, site), ["static"], db_url,
+                          settings={"PRICEWATCH_EXTRACT_WORKERS": workers})
+        assert summary.status == "finished", summary.error
+        stored = stored_for_run(make_engine(db_url), summary.crawl_run_id or 0)
+        results.append({key: (s.observation.status, s.observation.price, s.listing.sku,
+                              s.observation.extractor) for key, s in stored.items()})
+        assert summary.stats["extract_ms_per_page"] is not None
+    assert results[0] == results[1]
+    assert len(results[0]) == 6
