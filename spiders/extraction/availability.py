@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .fastre import CIPattern
 from .model import Availability
 
 _SCHEMA_TERMS = {term.value.lower(): term for term in Availability}
@@ -29,20 +30,19 @@ _SCHEMA_TERMS.update({
 
 # Ordered: the first pattern that matches wins, so negatives come before positives
 # ("not available" must not read as "available").
-_PHRASES: list[tuple[Availability, re.Pattern[str]]] = [
-    (Availability.DISCONTINUED, re.compile(
+_PHRASES: list[tuple[Availability, CIPattern]] = [
+    (Availability.DISCONTINUED, CIPattern(
         r"discontinued|no longer (?:available|sold)|спрян от производство|не се предлага вече"
         r"|nicht mehr (?:erhältlich|lieferbar)|auslaufartikel|plus (?:disponible|fabriqué)"
-        r"|n'est plus (?:vendu|disponible)|descatalogado|ya no (?:está )?disponible",
-        re.I)),
-    (Availability.PRE_ORDER, re.compile(
+        r"|n'est plus (?:vendu|disponible)|descatalogado|ya no (?:está )?disponible")),
+    (Availability.PRE_ORDER, CIPattern(
         r"pre-?order|предварителна поръчка|предпоръчка|vorbestell|précommande|pré-commande"
-        r"|en précommande|preventa|reserva(?:r)? ahora|prenota", re.I)),
-    (Availability.BACK_ORDER, re.compile(
+        r"|en précommande|preventa|reserva(?:r)? ahora|prenota")),
+    (Availability.BACK_ORDER, CIPattern(
         r"back-?order|на заявка|по поръчка|очаква се"
         r"|nachbestellt|lieferbar in \d+|sur commande|en réapprovisionnement|bajo pedido"
-        r"|disponible en \d+", re.I)),
-    (Availability.OUT_OF_STOCK, re.compile(
+        r"|disponible en \d+")),
+    (Availability.OUT_OF_STOCK, CIPattern(
         r"out[ -]of[ -]stock|sold[ -]?out|not (?:currently )?available|currently unavailable"
         r"|unavailable|no stock|not in stock|изчерпан|изчерпано|няма наличност|не е наличен"
         r"|не е в наличност|липсва|няма в наличност|ausverkauft|nicht (?:auf lager|verfügbar|vorrätig"
@@ -50,19 +50,19 @@ _PHRASES: list[tuple[Availability, re.Pattern[str]]] = [
         r"|non disponible|agotado|sin stock|no disponible|esgotado|indisponível|non disponibile"
         r"|esaurito|niedostępny|wyprzedany|brak w magazynie|nedostupné|vyprodáno|stoc epuizat"
         r"|indisponibil|нет в наличии|немає в наявності|tükendi|stokta yok|uitverkocht"
-        r"|niet op voorraad|slutsåld|udsolgt|utsolgt|loppu varastosta|notify me when", re.I)),
-    (Availability.LIMITED_AVAILABILITY, re.compile(
+        r"|niet op voorraad|slutsåld|udsolgt|utsolgt|loppu varastosta|notify me when")),
+    (Availability.LIMITED_AVAILABILITY, CIPattern(
         r"limited (?:stock|availability)|only \d+ left|few left|last (?:\d+ )?(?:items?|pieces?)"
         r"|ограничен(?:о)? количество|последн(?:и|а|о) \d* ?(?:бр|брой)|остава(?:т)? \d+"
         r"|nur noch \d+|wenige (?:artikel|stück)|plus que \d+|quedan \d+|últimas unidades"
-        r"|dernières pièces|ultimi \d+", re.I)),
-    (Availability.IN_STOCK, re.compile(
+        r"|dernières pièces|ultimi \d+")),
+    (Availability.IN_STOCK, CIPattern(
         r"in[ -]stock|available(?! soon)|ready to ship|ships (?:today|in)|add to (?:cart|basket|bag)"
         r"|в наличност|наличен|налично|на склад|в наличие|добави в количката|купи сега"
         r"|auf lager|vorrätig|lieferbar|sofort verfügbar|verfügbar|in den warenkorb"
         r"|en stock|disponible|ajouter au panier|en existencia|añadir al carrito|disponibile"
         r"|em estoque|dostępny|na stanie|skladem|în stoc|в наличии|є в наявності|stokta"
-        r"|op voorraad|på lager|varastossa", re.I)),
+        r"|op voorraad|på lager|varastossa")),
 ]
 
 

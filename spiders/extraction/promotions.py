@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from .currency import has_currency
+from .fastre import CIPattern
 from .model import Promotion, PromotionKind
 from .prices import find_prices, parse_amount
 from .regions import blocks_with
@@ -24,15 +25,15 @@ _MONEY = r"(?:[^\d\s]{0,4}\s?\d[\d\s.,]*\d|\d)(?:\s?[^\d\s,.;)]{1,4}\.?)?"
 # engine can skip to digits instead of trying every position).
 _MONEY_D = r"\d(?:[\d\s.,]*\d)?(?:\s?[^\d\s,.;)]{1,4}\.?)?"
 
-_PERCENT_RE = re.compile(r"(?:-|−|–|минус\s*)\s?(\d{1,2}(?:[.,]\d)?)\s?%|(\d{1,2}(?:[.,]\d)?)\s?%\s?"
+_PERCENT_RE = CIPattern(r"(?:-|−|–|минус\s*)\s?(\d{1,2}(?:[.,]\d)?)\s?%|(\d{1,2}(?:[.,]\d)?)\s?%\s?"
                          r"(?:off|отстъпка|намаление|rabatt|reduziert|de réduction|de remise"
                          r"|de descuento|dto|sconto|korting)"
                          r"|(?:отстъпка|намаление|discount|rabatt|remise|réduction|descuento|sconto"
                          r"|save|спестете|sparen sie|économisez|ahorra)\s*:?\s*(?:of\s|от\s|de\s)?"
-                         r"(\d{1,2}(?:[.,]\d)?)\s?%", re.I)
-_SAVE_RE = re.compile(r"(?:save|you save|спестявате|спестяваш|спести|sie sparen|sparen sie|spare"
+                         r"(\d{1,2}(?:[.,]\d)?)\s?%")
+_SAVE_RE = CIPattern(r"(?:save|you save|спестявате|спестяваш|спести|sie sparen|sparen sie|spare"
                       r"|économisez|vous économisez|ahorra|ahorras|ahorro|risparmi)(?!\w)\s*:?\s*"
-                      r"(?P<amount>" + _MONEY + ")", re.I)
+                      r"(?P<amount>" + _MONEY + ")")
 _COUPON_RE = re.compile(
     r"(?i:coupon|promo ?code|discount code|voucher|use code|with code|code|код(?: за отстъпка)?"
     r"|промо ?код|kupon|gutschein(?:code)?|rabattcode|mit dem code|code promo|avec le code"
@@ -42,50 +43,48 @@ _COUPON_RE = re.compile(
 )
 _MULTI_BUY_RE = [
     # "3 for 2", "3 за 2", "3 für 2", "3 pour 2", "3 por 2", "3x2"
-    re.compile(r"(?<![\d.,])(?P<buy>[2-9])\s?(?:for|за|für|pour|por|per|x|х)\s?(?P<pay>[1-8])"
-               r"(?![\d.,%]|\s?(?:€|лв|\$|£|eur|bgn|месец|month|monat|mois|mes))", re.I),
+    CIPattern(r"(?<![\d.,])(?P<buy>[2-9])\s?(?:for|за|für|pour|por|per|x|х)\s?(?P<pay>[1-8])"
+               r"(?![\d.,%]|\s?(?:€|лв|\$|£|eur|bgn|месец|month|monat|mois|mes))"),
     # "Buy 3, pay 2" / "Купи 3, плати 2" / "Kaufe 3, zahle 2" / "Achetez 3, payez 2" / "Compra 3, paga 2"
-    re.compile(r"(?:buy|take|купи|вземи|kauf(?:e|en)?|nimm|achetez|achète|compra|lleva)\s?"
+    CIPattern(r"(?:buy|take|купи|вземи|kauf(?:e|en)?|nimm|achetez|achète|compra|lleva)\s?"
                r"(?P<buy>[2-9])[\s,;]*(?:and\s)?(?:pay(?: for)?|плати|платиш|плащаш|zahl(?:e|en)?"
-               r"|payez|paye|paga|pagas)\s?(?P<pay>[1-8])", re.I),
+               r"|payez|paye|paga|pagas)\s?(?P<pay>[1-8])"),
 ]
-_PLUS_ONE_RE = re.compile(r"(?<![\d.,+])(?P<buy>[1-5])\s?\+\s?(?P<free>[1-3])(?:\s?(?:free|gratis"
-                          r"|подарък|безплатно|gratuit|gratis|offert))?(?![\d.,%])", re.I)
-_NTH_RE = re.compile(
+_PLUS_ONE_RE = CIPattern(r"(?<![\d.,+])(?P<buy>[1-5])\s?\+\s?(?P<free>[1-3])(?:\s?(?:free|gratis"
+                          r"|подарък|безплатно|gratuit|gratis|offert))?(?![\d.,%])")
+_NTH_RE = CIPattern(
     r"(?:second|2nd|втор\w*|zweite[rsn]?|deuxième|2e|segund[oa])\s(?:item\s|product\s"
     r"|продукт\s|артикул\s|artikel\s|article\s|produit\s|unidad\s)?(?:at|с|на|за|zum|à|al|a)?\s?"
-    r"(?:-|−)?\s?(?P<pct>\d{1,3})\s?%", re.I)
-_HALF_PRICE_RE = re.compile(r"(?:second|2nd)\s(?:one\s)?half price|втор\w+ на половин цена", re.I)
-_FREE_SHIP_RE = re.compile(
+    r"(?:-|−)?\s?(?P<pct>\d{1,3})\s?%")
+_HALF_PRICE_RE = CIPattern(r"(?:second|2nd)\s(?:one\s)?half price|втор\w+ на половин цена")
+_FREE_SHIP_RE = CIPattern(
     r"(?:free (?:shipping|delivery)|безплатна доставка|kostenlose?r? (?:versand|lieferung)"
     r"|versandkostenfrei|gratis versand|livraison (?:gratuite|offerte)|envío gratis"
     r"|envío gratuito|spedizione gratuita)"
     r"(?:[^.!\n]{0,30}?(?:over|above|from|on orders(?: over| above)?|над|при поръчка над|от"
-    r"|ab|dès|à partir de|dès \d+|desde|a partir de|sopra|oltre)\s?(?P<threshold>" + _MONEY + "))?",
-    re.I)
-_MEMBER_RE = re.compile(
+    r"|ab|dès|à partir de|dès \d+|desde|a partir de|sopra|oltre)\s?(?P<threshold>" + _MONEY + "))?")
+_MEMBER_RE = CIPattern(
     r"(?:member(?:s|ship)? price|club price|loyalty price|with (?:club|loyalty|member) card"
     r"|клубна цена|цена с (?:клубна )?карта|за членове|mitgliederpreis|mit (?:kunden|club)karte"
     r"|prix (?:adhérent|membre|fidélité)|precio (?:socio|miembro|club))\s*:?\s*"
-    r"(?P<amount>" + _MONEY + ")", re.I)
+    r"(?P<amount>" + _MONEY + ")")
 _INSTALMENT_RE = [
-    re.compile(r"(?P<n>\d{1,2})\s?(?:x|х|×)\s?(?P<amount>" + _MONEY + r")\s?(?:/|per|на)?\s?"
-               r"(?P<month>month|mo\b|мес|месец|monat|mois|mes)?", re.I),
-    re.compile(r"(?P<amount>" + _MONEY_D + r")\s?(?:/\s?|per |a |на |pro |par |al )?(?:month|mo\b"
+    CIPattern(r"(?P<n>\d{1,2})\s?(?:x|х|×)\s?(?P<amount>" + _MONEY + r")\s?(?:/|per|на)?\s?"
+               r"(?P<month>month|mo\b|мес|месец|monat|mois|mes)?"),
+    CIPattern(r"(?P<amount>" + _MONEY_D + r")\s?(?:/\s?|per |a |на |pro |par |al )?(?:month|mo\b"
                r"|мес\.?|месец|monat(?:lich)?|mois|mensuel\w*|mes|monthly)[^.\n]{0,30}?"
                r"(?:for|за|über|sur|en|in|durante)?\s?(?P<n>\d{1,2})\s?"
                r"(?:months|месеца|вноски|monate|mois|meses|mensualités|instalments|installments"
-               r"|raten|cuotas)", re.I),
-    re.compile(r"(?P<n>\d{1,2})\s?(?:instalments|installments|вноски|monatsraten|raten"
-               r"|mensualités|cuotas|rate)\s?(?:of|по|von|de|à|da)\s?(?P<amount>" + _MONEY + ")",
-               re.I),
+               r"|raten|cuotas)"),
+    CIPattern(r"(?P<n>\d{1,2})\s?(?:instalments|installments|вноски|monatsraten|raten"
+               r"|mensualités|cuotas|rate)\s?(?:of|по|von|de|à|da)\s?(?P<amount>" + _MONEY + ")"),
 ]
 _COUNT_WORDS = ("months", "месеца", "вноски", "monate", "mois", "meses", "mensualit", "instal",
                 "raten", "cuotas")
-_BADGE_RE = re.compile(
+_BADGE_RE = CIPattern(
     r"^(?:sale|on sale|promo|promotion|hot deal|deal|special offer|top offer|black friday"
     r"|cyber monday|clearance|промоция|разпродажба|топ оферта|намаление|angebot|sonderangebot"
-    r"|aktion|soldes|promo|offre spéciale|oferta|rebajas|liquidación|saldi|offerta)!?$", re.I)
+    r"|aktion|soldes|promo|offre spéciale|oferta|rebajas|liquidación|saldi|offerta)!?$")
 
 Reader = Callable[[str, str | None], list[Promotion]]
 
@@ -126,13 +125,12 @@ def read_save(text: str, currency: str | None) -> list[Promotion]:
     return [make_promotion(PromotionKind.AMOUNT_OFF, m.group(0), value=amount)] if amount else []
 
 
-_AMOUNT_OFF_RE = re.compile(
+_AMOUNT_OFF_RE = CIPattern(
     r"(?:отстъпка|намаление|discount(?: of)?|rabatt|remise(?: de)?|descuento(?: de)?|sconto(?: di)?)"
     r"\s*:?\s*(?P<a>" + _MONEY + r")"
     r"|(?P<b>" + _MONEY_D + r")\s?(?:off\b|отстъпка|rabatt|de (?:réduction|remise|descuento)"
     r"|di sconto)"
-    r"|(?:^|\s)[-−–](?P<c>\s?[^\d\s%]{0,4}\s?\d[\d\s.,]*\d?\s?[^\d\s%,;)]{1,4}\.?)(?:\s|$)",
-    re.I)
+    r"|(?:^|\s)[-−–](?P<c>\s?[^\d\s%]{0,4}\s?\d[\d\s.,]*\d?\s?[^\d\s%,;)]{1,4}\.?)(?:\s|$)")
 
 
 def read_amount_off(text: str, currency: str | None) -> list[Promotion]:
@@ -149,12 +147,12 @@ def read_amount_off(text: str, currency: str | None) -> list[Promotion]:
     return []
 
 
-_EXPLICIT_COUPON_RE = re.compile(
+_EXPLICIT_COUPON_RE = CIPattern(
     r"coupon|promo ?code|discount code|voucher|use code|with code|промо ?код|код за отстъпка"
     r"|kupon|gutschein|rabattcode|mit dem code|code promo|avec le code|código promocional"
-    r"|código de descuento|cupón|codice sconto", re.I)
-_DISCOUNT_WORD_RE = re.compile(r"%|отстъпк|намален|discount|(?<![a-z])off\b|rabatt|remise|réduction"
-                               r"|descuento|sconto|save|спест", re.I)
+    r"|código de descuento|cupón|codice sconto")
+_DISCOUNT_WORD_RE = CIPattern(r"%|отстъпк|намален|discount|(?<![a-z])off\b|rabatt|remise|réduction"
+                               r"|descuento|sconto|save|спест")
 
 
 def read_coupon(text: str, currency: str | None) -> list[Promotion]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .currency import has_currency
+from .fastre import CIPattern
 from .prices import find_prices
 from .regions import blocks_with
 
@@ -17,33 +18,33 @@ _FREE_WORD = r"(?:free|безплатна|kostenlose[rns]?|kostenlos|gratis|grat
 # Money without nested ambiguous repeats (those backtrack badly on long text).
 _MONEY = (r"(?:[^\d\s]{1,4}\s?)?\d{1,3}(?:[ \u00a0.,']?\d{3})*(?:[.,]\d{1,2})?(?!\d)"
           r"(?:\s?[^\d\s,;)!]{1,4}\.?)?")
-_SHIP_COST_RE = re.compile(_SHIP_WORD + r"\s*(?:cost|price|fee|цена|от)?\s*:?\s*(?P<money>"
-                           + _MONEY + ")", re.I)
-_FREE_SHIP_RE = re.compile(_FREE_WORD + r"\s" + _SHIP_WORD + "|" + _SHIP_WORD + r"\s*:?\s*" +
-                           _FREE_WORD, re.I)
-_THRESHOLD_RE = re.compile(r"(?:over|above|from|orders over|над|от|ab|dès|à partir de|desde"
-                           r"|a partir de|oltre)\s?(?P<money>" + _MONEY + ")", re.I)
+_SHIP_COST_RE = CIPattern(_SHIP_WORD + r"\s*(?:cost|price|fee|цена|от)?\s*:?\s*(?P<money>"
+                           + _MONEY + ")")
+_FREE_SHIP_RE = CIPattern(_FREE_WORD + r"\s" + _SHIP_WORD + "|" + _SHIP_WORD + r"\s*:?\s*" +
+                           _FREE_WORD)
+_THRESHOLD_RE = CIPattern(r"(?:over|above|from|orders over|над|от|ab|dès|à partir de|desde"
+                           r"|a partir de|oltre)\s?(?P<money>" + _MONEY + ")")
 _DAYS = (r"(?:days?|business days|working days|дни|дена|раб(?:отни)? дни|tage[n]?|werktage[n]?"
          r"|jours?(?: ouvrés| ouvrables)?|días(?: hábiles| laborables)?|giorni)")
 _WEEKS = r"(?:weeks?|седмиц[аи]|wochen?|semaines?|semanas?|settimane)"
-_DELIVERY_RE = re.compile(
+_DELIVERY_RE = CIPattern(
     r"(?:deliver(?:y|ed)?|ships?|shipping|dispatch(?:ed)?|arrives?|доставка|доставя|срок за доставка"
     r"|lieferzeit|lieferung|geliefert|versand|livraison|livré|expédi\w*|entrega|envío|consegna)"
     r"[^.\n\d]{0,30}?(?P<lo>\d{1,2})(?:\s?(?:-|–|—|to|до|bis|à|a|al)\s?(?P<hi>\d{1,2}))?\s?"
-    r"(?P<unit>" + _DAYS + "|" + _WEEKS + ")", re.I)
-_WARRANTY_RE = re.compile(
+    r"(?P<unit>" + _DAYS + "|" + _WEEKS + ")")
+_WARRANTY_RE = CIPattern(
     r"(?:warranty|guarantee|гаранция|garantie|garantía|garanzia|gwarancja|záruka)[^.\n\d]{0,25}?"
     r"(?P<n>\d{1,3})\s?(?P<unit>months?|mo\b|years?|yrs?|месеца|месец|години|година|г\.|monate?"
     r"|jahre?|mois|ans?|meses|años?|mesi|anni|miesięcy|lat)"
     r"|(?P<n2>\d{1,3})\s?(?P<unit2>months?|years?|месеца|години|monate|jahre|mois|ans|meses|años)"
-    r"\s?(?:warranty|guarantee|гаранция|garantie|garantía|garanzia)", re.I)
+    r"\s?(?:warranty|guarantee|гаранция|garantie|garantía|garanzia)")
 _RETURN_WORD = (r"(?:returns?|money back|връщане|право на връщане|rückgabe|rücksende\w*|retours?"
                 r"|devoluci[oó]n(?:es)?|reso|widerruf)")
-_RETURNS_AFTER_RE = re.compile(_RETURN_WORD + r"[^.\n\d·|;]{0,30}?(?P<n>\d{1,3})\s?" + _DAYS, re.I)
-_RETURNS_BEFORE_RE = re.compile(r"(?P<n>\d{1,3})\s?(?:-|\s)?" + _DAYS + r"[^.\n\d·|;,]{0,14}?"
-                                + _RETURN_WORD, re.I)
-_THRESHOLD_WORD_RE = re.compile(r"\s*(?:over|above|from|ab|над|от|dès|desde|oltre|à partir"
-                                r"|a partir)\b", re.I)
+_RETURNS_AFTER_RE = CIPattern(_RETURN_WORD + r"[^.\n\d·|;]{0,30}?(?P<n>\d{1,3})\s?" + _DAYS)
+_RETURNS_BEFORE_RE = CIPattern(r"(?P<n>\d{1,3})\s?(?:-|\s)?" + _DAYS + r"[^.\n\d·|;,]{0,14}?"
+                                + _RETURN_WORD)
+_THRESHOLD_WORD_RE = CIPattern(r"\s*(?:over|above|from|ab|над|от|dès|desde|oltre|à partir"
+                                r"|a partir)\b")
 _SHIP_WORDS = ("ship", "deliver", "postage", "достав", "versand", "liefer", "livr", "port", "env",
                "spedizion")
 _WARRANTY_WORDS = ("warrant", "guarant", "гаранц", "garan", "gwaranc", "záruk")
