@@ -59,7 +59,8 @@ def main() -> None:
     started = time.perf_counter()
     html = build_daily_report(engine, work / "out", now=now, settings=settings)
     daily = time.perf_counter() - started
-    print(f"daily report written to {html} ({html.stat().st_size / 1e6:.1f} MB)")
+    print(f"daily report written to {html} ({html.stat().st_size / 1e6:.1f} MB) "
+          f"in {daily:.1f} s", flush=True)
     started = time.perf_counter()
     paths = build_monthly_report(engine, f"{spec.end:%Y-%m}", work / "out", settings=settings,
                                  now=now)

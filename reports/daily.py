@@ -23,6 +23,7 @@ from reports.config import ReportSettings, load_report_settings
 from reports.fx import Rates
 from reports.i18n import Texts
 from reports.prices import (
+    PRICE_PROMOTIONS,
     PriceRow,
     PriceState,
     days_between,
@@ -41,10 +42,7 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 freshness. (A clock behind the crawler's, as in the demo's simulated days, must not hide
 the night's prices; a reading newer than `now` counts as fresh.)"""
 LIST_LIMIT = 50
-PRICE_PROMOTIONS = frozenset({"percent_off", "amount_off", "coupon", "multi_buy", "member_price",
-                              "bundle"})
-"""Promotions that lower the price paid; standing offers (free shipping over a threshold,
-instalments, badges) would shade every day of every chart and are left out of them."""
+
 
 
 @dataclass

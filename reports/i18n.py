@@ -126,6 +126,9 @@ EN: dict[str, str] = {
     "month_cheaper_end": "We are cheaper at month end",
     "month_promotions": "Promotions per competitor",
     "month_promo_count": "Promotions",
+    "month_promo_note": "Price promotions only (percent or amount off, coupons, multi-buy, member "
+                        "prices, bundles); free shipping and instalments run all the time and are "
+                        "not counted. Depth: average discount; duration: days a promotion was seen.",
     "month_promo_depth": "Average depth",
     "month_promo_duration": "Average duration (days)",
     "month_promo_listings": "Listings",
@@ -274,6 +277,10 @@ BG: dict[str, str] = {
     "month_cheaper_end": "По-евтини сме в края на месеца",
     "month_promotions": "Промоции по конкуренти",
     "month_promo_count": "Промоции",
+    "month_promo_note": "Само ценови промоции (отстъпка в процент или сума, купони, повече бройки, "
+                        "цени за членове, комплекти); безплатната доставка и изплащането са "
+                        "постоянни и не се броят. Дълбочина: средна отстъпка; продължителност: "
+                        "дни, в които промоцията е видяна.",
     "month_promo_depth": "Средна дълбочина",
     "month_promo_duration": "Средна продължителност (дни)",
     "month_promo_listings": "Артикули",

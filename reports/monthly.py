@@ -9,6 +9,7 @@ charts and the tables, long tables continued over several pages.
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,7 +87,7 @@ def _tables(data: MonthlyData, t: Texts) -> list[Table]:
                 t.percent(p.depth) if p.depth is not None else "—",
                 t.number(p.duration, 1) if p.duration is not None else "—"]
                for p in data.promotions],
-              frozenset({1, 2, 3, 4})),
+              frozenset({1, 2, 3, 4}), t("month_promo_note")),
         Table("recommendations", t("month_recommendations"),
               [t("col_product"), t("col_kind"), t("month_rec_made"), t("month_rec_price"),
                t("month_rec_before"), t("month_rec_after"), t("month_rec_status")],
@@ -157,7 +158,8 @@ def _page(title: str, subtitle: str = "") -> Figure:
     fig = plt.figure(figsize=A4_LANDSCAPE)
     fig.text(0.05, 0.94, title, fontsize=17, fontweight="bold", va="top")
     if subtitle:
-        fig.text(0.05, 0.895, subtitle, fontsize=10, color="#555555", va="top")
+        fig.text(0.05, 0.895, textwrap.fill(subtitle, 150), fontsize=10, color="#555555",
+                 va="top")
     return fig
 
 

@@ -15,7 +15,15 @@ from sqlalchemy import Engine
 
 from reports.config import ReportSettings
 from reports.fx import Rates
-from reports.prices import DaySeries, PriceState, gap_percent, index_series, label, price_rows
+from reports.prices import (
+    PRICE_PROMOTIONS,
+    DaySeries,
+    PriceState,
+    gap_percent,
+    index_series,
+    label,
+    price_rows,
+)
 from storage.repos import reporting as repo
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -156,6 +164,8 @@ def _promotions(rows: Sequence[Any], names: dict[int, str]) -> list[PromoRow]:
     durations: dict[str, list[int]] = defaultdict(list)
     listings: dict[str, set[int]] = defaultdict(set)
     for r in rows:
+        if r.kind not in PRICE_PROMOTIONS:
+            continue
         name = names.get(r.competitor_id, str(r.competitor_id))
         listings[name].add(r.listing_id)
         durations[name].append((r.last_seen.date() - r.first_seen.date()).days + 1)

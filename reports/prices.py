@@ -19,6 +19,12 @@ from typing import Any
 
 from reports.fx import Rates
 
+PRICE_PROMOTIONS = frozenset({"percent_off", "amount_off", "coupon", "multi_buy", "member_price",
+                              "bundle"})
+"""Promotions that lower the price paid. Standing offers (free shipping over a threshold,
+instalments, badges) run all the time; counted as promotions they would shade every day
+of every chart and swamp the promotion figures, so the reports leave them out."""
+
 
 class PriceState(StrEnum):
     fresh = "fresh"
