@@ -286,6 +286,10 @@ TRIGGER_WORDS = (
 TRIGGER_RE = re.compile(r"\d ?(?:for|за|für|pour|por|per|x|х|×|\+) ?\d|(?:^|\s)[-−–] ?\d")
 
 
+_READER_GATES = tuple((reader, re.compile("|".join(map(re.escape, words))) if words else None)
+                      for reader, words in READERS)
+
+
 def find_promotions(
     texts: Iterable[str], currency: str | None = None, today: date | None = None
 ) -> list[Promotion]:
@@ -302,8 +306,8 @@ def find_promotions(
     for text in blocks_with(short, TRIGGER_WORDS, TRIGGER_RE):
         until = find_until(text, today)
         low = text.lower()
-        candidates = [p for reader, words in READERS
-                      if not words or any(w in low for w in words)
+        candidates = [p for reader, gate in _READER_GATES
+                      if gate is None or gate.search(low)
                       for p in reader(text, currency)]
         saving = read_save(text, currency) if any(w in low for w in _SAVE_WORDS) else []
         if saving:

@@ -53,6 +53,9 @@ _RETURN_WORDS = ("return", "връщан", "rückgabe", "rücksend", "retour", "
 MAX_STATEMENT_CHARS = 240
 """Longer blocks are prose (descriptions): offers and terms are stated in short lines, and
 skipping prose keeps the regexes off most of the page."""
+_SHIP_GATE = re.compile("|".join(map(re.escape, _SHIP_WORDS)))
+_WARRANTY_GATE = re.compile("|".join(map(re.escape, _WARRANTY_WORDS)))
+_RETURN_GATE = re.compile("|".join(map(re.escape, _RETURN_WORDS)))
 TERMS_WORDS = (
     "ship", "deliver", "postage", "достав", "versand", "liefer", "livr", "frais de port", "envío",
     "envio", "entrega", "spedizion", "consegna", "dispatch", "arriv", "expédi", "warrant",
@@ -88,14 +91,14 @@ def find_terms(texts: Iterable[str], currency: str | None = None) -> Terms:
     short = [text for text in texts if len(text) <= MAX_STATEMENT_CHARS]
     for text in blocks_with(short, TERMS_WORDS):
         low = text.lower()
-        if ("shipping_cost" not in values or "free_threshold" not in values) and any(
-                w in low for w in _SHIP_WORDS):
+        if ("shipping_cost" not in values or "free_threshold" not in values) and (
+                _SHIP_GATE.search(low)):
             _shipping(text, currency, values)
         if "delivery_text" not in values and any(ch.isdigit() for ch in text):
             _delivery(text, values)
-        if "warranty_text" not in values and any(w in low for w in _WARRANTY_WORDS):
+        if "warranty_text" not in values and _WARRANTY_GATE.search(low):
             _warranty(text, values)
-        if "returns_days" not in values and any(w in low for w in _RETURN_WORDS):
+        if "returns_days" not in values and _RETURN_GATE.search(low):
             m = _RETURNS_AFTER_RE.search(text) or _RETURNS_BEFORE_RE.search(text)
             if m:
                 values["returns_days"] = int(m.group("n"))
