@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     func,
     literal,
     literal_column,
@@ -179,6 +180,18 @@ def active_products(conn: Connection) -> list[ProductRow]:
     return products
 
 
+def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """All rows of `query` straight from the driver: a million rows without SQLAlchemy's
+    per-row work. The values in it are literals of our own (no user input)."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def _read_offers(conn: Connection, min_confidence: float) -> list[OfferRow]:
     lo, m, lst, c = table(LatestObservation), table(Match), table(Listing), table(Competitor)
     query = (
@@ -199,7 +212,7 @@ def _read_offers(conn: Connection, min_confidence: float) -> list[OfferRow]:
     names: dict[int, str] = {}
     offers = []
     for (pid, lid, cid, name, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
-         returns, promos) in conn.execute(query).all():
+         returns, promos) in _fetch_raw(conn, query):
         if isinstance(promos, str):
             promos = json.loads(promos)
         offers.append(OfferRow(
@@ -231,6 +244,7 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int) -> dict[i
         .join(m, m.c.listing_id == lo.c.listing_id)
         .where(lo.c.regular_price > lo.c.price, usable(m, min_confidence))
         .cte("sales")
+        .prefix_with("MATERIALIZED")  # work out each start once (SQLite >= 3.35, PostgreSQL >= 12)
     )
     before = o.alias("before_sale")
     lowest = select(func.min(_raw(before.c.price))).where(
@@ -287,21 +301,23 @@ _FINDING_MONEY = frozenset({"our_price", "our_effective", "their_price", "their_
 def _insert_findings_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """The bulk path below the ORM, converting as `Exact` / `UTCDateTime` / JSON would."""
     money = money_binder("sqlite")
+
+    def when(value: Any) -> Any:
+        return sqlite_datetime_text(value) if isinstance(value, datetime) else value
+
+    def details(value: Any) -> str:
+        return json.dumps(value or {}, default=str)
+
+    def same(value: Any) -> Any:
+        return value
+
+    convert = [money if col in _FINDING_MONEY else details if col == "details"
+               else when if col in ("promo_until", "created_at") else same
+               for col in FINDING_COLUMNS]
+    pairs = list(zip(FINDING_COLUMNS, convert, strict=True))
+    values = [tuple(fn(row.get(col)) for col, fn in pairs) for row in rows]
     sql = (f"INSERT INTO finding ({', '.join(FINDING_COLUMNS)}) "
            f"VALUES ({', '.join('?' for _ in FINDING_COLUMNS)})")
-    values = []
-    for row in rows:
-        item = []
-        for col in FINDING_COLUMNS:
-            value = row.get(col)
-            if col in _FINDING_MONEY:
-                value = money(value)
-            elif isinstance(value, datetime):
-                value = sqlite_datetime_text(value)
-            elif col == "details":
-                value = json.dumps(value or {}, default=str)
-            item.append(value)
-        values.append(tuple(item))
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, values)
