@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from lxml import etree
+
 from .availability import normalize_availability
 from .candidates import CandidateSet
 from .currency import normalize_code
@@ -436,9 +438,30 @@ def read_microdata(doc: Document, out: CandidateSet) -> bool:
         products.append(_microdata_item(item))
     products = [p for p in products if _types(p) & PRODUCT_TYPES]
     if not products:
-        return False
+        return _loose_itemprops(doc, out)
     main = select_main_products(products, doc)
     read_product_nodes(main, "microdata", 0.88, out, doc.url)
+    return out.has("price", source="microdata")
+
+
+_LOOSE_XPATH = etree.XPath(
+    "//*[@itemprop='price' or @itemprop='priceCurrency' or @itemprop='availability'"
+    " or @itemprop='lowPrice'][not(ancestor::*[@itemscope])]")
+
+
+def _loose_itemprops(doc: Document, out: CandidateSet) -> bool:
+    """``itemprop="price"`` and friends used without an ``itemscope`` (sloppy but common):
+    read as one offer when they sit outside related blocks."""
+    if "itemprop" not in doc.text:
+        return False
+    node: dict[str, Any] = {"@type": "Offer"}
+    for el in _LOOSE_XPATH(doc.root)[:12]:
+        prop = el.get("itemprop")
+        if prop not in node and not _in_related_block(el):
+            node[prop] = _prop_value(el)
+    if "price" not in node and "lowPrice" not in node:
+        return False
+    read_product_nodes([{"@type": "Product", "offers": node}], "microdata", 0.8, out, doc.url)
     return out.has("price", source="microdata")
 
 

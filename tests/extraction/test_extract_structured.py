@@ -215,3 +215,12 @@ def test_unit_price_specification_is_not_the_price() -> None:
             "@type": "QuantitativeValue", "value": 1, "unitCode": "KGM"}},
         {"@type": "UnitPriceSpecification", "price": "3.00"}]}
     assert run("", head=jsonld(product(offers=offer))).price == D("3.00")
+
+
+def test_itemprops_without_itemscope() -> None:
+    body = ('<div class="offer"><meta itemprop="priceCurrency" content="PLN">'
+            '<span itemprop="price" content="129.00">129,00 zł</span>'
+            '<link itemprop="availability" href="https://schema.org/InStock"></div>'
+            '<div class="related-products"><span itemprop="price" content="5.00">5 zł</span></div>')
+    result = run(body)
+    assert (result.price, result.currency, result.extractor) == (D("129.00"), "PLN", "microdata")
