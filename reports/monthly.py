@@ -9,7 +9,9 @@ charts and the tables, long tables continued over several pages.
 from __future__ import annotations
 
 import io
+import math
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,8 +165,12 @@ def _page(title: str, subtitle: str = "") -> Figure:
     return fig
 
 
-def _table_pages(table: Table, t: Texts) -> list[Figure]:
-    pages = []
+def _table_page_count(table: Table) -> int:
+    return max(1, math.ceil(len(table.rows) / ROWS_PER_PAGE))
+
+
+def _table_pages(table: Table, t: Texts) -> Iterator[Figure]:
+    """The table's pages, one figure at a time (each is closed once saved)."""
     chunks = [table.rows[i:i + ROWS_PER_PAGE] for i in range(0, len(table.rows), ROWS_PER_PAGE)]
     for number, chunk in enumerate(chunks or [[]], start=1):
         suffix = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
@@ -173,7 +179,7 @@ def _table_pages(table: Table, t: Texts) -> list[Figure]:
         ax.axis("off")
         if not chunk:
             ax.text(0.0, 0.95, t("month_no_data"), fontsize=12, color="#666666", va="top")
-            pages.append(fig)
+            yield fig
             continue
         cells = [[c if len(c) <= 48 else c[:45] + "..." for c in row] for row in chunk]
         drawn = ax.table(cellText=cells, colLabels=table.columns, loc="upper center",
@@ -191,29 +197,31 @@ def _table_pages(table: Table, t: Texts) -> list[Figure]:
                 cell.get_text().set_fontweight("bold")
             elif row % 2 == 0:
                 cell.set_facecolor("#f7f9fc")
-        pages.append(fig)
-    return pages
+        yield fig
 
 
 def render_pdf(data: MonthlyData, t: Texts, tables: list[Table], path: Path) -> None:
     """Write the PDF: summary and index chart, positions chart, then every table."""
     title = f"{t('monthly_title')}: {t.month(data.start.date())}"
     figures = dict(_figures(data, t))
-    pages: list[Figure] = []
-    first = _page(title, f"{t('generated')}: {t.datetime(datetime.now(UTC))}")
-    lines = _summary(data, t) if not data.empty else [t("month_no_data")]
-    first.text(0.05, 0.85, "\n".join(lines), fontsize=10.5, va="top", linespacing=1.6)
-    _image_axes(first, figures["index"], (0.04, 0.03, 0.92, 0.56))
-    pages.append(first)
-    second = _page(t("month_position"), t("month_position_explain"))
-    _image_axes(second, figures["positions"], (0.04, 0.08, 0.92, 0.75))
-    pages.append(second)
-    for table in tables:
-        pages += _table_pages(table, t)
+    total = 2 + sum(_table_page_count(table) for table in tables)
+
+    def pages() -> Iterator[Figure]:
+        first = _page(title, f"{t('generated')}: {t.datetime(datetime.now(UTC))}")
+        lines = _summary(data, t) if not data.empty else [t("month_no_data")]
+        first.text(0.05, 0.85, "\n".join(lines), fontsize=10.5, va="top", linespacing=1.6)
+        _image_axes(first, figures["index"], (0.04, 0.03, 0.92, 0.56))
+        yield first
+        second = _page(t("month_position"), t("month_position_explain"))
+        _image_axes(second, figures["positions"], (0.04, 0.08, 0.92, 0.75))
+        yield second
+        for table in tables:
+            yield from _table_pages(table, t)
+
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"Title": title, "Creator": "pricewatch"}) as pdf:
-        for number, fig in enumerate(pages, start=1):
-            fig.text(0.95, 0.02, f"{t('page')} {number} {t('of')} {len(pages)}",
+        for number, fig in enumerate(pages(), start=1):
+            fig.text(0.95, 0.02, f"{t('page')} {number} {t('of')} {total}",
                      ha="right", fontsize=8, color="#777777")
             pdf.savefig(fig)
             plt.close(fig)
