@@ -290,6 +290,29 @@ def price_text(el: Any) -> str:
     return " ".join(out.split())
 
 
+def _near_title_candidates(ctx: _Context, doc: Document,
+                           currency: str | None) -> list[_PriceCand]:
+    """Shops without any price class: short texts with a currency after the title."""
+    found: list[_PriceCand] = []
+    start = ctx.order(ctx.title_el)
+    for el in ctx.root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "option", "noscript"):
+            continue
+        position = ctx.order(el)
+        if position <= start or position > start + 300:
+            continue
+        own = " ".join((el.text or "").split())
+        if not own or len(own) > 40:
+            continue
+        parsed = find_prices(own, default_currency=currency, tld=doc.tld, language=doc.language,
+                             require_currency=True)
+        if len(parsed) == 1:
+            found.append(_PriceCand(el, parsed[0], own, 0.0, False))
+        if len(found) >= 20:
+            break
+    return found
+
+
 def _dual_display(parsed: list[ParsedPrice]) -> bool:
     return len(parsed) == 2 and all(p.currency for p in parsed) and (
         parsed[0].currency != parsed[1].currency)
@@ -379,6 +402,8 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
         out.add(Candidate(field="title", value=title, source="heuristic", confidence=0.6))
     _availability(doc, ctx, out)
     cands = _price_candidates(ctx, doc, hint)
+    if not cands and ctx.title_el is not None:
+        cands = _near_title_candidates(ctx, doc, hint)
     scored = []
     rejected_related = 0
     for cand in cands:

@@ -93,3 +93,10 @@ def test_structured_price_shown_as_old_price_is_stale() -> None:
 )
 def test_prices_split_over_elements(markup: str, expected: str) -> None:
     assert run(TITLE + markup + BUY).price == D(expected)
+
+
+def test_shop_without_price_classes() -> None:
+    body = ("<h1>Old radio</h1><p>Nice radio from 1960.</p><table><tr><td>Cena:</td>"
+            "<td><b>149,00 zł</b></td></tr></table>")
+    result = run(body, lang="pl")
+    assert (result.price, result.currency) == (D("149.00"), "PLN")
