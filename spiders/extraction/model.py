@@ -186,7 +186,7 @@ class ExtractionHints:
     """ISO 4217 code the shop prices in by default."""
     language: str | None = None
     """Page language (``bg``, ``en``, ``de``...), when the page does not say."""
-    selectors: Mapping[str, str] = field(default_factory=dict)
+    selectors: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Per-site overrides: field name -> CSS (parsel syntax, ``::text``/``::attr(x)``)
     or XPath (when it starts with ``/`` or ``(``)."""
     prefer: str | None = None
