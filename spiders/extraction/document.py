@@ -31,6 +31,7 @@ _BINARY_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 _CLASSES_XPATH = etree.XPath("//@class")
+_CLASSED_XPATH = etree.XPath("//*[@class]")
 _INDEX_TAGS = ("script", "link", "meta", "h1", "del", "s", "strike")
 _XPATH_CACHE: dict[tuple[str, ...], Any] = {}
 
@@ -186,6 +187,15 @@ class Document:
         scripts = [el for el in self.index.get("script", [])
                    if "ld+json" in (el.get("type") or "").lower()]
         return [s.text for s in scripts if s.text and s.text.strip()]
+
+    @cached_property
+    def class_index(self) -> dict[str, list[Any]]:
+        """Elements by each of their class names, in document order (for selectors)."""
+        found: dict[str, list[Any]] = {}
+        for el in _CLASSED_XPATH(self.root):
+            for name in el.get("class").split():
+                found.setdefault(name, []).append(el)
+        return found
 
     @cached_property
     def markup_index(self) -> tuple[str, frozenset[str]]:

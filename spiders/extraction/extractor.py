@@ -144,19 +144,18 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
     if doc.truncated:
         out.note(f"page larger than {MAX_BYTES} bytes was cut")
     if hints.selectors:
-        _, run.selector_texts = read_selectors(doc, hints.selectors, out,
-                                                                  hints.currency)
+        _, run.selector_texts = read_selectors(doc, hints.selectors, out, hints.currency)
         run.ran.append("selectors")
-    for name in _order(hints):
+    order = [] if "selectors" in run.ran and _complete(out) else _order(hints)
+    for name in order:
         STRATEGIES[name](doc, out, hints.currency)
         run.ran.append(name)
-        if _complete(out) and (name in STRUCTURED or name == "platform"
-                               or "selectors" in run.ran):
-            if "opengraph" not in run.ran:
-                # Meta tags are already indexed: a nearly free consistency check.
-                read_opengraph(doc, out)
-                run.ran.append("opengraph")
+        if _complete(out) and (name in STRUCTURED or name == "platform"):
             break
+    if _complete(out) and "opengraph" not in run.ran:
+        # Meta tags are already indexed: a nearly free consistency check.
+        read_opengraph(doc, out)
+        run.ran.append("opengraph")
     olds = old_prices(doc, hints.currency) if out.has("price") else []
     if "heuristic" not in run.ran and (not out.has("price") or _stale(out, olds)):
         read_heuristics(doc, out, hints.currency)

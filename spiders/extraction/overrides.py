@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from lxml import etree
 
@@ -44,8 +45,91 @@ def compile_query(query: str) -> etree.XPath:
     return etree.XPath(xpath)
 
 
+_SIMPLE_PART_RE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
+_ATTR_PSEUDO_RE = re.compile(r"::attr\(([\w:-]+)\)$")
+Compound = tuple[str | None, frozenset[str], str | None]
+
+
+@lru_cache(maxsize=1024)
+def simple_plan(query: str) -> tuple[tuple[Compound, ...], str | None, str | None] | None:
+    """A plan for the common selector shape ``tag.class #id .class::text`` (descendant
+    combinators only), or None for anything else (which goes through XPath).
+
+    Such selectors are answered from a class index built once per page instead of an
+    XPath scan of the whole tree per selector.
+    """
+    text = query.strip()
+    pseudo = attr = None
+    if text.endswith("::text"):
+        text, pseudo = text[:-6], "text"
+    else:
+        m = _ATTR_PSEUDO_RE.search(text)
+        if m:
+            text, pseudo, attr = text[: m.start()], "attr", m.group(1)
+    if not text or any(ch in text for ch in ">+~[]:,*\"'()|\\"):
+        return None
+    compounds: list[Compound] = []
+    for part in text.split():
+        m = _SIMPLE_PART_RE.match(part)
+        if not m:
+            return None
+        ids = re.findall(r"#([\w-]+)", m.group(2))
+        classes = frozenset(re.findall(r"\.([\w-]+)", m.group(2)))
+        if len(ids) > 1 or not (m.group(1) or classes or ids):
+            return None
+        compounds.append((m.group(1).lower() if m.group(1) else None, classes,
+                          ids[0] if ids else None))
+    return tuple(compounds), pseudo, attr
+
+
+def _matches(el: Any, compound: Compound) -> bool:
+    tag, classes, id_ = compound
+    if tag and el.tag != tag:
+        return False
+    if id_ and el.get("id") != id_:
+        return False
+    return not classes or classes <= set((el.get("class") or "").split())
+
+
+def _simple_select(doc: Document, plan: tuple[tuple[Compound, ...], str | None, str | None]
+                   ) -> list[str]:
+    compounds, pseudo, attr = plan
+    tag, classes, id_ = compounds[-1]
+    if classes:
+        pool = doc.class_index.get(next(iter(sorted(classes))), [])
+    elif id_:
+        pool = doc.root.xpath("//*[@id=$v]", v=id_)
+    else:
+        pool = list(doc.root.iter(tag))
+    values: list[str] = []
+    for el in pool:
+        if not _matches(el, compounds[-1]):
+            continue
+        wanted = len(compounds) - 2
+        node = el.getparent()
+        while wanted >= 0 and node is not None:
+            if _matches(node, compounds[wanted]):
+                wanted -= 1
+            node = node.getparent()
+        if wanted >= 0:
+            continue
+        if pseudo == "text":
+            values.extend(t for t in [el.text, *(c.tail for c in el)] if t and t.strip())
+        elif pseudo == "attr":
+            value = el.get(attr)
+            if value:
+                values.append(value)
+        else:
+            values.append(" ".join(" ".join(el.itertext()).split()) or el.get("content") or "")
+    return [v for v in values if v and v.strip()]
+
+
 def select_all(doc: Document, query: str) -> list[str]:
-    """Text values matched by ``query`` (see :func:`compile_query`) on the shared tree."""
+    """Text values matched by ``query`` on the shared tree (simple CSS from the class
+    index, anything else through :func:`compile_query`)."""
+    plan = simple_plan(query)
+    if plan is not None:
+        return _simple_select(doc, plan)
     values = []
     result = compile_query(query)(doc.root)
     for item in result if isinstance(result, list) else [result]:

@@ -146,3 +146,30 @@ def test_quickest_path_falls_back_when_structured_data_is_incomplete() -> None:
     result = extract(body, hints=ExtractionHints(prefer="jsonld", read_text=False))
     assert result.price == D("35.00")
     assert result.availability == Availability.OUT_OF_STOCK  # read from the page itself
+
+
+SELECTOR_PAGE = page(
+    '<div id="main" class="karta big"><h1 class="ime">Тостер</h1><div class="ceni">'
+    '<span class="cena-now">49,90 лв.</span><span class="cena-old x">59,90 лв.</span></div>'
+    '<p class="kod">Код: <b>PL-1</b> <b>second</b></p><a class="link" href="/x?y=1">more</a>'
+    '<div class="ceni other"><span class="cena-now">1,00 лв.</span></div></div>', lang="bg")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["h1.ime::text", ".ceni .cena-now::text", "div.ceni span.cena-old.x::text",
+     "#main .kod b::text", ".kod::text", "a.link::attr(href)", ".ceni.other .cena-now",
+     "div#main h1", "p b::text", ".missing::text", "div > span::text",
+     "span:first-child::text", "[class=kod]::text"],
+)
+def test_simple_selectors_match_their_xpath_translation(query: str) -> None:
+    from spiders.extraction.document import Document
+    from spiders.extraction.overrides import compile_query, select_all, simple_plan
+
+    doc = Document.parse(SELECTOR_PAGE)
+    result = compile_query(query)(doc.root)
+    expected = [str(x) if isinstance(x, str) else " ".join(" ".join(x.itertext()).split())
+                for x in result]
+    assert select_all(doc, query) == [v for v in expected if v.strip()]
+    complex_css = any(mark in query for mark in (">", ":first", "["))
+    assert (simple_plan(query) is None) == complex_css
