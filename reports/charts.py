@@ -20,7 +20,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from reports.i18n import Texts
@@ -199,8 +199,13 @@ def history_chart(product: str, currency: str, ours: Sequence[tuple[datetime, De
     return fig
 
 
-def promo_calendar_chart(cells: PromoCalendar, days: Sequence[date], t: Texts) -> Figure:
-    """Which competitor ran which kind of promotion when: listings on promotion per day."""
+def promo_calendar_chart(cells: PromoCalendar, days: Sequence[date], t: Texts,
+                         crawled: set[tuple[str, date]] | None = None) -> Figure:
+    """Which competitor ran which kind of promotion when: listings on promotion per day.
+
+    Days a competitor was not crawled (given `crawled`, the (competitor, day) pairs that
+    were) are hatched: "no data" must not read as "no promotions".
+    """
     rows = list(cells)
     height = max(2.6, 1.3 + 0.42 * len(rows))
     fig, ax = _figure(height)
@@ -227,6 +232,19 @@ def promo_calendar_chart(cells: PromoCalendar, days: Sequence[date], t: Texts) -
     ax.grid(which="minor", color="white", linewidth=1.2)
     ax.tick_params(which="minor", length=0)
     ax.set_xlabel(t("chart_date"))
+    if crawled is not None:
+        missing = False
+        for r, (comp, _kind) in enumerate(rows):
+            for c, day in enumerate(days):
+                if (comp, day) not in crawled:
+                    missing = True
+                    ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="#e6e6e6",
+                                           hatch="///", edgecolor="#9a9a9a", linewidth=0))
+        if missing:
+            ax.legend(handles=[Patch(facecolor="#e6e6e6", hatch="///", edgecolor="#9a9a9a",
+                                     label=t("chart_not_crawled"))],
+                      loc="upper left", bbox_to_anchor=(0, -0.18 if len(rows) > 4 else -0.3),
+                      frameon=False)
     if len(days) <= 31:
         peak = np.nanmax(grid) if np.isfinite(grid).any() else 0
         for (r, c), value in np.ndenumerate(grid):

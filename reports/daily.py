@@ -308,6 +308,7 @@ def _charts(conn: Connection, t: Texts, settings: ReportSettings, rates: Rates,
     run_days = sorted({d for s in (*index.values(), *stock.values()) for d, _ in s}
                       | {d for c in cells.values() for d in c})
     days = days_between(run_days[0], run_days[-1]) if run_days else []
+    crawled = {(name, day) for name, points in stock.items() for day, _ in points}
     result = [
         ("index", t("chart_index_title"), data_uri(charts.index_chart(index, t, palette))),
         ("gaps", t("chart_gaps_title"), data_uri(charts.gaps_chart(dict(sorted(gaps.items())),
@@ -316,7 +317,7 @@ def _charts(conn: Connection, t: Texts, settings: ReportSettings, rates: Rates,
     result += _histories(conn, findings, prices, t, settings, rates, since, as_of, palette)
     result += [
         ("promotions", t("chart_promo_title"),
-         data_uri(charts.promo_calendar_chart(cells, days, t))),
+         data_uri(charts.promo_calendar_chart(cells, days, t, crawled))),
         ("stockouts", t("chart_stock_title"), data_uri(charts.stockout_chart(stock, t, palette))),
     ]
     return result
