@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def valid_gtin(value: object) -> str | None:
@@ -88,21 +89,28 @@ def labeled_identifiers(blocks: list[str]) -> dict[str, str]:
 
     found: dict[str, str] = {}
     for block in blocks_with([b for b in blocks if len(b) <= 300], _LABEL_WORDS):
-        for name, pattern in _LABELS:
-            if name in found:
-                continue
-            m = pattern.search(block)
-            if not m:
-                continue
-            value = m.group("v").strip()
-            if name == "gtin":
-                gtin = valid_gtin(value)
-                if gtin:
-                    found[name] = gtin
-            elif value:
-                found[name] = value
-        if "sku" not in found and not _DISCOUNT_RE.search(block):
-            m = _PLAIN_CODE_RE.search(block)
-            if m:
-                found["sku"] = m.group("v")
+        for name, value in block_labels(block):
+            found.setdefault(name, value)
     return found
+
+
+@lru_cache(maxsize=8192)
+def block_labels(block: str) -> tuple[tuple[str, str], ...]:
+    """Identifiers one block states as "label: value" (cached per block text)."""
+    found: dict[str, str] = {}
+    for name, pattern in _LABELS:
+        m = pattern.search(block)
+        if not m:
+            continue
+        value = m.group("v").strip()
+        if name == "gtin":
+            gtin = valid_gtin(value)
+            if gtin:
+                found[name] = gtin
+        elif value:
+            found[name] = value
+    if "sku" not in found and not _DISCOUNT_RE.search(block):
+        m = _PLAIN_CODE_RE.search(block)
+        if m:
+            found["sku"] = m.group("v")
+    return tuple(found.items())

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from .currency import has_currency
 from .fastre import CIPattern
@@ -304,22 +305,32 @@ def find_promotions(
     savings: list[Promotion] = []
     short = [text for text in texts if len(text) <= MAX_STATEMENT_CHARS]
     for text in blocks_with(short, TRIGGER_WORDS, TRIGGER_RE):
-        until = find_until(text, today)
-        low = text.lower()
-        candidates = [p for reader, gate in _READER_GATES
-                      if gate is None or gate.search(low)
-                      for p in reader(text, currency)]
-        saving = read_save(text, currency) if any(w in low for w in _SAVE_WORDS) else []
-        if saving:
-            candidates = [p for p in candidates if p.kind != PromotionKind.AMOUNT_OFF
-                          or p.value != saving[0].value]
-            savings.extend(_dated(p, until) for p in saving)
+        candidates, saving = block_promotions(text, currency, today)
+        savings.extend(saving)
         for promo in candidates:
-            _merge(found, index, _dated(promo, until))
+            _merge(found, index, promo)
     if not any(p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF) for p in found):
         for promo in savings[:1]:
             _merge(found, index, promo)
     return found
+
+
+@lru_cache(maxsize=8192)
+def block_promotions(text: str, currency: str | None, today: date | None
+                     ) -> tuple[tuple[Promotion, ...], tuple[Promotion, ...]]:
+    """(promotions, "you save" restatements) one short block states, with its validity
+    date applied. Cached: a shop repeats most such lines on every page."""
+    until = find_until(text, today)
+    low = text.lower()
+    candidates = [p for reader, gate in _READER_GATES
+                  if gate is None or gate.search(low)
+                  for p in reader(text, currency)]
+    saving = read_save(text, currency) if any(w in low for w in _SAVE_WORDS) else []
+    if saving:
+        candidates = [p for p in candidates if p.kind != PromotionKind.AMOUNT_OFF
+                      or p.value != saving[0].value]
+    return (tuple(_dated(p, until) for p in candidates),
+            tuple(_dated(p, until) for p in saving))
 
 
 def _dated(promo: Promotion, until: date | None) -> Promotion:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .currency import has_currency
 from .fastre import CIPattern
@@ -90,19 +91,27 @@ def find_terms(texts: Iterable[str], currency: str | None = None) -> Terms:
     values: dict[str, object] = {}
     short = [text for text in texts if len(text) <= MAX_STATEMENT_CHARS]
     for text in blocks_with(short, TERMS_WORDS):
-        low = text.lower()
-        if ("shipping_cost" not in values or "free_threshold" not in values) and (
-                _SHIP_GATE.search(low)):
-            _shipping(text, currency, values)
-        if "delivery_text" not in values and any(ch.isdigit() for ch in text):
-            _delivery(text, values)
-        if "warranty_text" not in values and _WARRANTY_GATE.search(low):
-            _warranty(text, values)
-        if "returns_days" not in values and _RETURN_GATE.search(low):
-            m = _RETURNS_AFTER_RE.search(text) or _RETURNS_BEFORE_RE.search(text)
-            if m:
-                values["returns_days"] = int(m.group("n"))
+        for key, value in block_terms(text, currency):
+            values.setdefault(key, value)
     return Terms(**values)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8192)
+def block_terms(text: str, currency: str | None) -> tuple[tuple[str, object], ...]:
+    """What one short text block states (cached: shops repeat their terms on every page)."""
+    values: dict[str, object] = {}
+    low = text.lower()
+    if _SHIP_GATE.search(low):
+        _shipping(text, currency, values)
+    if any(ch.isdigit() for ch in text):
+        _delivery(text, values)
+    if _WARRANTY_GATE.search(low):
+        _warranty(text, values)
+    if _RETURN_GATE.search(low):
+        m = _RETURNS_AFTER_RE.search(text) or _RETURNS_BEFORE_RE.search(text)
+        if m:
+            values["returns_days"] = int(m.group("n"))
+    return tuple(values.items())
 
 
 def _clip(text: str) -> str:
