@@ -339,6 +339,15 @@ class StorePipeline:
             self._count_unanswered(spider)
         self._maybe_progress(spider, force=True)
         stats = self.run_stats(spider, reason)
+        error = self.write_error or (None if status is RunStatus.finished
+                                     else f"spider closed: {reason}")
+        lost = stats["discovery_errors"]
+        if status is RunStatus.finished and not sum(self.counts.values()) and lost:
+            # Nothing reached at all (shop down, sitemap gone, robots.txt forbids it): the
+            # competitor could not be crawled - a failure, not a quiet empty run.
+            status = RunStatus.failed
+            error = (f"nothing crawled: {len(lost)} discovery page(s) failed, e.g. "
+                     f"{lost[0]['url']}: {lost[0]['reason']}")
         competitor: Competitor = spider.competitor  # type: ignore[attr-defined]
         with self.engine.begin() as conn:
             previous = [RunFigures.from_run(r.counts or {}, r.stats or {})
@@ -347,7 +356,6 @@ class StorePipeline:
                                  blocked=self.counts["blocked"], fill=stats["fill"])
             suspect_reason = (run_health(current, previous, competitor.quality.suspect_drop)
                               if status is RunStatus.finished else None)
-            lost = stats["discovery_errors"]
             if suspect_reason and lost:
                 suspect_reason += (f"; {len(lost)} discovery page(s) failed, e.g. "
                                    f"{lost[0]['url']}: {lost[0]['reason']}")
@@ -355,8 +363,7 @@ class StorePipeline:
             finish_crawl_run(
                 conn, self.run_id, status=status, counts=counts, stats=stats,
                 suspect=suspect_reason is not None, suspect_reason=suspect_reason,
-                error_summary=self.write_error or (None if status is RunStatus.finished
-                                                   else f"spider closed: {reason}"),
+                error_summary=error,
             )
         self.engine.dispose()
 

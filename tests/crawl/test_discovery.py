@@ -96,17 +96,32 @@ def test_max_pages_caps_the_product_requests(site: str, tmp_path: Path) -> None:
     assert sum(summary.counts.values()) == 2
 
 
-def test_a_sitemap_that_cannot_be_fetched_makes_a_suspect_run_that_says_why(
+def test_a_sitemap_that_cannot_be_fetched_fails_the_run_and_says_why(
         site: str, tmp_path: Path) -> None:
     path = _file(tmp_path, site)
     path.write_text(path.read_text(encoding="utf-8").replace("/sitemap.xml", "/missing.xml"),
                     encoding="utf-8")
     db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
     [summary] = crawl(path, ["static"], db_url)
-    assert summary.status == "finished" and summary.counts == {}
-    assert summary.suspect
-    assert "no product page" in (summary.suspect_reason or "")
-    assert "missing.xml" in (summary.suspect_reason or "") and "404" in (summary.suspect_reason or "")
+    assert summary.status == "failed" and summary.counts == {}
+    assert "nothing crawled" in (summary.error or "")
+    assert "missing.xml" in (summary.error or "") and "404" in (summary.error or "")
+
+
+def test_a_shop_that_is_down_fails_alone(site: str, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port where nothing listens
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    data = yaml.safe_load(_file(tmp_path, site).read_text(encoding="utf-8"))
+    data["competitors"].append({**data["competitors"][0], "name": "dead", "base_url": dead})
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    summaries = crawl(path, ["dead", "static"], f"sqlite:///{tmp_path / 'crawl.db'}")
+    by_name = {s.competitor: s for s in summaries}
+    assert by_name["dead"].status == "failed" and "nothing crawled" in (by_name["dead"].error or "")
+    assert by_name["static"].status == "finished" and by_name["static"].counts["ok"] == 5
 
 
 def test_extraction_in_a_worker_process_stores_the_same(site: str, tmp_path: Path) -> None:
