@@ -31,14 +31,14 @@ _RELATED_RE = re.compile(
     r"|you-?may|youmay|others?-?(?:bought|viewed)|bought-?together|frequently|viewed|suggest"
     r"|teaser|megamenu|mega-menu|navbar|menu|breadcrumb|footer|newsletter|cookie|banner"
     r"|product-?(?:list|grid|tile|card|slider)s?(?![a-z])|item-?(?:list|grid)|listing|search"
-    r"|rich-?product-?carousel|zg-|rhf|sims|ad-?(?:slot|container)|advert)",
+    r"|ad-?(?:slot|container)|advert)",
 )
 _PRICE_ATTR_RE = re.compile(
     r"price|preis|prix|precio|prezzo|preco|cena|цена|pris|hinta|amount|money|cost|valor|value",
     re.I)
 _CURRENT_RE = re.compile(
     r"sale|special|current|final|now|actual|our|offer|deal|promo|selling|new|discount"
-    r"|reduced|buy|main|primary|big|large|display|to-pay|topay|priceToPay|apex|core",
+    r"|reduced|buy|main|primary|big|large|display|to-?pay",
     re.I)
 _OLD_RE = re.compile(
     r"(?<![a-z])(?:old|was|regular|list|strike|crossed|before|rrp|uvp|msrp|compare|original|reference"
@@ -85,10 +85,7 @@ _BUY_TEXT_RE = re.compile(
     r"|aggiungi al carrello|do koszyka|dodaj do|adaugă în coș|in winkelwagen|lägg i varukorgen"
     r"|в корзину|sepete ekle|add to order|pre-?order|place bid",
     re.I)
-_STOCK_ATTR_RE = re.compile(r"availab|stock|inventory|наличност|lager|dispo|verfueg|verfüg"
-                            r"|estoque|existencia|delivery-?status", re.I)
-
-_HIDDEN_CLASS_RE = re.compile(r"(?:^|\s)(?:hidden|a-hidden|aok-hidden|d-none|hide|is-hidden"
+_HIDDEN_CLASS_RE = re.compile(r"(?:^|\s)(?:hidden|d-none|hide|is-hidden"
                               r"|visually-hidden|sr-only|invisible)(?:\s|$)", re.I)
 _IMAGE_TEXT_RE = re.compile(r"image|bild|photo|foto|imagen|immagine|снимка|zdjęcie", re.I)
 _PRICE_XPATH = (
@@ -97,7 +94,7 @@ _PRICE_XPATH = (
     " or contains(@itemprop,'rice') or contains(@class,'reis') or contains(@class,'prix')"
     " or contains(@class,'recio') or contains(@class,'rezzo') or contains(@class,'cena')"
     " or contains(@class,'цена') or contains(@class,'amount') or contains(@class,'money')"
-    " or @data-price or @data-price-amount or contains(@class,'a-offscreen')]"
+    " or @data-price or @data-price-amount]"
 )
 
 
