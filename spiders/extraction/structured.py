@@ -18,7 +18,7 @@ from lxml import etree
 
 from .availability import normalize_availability
 from .candidates import CandidateSet
-from .currency import normalize_code
+from .currency import normalize_code, resolve_symbol
 from .document import Document, RawPage
 from .identifiers import clean_brand, clean_identifier, clean_text, valid_gtin
 from .model import Availability, Candidate
@@ -223,7 +223,9 @@ def _offer_currency(offer: dict[str, Any]) -> tuple[str | None, str | None]:
                 raw = spec["priceCurrency"]
                 break
     raw_text = _text(raw)
-    return normalize_code(raw_text), raw_text
+    if not raw_text:
+        return None, None
+    return normalize_code(raw_text) or resolve_symbol(raw_text), raw_text
 
 
 def read_product_nodes(

@@ -224,3 +224,12 @@ def test_itemprops_without_itemscope() -> None:
             '<div class="related-products"><span itemprop="price" content="5.00">5 zł</span></div>')
     result = run(body)
     assert (result.price, result.currency, result.extractor) == (D("129.00"), "PLN", "microdata")
+
+
+@pytest.mark.parametrize(("raw", "code"), [("лв", "BGN"), ("€", "EUR"), ("RUR", "RUB"),
+                                          ("eur", "EUR")])
+def test_jsonld_currency_written_as_a_symbol(raw: str, code: str) -> None:
+    offer = {"@type": "Offer", "price": "10.00", "priceCurrency": raw,
+             "availability": "https://schema.org/InStock"}
+    result = run("", head=jsonld(product(offers=offer)))
+    assert (result.currency, result.currency_raw) == (code, raw)
