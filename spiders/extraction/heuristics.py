@@ -296,7 +296,9 @@ def _near_title_candidates(ctx: _Context, doc: Document,
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "option", "noscript"):
             continue
         position = ctx.order(el)
-        if position <= start or position > start + 300:
+        if position > start + 300:
+            break
+        if position <= start:
             continue
         own = " ".join((el.text or "").split())
         if not own or len(own) > 40:
