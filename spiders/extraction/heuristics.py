@@ -287,18 +287,15 @@ def price_text(el: Any) -> str:
     return " ".join(out.split())
 
 
+_FOLLOWING_XPATH = etree.XPath("following::*[position() <= 300]")
+
+
 def _near_title_candidates(ctx: _Context, doc: Document,
                            currency: str | None) -> list[_PriceCand]:
     """Shops without any price class: short texts with a currency after the title."""
     found: list[_PriceCand] = []
-    start = ctx.order(ctx.title_el)
-    for el in ctx.root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "option", "noscript"):
-            continue
-        position = ctx.order(el)
-        if position > start + 300:
-            break
-        if position <= start:
+    for el in _FOLLOWING_XPATH(ctx.title_el):
+        if el.tag in ("script", "style", "option", "noscript"):
             continue
         own = " ".join((el.text or "").split())
         if not own or len(own) > 40:
