@@ -8,6 +8,7 @@ price is always black. Titles and axis labels come translated from `Texts`.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -224,7 +225,7 @@ def promo_calendar_chart(cells: PromoCalendar, days: Sequence[date], t: Texts,
     ax.set_facecolor("#f4f4f4")
     ax.grid(False)
     ax.set_yticks(range(len(rows)), [f"{comp} · {t.promo_kind(kind)}" for comp, kind in rows])
-    step = max(1, round(len(days) / 12))
+    step = max(1, math.ceil(len(days) / 10))
     ticks = list(range(0, len(days), step))
     ax.set_xticks(ticks, [t.short_date(days[i]) for i in ticks])
     ax.set_xticks(np.arange(-0.5, len(days), 1), minor=True)
@@ -245,8 +246,8 @@ def promo_calendar_chart(cells: PromoCalendar, days: Sequence[date], t: Texts,
                                      label=t("chart_not_crawled"))],
                       loc="upper left", bbox_to_anchor=(0, -0.18 if len(rows) > 4 else -0.3),
                       frameon=False)
-    if len(days) <= 31:
-        peak = np.nanmax(grid) if np.isfinite(grid).any() else 0
+    peak = np.nanmax(grid) if np.isfinite(grid).any() else 0
+    if len(days) * len(f"{peak:.0f}") <= 64:  # the numbers fit their cells
         for (r, c), value in np.ndenumerate(grid):
             if np.isfinite(value):
                 ax.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=7,

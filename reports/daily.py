@@ -104,6 +104,8 @@ class DailyReport:
     suspect_runs: list[dict[str, str]] = field(default_factory=list)
     stale_list: list[dict[str, str]] = field(default_factory=list)
     quarantined_list: list[dict[str, str]] = field(default_factory=list)
+    stale_total: int = 0
+    quarantined_total: int = 0
     stale_hours: int = 36
 
 
@@ -287,8 +289,10 @@ def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
         stale = sorted((p for p in prices if p.state is PriceState.stale),
                        key=lambda p: (p.observed_at or as_of, p.sku))
         report.stale_list = [_price_item(p, t) for p in stale[:LIST_LIMIT]]
+        report.stale_total = len(stale)
         held = [p for p in prices if p.held_back and p.last_status == "quarantined"]
         report.quarantined_list = [_price_item(p, t) for p in held[:LIST_LIMIT]]
+        report.quarantined_total = len(held)
         report.charts = _charts(conn, t, settings, rates, since, as_of, names, palette,
                                 prices, findings)
     return report

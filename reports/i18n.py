@@ -58,6 +58,7 @@ EN: dict[str, str] = {
     "table_capped": "The table shows the {shown} findings with the largest impact out of {total}; "
                     "the CSV export (pricewatch export --format csv) has all of them.",
     "no_findings": "No findings in the latest comparison.",
+    "list_capped": "Showing the first {shown} of {total}; the prices export lists them all.",
     "no_compare_run": "No comparison has been run yet: run `pricewatch compare` first.",
     "hold_until": "hold until {date}",
     "stale_badge": "stale",
@@ -210,6 +211,7 @@ BG: dict[str, str] = {
     "table_capped": "Таблицата показва {shown} констатации с най-голям ефект от общо {total}; "
                     "експортът в CSV (pricewatch export --format csv) съдържа всички.",
     "no_findings": "Няма констатации в последното сравнение.",
+    "list_capped": "Показани са първите {shown} от {total}; експортът на цените ги съдържа всички.",
     "no_compare_run": "Все още няма сравнение: първо изпълнете `pricewatch compare`.",
     "hold_until": "задръжте до {date}",
     "stale_badge": "остаряла",
