@@ -14,13 +14,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-_last: list[str] = ["", ""]  # (text, text.lower()) of the last text seen
+_last: tuple[str, str] = ("", "")  # (text, text.lower()) of the last text seen
 
 
 def _lower(text: str) -> str | None:
-    if _last[0] is not text:
-        _last[0], _last[1] = text, text.lower()
-    low = _last[1]
+    global _last
+    seen = _last  # one read: another thread may replace the pair, never half of it
+    if seen[0] is text:
+        low = seen[1]
+    else:
+        low = text.lower()
+        _last = (text, low)
     return low if len(low) == len(text) else None
 
 
