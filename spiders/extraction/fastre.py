@@ -53,19 +53,22 @@ class CIMatch:
 
 
 class CIPattern:
-    """``re.compile(pattern, re.IGNORECASE)`` for lower-case patterns, but fast."""
+    """``re.compile(pattern, re.IGNORECASE)``, fast for lower-case patterns (a pattern
+    with upper-case literals simply runs with IGNORECASE)."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.groupindex = re.compile(pattern, flags).groupindex
-        self._sensitive = re.compile(pattern, flags)
         self._insensitive = re.compile(pattern, flags | re.IGNORECASE)
+        # Lower-cased text only suits a pattern without upper-case literals.
+        literal = re.sub(r"\\.|\(\?P<\w+>|\(\?P=\w+\)", "", pattern)
+        self._sensitive = None if literal != literal.lower() else re.compile(pattern, flags)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> CIMatch | None:
         """Like ``re.Pattern.search``."""
-        low = _lower(text)
+        low = _lower(text) if self._sensitive is not None else None
         end = len(text) if endpos is None else endpos
-        if low is None:
+        if low is None or self._sensitive is None:
             m = self._insensitive.search(text, pos, end)
             return CIMatch(m, text) if m else None
         m = self._sensitive.search(low, pos, end)
@@ -73,13 +76,15 @@ class CIPattern:
 
     def match(self, text: str, pos: int = 0) -> CIMatch | None:
         """Like ``re.Pattern.match``."""
-        low = _lower(text)
-        m = self._insensitive.match(text, pos) if low is None else self._sensitive.match(low, pos)
+        low = _lower(text) if self._sensitive is not None else None
+        m = (self._insensitive.match(text, pos) if low is None or self._sensitive is None
+             else self._sensitive.match(low, pos))
         return CIMatch(m, text) if m else None
 
     def finditer(self, text: str) -> Iterator[CIMatch]:
         """Like ``re.Pattern.finditer``."""
-        low = _lower(text)
-        found = self._insensitive.finditer(text) if low is None else self._sensitive.finditer(low)
+        low = _lower(text) if self._sensitive is not None else None
+        found = (self._insensitive.finditer(text) if low is None or self._sensitive is None
+                 else self._sensitive.finditer(low))
         for m in found:
             yield CIMatch(m, text)
