@@ -30,7 +30,7 @@ _UTF8_PARSER = lxml_html.HTMLParser(recover=True, remove_comments=True, remove_p
 _BINARY_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
-_CLASSES_XPATH = etree.XPath("//@class")
+_CLASSES_XPATH = etree.XPath("//@class", smart_strings=False)
 _CLASSED_XPATH = etree.XPath("//*[@class]")
 _INDEX_TAGS = ("script", "link", "meta", "h1", "del", "s", "strike")
 _XPATH_CACHE: dict[tuple[str, ...], Any] = {}
@@ -39,7 +39,8 @@ _XPATH_CACHE: dict[tuple[str, ...], Any] = {}
 def _sourceline(el: Any) -> int:
     return int(el.sourceline or 0)
 _VISIBLE_TEXT = etree.XPath(
-    ".//text()[not(parent::script or parent::style or parent::noscript or parent::template)]"
+    ".//text()[not(parent::script or parent::style or parent::noscript or parent::template)]",
+    smart_strings=False,
 )
 
 
