@@ -88,14 +88,32 @@ _BUY_TEXT_RE = re.compile(
 _HIDDEN_CLASS_RE = re.compile(r"(?:^|\s)(?:hidden|d-none|hide|is-hidden"
                               r"|visually-hidden|sr-only|invisible)(?:\s|$)", re.I)
 _IMAGE_TEXT_RE = re.compile(r"image|bild|photo|foto|imagen|immagine|снимка|zdjęcie", re.I)
-_PRICE_XPATH = (
-    "//*[not(self::script or self::style or self::option or self::select or self::noscript"
-    " or self::input or self::link or self::meta)][contains(@class,'rice') or contains(@id,'rice')"
-    " or contains(@itemprop,'rice') or contains(@class,'reis') or contains(@class,'prix')"
-    " or contains(@class,'recio') or contains(@class,'rezzo') or contains(@class,'cena')"
-    " or contains(@class,'цена') or contains(@class,'amount') or contains(@class,'money')"
-    " or @data-price or @data-price-amount]"
-)
+PRICE_CLASS_TERMS = ("rice", "reis", "prix", "recio", "rezzo", "cena", "цена", "amount",
+                     "money")
+_PRICE_OTHER = ("contains(@id,'rice') or contains(@itemprop,'rice') or @data-price"
+                " or @data-price-amount")
+_NOT_CONTENT = ("not(self::script or self::style or self::option or self::select"
+                " or self::noscript or self::input or self::link or self::meta)")
+STOCK_CLASS_TERMS = ("vailab", "stock", "Stock", "nalichn", "lager", "dispo")
+_STOCK_OTHER = "contains(@id,'vailab') or contains(@id,'stock') or contains(@itemprop,'vailab')"
+_XPATHS: dict[tuple[str, ...], etree.XPath] = {}
+
+
+def _attr_xpath(doc: Document, terms: tuple[str, ...], other: str, guard: str) -> etree.XPath:
+    """One XPath for elements whose class holds a term the page uses (absent terms are left
+    out, so big pages are not tested for each), or that match ``other``."""
+    classes, _ = doc.markup_index
+    present = tuple(t for t in terms if t in classes)
+    key = (*present, other, guard)
+    compiled = _XPATHS.get(key)
+    if compiled is None:
+        tests = " or ".join([*(f"contains(@class,'{t}')" for t in present), other])
+        compiled = etree.XPath(f"//*[@class or @id or @itemprop or @data-price"
+                               f" or @data-price-amount][{tests}][{guard}]")
+        _XPATHS[key] = compiled
+    return compiled
+
+
 
 
 def _attrs(el: Any) -> str:
@@ -227,7 +245,7 @@ def _window(el: Any, text: str) -> tuple[str, str]:
 def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> list[_PriceCand]:
     found: list[_PriceCand] = []
     seen_ids: set[int] = set()
-    for el in ctx.root.xpath(_PRICE_XPATH):
+    for el in _attr_xpath(doc, PRICE_CLASS_TERMS, _PRICE_OTHER, _NOT_CONTENT)(ctx.root):
         if id(el) in seen_ids:
             continue
         content = el.get("content") or el.get("data-price-amount") or el.get("data-price")
@@ -459,12 +477,8 @@ def _title(doc: Document, ctx: _Context | None) -> str | None:
 
 
 def _availability(doc: Document, ctx: _Context, out: CandidateSet) -> None:
-    for el in doc.root.xpath(
-        "//*[not(self::script or self::style or self::body or self::html)]"
-        "[contains(@class,'vailab') or contains(@id,'vailab') or contains(@class,'stock')"
-        " or contains(@id,'stock') or contains(@itemprop,'vailab') or contains(@class,'Stock')"
-        " or contains(@class,'nalichn') or contains(@class,'lager') or contains(@class,'dispo')]"
-    )[:40]:
+    guard = "not(self::script or self::style or self::body or self::html)"
+    for el in _attr_xpath(doc, STOCK_CLASS_TERMS, _STOCK_OTHER, guard)(doc.root)[:40]:
         if ctx.in_related(el) or _hidden(el):
             continue
         link = el.get("href") or el.get("content") or ""
