@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from reports.config import ReportSettings
 from reports.daily import build_daily_report
+from reports.i18n import Texts
 from reports.sample_data import HOSTILE_NAME
 from storage.models import CompareRun, Competitor, Finding, Listing, Observation, table
 
@@ -26,16 +27,23 @@ def _last_run_findings(history: History) -> int:
         ).scalar_one())
 
 
+@pytest.fixture(scope="module")
+def daily(history: History, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The English report at NOW with default settings, built once for the module."""
+    out = tmp_path_factory.mktemp("daily")
+    path = build_daily_report(history.engine, out, now=NOW, settings=history.settings)
+    return path, path.read_text(encoding="utf-8")
+
+
 def _rows(html: str) -> list[str]:
     body = html.split('<table id="findings-table"', 1)[1].split("</tbody>", 1)[0]
     return re.findall(r"<tr data-competitor=", body)
 
 
-def test_report_is_one_self_contained_file(history: History, out_dir: Path) -> None:
-    path = build_daily_report(history.engine, out_dir, now=NOW, settings=history.settings)
-    assert path.parent == out_dir and path.suffix == ".html"
-    assert [p.name for p in out_dir.iterdir()] == [path.name], "one file, nothing beside it"
-    html = path.read_text(encoding="utf-8")
+def test_report_is_one_self_contained_file(history: History, daily: tuple[Path, str]) -> None:
+    path, html = daily
+    assert path.suffix == ".html"
+    assert [p.name for p in path.parent.iterdir()] == [path.name], "one file, nothing beside it"
     assert not re.search(r'(src|href)="(?!data:|#)(?!http://127\.0\.0\.1:9/)', html), \
         "only embedded images and competitor links"
     assert "<link" not in html and "@import" not in html
@@ -43,9 +51,9 @@ def test_report_is_one_self_contained_file(history: History, out_dir: Path) -> N
     assert len(charts) == 4 + history.settings.history_products
 
 
-def test_table_has_every_finding_of_the_latest_run(history: History, out_dir: Path) -> None:
-    html = build_daily_report(history.engine, out_dir, now=NOW,
-                              settings=history.settings).read_text(encoding="utf-8")
+def test_table_has_every_finding_of_the_latest_run(history: History,
+                                                   daily: tuple[Path, str]) -> None:
+    html = daily[1]
     expected = _last_run_findings(history)
     assert expected > 5
     assert len(_rows(html)) == expected
@@ -61,9 +69,8 @@ def test_table_is_capped_by_impact_with_a_note(history: History, out_dir: Path) 
     assert impacts == sorted(impacts, reverse=True)
 
 
-def test_hostile_product_name_is_text(history: History, out_dir: Path) -> None:
-    html = build_daily_report(history.engine, out_dir, now=NOW,
-                              settings=history.settings).read_text(encoding="utf-8")
+def test_hostile_product_name_is_text(daily: tuple[Path, str]) -> None:
+    html = daily[1]
     assert "<script>window.__pwned" not in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
     assert "<b>Co</b>" not in html
@@ -78,9 +85,9 @@ def _quality_cells(html: str, competitor: str, attribute: str) -> int:
     return int(found.group(1))
 
 
-def test_data_quality_counts_stale_and_quarantined(history: History, out_dir: Path) -> None:
-    html = build_daily_report(history.engine, out_dir, now=NOW,
-                              settings=history.settings).read_text(encoding="utf-8")
+def test_data_quality_counts_stale_and_quarantined(history: History,
+                                                  daily: tuple[Path, str]) -> None:
+    html = daily[1]
     obs, listing, comp = table(Observation), table(Listing), table(Competitor)
     with history.engine.connect() as conn:
         charlie_priced = conn.execute(
@@ -98,12 +105,14 @@ def test_data_quality_counts_stale_and_quarantined(history: History, out_dir: Pa
     assert 'id="stale-table"' in html and 'id="quarantined-table"' in html
 
 
-def test_quarantined_values_never_appear_as_prices(history: History, out_dir: Path) -> None:
-    html = build_daily_report(history.engine, out_dir, now=NOW,
-                              settings=history.settings).read_text(encoding="utf-8")
-    quarantined = html.split('id="quarantined-table"', 1)[1].split("</table>", 1)[0]
+def test_quarantined_values_never_appear_as_prices(history: History,
+                                                   daily: tuple[Path, str]) -> None:
+    html = daily[1]
+    t = Texts("en")
+    assert history.sample.quarantined_prices
     for bogus in history.sample.quarantined_prices:
-        assert f"BGN\xa0{bogus}<" not in quarantined and f"€{bogus}<" not in quarantined
+        for currency in ("BGN", "EUR"):
+            assert f">{t.money(bogus, currency)}<" not in html, bogus
 
 
 def test_an_old_comparison_is_flagged_and_every_price_is_stale(
