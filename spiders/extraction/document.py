@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import Any
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from .currency import tld_of
 
@@ -21,10 +20,12 @@ MAX_BYTES = 12 * 1024 * 1024
 """Pages larger than this are cut (the tail of a product page is never the price)."""
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_-]+)""", re.I)
-_PARSER = lxml_html.HTMLParser(recover=True, remove_comments=True, remove_pis=True,
-                                collect_ids=False, default_doctype=False)
-_UTF8_PARSER = lxml_html.HTMLParser(recover=True, remove_comments=True, remove_pis=True,
-                                     collect_ids=False, default_doctype=False, encoding="utf-8")
+# Plain lxml elements (not lxml.html's): lxml.html looks up a Python element class for
+# every element touched, which costs more than the XPath that found it on big pages.
+_PARSER = etree.HTMLParser(recover=True, remove_comments=True, remove_pis=True,
+                           collect_ids=False, default_doctype=False)
+_UTF8_PARSER = etree.HTMLParser(recover=True, remove_comments=True, remove_pis=True,
+                                collect_ids=False, default_doctype=False, encoding="utf-8")
 
 
 _BINARY_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
@@ -88,16 +89,25 @@ def _decode(body: bytes | str) -> tuple[str, bool]:
 def _parse_tree(utf8_body: bytes | str | None, text: str) -> Any:
     """lxml tree of the page. UTF-8 bytes go to lxml as bytes (faster than a str);
     anything else as the decoded text."""
+    root = None
     try:
         if isinstance(utf8_body, bytes):
-            return lxml_html.document_fromstring(utf8_body, parser=_UTF8_PARSER)
-        return lxml_html.document_fromstring(text, parser=_PARSER)
-    except (etree.ParserError, ValueError) as exc:
+            root = etree.fromstring(utf8_body, _UTF8_PARSER)
+        else:
+            root = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         try:
-            return lxml_html.document_fromstring(text.encode("utf-8", "replace"),
-                                                 parser=_UTF8_PARSER)
-        except (etree.ParserError, ValueError):
+            root = etree.fromstring(text.encode("utf-8", "replace"), _UTF8_PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
             raise NotHtmlError(f"HTML could not be parsed: {exc}") from exc
+    if root is None:
+        raise NotHtmlError("HTML could not be parsed: the document is empty")
+    return root
+
+
+def text_content(el: Any) -> str:
+    """All text inside ``el`` (what lxml.html's ``text_content()`` gives)."""
+    return str(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
 
 def looks_like_html(text: str) -> bool:

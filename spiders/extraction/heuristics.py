@@ -18,7 +18,7 @@ from lxml import etree
 from .availability import availability_from_text
 from .candidates import CandidateSet
 from .currency import context_currency
-from .document import Document, visible_text
+from .document import Document, text_content, visible_text
 from .identifiers import clean_text
 from .model import Availability, Candidate
 from .prices import ParsedPrice, find_prices, parse_price
@@ -199,7 +199,7 @@ def _find_title_el(doc: Document) -> Any | None:
 
 def _page_title(doc: Document) -> str:
     title = doc.root.find(".//title")
-    return title.text_content() if title is not None else ""
+    return text_content(title) if title is not None else ""
 
 
 def find_buy_button(doc: Document) -> Any | None:
@@ -209,7 +209,7 @@ def find_buy_button(doc: Document) -> Any | None:
         " or contains(@class,'buy') or contains(@id,'cart') or contains(@id,'buy')]"
     ):
         attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('name') or ''}"
-        text = el.get("value") or el.text_content() or ""
+        text = el.get("value") or text_content(el) or ""
         if (re.search(r"add-?to-?(?:cart|basket|bag)|addtocart|buy-?now|buy-?button|add_to_cart",
                       attrs, re.I) or _BUY_TEXT_RE.search(text[:80])):
             return el
@@ -238,7 +238,7 @@ def _window(el: Any, text: str) -> tuple[str, str]:
     before = full[max(0, idx - 60):idx]
     prev = el.getprevious()
     if prev is not None and not before:
-        before = " ".join(prev.text_content().split())[-60:]
+        before = " ".join(text_content(prev).split())[-60:]
     return before, full[idx + len(compact): idx + len(compact) + 40]
 
 
@@ -473,7 +473,7 @@ def _title(doc: Document, ctx: _Context | None) -> str | None:
     if og:
         return clean_text(og[0])
     title = doc.root.find(".//title")
-    return clean_text(title.text_content()) if title is not None else None
+    return clean_text(text_content(title)) if title is not None else None
 
 
 def _availability(doc: Document, ctx: _Context, out: CandidateSet) -> None:
@@ -501,7 +501,7 @@ def _availability(doc: Document, ctx: _Context, out: CandidateSet) -> None:
     button = ctx.buy_el
     if button is not None:
         disabled = button.get("disabled") is not None or "disabled" in (button.get("class") or "")
-        label = " ".join((button.get("value") or button.text_content()).split())
+        label = " ".join((button.get("value") or text_content(button)).split())
         stated = availability_from_text(label)
         if disabled or stated in (Availability.OUT_OF_STOCK, Availability.DISCONTINUED):
             value = Availability.OUT_OF_STOCK

@@ -17,7 +17,7 @@ from lxml import etree
 from .availability import availability_from_text, normalize_availability
 from .candidates import CandidateSet
 from .currency import context_currency
-from .document import Document
+from .document import Document, text_content
 from .model import Candidate
 from .prices import find_prices, parse_structured_amount
 
@@ -27,7 +27,7 @@ _CONF = 0.82
 def _first_price(doc: Document, xpath: str, currency: str | None) -> tuple[Decimal, str] | None:
     for el in doc.root.xpath(xpath)[:3]:
         raw = (el.get("content") or el.get("data-price-amount") or el.get("data-price")
-               or " ".join(el.text_content().split()))
+               or " ".join(text_content(el).split()))
         if not raw:
             continue
         if re.fullmatch(r"\d+(?:\.\d+)?", raw.strip()):
@@ -42,7 +42,7 @@ def _first_price(doc: Document, xpath: str, currency: str | None) -> tuple[Decim
 
 def _first_text(doc: Document, xpath: str) -> str | None:
     for el in doc.root.xpath(xpath)[:3]:
-        text = " ".join(el.text_content().split()) or el.get("content") or ""
+        text = " ".join(text_content(el).split()) or el.get("content") or ""
         if text:
             return text
     return None

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from .document import Document
+from .document import Document, text_content
 from .heuristics import is_related_container
 
 BLOCK_TAGS = frozenset({
@@ -41,7 +41,7 @@ def main_region(root: Any, anchor: Any | None) -> Any | None:
             break
         if is_related_container(parent):
             break
-        size = len(parent.text_content())
+        size = len(text_content(parent))
         if parent.tag == "body":
             if size <= _MAX_REGION_CHARS:
                 best = parent

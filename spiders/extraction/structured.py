@@ -19,7 +19,7 @@ from lxml import etree
 from .availability import normalize_availability
 from .candidates import CandidateSet
 from .currency import normalize_code, resolve_symbol
-from .document import Document, RawPage
+from .document import Document, RawPage, text_content
 from .identifiers import clean_brand, clean_identifier, clean_text, valid_gtin
 from .model import Availability, Candidate
 from .prices import find_prices, parse_structured_amount
@@ -392,7 +392,7 @@ def _prop_value(el: Any, attr_names: tuple[str, ...] = ()) -> str:
         return str(el.get("datetime"))
     if tag in ("data", "meter", "input") and el.get("value") is not None:
         return str(el.get("value"))
-    return " ".join(el.text_content().split())
+    return " ".join(text_content(el).split())
 
 
 def _microdata_item(item: Any, depth: int = 0) -> dict[str, Any]:
