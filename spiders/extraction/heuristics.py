@@ -90,26 +90,28 @@ _HIDDEN_CLASS_RE = re.compile(r"(?:^|\s)(?:hidden|d-none|hide|is-hidden"
 _IMAGE_TEXT_RE = re.compile(r"image|bild|photo|foto|imagen|immagine|снимка|zdjęcie", re.I)
 PRICE_CLASS_TERMS = ("rice", "reis", "prix", "recio", "rezzo", "cena", "цена", "amount",
                      "money")
-_PRICE_OTHER = ("contains(@id,'rice') or contains(@itemprop,'rice') or @data-price"
-                " or @data-price-amount")
+_PRICE_OTHER = ("((name()='id' or name()='itemprop') and contains(.,'rice'))"
+                " or name()='data-price' or name()='data-price-amount'")
 _NOT_CONTENT = ("not(self::script or self::style or self::option or self::select"
                 " or self::noscript or self::input or self::link or self::meta)")
 STOCK_CLASS_TERMS = ("vailab", "stock", "Stock", "nalichn", "lager", "dispo")
-_STOCK_OTHER = "contains(@id,'vailab') or contains(@id,'stock') or contains(@itemprop,'vailab')"
+_STOCK_OTHER = ("(name()='id' and (contains(.,'vailab') or contains(.,'stock')))"
+                " or (name()='itemprop' and contains(.,'vailab'))")
 _XPATHS: dict[tuple[str, ...], etree.XPath] = {}
 
 
 def _attr_xpath(doc: Document, terms: tuple[str, ...], other: str, guard: str) -> etree.XPath:
-    """One XPath for elements whose class holds a term the page uses (absent terms are left
-    out, so big pages are not tested for each), or that match ``other``."""
+    """One XPath over the page's attributes for elements whose class holds a term the page
+    uses (absent terms are left out, so big pages are not tested for each), or whose
+    id/itemprop/data attributes match ``other``."""
     classes, _ = doc.markup_index
     present = tuple(t for t in terms if t in classes)
     key = (*present, other, guard)
     compiled = _XPATHS.get(key)
     if compiled is None:
-        tests = " or ".join([*(f"contains(@class,'{t}')" for t in present), other])
-        compiled = etree.XPath(f"//*[@class or @id or @itemprop or @data-price"
-                               f" or @data-price-amount][{tests}][{guard}]")
+        class_test = " or ".join(f"contains(.,'{t}')" for t in present) or "false()"
+        compiled = etree.XPath(
+            f"//@*[(name()='class' and ({class_test})) or {other}]/parent::*[{guard}]")
         _XPATHS[key] = compiled
     return compiled
 
