@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
 from typing import Any
 
+from .availability import availability_from_text
 from .candidates import CandidateSet, Vote
 from .currency import context_currency
 from .document import MAX_BYTES, Document, NotHtmlError, RawPage
@@ -217,8 +218,13 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
             setattr(product, name, vote.value)
     if product.title is None and isinstance(doc, Document):
         product.title = page_title(doc)
+    texts = _product_texts(run) if hints.read_text else list(
+        chain.from_iterable(run.selector_texts.values()))
     stock = out.vote("availability")
-    if stock is not None:
+    stated = _stock_statement(texts) if stock is None or stock.confidence < 0.5 else None
+    if stated is not None:
+        product.availability = stated
+    elif stock is not None:
         product.availability = stock.value
         notes.extend(_disagreement("availability", stock))
     elif product.price is not None:
@@ -229,8 +235,6 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
     regular = out.vote("regular_price")
     if regular is not None and product.price is not None and regular.value > product.price:
         product.regular_price = regular.value
-    texts = _product_texts(run) if hints.read_text else list(
-        chain.from_iterable(run.selector_texts.values()))
     _page_identifiers(product, texts)
     product.promotions = _promotions(product, out, texts, run, today)
     _terms(product, out, texts, run)
@@ -242,6 +246,17 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
         notes = reasons + notes
     product.reason = "; ".join(notes + out.notes) or None
     return product
+
+
+def _stock_statement(texts: list[str]) -> Availability | None:
+    """A short line of the product block that is only a stock statement ("Sold out",
+    "Изчерпан", "Pre-order"), when nothing better said it: anything but in-stock."""
+    for text in texts[:60]:
+        if len(text) <= 40:
+            found = availability_from_text(text)
+            if found is not None and found != Availability.IN_STOCK:
+                return found
+    return None
 
 
 def _page_identifiers(product: ExtractedProduct, texts: list[str]) -> None:

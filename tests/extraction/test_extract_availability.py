@@ -80,3 +80,17 @@ def test_stock_of_related_items_is_ignored() -> None:
             '<section class="related-products"><div class="product-card"><span class="price">'
             '5 €</span><p class="stock">Out of stock</p></div></section>')
     assert run(body).availability == A.IN_STOCK
+
+
+@pytest.mark.parametrize(("line", "expected"), [("Sold out", A.OUT_OF_STOCK),
+                                                ("Изчерпан", A.OUT_OF_STOCK),
+                                                ("Pre-order", A.PRE_ORDER)])
+def test_plain_stock_line_without_classes(line: str, expected: Availability) -> None:
+    body = f'<span class="price">10 €</span><p>{line}</p><button>Add to cart</button>'
+    assert run(body).availability == expected
+
+
+def test_longer_sentences_are_not_stock_statements() -> None:
+    body = ('<span class="price">10 €</span><p>Free delivery is not available for this item '
+            "on islands</p><button>Add to cart</button>")
+    assert run(body).availability == A.IN_STOCK
