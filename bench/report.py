@@ -3,14 +3,16 @@
     .venv/bin/python bench/report.py [--products 10000] [--days 30] [--db PATH] [--keep]
 
 Builds the history with `reports.sample_data` (3 competitors, one crawl per competitor per
-night, one comparison per night with its findings) in a SQLite file, unless --db points
-at one built before, then times `build_daily_report` end to end (queries, charts, HTML)
+night, one comparison per night with its findings) in a temporary SQLite file (deleted
+afterwards unless --keep), or in --db (kept, and reused when it already holds data), then
+times `build_daily_report` end to end (queries, charts, HTML)
 and the monthly report. Last line: `daily report: X s for N products x D days`.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -38,6 +40,8 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--db", type=Path, help="reuse (or create) this SQLite file")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary database and reports (deleted by default)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pricewatch-bench-report-"))
     path = args.db or work / "bench.db"
@@ -67,6 +71,9 @@ def main() -> None:
     monthly = time.perf_counter() - started
     print(f"monthly report: {monthly:.1f} s ({paths.pdf.name})")
     verdict = "under" if daily < 30 else "OVER"
+    engine.dispose()
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
     print(f"daily report: {daily:.1f} s for {args.products} products x {args.days} days "
           f"({verdict} the 30 s target)")
 
