@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from reports.config import ReportSettings
 from reports.daily import build_daily_report
 from reports.i18n import Texts
+from reports.render import safe_url
 from reports.sample_data import HOSTILE_NAME
 from storage.models import CompareRun, Competitor, Finding, Listing, Observation, table
 
@@ -150,3 +151,21 @@ def test_empty_database_gives_a_report_that_says_so(sqlite_engine, out_dir: Path
     assert "No comparison has been run yet" in html
     assert "No data for this period" not in html  # the text is inside the charts' images
     assert len(re.findall(r'<img class="chart"', html)) == 4
+
+
+def test_every_finding_links_to_the_competitor_page(daily: tuple[Path, str]) -> None:
+    html = daily[1]
+    links = re.findall(r'<a class="page" href="([^"]+)" target="_blank" rel="noopener noreferrer"',
+                       html)
+    assert len(links) == len(_rows(html))
+    assert all(link.startswith("http://127.0.0.1:9/") and "&amp;" in link for link in links)
+
+
+@pytest.mark.parametrize(("url", "safe"), [
+    ("https://shop.example/p/1", "https://shop.example/p/1"),
+    (" http://127.0.0.1/p?a=1&b=2 ", "http://127.0.0.1/p?a=1&b=2"),
+    ("javascript:alert(1)", None), ("JavaScript:alert(1)", None),
+    ("data:text/html,<script>", None), ("//evil.example/x", None), ("", None), (None, None),
+])
+def test_only_http_links_are_made(url: str | None, safe: str | None) -> None:
+    assert safe_url(url) == safe
