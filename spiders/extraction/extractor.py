@@ -35,7 +35,9 @@ from .model import (
 )
 from .overrides import read_selectors
 from .platforms import read_platforms
+from .prices import find_prices
 from .promotions import find_promotions
+from .rawtext import read_raw_blocks
 from .regions import main_region, notice_blocks, text_blocks
 from .structured import read_jsonld, read_microdata, read_opengraph, read_rdfa
 from .terms import Terms, find_terms
@@ -70,7 +72,7 @@ def extract(
     hints = hints or ExtractionHints()
     if body is None or len(body) == 0:
         return ExtractedProduct(url=url, reason="empty body: nothing to read")
-    if hints.prefer == "jsonld" and not hints.read_text and not hints.selectors:
+    if hints.prefer == "jsonld" and not hints.selectors:
         try:
             quick = _quick_jsonld(body, url, hints, today)
         except Exception:  # the full path below reports the problem properly
@@ -101,12 +103,13 @@ class _Run:
 
 def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
                   today: date | None) -> ExtractedProduct | None:
-    """The quickest path: JSON-LD found by text search, no tree built at all.
+    """The fast path for a shop known to publish JSON-LD: no tree is built at all.
 
-    Taken only when asked for (``prefer="jsonld"``, ``read_text=False``) and only
-    when the JSON-LD is complete and consistent; otherwise None and the page is
-    read in full. It cannot see a struck-through price on the page, so a crawl
-    should read some pages in full to keep checking.
+    JSON-LD is found by text search; when it is complete and consistent, the
+    product block's wording and struck-through prices are read from the source
+    starting at the title (:mod:`.rawtext`). A structured price that the page
+    shows struck through (stale data), a page without a title to start from, or
+    incomplete JSON-LD return None, and the page is read in full.
     """
     page = RawPage.read(body, url)
     if page is None or not page.jsonld_texts:
@@ -115,8 +118,23 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
     read_jsonld(page, out)
     if not _complete(out):
         return None
+    texts: list[str] = []
+    if hints.read_text:
+        raw = read_raw_blocks(page.text)
+        if raw is None:
+            return None
+        price = out.vote("price")
+        olds = [p.amount for t in raw.old_texts
+                for p in find_prices(t, default_currency=hints.currency, tld=page.tld)[:1]]
+        if price is None or price.value in olds:
+            return None
+        higher = [amount for amount in olds if amount > price.value]
+        if higher:
+            out.add(Candidate(field="regular_price", value=higher[0], source="page",
+                              confidence=0.6))
+        texts = raw.blocks + [n for n in raw.notices if n not in raw.blocks]
     run = _Run(page, hints, out, ["jsonld"], {})  # type: ignore[arg-type]
-    return _assemble(run, url, today)
+    return _assemble(run, url, today, texts)
 
 
 def _order(hints: ExtractionHints) -> list[str]:
@@ -202,7 +220,8 @@ def _stale(out: CandidateSet, olds: list[tuple[Any, Decimal]]) -> bool:
     return True
 
 
-def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduct:
+def _assemble(run: _Run, url: str | None, today: date | None,
+              texts: list[str] | None = None) -> ExtractedProduct:
     out, doc, hints = run.out, run.doc, run.hints
     product = ExtractedProduct(url=url or doc.canonical_url)
     notes: list[str] = []
@@ -218,8 +237,9 @@ def _assemble(run: _Run, url: str | None, today: date | None) -> ExtractedProduc
             setattr(product, name, vote.value)
     if product.title is None and isinstance(doc, Document):
         product.title = page_title(doc)
-    texts = _product_texts(run) if hints.read_text else list(
-        chain.from_iterable(run.selector_texts.values()))
+    if texts is None:
+        texts = _product_texts(run) if hints.read_text else list(
+            chain.from_iterable(run.selector_texts.values()))
     stock = out.vote("availability")
     stated = _stock_statement(texts) if stock is None or stock.confidence < 0.5 else None
     if stated is not None:

@@ -138,6 +138,11 @@ def is_related_container(el: Any) -> bool:
     return "ItemList" in itemtype
 
 
+def related_class(attrs: str) -> bool:
+    """Whether class/id text names a related/navigation/cart block."""
+    return _related_attrs(attrs)
+
+
 @lru_cache(maxsize=4096)
 def _related_attrs(attrs: str) -> bool:
     """Class/id text names a related/navigation/cart block (cached: pages repeat them)."""

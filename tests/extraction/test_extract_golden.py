@@ -56,3 +56,21 @@ def test_every_case_has_a_page_and_all_fields() -> None:
         assert (FIXTURES / case / "page.html").exists()
         assert {"price", "currency", "availability", "promotions"} <= set(
             _expected(case)["fields"])
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_pages_read_the_same_on_the_jsonld_fast_path(case: str) -> None:
+    """``prefer="jsonld"`` (the crawl's fast path, no tree when JSON-LD is complete)
+    gives the same fields as the full read."""
+    from spiders.extraction import ExtractionHints
+
+    spec = _expected(case)
+    body = (FIXTURES / case / "page.html").read_bytes()
+    fast = extract(body, url=spec.get("url"), today=date.fromisoformat(spec["today"]),
+                   hints=ExtractionHints(prefer="jsonld")).to_dict(full=True)
+    fast["promotions"] = [{k: p[k] for k in PROMO_KEYS} for p in fast["promotions"]]
+    for key in ("shipping", "delivery", "warranty"):
+        if fast[key]:
+            fast[key] = {k: v for k, v in fast[key].items() if k != "text"}
+    for field, value in spec["fields"].items():
+        assert fast[field] == value, field

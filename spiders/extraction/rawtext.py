@@ -1,0 +1,157 @@
+"""The product block's text lines read straight from the HTML source, without a tree.
+
+Used on the structured-data fast path (``prefer="jsonld"``): when the JSON-LD already
+gives the price, the page's wording (promotions, terms, "label: value" identifiers) and
+its struck-through prices are all that is left to read, and a few regex passes over the
+part of the page that starts at the title are much cheaper than building and walking a
+tree of the whole page. The DOM path (:mod:`.regions`) stays the reference; this one
+follows the same rules: text split at block elements, scripts and styles dropped, the
+block ends where related products, navigation or the footer begin.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .heuristics import OLD_TERMS, related_class
+from .regions import NOTICE_TERMS
+
+WINDOW_CHARS = 16000
+"""How much HTML after the title is read (the product block, rarely more)."""
+BEFORE_CHARS = 600
+"""How much HTML before the title is read (badges, brand lines), back to the last
+navigation or header end."""
+MAX_TEXT = 6000
+
+_H1_RE = re.compile(r"<h1[\s>]", re.IGNORECASE)
+# Case-sensitive (lower- or upper-case tags) so the regex engine can jump to "<"; an
+# IGNORECASE pattern is several times slower on long text.
+_SKIP_RE = re.compile(r"<(script|style|noscript|template|svg|select|iframe|SCRIPT|STYLE)\b"
+                      r".*?</\1\s*>", re.DOTALL)
+_BLOCK_RE = re.compile(
+    r"</?(?:div|p|li|ul|ol|section|article|h[1-6]|tr|td|th|dd|dt|dl|table|form|br|header"
+    r"|footer|aside|main|label|button|option|blockquote|figure|figcaption|details|summary)"
+    r"\b[^>]*>", re.IGNORECASE)
+_TAG_RE = re.compile(r"<[^>]*>")
+# Patterns that start with a literal ("class", "id") let the regex engine jump ahead;
+# a leading \b or alternation makes it try every position (ten times slower here).
+_ID_RE = re.compile(r"""id\s*=\s*["']([^"'<>]*)["']""")
+_LANDMARK_RE = re.compile(r"<(?:nav|footer|aside)\b", re.IGNORECASE)
+_BEFORE_CUT_RE = re.compile(r"</(?:nav|header|ol|ul)\s*>", re.IGNORECASE)
+_STRUCK_RE = re.compile(r"<(del|s|strike|DEL|S|STRIKE)\b[^>]*>(.*?)</\1\s*>", re.DOTALL)
+_CLASS_RE = re.compile(r"""class\s*=\s*["']([^"'<>]*)["']""")
+_TAG_NAME_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+
+
+@dataclass
+class RawBlocks:
+    """What the fast path reads from the source around the title."""
+
+    blocks: list[str]
+    """Text lines of the product block, in order."""
+    notices: list[str]
+    """Short texts of shipping/returns/promo notices elsewhere on the page."""
+    old_texts: list[str]
+    """Texts of struck-through or "old price" elements in the product block."""
+
+
+def read_raw_blocks(text: str) -> RawBlocks | None:
+    """The product block's lines, or None when the page has no ``<h1>`` to start from."""
+    h1 = _H1_RE.search(text)
+    if not h1:
+        return None
+    before = text[max(0, h1.start() - BEFORE_CHARS):h1.start()]
+    cuts = list(_BEFORE_CUT_RE.finditer(before))
+    if cuts:
+        before = before[cuts[-1].end():]
+    before = before[before.index("<"):] if "<" in before else ""
+    after = text[h1.start():h1.start() + WINDOW_CHARS]
+    after = _until_related(_SKIP_RE.sub(" ", after))
+    window = _SKIP_RE.sub(" ", before) + after
+    old_texts = [_plain(m.group(2)) for m in _STRUCK_RE.finditer(window)]
+    old_texts += _class_texts(window, OLD_TERMS)
+    blocks = _lines(window)
+    head = text[:h1.start()]
+    tail = text[h1.start() + len(after):]
+    notices = _class_texts(_SKIP_RE.sub(" ", head), NOTICE_TERMS, whole_element=True)
+    notices += _class_texts(_SKIP_RE.sub(" ", tail[:WINDOW_CHARS * 4]), NOTICE_TERMS,
+                            whole_element=True)
+    return RawBlocks(blocks, notices, [t for t in old_texts if t])
+
+
+def _until_related(window: str) -> str:
+    """The window up to the first related-products, navigation or footer element."""
+    end = len(window)
+    landmark = _LANDMARK_RE.search(window)
+    if landmark:
+        end = landmark.start()
+    for pattern in (_CLASS_RE, _ID_RE):
+        for m in pattern.finditer(window, 0, end):
+            if m.start() == 0 or not window[m.start() - 1].isspace():
+                continue  # "data-id=", "grid=": not the attribute itself
+            if related_class(m.group(1)):
+                start = window.rfind("<", 0, m.start())
+                if start > 0:
+                    end = min(end, start)
+                break
+    return window[:end]
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG_RE.sub(" ", fragment)).split())
+
+
+def _lines(window: str) -> list[str]:
+    # Line breaks in the source are only whitespace; blocks are what separates lines.
+    text = html.unescape(_TAG_RE.sub(" ", _BLOCK_RE.sub("\x00", window)))
+    out: list[str] = []
+    total = 0
+    for line in text.split("\x00"):
+        clean = " ".join(line.split())
+        if clean:
+            out.append(clean)
+            total += len(clean)
+            if total >= MAX_TEXT:
+                break
+    return out
+
+
+def _class_texts(source: str, terms: tuple[str, ...], whole_element: bool = False) -> list[str]:
+    """Texts of elements whose class holds one of ``terms`` (first text, or the whole
+    element up to its closing tag when ``whole_element``), at most 300 characters."""
+    wanted = _terms_pattern(terms)
+    found: list[str] = []
+    for m in _CLASS_RE.finditer(source):
+        classes = m.group(1)
+        if not wanted.search(classes) or related_class(classes) or (
+                m.start() > 0 and not source[m.start() - 1].isspace()):
+            continue
+        start = source.rfind("<", 0, m.start())
+        tag_match = _TAG_NAME_RE.match(source, start) if start >= 0 else None
+        tag_end = source.find(">", m.end())
+        if tag_match is None or tag_end < 0:
+            continue
+        tag = tag_match.group(1).lower()
+        if whole_element:
+            close = source.find(f"</{tag}", tag_end, tag_end + 2000)
+            inner = source[tag_end + 1:close] if close >= 0 else ""
+        else:
+            nxt = source.find("<", tag_end + 1)
+            inner = source[tag_end + 1:nxt if nxt >= 0 else None]
+            if not inner.strip():
+                close = source.find(f"</{tag}", tag_end, tag_end + 400)
+                inner = source[tag_end + 1:close] if close >= 0 else ""
+        plain = _plain(inner)
+        if plain and len(plain) <= 300 and plain not in found:
+            found.append(plain)
+        if len(found) >= 40:
+            break
+    return found
+
+
+@lru_cache(maxsize=16)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, terms)))
