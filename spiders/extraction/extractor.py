@@ -133,6 +133,9 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
             out.add(Candidate(field="regular_price", value=higher[0], source="page",
                               confidence=0.6))
         texts = raw.blocks + [n for n in raw.notices if n not in raw.blocks]
+        if raw.title and not out.has("title"):
+            out.add(Candidate(field="title", value=raw.title, source="heuristic",
+                              confidence=0.6))
     run = _Run(page, hints, out, ["jsonld"], {})  # type: ignore[arg-type]
     return _assemble(run, url, today, texts)
 

@@ -27,6 +27,7 @@ navigation or header end."""
 MAX_TEXT = 6000
 
 _H1_RE = re.compile(r"<h1[\s>]", re.IGNORECASE)
+_H1_TEXT_RE = re.compile(r"<h1\b[^>]*>(.{0,600}?)</h1\s*>", re.IGNORECASE | re.DOTALL)
 # Case-sensitive (lower- or upper-case tags) so the regex engine can jump to "<"; an
 # IGNORECASE pattern is several times slower on long text.
 _SKIP_RE = re.compile(r"<(script|style|noscript|template|svg|select|iframe|SCRIPT|STYLE)\b"
@@ -56,6 +57,8 @@ class RawBlocks:
     """Short texts of shipping/returns/promo notices elsewhere on the page."""
     old_texts: list[str]
     """Texts of struck-through or "old price" elements in the product block."""
+    title: str | None = None
+    """Text of the page's first ``<h1>``."""
 
 
 def read_raw_blocks(text: str) -> RawBlocks | None:
@@ -79,7 +82,9 @@ def read_raw_blocks(text: str) -> RawBlocks | None:
     notices = _class_texts(_SKIP_RE.sub(" ", head), NOTICE_TERMS, whole_element=True)
     notices += _class_texts(_SKIP_RE.sub(" ", tail[:WINDOW_CHARS * 4]), NOTICE_TERMS,
                             whole_element=True)
-    return RawBlocks(blocks, notices, [t for t in old_texts if t])
+    heading = _H1_TEXT_RE.match(text, h1.start())
+    title = _plain(heading.group(1)) if heading else None
+    return RawBlocks(blocks, notices, [t for t in old_texts if t], title or None)
 
 
 def _until_related(window: str) -> str:

@@ -173,3 +173,13 @@ def test_simple_selectors_match_their_xpath_translation(query: str) -> None:
     assert select_all(doc, query) == [v for v in expected if v.strip()]
     complex_css = any(mark in query for mark in (">", ":first", "["))
     assert (simple_plan(query) is None) == complex_css
+
+
+def test_fast_path_takes_the_title_from_the_heading_when_json_ld_has_none() -> None:
+    head = jsonld({"@type": "Product", "offers": {
+        "@type": "Offer", "price": "35.00", "priceCurrency": "EUR",
+        "availability": "https://schema.org/InStock"}})
+    body = page('<p class="promo">-10% until 30.11</p>', head=head, title="Kettle K1")
+    result = extract(body, hints=ExtractionHints(prefer="jsonld"))
+    assert (result.title, result.extractor) == ("Kettle K1", "jsonld")
+    assert [p.value for p in result.promotions] == [D("10")]
