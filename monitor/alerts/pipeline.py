@@ -264,7 +264,11 @@ def _operations_events(
             "started_at": _iso(run.started_at), "error_summary": run.error_summary,
         })
         found.append(Candidate(
-            event=event, dedupe_key=f"crawl_suspect:run={run.id}", audience="operations",
+            # one operations alert per competitor, problem and day: a crawl that fails the
+            # same way twice in one night is not news twice
+            event=event,
+            dedupe_key=f"crawl_{run.status}:competitor={run.competitor_id}:day={run.started_at:%Y-%m-%d}",
+            audience="operations",
             payload={"kind": event.kind.value, "competitor": run.competitor, "competitor_name": run.competitor,
                      "details": event.details},
             product_id=None, competitor_id=run.competitor_id, priority=0, release_at=release,

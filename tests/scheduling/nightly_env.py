@@ -66,6 +66,7 @@ def nightly_env(
                         "parallel": 2},
             "reports": {"out_dir": str(report_dir)},
             "alerts": {
+                "defaults": {"debounce": 1},
                 "channels": {"mail": {"type": "email", "host": "127.0.0.1", "port": smtp.port,
                                       "from_addr": "pricewatch@localhost",
                                       "to": ["manager@localhost"]}},
