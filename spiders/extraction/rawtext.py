@@ -26,7 +26,7 @@ BEFORE_CHARS = 600
 navigation or header end."""
 MAX_TEXT = 6000
 
-_H1_RE = re.compile(r"<h1[\s>]", re.IGNORECASE)
+_H1_RE = re.compile(r"<[hH]1[\s>]")
 _H1_TEXT_RE = re.compile(r"<h1\b[^>]*>(.{0,600}?)</h1\s*>", re.IGNORECASE | re.DOTALL)
 # Case-sensitive (lower- or upper-case tags) so the regex engine can jump to "<"; an
 # IGNORECASE pattern is several times slower on long text.
@@ -40,8 +40,8 @@ _TAG_RE = re.compile(r"<[^>]*>")
 # Patterns that start with a literal ("class", "id") let the regex engine jump ahead;
 # a leading \b or alternation makes it try every position (ten times slower here).
 _ID_RE = re.compile(r"""id\s*=\s*["']([^"'<>]*)["']""")
-_LANDMARK_RE = re.compile(r"<(?:nav|footer|aside)\b", re.IGNORECASE)
-_BEFORE_CUT_RE = re.compile(r"</(?:nav|header|ol|ul)\s*>", re.IGNORECASE)
+_LANDMARK_RE = re.compile(r"<(?:nav|footer|aside|NAV|FOOTER|ASIDE)\b")
+_BEFORE_CUT_RE = re.compile(r"</(?:nav|header|ol|ul|NAV|HEADER|OL|UL)\s*>")
 _STRUCK_RE = re.compile(r"<(del|s|strike|DEL|S|STRIKE)\b[^>]*>(.*?)</\1\s*>", re.DOTALL)
 _CLASS_RE = re.compile(r"""class\s*=\s*["']([^"'<>]*)["']""")
 _TAG_NAME_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
