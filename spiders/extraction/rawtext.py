@@ -37,6 +37,11 @@ _BLOCK_RE = re.compile(
     r"|footer|aside|main|label|button|option|blockquote|figure|figcaption|details|summary)"
     r"\b[^>]*>", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]*>")
+_ANY_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr", "AREA", "BASE", "BR", "COL", "EMBED",
+                   "HR", "IMG", "INPUT", "LINK", "META", "PARAM", "SOURCE", "TRACK", "WBR"})
+_REGION_TEXT = 1500
 # Patterns that start with a literal ("class", "id") let the regex engine jump ahead;
 # a leading \b or alternation makes it try every position (ten times slower here).
 _ID_RE = re.compile(r"""id\s*=\s*["']([^"'<>]*)["']""")
@@ -72,7 +77,7 @@ def read_raw_blocks(text: str) -> RawBlocks | None:
         before = before[cuts[-1].end():]
     before = before[before.index("<"):] if "<" in before else ""
     after = text[h1.start():h1.start() + WINDOW_CHARS]
-    after = _until_related(_SKIP_RE.sub(" ", after))
+    after = _until_related(_container_end(_SKIP_RE.sub(" ", after)))
     window = _SKIP_RE.sub(" ", before) + after
     old_texts = [_plain(m.group(2)) for m in _STRUCK_RE.finditer(window)]
     old_texts += _class_texts(window, OLD_TERMS)
@@ -85,6 +90,30 @@ def read_raw_blocks(text: str) -> RawBlocks | None:
     heading = _H1_TEXT_RE.match(text, h1.start())
     title = _plain(heading.group(1)) if heading else None
     return RawBlocks(blocks, notices, [t for t in old_texts if t], title or None)
+
+
+def _container_end(window: str) -> str:
+    """The window cut where the title's product block ends.
+
+    Mirrors :func:`.regions.main_region` on a tree: climb from the title through the
+    containers it closes (tag depth going below the title's level) and stop at the
+    first one holding a fair amount of text (or after eight levels). Void elements
+    are not counted; a page whose tags never close keeps the whole window.
+    """
+    depth = 0
+    markup = 0
+    for m in _ANY_TAG_RE.finditer(window):
+        start, end = m.span()
+        markup += end - start
+        if start - markup > MAX_TEXT:
+            return window[:start]  # more text than is read anyway
+        if m.group(1):
+            depth -= 1
+            if depth < 0 and (start - markup > _REGION_TEXT or depth <= -8):
+                return window[:end]
+        elif m.group(2) not in _VOID and not m.group(3).endswith("/"):
+            depth += 1
+    return window
 
 
 def _until_related(window: str) -> str:

@@ -183,3 +183,17 @@ def test_fast_path_takes_the_title_from_the_heading_when_json_ld_has_none() -> N
     result = extract(body, hints=ExtractionHints(prefer="jsonld"))
     assert (result.title, result.extractor) == ("Kettle K1", "jsonld")
     assert [p.value for p in result.promotions] == [D("10")]
+
+
+@pytest.mark.parametrize("prefer", [None, "jsonld"])
+def test_block_after_the_product_container_is_not_read(prefer: str | None) -> None:
+    head = jsonld({"@type": "Product", "name": "Kettle", "offers": {
+        "@type": "Offer", "price": "35.00", "priceCurrency": "EUR",
+        "availability": "https://schema.org/InStock"}})
+    prose = "<p>" + "A fine kettle for every kitchen. " * 60 + "</p>"
+    body = page(f'<div class="karta"><h1>Kettle</h1><p>Code: HOT10 -10%</p>{prose}</div>'
+                '<div class="slichni"><span>3 for 2</span><span>Безплатна доставка над 20 €'
+                "</span></div>", head=head)
+    result = extract(body, hints=ExtractionHints(prefer=prefer))
+    assert [p.kind.value for p in result.promotions] == ["coupon"]
+    assert result.shipping is None
