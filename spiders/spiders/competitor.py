@@ -84,7 +84,8 @@ class CompetitorSpider(scrapy.Spider):
 
     # ---------------------------------------------------------------- discovery
 
-    def abs(self, path: str) -> str:
+    def absolute(self, path: str) -> str:
+        """A config path ('/sitemap.xml') or URL made absolute against the base URL."""
         return urljoin(self.competitor.base_url, path)
 
     async def start(self) -> Any:
@@ -95,11 +96,11 @@ class CompetitorSpider(scrapy.Spider):
         kind = self.discovery.kind
         if kind is DiscoveryKind.sitemap:
             assert self.discovery.sitemap_url is not None
-            yield scrapy.Request(self.abs(self.discovery.sitemap_url), self.parse_sitemap,
+            yield scrapy.Request(self.absolute(self.discovery.sitemap_url), self.parse_sitemap,
                                  priority=10, errback=self.discovery_failed)
         elif kind is DiscoveryKind.category:
             for url in self.discovery.start_urls:
-                yield scrapy.Request(self.abs(url), self.parse_category, priority=10,
+                yield scrapy.Request(self.absolute(url), self.parse_category, priority=10,
                                      errback=self.discovery_failed)
         elif kind is DiscoveryKind.shopify:
             yield self.shopify_page(1)
@@ -107,7 +108,7 @@ class CompetitorSpider(scrapy.Spider):
             yield self.woo_page(1)
         else:
             for url in self.discovery.start_urls:
-                request = self.product_request(self.abs(url))
+                request = self.product_request(self.absolute(url))
                 if request is not None:
                     yield request
 
@@ -157,7 +158,7 @@ class CompetitorSpider(scrapy.Spider):
                                       errback=self.discovery_failed)
 
     def shopify_page(self, page: int) -> scrapy.Request:
-        return scrapy.Request(self.abs(f"products.json?limit={SHOPIFY_LIMIT}&page={page}"),
+        return scrapy.Request(self.absolute(f"products.json?limit={SHOPIFY_LIMIT}&page={page}"),
                               self.parse_shopify, cb_kwargs={"page": page}, priority=10,
                               errback=self.discovery_failed)
 
@@ -170,7 +171,7 @@ class CompetitorSpider(scrapy.Spider):
                 continue
             for variant in variants:
                 vid = str(variant.get("id") or "")
-                url = self.abs(f"products/{handle}")
+                url = self.absolute(f"products/{handle}")
                 if len(variants) > 1 and vid:
                     url += f"?variant={vid}"
                 if self.pattern is not None and not self.pattern.search(url):
@@ -183,7 +184,7 @@ class CompetitorSpider(scrapy.Spider):
 
     def woo_page(self, page: int) -> scrapy.Request:
         return scrapy.Request(
-            self.abs(f"wp-json/wc/store/v1/products?per_page={WOO_PER_PAGE}&page={page}"),
+            self.absolute(f"wp-json/wc/store/v1/products?per_page={WOO_PER_PAGE}&page={page}"),
             self.parse_woo, cb_kwargs={"page": page}, priority=10,
             errback=self.discovery_failed,
         )
