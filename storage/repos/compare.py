@@ -232,13 +232,13 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int) -> dict[i
         full.c.listing_id == lo.c.listing_id, full.c.status == _OK,
         full.c.observed_at < lo.c.observed_at,
         or_(full.c.regular_price.is_(None), full.c.regular_price <= full.c.price),
-    ).scalar_subquery()
+    ).correlate(lo).scalar_subquery()  # nested two levels down: correlate by hand
     during = o.alias("on_sale")
     sale_start = select(func.min(during.c.observed_at)).where(
         during.c.listing_id == lo.c.listing_id, during.c.status == _OK,
         during.c.observed_at <= lo.c.observed_at,
         during.c.observed_at > func.coalesce(last_full, literal(_EPOCH, UTCDateTime())),
-    ).scalar_subquery()
+    ).correlate(lo).scalar_subquery()
     sales = (
         select(lo.c.listing_id, sale_start.label("start"))
         .join(m, m.c.listing_id == lo.c.listing_id)
@@ -251,7 +251,7 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int) -> dict[i
         before.c.listing_id == sales.c.listing_id, before.c.status == _OK,
         before.c.observed_at < sales.c.start,
         before.c.observed_at >= days_before(sales.c.start, literal_column(str(int(days)))),
-    ).scalar_subquery()
+    ).correlate(sales).scalar_subquery()
     money = money_reader(conn.dialect.name)
     found: dict[int, Decimal] = {}
     for listing_id, value in conn.execute(select(sales.c.listing_id, lowest)):

@@ -180,10 +180,15 @@ def test_lowest_price_in_the_30_days_before_the_discount(world: World) -> None:
     new = world.listing("beta", "u3")  # on sale since first seen: no history to judge by
     world.match(new, pid)
     world.observe("beta", new, 0, "90.00", regular_price=D("120.00"))
+    # another listing's full price after our discount began must not move its start
+    other = world.listing("beta", "u4")
+    world.match(other, pid)
+    world.observe("beta", other, -1, "50.00")
+    world.observe("beta", other, 0, "40.00", regular_price=D("50.00"))
     with world.engine.connect() as conn:
         offers, _ = latest_offers(conn, 0.9, fake_discount_days=30)
     lowest = {o.listing_id: o.lowest_before for o in offers}
-    assert lowest == {lid: D("80.00"), steady: None, new: None}
+    assert lowest == {lid: D("80.00"), steady: None, new: None, other: D("50.00")}
     with world.engine.connect() as conn:
         offers, _ = latest_offers(conn, 0.9, fake_discount_days=7)
     assert {o.listing_id: o.lowest_before for o in offers}[lid] == D("100.00")  # days -9..-3
