@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
@@ -11,11 +12,13 @@ from monitor.compare import (
     Floor,
     Promo,
     effective_price,
+    load_compare_settings,
     price_floor,
     recommend_price,
     round_to_ending,
     shelf_for_effective,
 )
+from monitor.settings import SettingsError
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
@@ -207,3 +210,14 @@ def test_floor_wins_over_the_step_limit() -> None:
     rec = recommend_price(D("5.00"), D("8.00"), Floor(D("12.00"), "margin", ""),
                           endings=[], max_move_pct=D(10))
     assert rec.price == D("12.00")
+
+
+def test_settings_refuse_a_bad_price_ending(tmp_path: Path) -> None:
+    config = tmp_path / "pricewatch.yaml"
+    config.write_text("compare:\n  price_endings: [0.99, 1.49]\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"section 'compare', field price_endings.*1\.49"):
+        load_compare_settings(config)
+    config.write_text("compare:\n  price_endings: [0.49, '0.99']\n  max_move_pct: 5\n", encoding="utf-8")
+    loaded = load_compare_settings(config)
+    assert loaded.price_endings == [D("0.49"), D("0.99")]
+    assert loaded.max_move_pct == D(5)
