@@ -3,9 +3,12 @@
 For each size N this builds a fresh SQLite database with N/10 of our products, 20
 competitors and N listings with 5 observations each (one per simulated day): 60% of the
 listings carry a GTIN, 20% only brand + MPN, 20% only a title (a reworded version of our
-product's name). About 10% show a 'was' price, 5% carry a promotion, half the competitors
-charge shipping under a free-shipping threshold. The build goes below the ORM (plain
-executemany) so it takes seconds, not hours; it is not what is measured.
+product's name). Each product is sold by 10 competitors at 85-115% of our price, so nearly
+every product is undercut by someone: a worst case for the number of findings (about 2.8
+per product). About 10% of listings show a 'was' price (half of them inflated), 5% carry a
+promotion, half the competitors charge shipping under a free-shipping threshold. The build
+goes below the ORM (plain executemany, around the latest_observation triggers, then one
+backfill) so it takes seconds to minutes; it is not what is measured.
 
 Measured: `run_matching` over every listing, then `run_comparison` over the catalog
 (window query, promotions, lowest-before-discount, rules, writing the findings).
