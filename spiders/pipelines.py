@@ -135,7 +135,7 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
         "delivery_max_days": delivery.max_days if delivery else None,
         "warranty_months": warranty.months if warranty else None,
         "returns_days": product.returns_days,
-        "promotions": [p.to_dict() for p in product.promotions] or None,
+        "promotions": [p.to_dict() for p in product.promotions],
         "title": listing.title,
         "extractor": _clip(product.extractor, 50),
         "confidence": product.confidence if product.price is not None else None,
@@ -148,7 +148,24 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
                      "invalid value: " + "; ".join(problems), reading,
                      {**values, "price": None, "regular_price": None})
     reading = Reading(price, currency, listing.title, has_product, _clip(product.reason, 500))
+    if item.quick:
+        return _quick_draft(listing, item, reading, values)
     return Draft(listing, item.fetched_at, None, None, reading, values, list(product.promotions))
+
+
+QUICK_UNKNOWN = ("promotions", "regular_price", "shipping_cost", "free_shipping_threshold",
+                 "delivery_min_days", "delivery_max_days", "warranty_months", "returns_days")
+QUICK_NOTE = ("quick read (structured data only): promotions, terms and old price not read "
+              "on this page")
+
+
+def _quick_draft(listing: ListingInfo, item: PageItem, reading: Reading,
+                 values: dict[str, Any]) -> Draft:
+    """A quick reading stores what it did not read as NULL (unknown), never as 'none'."""
+    values = {**values, **dict.fromkeys(QUICK_UNKNOWN)}
+    if values.get("extractor"):
+        values["extractor"] = f"{values['extractor']}/quick"[:50]
+    return Draft(listing, item.fetched_at, None, QUICK_NOTE, reading, values, [])
 
 
 class ValidatePipeline:
@@ -290,7 +307,8 @@ class StorePipeline:
                     if status is None:
                         verdict = assess(draft.reading, _last(last.get(listing_id)), max_jump,
                                          _last(pending.get(listing_id)))
-                        status, reason = verdict.status, verdict.reason
+                        status = verdict.status
+                        reason = "; ".join(r for r in (verdict.reason, reason) if r) or None
                     self.counts[status.value] += 1
                     values = draft.values
                     if status is not ObservationStatus.ok:
@@ -396,6 +414,8 @@ class StorePipeline:
             "extractors": dict(self.extractors),
             "prefer": learner.best() if learner is not None else None,
             "prefer_at_start": learner.initial if learner is not None else None,
+            "quick_reads": getattr(spider, "quick_reads", 0),
+            "full_read_every": getattr(spider, "full_read_every", 1),
             "elapsed_s": round(elapsed, 3),
             "pages_per_s": round(pages / elapsed, 1) if elapsed > 0 else None,
             "extract_ms_per_page": _per_page(getattr(spider, "extract_seconds", 0.0), pages),

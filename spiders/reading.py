@@ -52,7 +52,8 @@ def strategy_family(extractor: str) -> str:
     return extractor.split(":", 1)[0]
 
 
-def hints_for(competitor: Competitor, prefer: str | None = None) -> ExtractionHints:
+def hints_for(competitor: Competitor, prefer: str | None = None,
+              read_text: bool = True) -> ExtractionHints:
     """The hints for one competitor's pages (the spider builds them once per `prefer`)."""
     terms = competitor.terms
     language = competitor.locale.split("_")[0].split("-")[0] if competitor.locale else None
@@ -67,4 +68,5 @@ def hints_for(competitor: Competitor, prefer: str | None = None) -> ExtractionHi
         delivery_max_days=terms.delivery_max_days,
         warranty_months=terms.warranty_months,
         returns_days=terms.returns_days,
+        read_text=read_text,
     )

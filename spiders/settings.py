@@ -55,6 +55,13 @@ LOG_LEVEL = "WARNING"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
+PRICEWATCH_FULL_READ_EVERY = 1
+"""1: every product page is read in full (promotions, terms, struck prices). N > 1: once
+a shop's fast path is learned, only every Nth page is read in full and the others from
+structured data alone; those readings store promotions and terms as NULL (not read) and
+say so in `reason`. Faster (see bench/crawl.py), but promotions and terms are then only
+seen on the sampled pages: leave it at 1 unless a large shop must be crawled quickly."""
+
 PRICEWATCH_EXTRACT_WORKERS = 0
 """Extraction worker processes per crawl (0: read pages in the crawl process). See
 spiders/offload.py; bench/crawl.py measures both."""

@@ -13,6 +13,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -67,7 +68,12 @@ class CompetitorSpider(scrapy.Spider):
         self.product_requests = 0
         self.pattern = re.compile(self.discovery.link_pattern) if self.discovery.link_pattern else None
         self.max_products = self.discovery.max_pages
-        self._hints: dict[str | None, ExtractionHints] = {}
+        self._hints: dict[tuple[str | None, bool], ExtractionHints] = {}
+        self.full_read_every = 1
+        self._clock_second = 0
+        self._clock_value = utcnow()
+        self.pages_read = 0
+        self.quick_reads = 0
         self.extract_seconds = 0.0
         """Time spent inside the extraction library (the bench reports it per page)."""
         self.discovery_errors: list[dict[str, str]] = []
@@ -76,10 +82,20 @@ class CompetitorSpider(scrapy.Spider):
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
 
-    def hints(self, prefer: str | None) -> ExtractionHints:
-        found = self._hints.get(prefer)
+    def clock(self) -> datetime:
+        """Now, UTC, to the second: one object per second, so the bulk writer converts the
+        time once per second instead of once per row."""
+        second = int(time.time())
+        if second != self._clock_second:
+            self._clock_second = second
+            self._clock_value = datetime.fromtimestamp(second, UTC)
+        return self._clock_value
+
+    def hints(self, prefer: str | None, quick: bool = False) -> ExtractionHints:
+        found = self._hints.get((prefer, quick))
         if found is None:
-            found = self._hints[prefer] = hints_for(self.competitor, prefer)
+            found = self._hints[(prefer, quick)] = hints_for(self.competitor, prefer,
+                                                             read_text=not quick)
         return found
 
     # ---------------------------------------------------------------- discovery
@@ -225,6 +241,7 @@ class CompetitorSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CompetitorSpider:
         spider: CompetitorSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.full_read_every = max(1, crawler.settings.getint("PRICEWATCH_FULL_READ_EVERY", 1))
         workers = crawler.settings.getint("PRICEWATCH_EXTRACT_WORKERS", 0)
         if workers > 0:
             from spiders.offload import ExtractPool
@@ -233,9 +250,26 @@ class CompetitorSpider(scrapy.Spider):
             crawler.signals.connect(spider.pool.close, signal=signals.spider_closed)
         return spider
 
-    async def read(self, body: bytes, url: str) -> ExtractedProduct:
-        """Hand the page to the extraction library (in this process or in the pool)."""
-        hints = self.hints(self.learner.prefer)
+    async def read(self, body: bytes, url: str) -> tuple[ExtractedProduct, bool]:
+        """Hand the page to the extraction library; returns (product, quick).
+
+        With `PRICEWATCH_FULL_READ_EVERY` = N > 1, most pages of a shop whose fast path is
+        known get a quick read (structured data only: no promotions, terms or struck
+        prices from the wording) and every Nth page a full one; a quick read without a
+        price is redone in full. Quick readings are stored as such (see the pipeline).
+        """
+        self.pages_read += 1
+        quick = (self.full_read_every > 1 and self.learner.prefer is not None
+                 and self.pages_read % self.full_read_every != 0)
+        product = await self._extract(body, url, self.hints(self.learner.prefer, quick))
+        if quick and product.price is None:
+            quick = False
+            product = await self._extract(body, url, self.hints(self.learner.prefer))
+        if quick:
+            self.quick_reads += 1
+        return product, quick
+
+    async def _extract(self, body: bytes, url: str, hints: ExtractionHints) -> ExtractedProduct:
         if self.pool is not None:
             product, seconds = await self.pool.read(body, url, hints)
         else:
@@ -249,7 +283,7 @@ class CompetitorSpider(scrapy.Spider):
         variant = response.meta.get("variant", "")
         url = response.meta.get("listing_url") or response.url
         self.outstanding.discard((url, variant))
-        item = PageItem(url=url, variant=variant, fetched_at=utcnow(),
+        item = PageItem(url=url, variant=variant, fetched_at=self.clock(),
                         http_status=response.status,
                         rendered=bool(response.meta.get("playwright")))
         body = response.body
@@ -258,7 +292,7 @@ class CompetitorSpider(scrapy.Spider):
             item.blocked = blocked_reason(response.status, b"")
         if item.gone is None and item.blocked is None:
             item.page_hash = hashlib.blake2b(body, digest_size=16).hexdigest()
-            product = await self.read(body, url)
+            product, item.quick = await self.read(body, url)
             if product.price is None:
                 # A wall answering 200 has no price: only then is the body sniffed for one.
                 item.blocked = blocked_reason(response.status, body)

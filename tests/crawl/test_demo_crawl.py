@@ -71,3 +71,29 @@ def test_crawl_into_postgresql(good_shops, pg_engine: Engine, tmp_path: Path) ->
     stored = stored_for_run(pg_engine, summary.crawl_run_id or 0)
     found = mismatches(expected, stored, good_shops.base_urls["jsonshop"])
     assert not found, found[:5]
+
+
+def test_sampled_full_reads_store_quick_readings_as_unknown(good_shops, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_competitors(tmp_path, good_shops.base_urls, ["jsonshop"])
+    db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    [summary] = crawl(path, ["jsonshop"], db_url, settings={"PRICEWATCH_FULL_READ_EVERY": 4})
+    expected = truth("jsonshop", 0)
+    assert summary.status == "finished" and summary.counts == {"ok": len(expected)}
+    quick_reads = summary.stats["quick_reads"]
+    assert len(expected) // 2 < quick_reads < len(expected)
+    from storage.db import make_engine
+
+    stored = stored_for_run(make_engine(db_url), summary.crawl_run_id or 0)
+    base = good_shops.base_urls["jsonshop"]
+    quick = {k: s for k, s in stored.items() if (s.observation.extractor or "").endswith("/quick")}
+    assert len(quick) == quick_reads
+    full = [t for t in expected if (t.url(base), "") not in quick]
+    assert not mismatches(full, stored, base)  # the full reads are right in every field
+    for item in expected:
+        got = stored[(item.url(base), "")]
+        assert got.observation.price == item.price  # every price is right
+        if (item.url(base), "") in quick:
+            obs = got.observation
+            assert obs.promotions is None and got.promotions == []  # not read, not "none"
+            assert obs.shipping_cost is None and obs.returns_days is None
+            assert "quick read" in obs.reason
