@@ -19,7 +19,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
 from typing import Any
@@ -50,7 +50,7 @@ from storage.repos.listings import (
     recent_runs,
 )
 from storage.repos.observations import ObservationRow, bulk_insert_observations
-from storage.types import MoneyPrecisionError, to_units
+from storage.types import MoneyPrecisionError, to_units, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +224,7 @@ class StorePipeline:
         self.competitor_id: int = settings.getint("PRICEWATCH_COMPETITOR_ID")
         self.batch_size = settings.getint("PRICEWATCH_BATCH_SIZE", 500)
         self.progress = settings.getbool("PRICEWATCH_PROGRESS", False)
+        self.clock_offset_s = settings.getfloat("PRICEWATCH_CLOCK_OFFSET_S", 0.0)
         self.engine: Engine | None = None
         self.buffer: list[Draft] = []
         self.counts: Counter[str] = Counter()
@@ -382,6 +383,7 @@ class StorePipeline:
                 conn, self.run_id, status=status, counts=counts, stats=stats,
                 suspect=suspect_reason is not None, suspect_reason=suspect_reason,
                 error_summary=error,
+                finished_at=utcnow() + timedelta(seconds=self.clock_offset_s),
             )
         self.engine.dispose()
 

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -32,6 +33,7 @@ from storage.db import make_engine, upgrade
 from storage.models import RunStatus
 from storage.repos.crawls import close_dangling_run, crawl_run_row, last_finished_stats
 from storage.repos.listings import CompetitorSpec, start_crawl_run, sync_competitors
+from storage.types import utcnow
 
 Progress = Callable[[str, dict[str, Any]], None]
 """progress(competitor_name, event): event["event"] is started/progress/done."""
@@ -138,15 +140,20 @@ def crawl_competitors(
     parallel: int = 2,
     progress: Progress | None = None,
     extra_settings: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> list[CrawlSummary]:
     """Crawl the named competitors (default: every enabled one), `parallel` at a time.
 
     Returns one summary per competitor, in config order. Raises ConfigError for a bad file
     or an unknown name before anything is crawled. `extra_settings` are Scrapy settings
-    laid over every crawl (tests use them for short delays).
+    laid over every crawl (tests use them for short delays). `now` crawls "as of" another
+    time: runs and observations are stamped from it onwards (the demo's simulated days).
     """
     config = load_competitors(competitors_file)
     chosen = select_competitors(config, names)
+    offset_s = 0.0 if now is None else (now - utcnow()).total_seconds()
+    if now is not None:
+        extra_settings = {**(extra_settings or {}), "PRICEWATCH_CLOCK_OFFSET_S": offset_s}
     engine = make_engine(db_url)
     upgrade(engine)
     with engine.begin() as conn:
@@ -162,7 +169,10 @@ def crawl_competitors(
             while pending and len(running) < max(1, parallel) and not stopper.stopping.is_set():
                 comp = pending.pop(0)
                 with engine.begin() as conn:
-                    run_id = start_crawl_run(conn, ids[comp.name], nightly_run_id)
+                    run_id = start_crawl_run(
+                        conn, ids[comp.name], nightly_run_id,
+                        started_at=utcnow() + timedelta(seconds=offset_s),
+                    )
                 proc = _spawn(competitors_file, comp.name, db_url, run_id, ids[comp.name],
                               extra_settings)
                 with stopper.lock:

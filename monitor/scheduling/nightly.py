@@ -190,7 +190,7 @@ def _chain(
     def crawl() -> dict[str, Any]:
         summaries = crawl_competitors(
             settings.competitors_file, None, db_url, nightly_run_id=run_id,
-            parallel=settings.parallel,
+            parallel=settings.parallel, now=now,
         )
         if stop is not None and stop.is_set():
             raise Interrupted("crawl")

@@ -70,6 +70,8 @@ class CompetitorSpider(scrapy.Spider):
         self.max_products = self.discovery.max_pages
         self._hints: dict[tuple[str | None, bool], ExtractionHints] = {}
         self.full_read_every = 1
+        self.clock_offset_s = 0.0
+        """Added to the real time: lets a demo or a replay crawl 'as of' a simulated day."""
         self._clock_second = 0
         self._clock_value = utcnow()
         self.pages_read = 0
@@ -85,7 +87,7 @@ class CompetitorSpider(scrapy.Spider):
     def clock(self) -> datetime:
         """Now, UTC, to the second: one object per second, so the bulk writer converts the
         time once per second instead of once per row."""
-        second = int(time.time())
+        second = int(time.time() + self.clock_offset_s)
         if second != self._clock_second:
             self._clock_second = second
             self._clock_value = datetime.fromtimestamp(second, UTC)
@@ -242,6 +244,7 @@ class CompetitorSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CompetitorSpider:
         spider: CompetitorSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.full_read_every = max(1, crawler.settings.getint("PRICEWATCH_FULL_READ_EVERY", 1))
+        spider.clock_offset_s = crawler.settings.getfloat("PRICEWATCH_CLOCK_OFFSET_S", 0.0)
         workers = crawler.settings.getint("PRICEWATCH_EXTRACT_WORKERS", 0)
         if workers > 0:
             from spiders.offload import ExtractPool
