@@ -172,12 +172,20 @@ def _undercut(our: OurProduct, ours: Landed, priced: list[Priced], cheapest: Pri
     if beat is not None:
         findings.append(beat)
     else:
-        why = ("our cost is unknown, so the margin cannot be checked" if our.cost is None
-               else f"matching {lasting.offer.competitor}'s {lasting_price} would go under our "
-               f"floor {floor.price} ({floor.explanation}) once rounded to our price endings"
-               if floor else "")
+        why = _why_not(our, lasting.offer.competitor, lasting_price, floor)
         findings[0] = _replace_reason(findings[0], f"{findings[0].reason} We cannot follow: {why}.")
     return findings
+
+
+def _why_not(our: OurProduct, competitor: str, lasting_price: Decimal, floor: Floor | None) -> str:
+    """Why an undercut cannot be answered, in words."""
+    if our.cost is None or floor is None:
+        return "our cost is unknown, so the margin cannot be checked"
+    match_shelf = shelf_for_effective(lasting_price, our.shipping_cost, our.free_shipping_threshold)
+    under = f"our floor {floor.price} ({floor.explanation})"
+    if floor.price > match_shelf:
+        return f"matching {competitor}'s {lasting_price} would go under {under}"
+    return f"no price ending between {under} and {competitor}'s {lasting_price}"
 
 
 def _replace_reason(f: FindingData, reason: str) -> FindingData:

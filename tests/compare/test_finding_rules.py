@@ -99,7 +99,9 @@ def test_price_endings_can_make_the_floor_unreachable() -> None:
     # rounded up to an ending is 14.49, above their 14.45: we cannot match, so not beatable
     result = evaluate_product(ours(), [offer(1, "14.45")],
                               settings(price_endings=[D("0.49"), D("0.99")], max_move_pct=D(50)), NOW)
-    assert set(kinds(result.findings)) == {"undercut"}
+    found = kinds(result.findings)
+    assert set(found) == {"undercut"}
+    assert "no price ending between our floor 14.40" in found["undercut"].reason
     ok = evaluate_product(ours(), [offer(1, "14.60")],
                           settings(price_endings=[D("0.49"), D("0.99")], max_move_pct=D(50)), NOW)
     assert kinds(ok.findings)["beatable"].recommended_price == D("14.49")
