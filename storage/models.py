@@ -231,7 +231,7 @@ class Observation(Base):
 
 class LatestObservation(Base):
     """The latest `ok` observation of every listing, kept current by triggers on `observation`
-    (migration 0002): on insert a newer reading replaces the row; an update or delete of a
+    (migrations 0002, 0003): on insert a newer reading replaces the row; an update or delete of a
     reading recomputes its listing. Comparison reads this instead of ranking the whole
     history on every run (a window over 5M readings takes ~13 s on SQLite, this ~1 s)."""
 

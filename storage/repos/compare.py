@@ -2,7 +2,7 @@
 
 `latest_offers` reads, for every usable match (confirmed, or automatic and sure enough),
 its listing's latest `ok` reading from `latest_observation` (kept current by triggers on
-insert, see migration 0002) and the promotions seen in that same crawl run. For listings
+insert, see migrations 0002 and 0003) and the promotions seen in that same crawl run. For listings
 showing a 'was' price it also works out when the current discount began (the first
 reading after the last one without a markdown) and the competitor's own lowest `ok` price
 in the N days before that: what the EU rule on announced discounts compares the 'was'
