@@ -260,7 +260,8 @@ def _terms_gaps(our: OurProduct, ours: Landed, priced: list[Priced],
             continue
         theirs = p.offer.terms
         better: list[str] = []
-        if p.landed.shipping == 0 and ours.shipping > 0:
+        ships_free = p.landed.shipping == 0 and ours.shipping > 0 and _shipping_known(p.offer)
+        if ships_free:
             better.append(f"free shipping (we charge {ours.shipping})")
         if theirs.warranty_months is not None and mine.warranty_months is not None \
                 and theirs.warranty_months > mine.warranty_months:
@@ -277,7 +278,7 @@ def _terms_gaps(our: OurProduct, ours: Landed, priced: list[Priced],
             continue
         gap = ours.effective - p.landed.effective
         # money at stake: any price advantage plus the shipping we charge and they do not
-        stake = max(gap, ZERO) + (ours.shipping if p.landed.shipping == 0 else ZERO)
+        stake = max(gap, ZERO) + (ours.shipping if ships_free else ZERO)
         findings.append(_finding(
             FindingKind.terms_gap, our, ours, p,
             f"{p.offer.competitor} offers better terms at about the same price "
@@ -285,6 +286,12 @@ def _terms_gaps(our: OurProduct, ours: Landed, priced: list[Priced],
             gap, details={"terms": better}, impact=cents(stake * our.priority),
         ))
     return findings
+
+
+def _shipping_known(offer: TheirOffer) -> bool:
+    """Whether their shipping was read at all (unknown shipping is no 'free shipping' claim)."""
+    return offer.shipping_cost is not None or any(
+        p.kind == "free_shipping" for p in offer.promotions)
 
 
 def _fake_discounts(our: OurProduct, ours: Landed, priced: list[Priced],

@@ -204,12 +204,17 @@ def test_terms_gap_at_the_same_price() -> None:
 def test_free_shipping_is_a_term_and_counts_in_impact() -> None:
     product = ours(price=D("40.00"), shipping_cost=D("4.99"), free_shipping_threshold=D("50.00"),
                    cost=D("30.00"), min_margin=D("0.5"))
-    result = evaluate_product(product, [offer(1, "44.90")], settings(), NOW)
+    result = evaluate_product(product, [offer(1, "44.90", shipping_cost=D("0.00"))], settings(), NOW)
     found = kinds(result.findings)
     assert set(found) == {"undercut", "terms_gap"}  # 44.90 vs our 44.99: cheaper, and free shipping
     gap = found["terms_gap"]
     assert gap.details["terms"] == ["free shipping (we charge 4.99)"]
     assert gap.impact == D("5.08")  # 0.09 cheaper + 4.99 shipping we charge
+    promo = Promo("free_shipping", threshold=D("40.00"))
+    by_promo = evaluate_product(product, [offer(1, "44.90", promotions=(promo,))], settings(), NOW)
+    assert "terms_gap" in kinds(by_promo.findings)
+    unknown = evaluate_product(product, [offer(1, "44.90")], settings(), NOW)
+    assert set(kinds(unknown.findings)) == {"undercut"}  # shipping not read: no claim
 
 
 def test_fake_discount_against_their_own_lowest_price() -> None:
