@@ -155,6 +155,10 @@ class Competitor(_Strict):
     discovery: Discovery
     selectors: dict[str, str] = Field(default_factory=dict)
     render_js: bool = False
+    render_wait_for: str | None = None
+    """With render_js: a CSS selector that appears once the page has drawn its price
+    (e.g. `body[data-price-ready]`). Without it the browser waits for the network to be
+    idle, which is safe but costs about half a second a page."""
     terms: Terms = Field(default_factory=Terms)
     politeness: PolitenessOverride = Field(default_factory=PolitenessOverride)
     quality: Quality = Field(default_factory=Quality)

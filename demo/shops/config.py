@@ -75,6 +75,8 @@ def competitor_entry(shop: str, base_url: str, enabled: bool = True) -> dict[str
     if shop == "plainshop":
         entry["selectors"] = dict(PLAIN_SELECTORS)
     entry["render_js"] = shop == "jsshop"
+    if shop == "jsshop":
+        entry["render_wait_for"] = "body[data-price-ready]"  # set by the shop's script
     entry["terms"] = _terms(shop)
     if shop == "troubleshop":
         entry["politeness"] = {"concurrency_per_domain": 4, "retries": 1, "timeout_s": 5,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,10 @@ def _start_run(engine: Engine, trigger: str, started: datetime) -> int:
         return int(key[0])
 
 
-def _finish_run(engine: Engine, run_id: int, result: NightlyResult) -> None:
+def _finish_run(engine: Engine, run_id: int, result: NightlyResult, finished_at: datetime) -> None:
     with engine.begin() as conn:
         conn.execute(update(table(NightlyRun)).where(table(NightlyRun).c.id == run_id).values(
-            status=result.status, finished_at=utcnow(), summary=result.summary(),
+            status=result.status, finished_at=finished_at, summary=result.summary(),
             report_path=str(result.report_path) if result.report_path else None,
         ))
 
@@ -109,6 +110,7 @@ def _step(
     if stop is not None and stop.is_set():
         raise Interrupted(name)
     progress(f"{name} ...")
+    began = time.perf_counter()
     try:
         detail = action()
     except Interrupted:
@@ -119,6 +121,7 @@ def _step(
                                        detail={"trace": traceback.format_exc(limit=3)}))
         progress(f"{name} failed: {exc}")
         return False
+    detail["seconds"] = round(time.perf_counter() - began, 1)
     result.steps.append(StepResult(name, True, detail))
     progress(f"{name} done: " + ", ".join(f"{k}={v}" for k, v in detail.items() if not isinstance(v, (dict, list))))
     return True
@@ -152,6 +155,7 @@ def _run_locked(
     engine: Engine, db_url: str, settings: NightlySettings, settings_path: Path | None,
     trigger: str, now: datetime | None, say: Progress, stop: threading.Event | None,
 ) -> NightlyResult:
+    began = time.perf_counter()
     run_id = _start_run(engine, trigger, now or utcnow())
     result = NightlyResult(run_id, RunStatus.running.value)
     try:
@@ -166,7 +170,8 @@ def _run_locked(
     finally:
         if result.status == RunStatus.running.value:
             result.status = RunStatus.interrupted.value if stop and stop.is_set() else RunStatus.failed.value
-        _finish_run(engine, run_id, result)
+        elapsed = timedelta(seconds=time.perf_counter() - began)
+        _finish_run(engine, run_id, result, (now or utcnow() - elapsed) + elapsed)
     return result
 
 

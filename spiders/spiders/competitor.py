@@ -233,7 +233,7 @@ class CompetitorSpider(scrapy.Spider):
         meta: dict[str, Any] = {"variant": variant, "handle_httpstatus_list": ACCEPTED_STATUSES,
                                 "listing_url": url}
         if self.competitor.render_js:
-            meta.update(render_meta())
+            meta.update(render_meta(self.competitor.render_wait_for))
         # The spider dedupes product URLs itself; dont_filter keeps a redirect back to an
         # already-seen URL (a redirect loop) from vanishing in the dupefilter without a trace:
         # it then ends in an errback as "max redirections reached".
@@ -341,11 +341,25 @@ def describe_failure(failure: Failure) -> tuple[str, str]:
     return "error", f"{type(exc).__name__}: {exc}"[:300]
 
 
-def render_meta() -> dict[str, Any]:
-    """Request meta that sends a product page through the browser (scrapy-playwright)."""
+def render_meta(wait_for: str | None = None) -> dict[str, Any]:
+    """Request meta that sends a product page through the browser (scrapy-playwright).
+
+    With `wait_for` (a CSS selector the shop sets once its price is drawn) the page is
+    read as soon as it appears; otherwise after the network has been idle for 500 ms.
+    """
+    if wait_for is None:
+        return {
+            "playwright": True,
+            "playwright_page_goto_kwargs": {"wait_until": "networkidle", "timeout": 30_000},
+        }
+    from scrapy_playwright.page import PageMethod
+
     return {
         "playwright": True,
-        "playwright_page_goto_kwargs": {"wait_until": "networkidle", "timeout": 30_000},
+        "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded", "timeout": 30_000},
+        "playwright_page_methods": [
+            PageMethod("wait_for_selector", wait_for, state="attached", timeout=15_000)
+        ],
     }
 
 
