@@ -46,6 +46,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from monitor.matching.settings import HIGH_CONFIDENCE
+
 
 class EventKind(StrEnum):
     """What can happen, and so what an alert can be about."""
@@ -273,8 +275,9 @@ class AlertSettings(BaseModel):
     operations_channels: list[str] = Field(default_factory=list)
     """Where suspect crawl runs are reported: a separate channel from the business one."""
     operations_quiet_hours: QuietHours | None = None
-    min_match_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
-    """Automatic matches below this are ignored; confirmed matches always count."""
+    min_match_confidence: float = Field(default=HIGH_CONFIDENCE, ge=0.0, le=1.0)
+    """Automatic matches below this are ignored (they wait in `pricewatch match review`);
+    confirmed matches always count. Keep it equal to matching.high_confidence."""
     lookback_days: int = Field(default=7, ge=1)
     """Without explicit crawl runs, only observations and runs this recent can alert."""
     history_days: int = Field(default=60, ge=1)

@@ -34,6 +34,7 @@ from storage.models import (
     RunStatus,
     table,
 )
+from storage.repos.matches import usable
 
 CHUNK = 500
 OK = ObservationStatus.ok.value
@@ -49,10 +50,11 @@ def _usable_match() -> Any:
     return match.c.status != MatchStatus.rejected.value
 
 
-def matched_listings(conn: Connection, min_confidence: float = 0.0) -> Sequence[Any]:
+def matched_listings(conn: Connection, min_confidence: float) -> Sequence[Any]:
     """Every listing matched to an active product of ours, with what messages and policies need.
 
-    Rejected matches never count; automatic ones below `min_confidence` neither.
+    Only matches that may feed alerts count: confirmed ones, and automatic ones at least
+    `min_confidence` sure (the same rule the comparison uses); rejected ones never.
     """
     match, product, listing, comp = table(Match), table(Product), table(Listing), table(Competitor)
     query = (
@@ -69,8 +71,7 @@ def matched_listings(conn: Connection, min_confidence: float = 0.0) -> Sequence[
         .join(listing, listing.c.id == match.c.listing_id)
         .join(comp, comp.c.id == listing.c.competitor_id)
         .where(
-            _usable_match(), product.c.active.is_(True),
-            or_(match.c.status == MatchStatus.confirmed.value, match.c.confidence >= min_confidence),
+            usable(match, min_confidence), product.c.active.is_(True),
         )
         .order_by(match.c.listing_id)
     )

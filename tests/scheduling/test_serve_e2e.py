@@ -46,9 +46,16 @@ def serving(env: NightlyEnv, every_s: float, log: Path) -> Iterator[subprocess.P
         handle.close()
 
 
-def wait_for(what: str, check: Callable[[], Any], timeout: float, log: Path | None = None) -> Any:
+def wait_for(what: str, check: Callable[[], Any], timeout: float, log: Path | None = None,
+             env: NightlyEnv | None = None) -> Any:
+    """Poll `check` until it holds; with `env`, move the shops one simulated day on after
+    every finished run, so that each night has news (price moves, promotions) to alert on."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if env is not None:
+            done = sum(r.status == "finished" for r in nightly_runs(env))
+            if env.shops.day != done:
+                env.shops.set_day(done)
         value = check()
         if value:
             return value
@@ -81,7 +88,7 @@ def test_two_services_run_the_chain_without_overlap_and_survive_restart(tmp_path
     with nightly_env(tmp_path, shops=("jsonshop",)) as env:
         log = tmp_path / "serve.log"
         with serving(env, 2, log) as first, serving(env, 2, log) as second:
-            wait_for("three finished nightly runs", lambda: finished(env, 3), 300, log)
+            wait_for("three finished nightly runs", lambda: finished(env, 3), 300, log, env)
             first.send_signal(signal.SIGTERM)
             second.send_signal(signal.SIGTERM)
             assert first.wait(90) == 0 and second.wait(90) == 0
@@ -96,7 +103,7 @@ def test_two_services_run_the_chain_without_overlap_and_survive_restart(tmp_path
 
         with serving(env, 2, log):
             wait_for("a run after the restart", lambda: len(nightly_runs(env)) > before
-                     and nightly_runs(env)[-1].status == "finished", 240, log)
+                     and nightly_runs(env)[-1].status == "finished", 240, log, env)
         text = log.read_text(errors="replace")
         assert "Traceback" not in text, text[-3000:]
         assert_no_overlap(nightly_runs(env))
