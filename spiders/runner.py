@@ -81,6 +81,19 @@ def select_competitors(config: CompetitorsFile, names: list[str] | None) -> list
 # ------------------------------------------------------------------ the parent
 
 
+def longest_first(engine: Any, chosen: list[Competitor], ids: dict[str, int]) -> list[Competitor]:
+    """Start the slowest crawls first (by their last run; browser-rendered shops when there
+    is none), so that `parallel` slots finish together instead of one long crawl at the end."""
+    with engine.connect() as conn:
+        last = {c.name: float(last_finished_stats(conn, ids[c.name]).get("elapsed_s") or 0)
+                for c in chosen}
+
+    def expected(comp: Competitor) -> float:
+        return last[comp.name] or (3600.0 if comp.render_js else 0.0)
+
+    return sorted(chosen, key=expected, reverse=True)
+
+
 class _Stopper:
     """Passes SIGTERM/SIGINT on to the children and remembers that we are stopping."""
 
@@ -162,7 +175,7 @@ def crawl_competitors(
     stopper.install()
     _ACTIVE.append(stopper)
     summaries: dict[str, CrawlSummary] = {}
-    pending = list(chosen)
+    pending = longest_first(engine, chosen, ids)
     running: dict[str, tuple[subprocess.Popen[str], int, _Child, float]] = {}
     try:
         while pending or running:
