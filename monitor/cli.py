@@ -10,8 +10,10 @@ import sys
 
 import click
 
+from monitor.commands.alerts import alerts
 from monitor.commands.base import base_commands
 from monitor.commands.compare import compare
+from monitor.commands.crawl import crawl
 from monitor.commands.demo import demo
 from monitor.commands.extract import extract_cmd
 from monitor.commands.match import match
@@ -45,13 +47,9 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj["db_url"] = db_url
 
 
-for command in [*base_commands, *schedule_commands, demo, match, compare]:
+for command in [*base_commands, extract_cmd, crawl, match, compare, alerts, report, export,
+                *schedule_commands, demo]:
     cli.add_command(command)
-cli.add_command(extract_cmd)
-cli.add_command(report)
-cli.add_command(export)
-cli.add_command(__import__("monitor.commands.alerts", fromlist=["alerts"]).alerts)
-cli.add_command(__import__("monitor.commands.crawl", fromlist=["crawl"]).crawl)
 
 
 def main() -> None:
