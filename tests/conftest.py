@@ -92,3 +92,26 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is not there (it holds the shared test material)")
     return SHARED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many database tests ran on each database, so a run shows that PostgreSQL
+    was really used (and not skipped)."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") not in ("call", "setup"):
+                continue
+            if outcome == "passed" and getattr(report, "when", "call") != "call":
+                continue
+            for db in ("sqlite", "postgresql"):
+                if f"[{db}" in nodeid or f"-{db}]" in nodeid or f"-{db}-" in nodeid:
+                    counts.setdefault(db, {}).setdefault(outcome, 0)
+                    counts[db][outcome] += 1
+    if counts:
+        terminalreporter.write_sep("-", "database tests")
+        for db, by in sorted(counts.items()):
+            terminalreporter.write_line(
+                f"{db}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(by.items()))
+            )
