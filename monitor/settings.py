@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 DEFAULT_FILE = Path("pricewatch.yaml")
 ENV_FILE = "PRICEWATCH_CONFIG"
@@ -22,6 +22,21 @@ M = TypeVar("M", bound=BaseModel)
 
 class SettingsError(ValueError):
     """Settings that cannot be used; the message says where and how to fix them."""
+
+
+def known_timezone(value: str) -> str:
+    """Validator for IANA time-zone names (shared by every section that has one)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{value}' (use an IANA name like Europe/Sofia)") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(known_timezone)]
+"""A settings field holding an IANA time-zone name, checked when the file is read."""
 
 
 def settings_path(path: Path | str | None = None) -> Path | None:

@@ -42,11 +42,12 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from monitor.matching.settings import HIGH_CONFIDENCE
+from monitor.settings import TimeZoneName
 
 
 class EventKind(StrEnum):
@@ -95,16 +96,7 @@ class QuietHours(BaseModel):
 
     start: time
     end: time
-    timezone: str = "UTC"
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Sofia)") from None
-        return value
+    timezone: TimeZoneName = "UTC"
 
     def _contains_local(self, local: time) -> bool:
         if self.start == self.end:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from monitor.settings import TimeZoneName
 
 
 class NightlySettings(BaseModel):
@@ -27,7 +28,7 @@ class ScheduleSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timezone: str = "Europe/Sofia"
+    timezone: TimeZoneName = "Europe/Sofia"
     nightly_cron: str = "30 2 * * *"
     """Crontab fields: minute hour day month day-of-week."""
     jitter_s: int = Field(300, ge=0)
@@ -38,15 +39,6 @@ class ScheduleSettings(BaseModel):
     retention_days: int = Field(90, ge=1)
     """Raw evidence (saved pages, sent outbox messages) older than this is pruned."""
     evidence_dir: Path = Path("var/evidence")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{value}' (use e.g. Europe/Sofia or UTC)") from None
-        return value
 
     @field_validator("nightly_cron")
     @classmethod
