@@ -63,7 +63,7 @@ def compare(ctx: click.Context, top: int | None) -> None:
     if result.skipped_currency:
         click.echo(f"{result.skipped_currency} offers in another currency were left out.")
     if result.index_by_competitor:
-        click.echo("Price index (100 = parity, above 100 = we are dearer): " + ", ".join(
+        click.echo("Price index (100 = parity, above 100 = they are dearer): " + ", ".join(
             f"{name} {value}" for name, value in result.index_by_competitor.items()
         ))
     if not shown:

@@ -49,8 +49,8 @@ class CompareResult:
     counts: dict[str, int] = field(default_factory=dict)
     """Findings by kind."""
     index_by_competitor: dict[str, Decimal] = field(default_factory=dict)
-    """Our price index against each competitor: 100 x our effective / theirs over the
-    products both sell (100 = parity, above 100 = we are dearer)."""
+    """Price index against each competitor: 100 x their effective / ours over the
+    products both sell (100 = parity, above 100 = they are dearer, as in the reports)."""
     index_by_category: dict[str, Decimal] = field(default_factory=dict)
     """The same against all competitors, per category of ours."""
 
@@ -158,7 +158,8 @@ def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None,
 
 
 class _IndexSums:
-    """Sums behind the price indexes: 100 x sum(ours) / sum(theirs)."""
+    """Sums behind the price indexes: 100 x sum(theirs) / sum(ours), so 100 is parity and
+    above 100 means they are dearer (the reports use the same reading)."""
 
     def __init__(self) -> None:
         self.ours: dict[str, Decimal] = defaultdict(Decimal)
@@ -170,8 +171,8 @@ class _IndexSums:
 
     def result(self) -> dict[str, Decimal]:
         return {
-            k: (HUNDRED * self.ours[k] / self.theirs[k]).quantize(Decimal("0.1"))
-            for k in sorted(self.ours) if self.theirs[k]
+            k: (HUNDRED * self.theirs[k] / self.ours[k]).quantize(Decimal("0.1"))
+            for k in sorted(self.ours) if self.ours[k]
         }
 
 

@@ -211,9 +211,9 @@ def test_run_comparison_writes_run_and_findings(world: World) -> None:
     assert [f.impact for f in result.findings] == sorted((f.impact for f in result.findings), reverse=True)
     top = result.findings[0]
     assert (top.kind.value, top.product_id, top.impact) == ("undercut", cheap, D("3.00"))  # 1.50 x 2
-    # price index: ours / theirs x 100 over the products each competitor sells
-    assert result.index_by_competitor == {"alpha": D("110.8"), "beta": D("95.2")}  # 36.00 / 32.50; 20.00 / 21.00
-    assert result.index_by_category == {"drinks": D("101.3"), "toys": D("114.3")}  # 40.00 / 39.50
+    # price index: 100 x theirs / ours over the products each competitor sells (above 100: they are dearer)
+    assert result.index_by_competitor == {"alpha": D("90.3"), "beta": D("105.0")}  # 100 x theirs / ours: 32.50 / 36.00; 21.00 / 20.00
+    assert result.index_by_category == {"drinks": D("98.8"), "toys": D("87.5")}  # 39.50 / 40.00; 14.00 / 16.00
     with world.engine.connect() as conn:
         stored = run_findings(conn, result.run_id)
         run = conn.execute(select(table(CompareRun))).one()
