@@ -1,6 +1,6 @@
 """Bulk insert of observations: the repository's path against plain sqlite3.executemany.
 
-Usage: .venv/bin/python bench/storage.py [--rows 1000000] [--pg URL]
+Usage: .venv/bin/python bench/storage.py [--rows 1000000] [--pg URL]   (or -m bench.storage)
 
 Both sides insert the same rows into the same `observation` table (with its indexes and
 constraints), each into a fresh migrated database, in one transaction. The raw side gets
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -21,9 +22,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from storage.db import make_engine, upgrade
-from storage.repos.listings import CompetitorSpec, start_crawl_run, sync_competitors
-from storage.repos.observations import (
+# Run as `python bench/storage.py`, this file's folder comes first on sys.path and this
+# very file would shadow the `storage` package; drop that entry (python -m needs nothing).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from storage.db import make_engine, upgrade  # noqa: E402
+from storage.repos.listings import CompetitorSpec, start_crawl_run, sync_competitors  # noqa: E402
+from storage.repos.observations import (  # noqa: E402
     COLUMNS,
     ObservationRow,
     _sqlite_tuples,
