@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -23,17 +24,21 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from monitor.alerts import AlertSettings, run_alerts
-from storage.db import make_engine, upgrade
-from storage.models import Match, Product, Promotion, table
-from storage.repos.listings import (
+# Run as a file, bench/ comes first on sys.path and bench/storage.py would shadow the
+# `storage` package; drop that entry.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from monitor.alerts import AlertSettings, run_alerts  # noqa: E402
+from storage.db import make_engine, upgrade  # noqa: E402
+from storage.models import Match, Product, Promotion, table  # noqa: E402
+from storage.repos.listings import (  # noqa: E402
     CompetitorSpec,
     ListingInfo,
     start_crawl_run,
     sync_competitors,
     upsert_listings,
 )
-from storage.repos.observations import ObservationRow, insert_observations
+from storage.repos.observations import ObservationRow, insert_observations  # noqa: E402
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 COMPETITORS = 4
