@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from rapidfuzz import fuzz, process
 
@@ -28,6 +27,7 @@ from monitor.matching.normalize import (
 )
 from monitor.matching.settings import MatchSettings
 from storage.identifiers import normalize_gtin
+from storage.repos.matches import MatchRow
 
 
 class Method:
@@ -61,16 +61,9 @@ class ListingItem:
     mpn: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
-    """A proposed match of a listing to one of our products."""
-
-    listing_id: int
-    product_id: int
-    method: str
-    confidence: float
-    pack_ratio: Decimal | None = None
-    note: str | None = None
+Proposal = MatchRow
+"""A proposed match of a listing to one of our products: exactly the row the repository
+writes (listing, product, method, confidence, pack ratio, note)."""
 
 
 @dataclass(frozen=True, slots=True)

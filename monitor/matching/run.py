@@ -82,10 +82,7 @@ def run_matching(
             if found is None:
                 continue
             methods[found.method] += 1
-            proposals.append(repo.MatchRow(
-                found.listing_id, found.product_id, found.method, found.confidence,
-                found.pack_ratio, found.note,
-            ))
+            proposals.append(found)
         inserted, updated, deleted = repo.save_automatic(conn, proposals)
         review = repo.count_review_queue(conn, settings.high_confidence)
     return MatchSummary(
