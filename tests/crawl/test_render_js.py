@@ -31,12 +31,18 @@ def chromium() -> None:
     pytest.skip(problem)
 
 
-def test_js_shop_is_rendered_through_chromium(chromium: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize("wait", ["selector", "network-idle"])
+def test_js_shop_is_rendered_through_chromium(chromium: None, tmp_path: Path, wait: str) -> None:
+    """Both ways of knowing a page is drawn: the shop's ready marker (render_wait_for) and,
+    without one, the network falling idle."""
     db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
     with start_shops(day=0, shops=["jsshop"]) as shops:
         data = competitors_data(shops.base_urls, enabled=["jsshop"])
         entry = data["competitors"][0]
         assert entry["render_js"] is True
+        assert entry["render_wait_for"] == "body[data-price-ready]"
+        if wait == "network-idle":
+            del entry["render_wait_for"]
         entry["discovery"]["max_pages"] = PAGES
         path = tmp_path / "competitors.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
