@@ -55,7 +55,7 @@ SHOPS: dict[str, ShopSpec] = {
                  Decimal("79"), 1, 2, 30, 0.83, 0.08, Decimal("200")),
         # jsshop is smaller: every page costs a browser render (the 14-day demo crawls it daily)
         ShopSpec("jsshop", "JS Shop", "BGN", "bg", "bg_BG", Decimal("7.50"), Decimal("15.00"),
-                 Decimal("120"), 2, 5, 14, 0.2, 0.06, None),
+                 Decimal("120"), 2, 5, 14, 0.11, 0.06, None),
         ShopSpec("troubleshop", "Trouble Shop", "BGN", "bg", "bg_BG", Decimal("5.00"),
                  Decimal("10.00"), Decimal("100"), 2, 3, 14, 0.0, 0.05, None),
     )

@@ -108,7 +108,7 @@ def test_most_catalog_items_are_sold_by_several_shops() -> None:
     counts = Counter(len(sold_by(item.product.pid)) for item in ours)
     assert sum(n for shops, n in counts.items() if shops >= 3) > 0.6 * len(ours)
     for shop in GOOD_SHOPS:
-        assert (40 if shop == "jsshop" else 150) <= len(shop_pids(shop)) <= 300
+        assert (30 if shop == "jsshop" else 150) <= len(shop_pids(shop)) <= 300
 
 
 def test_mapping_example_points_at_real_pages() -> None:

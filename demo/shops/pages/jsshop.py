@@ -64,7 +64,7 @@ SHOP_JS = """(function () {
 
 class JsShop(ShopSite):
     name = "jsshop"
-    per_page = 12
+    per_page = 6
     robots_disallow = ("/cart", "/private/", "/__control/", "/account/")
 
     def product_path(self, product: Product) -> str:
