@@ -18,9 +18,11 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -412,3 +414,15 @@ class Lock(Base):
 def table(model: type[Base]) -> Table:
     """The Core table of a model, typed, for set-based queries and bulk writes."""
     return cast(Table, model.__table__)
+
+
+class SchedulerJob(Base):
+    """APScheduler's job store table (`pricewatch serve`), created by our migrations so that
+    two services starting at once never race to create it. Same shape as APScheduler 3's
+    SQLAlchemyJobStore expects."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)

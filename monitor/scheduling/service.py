@@ -91,7 +91,8 @@ def serve(options: ServeOptions, on_start: Callable[[BaseScheduler], None] | Non
         from spiders.runner import request_stop
 
         request_stop()
-        scheduler.shutdown(wait=False)
+        if scheduler.running:  # a second signal, or one before start, finds it stopped
+            scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
