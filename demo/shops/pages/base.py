@@ -146,6 +146,27 @@ class ShopSite:
             f"{items}</sitemapindex>\n"
         )
 
+    def category(self, request: Request, slug: str, page: int) -> Response:
+        """One page of a category listing (shops with category pages override this)."""
+        return Response.not_found()
+
+    def product(self, request: Request, listing: Listing) -> Response:
+        """A product page (every shop overrides this)."""
+        return Response.not_found()
+
+    def category_or_product(self, request: Request, prefix: str) -> Response:
+        """Category pages under `prefix` (with ?page=N), product pages, 404 for the rest."""
+        path = request.path
+        if path.startswith(prefix):
+            slug = path[len(prefix):].strip("/")
+            page = self.page_number(request)
+            if slug not in self.by_category or page is None:
+                return Response.not_found()
+            return self.category(request, slug, page)
+        if path in self.listing_by_path:
+            return self.product(request, self.listing_by_path[path])
+        return Response.not_found()
+
     @staticmethod
     def page_number(request: Request) -> int | None:
         """The ?page=N value (1 when absent), None when it is not a positive number."""

@@ -89,15 +89,7 @@ class JsShop(ShopSite):
             return Response.json(self.offer_json(request, listing))
         if path == "/":
             return Response.html(self.home())
-        if path.startswith("/kategoria/"):
-            slug = path[len("/kategoria/"):].strip("/")
-            page = self.page_number(request)
-            if slug not in self.by_category or page is None:
-                return Response.not_found()
-            return self.category(request, slug, page)
-        if path in self.listing_by_path:
-            return self.product(request, self.listing_by_path[path])
-        return Response.not_found()
+        return self.category_or_product(request, "/kategoria/")
 
     def layout(self, title: str, body: str) -> str:
         return f"""<!doctype html>

@@ -69,15 +69,7 @@ class PlainShop(ShopSite):
         path = request.path
         if path == "/":
             return Response.html(self.home())
-        if path.startswith("/katalog/"):
-            slug = path[len("/katalog/"):].strip("/")
-            page = self.page_number(request)
-            if slug not in self.by_category or page is None:
-                return Response.not_found()
-            return self.category(request, slug, page)
-        if path in self.listing_by_path:
-            return self.product(request, self.listing_by_path[path])
-        return Response.not_found()
+        return self.category_or_product(request, "/katalog/")
 
     def layout(self, title: str, body: str) -> str:
         menu = "".join(
