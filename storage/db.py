@@ -45,6 +45,20 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's write-ahead log back into the database file and truncate it.
+
+    Call after a bulk write: one transaction writing a million matches leaves a log of
+    over a gigabyte, and every later read pays for looking its pages up there (the next
+    comparison ran 1.2 s slower). A no-op on other databases; with readers still busy,
+    SQLite folds back what it can and the rest goes at its next checkpoint.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

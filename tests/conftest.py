@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
 from storage.db import make_engine, upgrade
 
@@ -50,7 +50,9 @@ def fresh_pg_engine() -> tuple[Engine, str]:
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
-    engine = make_engine(pg_base_url(), connect_args={"options": f"-csearch_path={schema}"})
+    # the schema goes in the URL, so that a process opening the same URL sees it too
+    url = make_url(pg_base_url()).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = make_engine(url.render_as_string(hide_password=False))
     return engine, schema
 
 

@@ -53,7 +53,7 @@ def compare(ctx: click.Context, top: int | None) -> None:
     ensure_schema(engine)
     result = run_comparison(engine, settings)
     limit = top if top is not None else settings.top
-    shown = result.findings[:limit]
+    shown = result.top(limit)
     products, competitors = _names(ctx, shown)
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items()) or "none"
     click.echo(

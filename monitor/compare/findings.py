@@ -21,7 +21,6 @@ product's priority, which orders what the manager reads first.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,11 +36,13 @@ from monitor.compare.model import (
 )
 from monitor.compare.pricing import (
     HUNDRED,
+    ONE,
     ZERO,
     Floor,
     cents,
     effective_price,
     percent,
+    plain_price,
     price_floor,
     recommend_price,
     shelf_for_effective,
@@ -73,11 +74,26 @@ def land_ours(our: OurProduct) -> Landed:
 
 
 def land_theirs(offer: TheirOffer, settings: CompareSettings, now: datetime | None) -> Landed:
+    if not offer.promotions and (offer.regular_price is None or offer.regular_price <= offer.price):
+        # most offers: no promotion, no markdown (what `effective_price` checks first)
+        return plain_price(offer.price, offer.shipping_cost, offer.free_shipping_threshold,
+                           ONE if offer.pack_ratio is None else offer.pack_ratio)
     return effective_price(
         offer.price, regular_price=offer.regular_price, shipping_cost=offer.shipping_cost,
         free_shipping_threshold=offer.free_shipping_threshold, promotions=offer.promotions,
         pack_ratio=offer.pack_ratio, now=now, apply_coupons=settings.apply_coupons,
     )
+
+
+def _cheapest_first(p: Priced) -> tuple[Decimal, int]:
+    return (p.landed.effective, p.offer.listing_id)
+
+
+def _median(ordered: Sequence[Decimal]) -> Decimal:
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return cents((ordered[middle - 1] + ordered[middle]) / 2)
 
 
 def product_stats(our: OurProduct, our_landed: Landed, priced: Sequence[Priced]) -> ProductStats | None:
@@ -89,7 +105,7 @@ def product_stats(our: OurProduct, our_landed: Landed, priced: Sequence[Priced])
     gap = ours - theirs[0]
     return ProductStats(
         product_id=our.product_id, offers=len(theirs), our_effective=ours,
-        min=theirs[0], median=cents(Decimal(statistics.median(theirs))), max=theirs[-1],
+        min=theirs[0], median=_median(theirs), max=theirs[-1],
         rank=1 + sum(1 for t in theirs if t < ours), of=len(theirs) + 1,
         gap=gap, gap_pct=percent(gap, ours),
     )
@@ -130,7 +146,7 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
 
 def _price_findings(our: OurProduct, ours: Landed, priced: list[Priced],
                     settings: CompareSettings) -> list[FindingData]:
-    cheapest = min(priced, key=lambda p: (p.landed.effective, p.offer.listing_id))
+    cheapest = priced[0]  # sorted cheapest first
     gap = ours.effective - cheapest.landed.effective
     if gap > 0:
         if percent(gap, ours.effective) < settings.min_undercut_pct:
@@ -348,6 +364,7 @@ def evaluate_product(
     priced = [Priced(o, land_theirs(o, settings, now)) for o in offers if o.currency == our.currency]
     if not priced:
         return Evaluation(None, [], [], ours)
+    priced.sort(key=_cheapest_first)
     findings = _price_findings(our, ours, priced, settings)
     findings += _terms_gaps(our, ours, priced, settings)
     findings += _fake_discounts(our, ours, priced, settings)

@@ -111,7 +111,7 @@ def _shipping(basket: Decimal, cost: Decimal | None, threshold: Decimal | None,
     return cost
 
 
-def _plain_price(price: Decimal, shipping_cost: Decimal | None, threshold: Decimal | None,
+def plain_price(price: Decimal, shipping_cost: Decimal | None, threshold: Decimal | None,
                  ratio: Decimal) -> Landed:
     """The common case, kept cheap: no promotion, no markdown (same result as the full path)."""
     if ratio == ONE:
@@ -144,7 +144,7 @@ def effective_price(
     """The landed price of one of *our* units at this offer (see the module docstring)."""
     ratio = pack_ratio if pack_ratio is not None else ONE
     if not promotions and (regular_price is None or regular_price <= price):
-        return _plain_price(price, shipping_cost, free_shipping_threshold, ratio)
+        return plain_price(price, shipping_cost, free_shipping_threshold, ratio)
     promos = _active(promotions, now)
     marked_down = regular_price is not None and regular_price > price
     applied: list[str] = []

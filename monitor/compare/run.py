@@ -3,16 +3,29 @@
 Reads plain rows from `storage.repos.compare`, turns them into the plain data of
 `monitor.compare.model`, applies the pure rules of `findings.evaluate_product`, and writes
 the CompareRun with its findings in one transaction (all or nothing).
+
+A large catalog is cut into ranges of product ids compared in worker processes (the rules
+are CPU-bound Python; see `CompareSettings.workers`). Each worker reads its own range and
+hands back its findings already encoded for the database (plain ints and strings), which
+the parent writes while the workers go on; the findings are decoded into `FindingData`
+only when asked for (`CompareResult.findings` / `top`).
 """
 
 from __future__ import annotations
 
+import gc
+import heapq
 import json
+import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import Engine
@@ -22,24 +35,25 @@ from monitor.compare.model import (
     FindingData,
     FindingKind,
     OurProduct,
-    ProductStats,
     Promo,
     Terms,
     TheirOffer,
 )
 from monitor.compare.pricing import HUNDRED
 from monitor.compare.settings import CompareSettings
+from storage.db import checkpoint, make_engine
 from storage.repos import compare as repo
 from storage.types import utcnow
 
+_KIND_ORDER = {kind.value: i for i, kind in enumerate(FindingKind)}
+_KIND = repo.FINDING_VALUES.index("kind")
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass
 class CompareResult:
-    """One comparison run: its id, findings (biggest impact first) and summary."""
+    """One comparison run: its id, summary figures and findings (biggest impact first)."""
 
     run_id: int
-    findings: list[FindingData]
-    stats: list[ProductStats]
     products: int
     """Products with at least one comparable competitor offer."""
     offers: int
@@ -53,11 +67,31 @@ class CompareResult:
     products both sell (100 = parity, above 100 = they are dearer, as in the reports)."""
     index_by_category: dict[str, Decimal] = field(default_factory=dict)
     """The same against all competitors, per category of ours."""
+    rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    """The findings as written (encoded by `codec`), in product order."""
+    codec: repo.FindingCodec | None = field(default=None, repr=False)
 
     @property
     def compare_run_id(self) -> int:
         """The CompareRun written (alias of `run_id`)."""
         return self.run_id
+
+    @property
+    def findings(self) -> list[FindingData]:
+        """Every finding, biggest impact first."""
+        return self.top(None)
+
+    def top(self, limit: int | None) -> list[FindingData]:
+        """The `limit` findings of biggest impact (all with None); ties by product, then
+        by kind in `FindingKind` order."""
+        if self.codec is None:
+            return []
+
+        def key(row: tuple[Any, ...]) -> tuple[Any, int, int]:
+            return (-row[repo.IMPACT], row[repo.PRODUCT], _KIND_ORDER[row[_KIND]])
+
+        rows = sorted(self.rows, key=key) if limit is None else heapq.nsmallest(limit, self.rows, key)
+        return [finding_from(self.codec.decode(r)) for r in rows]
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -169,6 +203,12 @@ class _IndexSums:
         self.ours[key] += ours
         self.theirs[key] += theirs
 
+    def merge(self, other: _IndexSums) -> None:
+        for key, value in other.ours.items():
+            self.ours[key] += value
+        for key, value in other.theirs.items():
+            self.theirs[key] += value
+
     def result(self) -> dict[str, Decimal]:
         return {
             k: (HUNDRED * self.theirs[k] / self.ours[k]).quantize(Decimal("0.1"))
@@ -176,16 +216,135 @@ class _IndexSums:
         }
 
 
-def finding_columns(f: FindingData) -> dict[str, Any]:
-    """A finding as the `finding` table's columns."""
-    return {
-        "product_id": f.product_id, "competitor_id": f.competitor_id, "listing_id": f.listing_id,
-        "kind": f.kind.value, "currency": f.currency, "our_price": f.our_price,
-        "our_effective": f.our_effective, "their_price": f.their_price,
-        "their_effective": f.their_effective, "gap": f.gap, "gap_pct": f.gap_pct,
-        "recommended_price": f.recommended_price, "promo_until": f.promo_until,
-        "impact": f.impact, "reason": f.reason, "details": f.details,
-    }
+def finding_values(f: FindingData) -> tuple[Any, ...]:
+    """A finding as the tuple of `repo.FINDING_VALUES`."""
+    return (f.product_id, f.competitor_id, f.listing_id, f.kind.value, f.currency, f.our_price,
+            f.our_effective, f.their_price, f.their_effective, f.gap, f.gap_pct,
+            f.recommended_price, f.promo_until, f.impact, f.reason, f.details)
+
+
+def finding_from(values: dict[str, Any]) -> FindingData:
+    """A finding back from its `repo.FINDING_VALUES` (decoded)."""
+    return FindingData(**{**values, "kind": FindingKind(values["kind"])})
+
+
+@dataclass
+class _Part:
+    """What one range of products gave: encoded findings and the sums behind the summary."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    products: int = 0
+    offers: int = 0
+    skipped: int = 0
+    by_competitor: _IndexSums = field(default_factory=lambda: _IndexSums())
+    by_category: _IndexSums = field(default_factory=lambda: _IndexSums())
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector: with a million small objects alive it would
+    rescan them again and again (a quarter of the run), and the comparison builds no
+    reference cycles to collect. Plain reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def compare_products(engine: Engine, settings: CompareSettings, now: datetime,
+                     products: repo.ProductRange | None = None) -> _Part:
+    """Evaluate every product (or those in the id range) against its usable offers."""
+    with _gc_paused():
+        return _compare_products(engine, settings, now, products)
+
+
+def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
+                      products: repo.ProductRange | None) -> _Part:
+    codec = repo.FindingCodec(engine.dialect.name)
+    with engine.connect() as conn:
+        ours_by_id = {p.id: p for p in repo.active_products(conn, products)}
+        offers, promotions = repo.latest_offers(
+            conn, settings.min_match_confidence, settings.fake_discount_days, products
+        )
+        conn.rollback()
+    part = _Part()
+    grouped: dict[int, list[TheirOffer]] = defaultdict(list)
+    terms_cache: dict[tuple[Any, ...], Terms] = {}
+    for row in offers:
+        grouped[row.product_id].append(
+            _their_offer(row, promotions.get(row.listing_id), terms_cache))
+    encode = codec.encode
+    for product_id in sorted(grouped):
+        product = ours_by_id.get(product_id)
+        if product is None:
+            continue
+        our = _our_product(product)
+        their = grouped[product_id]
+        evaluation = evaluate_product(our, their, settings, now)
+        part.skipped += len(their) - len(evaluation.priced)
+        part.offers += len(evaluation.priced)
+        for f in evaluation.findings:
+            part.rows.append(encode(finding_values(f)))
+            part.counts[f.kind.value] += 1
+        if evaluation.stats is None:
+            continue
+        part.products += 1
+        cheapest: dict[str, Decimal] = {}
+        for p in evaluation.priced:
+            name = p.offer.competitor
+            if name not in cheapest or p.landed.effective < cheapest[name]:
+                cheapest[name] = p.landed.effective
+        ours = evaluation.our.effective
+        category = our.category or "(none)"
+        for name, theirs in cheapest.items():
+            part.by_competitor.add(name, ours, theirs)
+            part.by_category.add(category, ours, theirs)
+    return part
+
+
+_worker_engines: dict[str, Engine] = {}
+
+
+def _compare_in_worker(url: str, settings: CompareSettings, now: datetime,
+                       products: repo.ProductRange) -> _Part:
+    """`compare_products` in a worker process, on its own engine (kept for its next range)."""
+    engine = _worker_engines.get(url)
+    if engine is None:
+        engine = _worker_engines[url] = make_engine(url)
+    return compare_products(engine, settings, now, products)
+
+
+def _workers(engine: Engine, settings: CompareSettings) -> int:
+    """How many processes to compare in: the setting, or by the size of the work."""
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return 1  # an in-memory database exists in this process only
+    if settings.workers:
+        return settings.workers
+    with engine.connect() as conn:
+        matches = repo.count_matches(conn)
+    return 1 if matches < PARALLEL_FROM else max(1, min(os.cpu_count() or 1, 4))
+
+
+PARALLEL_FROM = 50_000
+"""Matches from which `workers: 0` (auto) compares in several processes: below, starting
+them costs more than they save."""
+
+
+def _parts(engine: Engine, settings: CompareSettings, now: datetime) -> Iterator[_Part]:
+    workers = _workers(engine, settings)
+    if workers == 1:
+        yield compare_products(engine, settings, now)
+        return
+    with engine.connect() as conn:
+        ranges = repo.product_ranges(conn, workers * 4)  # several each: writing overlaps work
+    url = engine.url.render_as_string(hide_password=False)
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        yield from pool.map(_compare_in_worker, repeat(url), repeat(settings), repeat(now),
+                            ranges)
 
 
 def run_comparison(
@@ -195,62 +354,29 @@ def run_comparison(
     settings = settings or CompareSettings()
     started = utcnow()
     now = now or started
-    with engine.connect() as conn:
-        products = {p.id: p for p in repo.active_products(conn)}
-        offers, promotions = repo.latest_offers(
-            conn, settings.min_match_confidence, settings.fake_discount_days
-        )
-        conn.rollback()
-    findings: list[FindingData] = []
-    stats: list[ProductStats] = []
-    by_competitor, by_category = _IndexSums(), _IndexSums()
-    compared = skipped = 0
-    grouped: dict[int, list[TheirOffer]] = defaultdict(list)
-    terms_cache: dict[tuple[Any, ...], Terms] = {}
-    for row in offers:
-        grouped[row.product_id].append(
-            _their_offer(row, promotions.get(row.listing_id), terms_cache))
-    for product_id in sorted(grouped):
-        product = products.get(product_id)
-        if product is None:
-            continue
-        our = _our_product(product)
-        their = grouped[product_id]
-        evaluation = evaluate_product(our, their, settings, now)
-        skipped += len(their) - len(evaluation.priced)
-        compared += len(evaluation.priced)
-        findings.extend(evaluation.findings)
-        if evaluation.stats is None:
-            continue
-        stats.append(evaluation.stats)
-        cheapest: dict[str, Decimal] = {}
-        for p in evaluation.priced:
-            name = p.offer.competitor
-            if name not in cheapest or p.landed.effective < cheapest[name]:
-                cheapest[name] = p.landed.effective
-        ours = evaluation.our.effective
-        category = our.category or "(none)"
-        for name, theirs in cheapest.items():
-            by_competitor.add(name, ours, theirs)
-            by_category.add(category, ours, theirs)
-    order = {kind: i for i, kind in enumerate(FindingKind)}
-    findings.sort(key=lambda f: (-f.impact, f.product_id, order[f.kind]))
-    counts = Counter(f.kind.value for f in findings)
-    result = CompareResult(
-        run_id=0, findings=findings, stats=stats, products=len(stats), offers=compared,
-        skipped_currency=skipped, counts=dict(sorted(counts.items())),
-        index_by_competitor=by_competitor.result(), index_by_category=by_category.result(),
-    )
-    with engine.begin() as conn:
-        run_id = repo.save_run(
-            conn, started_at=started, finished_at=utcnow(),
+    rows: list[tuple[Any, ...]] = []
+    total = _Part()
+    with engine.begin() as conn, _gc_paused():
+        run_id = repo.start_run(
+            conn, started_at=started,
             settings=settings.model_dump(mode="json") | {"now": now.isoformat()},
-            summary=result.summary(), findings=[finding_columns(f) for f in findings],
         )
-    return CompareResult(
-        run_id=run_id, findings=findings, stats=stats, products=result.products,
-        offers=compared, skipped_currency=skipped, counts=result.counts,
-        index_by_competitor=result.index_by_competitor,
-        index_by_category=result.index_by_category,
-    )
-
+        for part in _parts(engine, settings, now):
+            repo.add_findings(conn, run_id, part.rows, created_at=started)
+            rows.extend(part.rows)
+            total.counts.update(part.counts)
+            total.products += part.products
+            total.offers += part.offers
+            total.skipped += part.skipped
+            total.by_competitor.merge(part.by_competitor)
+            total.by_category.merge(part.by_category)
+        result = CompareResult(
+            run_id=run_id, products=total.products, offers=total.offers,
+            skipped_currency=total.skipped, counts=dict(sorted(total.counts.items())),
+            index_by_competitor=total.by_competitor.result(),
+            index_by_category=total.by_category.result(),
+            rows=rows, codec=repo.FindingCodec(engine.dialect.name),
+        )
+        repo.finish_run(conn, run_id, finished_at=utcnow(), summary=result.summary())
+    checkpoint(engine)  # the reports and alerts read these findings next
+    return result

@@ -45,6 +45,9 @@ class CompareSettings(BaseModel):
     terms gap)."""
     top: int = Field(20, ge=1)
     """How many findings `pricewatch compare` prints."""
+    workers: int = Field(0, ge=0, le=64)
+    """Processes the comparison runs in: 0 = automatic (one per CPU core, at most 4, once
+    there are 50,000 matches or more; one below that), 1 = in the calling process."""
 
     @field_validator("price_endings")
     @classmethod

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from monitor.matching.mapping import read_mapping, resolve_mapping
 from monitor.matching.matcher import CatalogItem, ListingItem, Matcher, Method
 from monitor.matching.settings import MatchSettings
+from storage.db import checkpoint
 from storage.models import MatchStatus
 from storage.repos import matches as repo
 
@@ -85,6 +86,7 @@ def run_matching(
             proposals.append(found)
         inserted, updated, deleted = repo.save_automatic(conn, proposals)
         review = repo.count_review_queue(conn, settings.high_confidence)
+    checkpoint(engine)
     return MatchSummary(
         listings=seen, matched=dict(methods), unmatched=seen - len(proposals), to_review=review,
         manual=manual, inserted=inserted, updated=updated, deleted=deleted,

@@ -224,7 +224,7 @@ def _chain(
     def compare() -> dict[str, Any]:
         done = run_comparison(engine, load_section(settings_path, "compare", CompareSettings), now=now)
         compare_ids.append(done.run_id)
-        return _plain(done, skip={"findings"})
+        return _plain(done, skip={"rows", "codec"})
 
     _step(result, "compare", say, stop, compare)
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,6 +32,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -53,7 +54,7 @@ from storage.models import (
     table,
 )
 from storage.repos.matches import usable
-from storage.types import UTCDateTime, from_units, money_binder, sqlite_datetime_text
+from storage.types import UTCDateTime, from_units, sqlite_datetime_text, to_units
 
 _EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
 _OK = ObservationStatus.ok.value
@@ -126,9 +127,9 @@ class ProductRow:
     priority: int
 
 
-@dataclass(slots=True)
-class OfferRow:
-    """A matched listing's latest good observation, with what the rules need."""
+class OfferRow(NamedTuple):
+    """A matched listing's latest good observation, with what the rules need (a named
+    tuple: a comparison reads a million of them)."""
 
     product_id: int
     listing_id: int
@@ -162,22 +163,47 @@ class PromotionRow:
     text: str | None
 
 
+ProductRange = tuple[int, int]
+"""Inclusive (first, last) product ids: one part of a comparison split across workers."""
+
+
+def product_ranges(conn: Connection, parts: int) -> list[ProductRange]:
+    """Active product ids cut into at most `parts` consecutive ranges of equal size."""
+    p = table(Product)
+    ids = list(conn.execute(select(p.c.id).where(p.c.active.is_(True)).order_by(p.c.id)).scalars())
+    if not ids:
+        return []
+    size = -(-len(ids) // max(parts, 1))
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def count_matches(conn: Connection) -> int:
+    """All matches, whatever their status: a cheap measure of the comparison's size."""
+    return int(conn.execute(select(func.count()).select_from(table(Match))).scalar_one())
+
+
+def _in_range(column: ColumnElement[Any], products: ProductRange | None) -> ColumnElement[bool]:
+    return true() if products is None else column.between(*products)
+
+
 _PRODUCT_MONEY = frozenset({"price", "cost", "min_margin", "map_price", "shipping_cost",
                             "free_shipping_threshold"})
 
 
-def active_products(conn: Connection) -> list[ProductRow]:
-    """Our active products with their offer, margin rules and terms."""
+def active_products(conn: Connection, products: ProductRange | None = None) -> list[ProductRow]:
+    """Our active products (all, or those in the id range) with their offer, margin rules
+    and terms."""
     p = table(Product)
     names = [f.name for f in fields(ProductRow)]
     money = money_reader(conn.dialect.name)
     cols = [_raw(p.c[n]) if n in _PRODUCT_MONEY else p.c[n] for n in names]
     flags = [n in _PRODUCT_MONEY for n in names]
-    products = []
-    for row in conn.execute(select(*cols).where(p.c.active.is_(True))):
+    found = []
+    query = select(*cols).where(p.c.active.is_(True), _in_range(p.c.id, products))
+    for row in conn.execute(query):
         values: list[Any] = [money(v) if m else v for v, m in zip(row, flags, strict=True)]
-        products.append(ProductRow(*values))
-    return products
+        found.append(ProductRow(*values))
+    return found
 
 
 def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
@@ -192,7 +218,8 @@ def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def _read_offers(conn: Connection, min_confidence: float) -> list[OfferRow]:
+def _read_offers(conn: Connection, min_confidence: float, products: ProductRange | None,
+                 lowest: dict[int, Decimal]) -> list[OfferRow]:
     lo, m, lst, c = table(LatestObservation), table(Match), table(Listing), table(Competitor)
     query = (
         select(
@@ -206,7 +233,7 @@ def _read_offers(conn: Connection, min_confidence: float) -> list[OfferRow]:
         .join(lo, lo.c.listing_id == m.c.listing_id)
         .join(lst, lst.c.id == m.c.listing_id)
         .join(c, c.c.id == lst.c.competitor_id)
-        .where(usable(m, min_confidence))
+        .where(usable(m, min_confidence), _in_range(m.c.product_id, products))
     )
     money = money_reader(conn.dialect.name)
     names: dict[int, str] = {}
@@ -215,15 +242,18 @@ def _read_offers(conn: Connection, min_confidence: float) -> list[OfferRow]:
          returns, promos) in _fetch_raw(conn, query):
         if isinstance(promos, str):
             promos = json.loads(promos)
-        offers.append(OfferRow(
-            pid, lid, cid, names.setdefault(cid, name), money(ratio), money(price),  # type: ignore[arg-type]
-            money(regular), currency, money(ship), money(free), dmin, dmax, warranty, returns,
-            promos or None, None,
+        offers.append(OfferRow(  # most optional money is NULL: skip the call then
+            pid, lid, cid, names.setdefault(cid, name),
+            None if ratio is None else money(ratio), money(price),  # type: ignore[arg-type]
+            None if regular is None else money(regular), currency,
+            None if ship is None else money(ship), None if free is None else money(free),
+            dmin, dmax, warranty, returns, promos or None, lowest.get(lid),
         ))
     return offers
 
 
-def _lowest_before(conn: Connection, min_confidence: float, days: int) -> dict[int, Decimal]:
+def _lowest_before(conn: Connection, min_confidence: float, days: int,
+                   products: ProductRange | None) -> dict[int, Decimal]:
     """Listing id -> its lowest ok price in the `days` before its current discount began,
     for usable listings whose latest reading shows a 'was' price above the price."""
     o, lo, m = table(Observation), table(LatestObservation), table(Match)
@@ -242,7 +272,8 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int) -> dict[i
     sales = (
         select(lo.c.listing_id, sale_start.label("start"))
         .join(m, m.c.listing_id == lo.c.listing_id)
-        .where(lo.c.regular_price > lo.c.price, usable(m, min_confidence))
+        .where(lo.c.regular_price > lo.c.price, usable(m, min_confidence),
+               _in_range(m.c.product_id, products))
         .cte("sales")
         .prefix_with("MATERIALIZED")  # work out each start once (SQLite >= 3.35, PostgreSQL >= 12)
     )
@@ -261,14 +292,19 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int) -> dict[i
     return found
 
 
-def _read_promotions(conn: Connection) -> dict[int, list[PromotionRow]]:
-    p, lo = table(Promotion), table(LatestObservation)
+def _read_promotions(conn: Connection, min_confidence: float,
+                     products: ProductRange | None) -> dict[int, list[PromotionRow]]:
+    p, lo, m = table(Promotion), table(LatestObservation), table(Match)
     query = (
         select(p.c.listing_id, p.c.kind, p.c.value, p.c.code, p.c.buy_qty, p.c.pay_qty,
                p.c.threshold, p.c.instalments, p.c.valid_until, p.c.text)
         .join(lo, (lo.c.listing_id == p.c.listing_id) & (lo.c.crawl_run_id == p.c.crawl_run_id))
         .order_by(p.c.listing_id, p.c.id)
     )
+    if products is not None:
+        query = query.where(p.c.listing_id.in_(
+            select(m.c.listing_id).where(usable(m, min_confidence),
+                                         _in_range(m.c.product_id, products))))
     found: dict[int, list[PromotionRow]] = defaultdict(list)
     for r in conn.execute(query):
         found[r.listing_id].append(PromotionRow(*tuple(r)))
@@ -276,74 +312,125 @@ def _read_promotions(conn: Connection) -> dict[int, list[PromotionRow]]:
 
 
 def latest_offers(
-    conn: Connection, min_confidence: float, fake_discount_days: int = 30
+    conn: Connection, min_confidence: float, fake_discount_days: int = 30,
+    products: ProductRange | None = None,
 ) -> tuple[list[OfferRow], dict[int, list[PromotionRow]]]:
-    """Every usable match's latest good offer, and the promotions of those readings by listing."""
-    offers = _read_offers(conn, min_confidence)
-    lowest = _lowest_before(conn, min_confidence, fake_discount_days)
-    if lowest:
-        offers = [
-            replace(o, lowest_before=lowest[o.listing_id]) if o.listing_id in lowest else o
-            for o in offers
-        ]
-    return offers, _read_promotions(conn)
+    """Every usable match's latest good offer (for all products, or those in the id range),
+    and the promotions of those readings by listing."""
+    lowest = _lowest_before(conn, min_confidence, fake_discount_days, products)
+    offers = _read_offers(conn, min_confidence, products, lowest)
+    return offers, _read_promotions(conn, min_confidence, products)
 
 
-FINDING_COLUMNS = (
-    "compare_run_id", "product_id", "competitor_id", "listing_id", "kind", "currency",
-    "our_price", "our_effective", "their_price", "their_effective", "gap", "gap_pct",
-    "recommended_price", "promo_until", "impact", "reason", "details", "created_at",
+FINDING_VALUES = (
+    "product_id", "competitor_id", "listing_id", "kind", "currency", "our_price",
+    "our_effective", "their_price", "their_effective", "gap", "gap_pct", "recommended_price",
+    "promo_until", "impact", "reason", "details",
 )
+"""A finding's own columns, in the order of the tuples `FindingCodec` encodes."""
 _FINDING_MONEY = frozenset({"our_price", "our_effective", "their_price", "their_effective",
                             "gap", "gap_pct", "recommended_price", "impact"})
+IMPACT = FINDING_VALUES.index("impact")
+PRODUCT = FINDING_VALUES.index("product_id")
 
 
-def _insert_findings_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """The bulk path below the ORM, converting as `Exact` / `UTCDateTime` / JSON would."""
-    money = money_binder("sqlite")
+class FindingCodec:
+    """Findings as the database stores them, and back.
 
-    def when(value: Any) -> Any:
-        return sqlite_datetime_text(value) if isinstance(value, datetime) else value
+    `encode` turns a tuple of `FINDING_VALUES` (Decimals, aware datetimes, a details
+    dict) into what the driver takes, as `Exact`, `UTCDateTime` and JSON would; `decode`
+    reverses it. Encoded rows are plain ints and strings on SQLite, so a comparison split
+    across processes hands them back cheaply, and `add_findings` writes them in bulk.
+    Impacts stay comparable once encoded (units on SQLite, Decimals elsewhere).
+    """
 
-    def details(value: Any) -> str:
-        return json.dumps(value or {}, default=str)
+    _MONEY = tuple(i for i, n in enumerate(FINDING_VALUES) if n in _FINDING_MONEY)
+    _WHEN = FINDING_VALUES.index("promo_until")
+    _DETAILS = FINDING_VALUES.index("details")
 
-    def same(value: Any) -> Any:
-        return value
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self._sqlite = dialect == "sqlite"
+        self._units: dict[Decimal, int] = {}
+        self._money_out = money_reader(dialect)
+        self._dumps = json.JSONEncoder(default=str).encode
 
-    convert = [money if col in _FINDING_MONEY else details if col == "details"
-               else when if col in ("promo_until", "created_at") else same
-               for col in FINDING_COLUMNS]
-    pairs = list(zip(FINDING_COLUMNS, convert, strict=True))
-    values = [tuple(fn(row.get(col)) for col, fn in pairs) for row in rows]
-    sql = (f"INSERT INTO finding ({', '.join(FINDING_COLUMNS)}) "
-           f"VALUES ({', '.join('?' for _ in FINDING_COLUMNS)})")
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, values)
-    finally:
-        cursor.close()
+    def encode(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        row = list(values)
+        if self._sqlite:
+            units = self._units
+            for i in self._MONEY:
+                value = row[i]
+                if value is not None:
+                    found = units.get(value)
+                    if found is None:
+                        found = units[value] = to_units(value)
+                    row[i] = found
+            if row[self._WHEN] is not None:
+                row[self._WHEN] = sqlite_datetime_text(row[self._WHEN])
+            row[self._DETAILS] = self._dumps(row[self._DETAILS] or {})
+        else:
+            row[self._DETAILS] = row[self._DETAILS] or {}
+        return tuple(row)
+
+    def decode(self, row: Sequence[Any]) -> dict[str, Any]:
+        values = list(row)
+        for i in self._MONEY:
+            values[i] = self._money_out(values[i])
+        when = values[self._WHEN]
+        if isinstance(when, str):
+            when = datetime.fromisoformat(when)
+        if when is not None:
+            when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        values[self._WHEN] = when
+        details = values[self._DETAILS]
+        values[self._DETAILS] = json.loads(details) if isinstance(details, str) else dict(details or {})
+        return dict(zip(FINDING_VALUES, values, strict=True))
 
 
-def save_run(
-    conn: Connection, *, started_at: datetime, finished_at: datetime,
-    settings: dict[str, Any], summary: dict[str, Any], findings: Sequence[dict[str, Any]],
-) -> int:
-    """Write one CompareRun and its findings (dicts of Finding columns); returns the run id."""
-    runs, found = table(CompareRun), table(Finding)
-    result = conn.execute(runs.insert().values(
-        started_at=started_at, finished_at=finished_at, settings=settings, summary=summary,
+def start_run(conn: Connection, *, started_at: datetime, settings: dict[str, Any]) -> int:
+    """Open a CompareRun in the caller's transaction (findings and summary follow);
+    returns its id. Nothing of it is visible to others before the transaction commits."""
+    result = conn.execute(table(CompareRun).insert().values(
+        started_at=started_at, finished_at=None, settings=settings, summary={},
     ))
     key = result.inserted_primary_key
     assert key is not None
-    run_id = int(key[0])
-    rows = [{**f, "compare_run_id": run_id, "created_at": finished_at} for f in findings]
+    return int(key[0])
+
+
+def add_findings(conn: Connection, run_id: int, findings: Iterable[Sequence[Any]],
+                 created_at: datetime) -> None:
+    """Write findings (rows encoded by `FindingCodec` for this connection's dialect) of a
+    run, in bulk, in the caller's transaction."""
     if conn.dialect.name == "sqlite":
-        _insert_findings_sqlite(conn, rows)
-        return run_id
-    for start in range(0, len(rows), 20_000):
-        conn.execute(found.insert(), rows[start:start + 20_000])
-    return run_id
+        created = sqlite_datetime_text(created_at)
+        columns = ("compare_run_id", *FINDING_VALUES, "created_at")
+        sql = (f"INSERT INTO finding ({', '.join(columns)}) "
+               f"VALUES ({', '.join('?' for _ in columns)})")
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(sql, ((run_id, *row, created) for row in findings))
+        finally:
+            cursor.close()
+        return
+    found = table(Finding)
+    batch: list[dict[str, Any]] = []
+    for row in findings:
+        batch.append({**dict(zip(FINDING_VALUES, row, strict=True)),
+                      "compare_run_id": run_id, "created_at": created_at})
+        if len(batch) == 20_000:
+            conn.execute(found.insert(), batch)
+            batch = []
+    if batch:
+        conn.execute(found.insert(), batch)
+
+
+def finish_run(conn: Connection, run_id: int, *, finished_at: datetime,
+               summary: dict[str, Any]) -> None:
+    runs = table(CompareRun)
+    conn.execute(runs.update().where(runs.c.id == run_id).values(
+        finished_at=finished_at, summary=summary))
 
 
 def run_findings(conn: Connection, run_id: int, limit: int | None = None) -> Sequence[Any]:

@@ -244,3 +244,49 @@ def test_run_comparison_uses_observation_promotions_json_as_fallback(world: Worl
     assert set(found) == {"promo_driven"}
     assert found["promo_driven"].their_effective == D("16.80")
     assert found["promo_driven"].promo_until == datetime(2026, 12, 1, 23, 59, 59, tzinfo=UTC)
+
+
+def _varied_world(world: World) -> None:
+    """A dozen products with undercuts, headroom, a markdown with history, a promotion and
+    a MAP, sold by both shops."""
+    for i in range(12):
+        pid = world.product(f"P{i}", f"{20 + i}.00", cost=D(f"{10 + i}.00"),
+                            map_price=D("22.00") if i % 4 == 0 else None, category=f"c{i % 3}")
+        for shop, offset in (("alpha", -3 + i % 3), ("beta", 2 - i % 5)):
+            lid = world.listing(shop, f"{shop}-{i}")
+            world.match(lid, pid)
+            price = D(f"{20 + i}.00") + offset
+            world.observe(shop, lid, -3, str(price + 5), warranty_months=36 if i % 2 else None)
+            if i % 3 == 0:  # marked down from a 'was' price above its own recent lowest
+                world.observe(shop, lid, 0, str(price), regular_price=price + 10)
+            else:
+                world.observe(shop, lid, 0, str(price),
+                              shipping_cost=D("2.50") if shop == "beta" else None)
+            if i % 5 == 0:
+                world.promotion(shop, lid, 0, kind="percent_off", value=D(10))
+
+
+def test_run_in_worker_processes_matches_one_process(world: World) -> None:
+    _varied_world(world)
+    serial = run_comparison(world.engine, CompareSettings(workers=1), now=NOW)
+    parallel = run_comparison(world.engine, CompareSettings(workers=2), now=NOW)
+    assert serial.counts == parallel.counts and sum(serial.counts.values()) > 15
+    assert {"undercut", "beatable", "fake_discount", "map_violation"} <= set(serial.counts)
+    assert (serial.products, serial.offers) == (parallel.products, parallel.offers) == (12, 24)
+    assert serial.index_by_competitor == parallel.index_by_competitor
+    assert serial.index_by_category == parallel.index_by_category
+
+    def seen(findings: list[Any]) -> list[tuple[Any, ...]]:
+        return [(f.kind, f.product_id, f.listing_id, f.impact, f.recommended_price, f.reason,
+                 f.details) for f in findings]
+
+    assert seen(serial.findings) == seen(parallel.findings)
+    assert seen(parallel.top(3)) == seen(parallel.findings)[:3]
+    with world.engine.connect() as conn:
+        for result in (serial, parallel):
+            stored = run_findings(conn, result.run_id)
+            assert len(stored) == sum(result.counts.values())
+            assert [f.impact for f in stored] == [f.impact for f in result.findings]
+            run = conn.execute(select(table(CompareRun)).where(
+                table(CompareRun).c.id == result.run_id)).one()
+            assert run.finished_at is not None and run.summary["findings"] == result.counts
