@@ -20,15 +20,15 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
+from itertools import chain, repeat
 from multiprocessing import get_context
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from monitor.compare.findings import evaluate_product
 from monitor.compare.model import (
@@ -311,7 +311,10 @@ _worker_engines: dict[str, Engine] = {}
 
 def _compare_in_worker(url: str, settings: CompareSettings, now: datetime,
                        products: repo.ProductRange) -> _Part:
-    """`compare_products` in a worker process, on its own engine (kept for its next range)."""
+    """`compare_products` in a worker process, on its own engine (kept for its next range).
+
+    The engine is made from the URL alone: put connection options (a PostgreSQL
+    search_path, say) in the URL, not in `connect_args`, or set `compare.workers: 1`."""
     engine = _worker_engines.get(url)
     if engine is None:
         engine = _worker_engines[url] = make_engine(url)
@@ -320,7 +323,10 @@ def _compare_in_worker(url: str, settings: CompareSettings, now: datetime,
 
 def _workers(engine: Engine, settings: CompareSettings) -> int:
     """How many processes to compare in: the setting, or by the size of the work."""
-    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+    url = engine.url
+    if engine.dialect.name == "sqlite" and (
+            url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+            or "mode=memory" in (url.database or "")):
         return 1  # an in-memory database exists in this process only
     if settings.workers:
         return settings.workers
@@ -350,18 +356,29 @@ def _parts(engine: Engine, settings: CompareSettings, now: datetime) -> Iterator
 def run_comparison(
     engine: Engine, settings: CompareSettings | None = None, now: datetime | None = None
 ) -> CompareResult:
-    """Compare the whole catalog, write the run and its findings, return them."""
+    """Compare the whole catalog, write the run and its findings, return them.
+
+    The write transaction opens when the first range's findings are ready (with one
+    process: once everything is evaluated), so other writers wait for the writing only,
+    and a failure anywhere leaves nothing written.
+    """
     settings = settings or CompareSettings()
     started = utcnow()
     now = now or started
     rows: list[tuple[Any, ...]] = []
     total = _Part()
-    with engine.begin() as conn, _gc_paused():
-        run_id = repo.start_run(
-            conn, started_at=started,
-            settings=settings.model_dump(mode="json") | {"now": now.isoformat()},
-        )
-        for part in _parts(engine, settings, now):
+    with ExitStack() as stack, _gc_paused():
+        conn: Connection | None = None
+        run_id = 0
+        for part in chain(_parts(engine, settings, now), [None]):
+            if conn is None:
+                conn = stack.enter_context(engine.begin())
+                run_id = repo.start_run(
+                    conn, started_at=started,
+                    settings=settings.model_dump(mode="json") | {"now": now.isoformat()},
+                )
+            if part is None:
+                break
             repo.add_findings(conn, run_id, part.rows, created_at=started)
             rows.extend(part.rows)
             total.counts.update(part.counts)
@@ -370,6 +387,7 @@ def run_comparison(
             total.skipped += part.skipped
             total.by_competitor.merge(part.by_competitor)
             total.by_category.merge(part.by_category)
+        assert conn is not None
         result = CompareResult(
             run_id=run_id, products=total.products, offers=total.offers,
             skipped_currency=total.skipped, counts=dict(sorted(total.counts.items())),

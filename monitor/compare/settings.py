@@ -47,7 +47,8 @@ class CompareSettings(BaseModel):
     """How many findings `pricewatch compare` prints."""
     workers: int = Field(0, ge=0, le=64)
     """Processes the comparison runs in: 0 = automatic (one per CPU core, at most 4, once
-    there are 50,000 matches or more; one below that), 1 = in the calling process."""
+    there are 50,000 matches or more; one below that), 1 = in the calling process.
+    Worker processes open the database from its URL alone."""
 
     @field_validator("price_endings")
     @classmethod

@@ -9,8 +9,9 @@ in the N days before that: what the EU rule on announced discounts compares the 
 price with. Correlated subqueries served by the (listing_id, status, observed_at) index.
 
 Money columns are read raw and converted through a small cache (prices repeat a lot):
-going through the `Exact` type for a million rows costs seconds. `save_run` writes the
-run and its findings in the caller's transaction, in bulk.
+going through the `Exact` type for a million rows costs seconds. `start_run`,
+`add_findings` and `finish_run` write a run and its findings (encoded by `FindingCodec`)
+in the caller's transaction, in bulk.
 """
 
 from __future__ import annotations

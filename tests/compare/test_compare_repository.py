@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
 from monitor.compare import CompareSettings, run_comparison
-from storage.db import session_scope
+from storage.db import make_engine, session_scope, upgrade
 from storage.models import (
     CompareRun,
     Finding,
@@ -290,3 +290,19 @@ def test_run_in_worker_processes_matches_one_process(world: World) -> None:
             run = conn.execute(select(table(CompareRun)).where(
                 table(CompareRun).c.id == result.run_id)).one()
             assert run.finished_at is not None and run.summary["findings"] == result.counts
+
+
+def test_run_comparison_on_an_in_memory_database() -> None:
+    """One connection for everything: the run row must survive reading the catalog."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    world = World(engine)
+    pid = world.product("A", "20.00", cost=D("10.00"))
+    lid = world.listing("alpha", "u1")
+    world.match(lid, pid)
+    world.observe("alpha", lid, 0, "18.00")
+    result = run_comparison(engine, CompareSettings(workers=0), now=NOW)
+    assert result.counts == {"beatable": 1, "undercut": 1}
+    with engine.connect() as conn:
+        assert len(run_findings(conn, result.run_id)) == 2
+    engine.dispose()
