@@ -44,6 +44,14 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.ProxyMiddleware": 740,
 }
 
+SPIDER_MIDDLEWARES = {
+    # Each spider middleware wraps every callback's output, items included; these two do
+    # nothing for us (no depth limit is used; the meta-copy check is a development aid),
+    # and together cost more per product page than storing it (bench/crawl.py).
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+
 ITEM_PIPELINES = {
     "spiders.pipelines.ValidatePipeline": 100,
     "spiders.pipelines.StorePipeline": 800,
@@ -62,9 +70,11 @@ structured data alone; those readings store promotions and terms as NULL (not re
 say so in `reason`. Faster (see bench/crawl.py), but promotions and terms are then only
 seen on the sampled pages: leave it at 1 unless a large shop must be crawled quickly."""
 
-PRICEWATCH_EXTRACT_WORKERS = 0
-"""Extraction worker processes per crawl (0: read pages in the crawl process). See
-spiders/offload.py; bench/crawl.py measures both."""
+PRICEWATCH_EXTRACT_WORKERS = -1
+"""Extraction worker processes per crawl. -1 (automatic): on a machine with two or more
+cores, pages are read in a worker process once a crawl has read 200 (small shops stay in
+one process); 0: every page is read in the crawl process; N > 0: N workers from the first
+page. See spiders/offload.py; bench/crawl.py measures the modes."""
 
 PRICEWATCH_BATCH_SIZE = 500
 """Pages per write transaction."""

@@ -284,7 +284,12 @@ TRIGGER_WORDS = (
     "discount", " off", "rabatt", "remise", "réduction", "descuento", "sconto", "reduz",
 )
 """Lower-case words that can start a promotion; blocks without any are skipped."""
-TRIGGER_RE = re.compile(r"\d ?(?:for|за|für|pour|por|per|x|х|×|\+) ?\d|(?:^|\s)[-−–] ?\d")
+TRIGGER_RE = re.compile(r"[0-9\-−–](?:(?<=[0-9]) ?(?:for|за|für|pour|por|per|x|х|×|\+) ?[0-9]"
+                        r"|(?<=[-−–])(?<!\S[-−–]) ?[0-9])")
+"""Multi-buy ("3 for 2", "2+1") or a leading minus ("-20 лв."). It starts with a character
+class so the regex engine can skip ahead to a digit or dash (a pattern that starts with an
+alternation is tried at every position: six times slower on a page's text); the match
+starts at the dash itself, so it marks the block that holds it."""
 
 
 _READER_GATES = tuple((reader, re.compile("|".join(map(re.escape, words))) if words else None)

@@ -82,7 +82,7 @@ def read_raw_blocks(text: str) -> RawBlocks | None:
     old_texts = [_plain(m.group(2)) for m in _STRUCK_RE.finditer(window)]
     old_texts += _class_texts(window, OLD_TERMS)
     blocks = _lines(window)
-    head = text[:h1.start()]
+    head = text[_body_start(text, h1.start()):h1.start()]
     tail = text[h1.start() + len(after):]
     notices = _class_texts(_SKIP_RE.sub(" ", head), NOTICE_TERMS, whole_element=True)
     notices += _class_texts(_SKIP_RE.sub(" ", tail[:WINDOW_CHARS * 4]), NOTICE_TERMS,
@@ -90,6 +90,16 @@ def read_raw_blocks(text: str) -> RawBlocks | None:
     heading = _H1_TEXT_RE.match(text, h1.start())
     title = _plain(heading.group(1)) if heading else None
     return RawBlocks(blocks, notices, [t for t in old_texts if t], title or None)
+
+
+def _body_start(text: str, end: int) -> int:
+    """Where ``<body`` opens (0 when it is missing): the ``<head>`` before it shows nothing,
+    and its styles and scripts are often most of the page's bytes."""
+    for tag in ("<body", "<BODY"):
+        found = text.find(tag, 0, end)
+        if found >= 0:
+            return found
+    return 0
 
 
 def _container_end(window: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -80,6 +81,8 @@ class CompetitorSpider(scrapy.Spider):
         """Time spent inside the extraction library (the bench reports it per page)."""
         self.discovery_errors: list[dict[str, str]] = []
         self.pool: ExtractPool | None = None
+        self.offload_after = 0
+        """Pages read in this process before the worker takes over (automatic mode)."""
         self.requested: set[tuple[str, str]] = set()
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
@@ -245,7 +248,8 @@ class CompetitorSpider(scrapy.Spider):
         spider: CompetitorSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.full_read_every = max(1, crawler.settings.getint("PRICEWATCH_FULL_READ_EVERY", 1))
         spider.clock_offset_s = crawler.settings.getfloat("PRICEWATCH_CLOCK_OFFSET_S", 0.0)
-        workers = crawler.settings.getint("PRICEWATCH_EXTRACT_WORKERS", 0)
+        workers, spider.offload_after = extract_workers(
+            crawler.settings.getint("PRICEWATCH_EXTRACT_WORKERS", -1))
         if workers > 0:
             from spiders.offload import ExtractPool
 
@@ -273,13 +277,22 @@ class CompetitorSpider(scrapy.Spider):
         return product, quick
 
     async def _extract(self, body: bytes, url: str, hints: ExtractionHints) -> ExtractedProduct:
-        if self.pool is not None:
-            product, seconds = await self.pool.read(body, url, hints)
-        else:
-            started = time.perf_counter()
-            product = extract(body, url, hints)
-            seconds = time.perf_counter() - started
-        self.extract_seconds += seconds
+        if (self.pool is not None and self.pool.alive
+                and self.pages_read > self.offload_after):
+            from scrapy.utils.defer import maybe_deferred_to_future
+
+            from spiders.offload import WorkerGone
+
+            try:
+                product, seconds = await maybe_deferred_to_future(
+                    self.pool.read(body, url, hints))
+                self.extract_seconds += seconds
+                return product
+            except WorkerGone as exc:  # read it here instead; the pool logged why
+                self.logger.debug("page %s read in the crawl process: %s", url, exc)
+        started = time.perf_counter()
+        product = extract(body, url, hints)
+        self.extract_seconds += time.perf_counter() - started
         return product
 
     async def parse_product(self, response: Response) -> AsyncIterator[PageItem]:
@@ -320,6 +333,21 @@ class CompetitorSpider(scrapy.Spider):
         variant = request.meta.get("variant", "")
         self.outstanding.discard((url, variant))
         yield FetchFailure(url=url, variant=variant, outcome=outcome, reason=reason)
+
+
+AUTO_OFFLOAD_AFTER = 200
+"""In automatic mode, a crawl starts its extraction worker once it has read this many pages:
+a small shop is done before a worker would pay for its start-up."""
+
+
+def extract_workers(setting: int, cpus: int | None = None) -> tuple[int, int]:
+    """(worker processes, pages read in-process first) for `PRICEWATCH_EXTRACT_WORKERS`:
+    -1 is automatic (one worker after `AUTO_OFFLOAD_AFTER` pages when the machine has a
+    second core), 0 reads every page in the crawl process, N > 0 starts N workers at once."""
+    if setting >= 0:
+        return setting, 0
+    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    return (1, AUTO_OFFLOAD_AFTER) if cpus >= 2 else (0, 0)
 
 
 def describe_failure(failure: Failure) -> tuple[str, str]:
