@@ -11,7 +11,7 @@ crawls it twice, each crawl in a fresh process:
 * **full**: `spiders.runner.crawl_competitors` end to end - extraction, validation,
   quality checks and batched writes into a fresh SQLite database - in each of the
   `--modes`: ``default`` (the default settings: every page read in full, by an extraction
-  worker process once 200 pages have been read in the crawl process), ``inprocess`` (every
+  worker process since the shop has 1,000 product pages or more), ``inprocess`` (every
   page read in the crawl process), ``worker`` (a worker from the first page) and
   ``sampled`` (every 10th page read in full, the others from structured data only).
 
@@ -159,8 +159,8 @@ def check_prices(db_url: str, run_id: int, folder: Path, base_url: str) -> tuple
 
 
 MODES: dict[str, tuple[str, dict[str, Any]]] = {
-    "default": ("default settings (every page read in full; a worker process reads them "
-                "after the first 200)", {}),
+    "default": ("default settings (every page read in full, by a worker process for a "
+                "shop of 1,000 pages or more)", {}),
     "inprocess": ("every page read in full, in the crawl process",
                   {"PRICEWATCH_EXTRACT_WORKERS": 0, "PRICEWATCH_FULL_READ_EVERY": 1}),
     "worker": ("every page read in full, in 1 extraction worker process from the first",

@@ -15,12 +15,13 @@ import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -28,12 +29,10 @@ from twisted.python.failure import Failure
 from spiders.config import Competitor, DiscoveryKind
 from spiders.extraction import ExtractedProduct, ExtractionHints, extract
 from spiders.items import FetchFailure, PageItem
+from spiders.offload import ExtractPool, WorkerGone
 from spiders.quality import blocked_reason, gone_reason
 from spiders.reading import StrategyLearner, hints_for
 from storage.types import utcnow
-
-if TYPE_CHECKING:
-    from spiders.offload import ExtractPool
 
 ACCEPTED_STATUSES = [401, 403, 404, 410, 429, 451]
 """Product-page answers the spider reads itself instead of dropping as HTTP errors."""
@@ -81,8 +80,8 @@ class CompetitorSpider(scrapy.Spider):
         """Time spent inside the extraction library (the bench reports it per page)."""
         self.discovery_errors: list[dict[str, str]] = []
         self.pool: ExtractPool | None = None
-        self.offload_after = 0
-        """Pages read in this process before the worker takes over (automatic mode)."""
+        self.offload_from = 0
+        """Product pages found before pages go to the worker (automatic mode: a big shop)."""
         self.requested: set[tuple[str, str]] = set()
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
@@ -248,11 +247,9 @@ class CompetitorSpider(scrapy.Spider):
         spider: CompetitorSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.full_read_every = max(1, crawler.settings.getint("PRICEWATCH_FULL_READ_EVERY", 1))
         spider.clock_offset_s = crawler.settings.getfloat("PRICEWATCH_CLOCK_OFFSET_S", 0.0)
-        workers, spider.offload_after = extract_workers(
+        workers, spider.offload_from = extract_workers(
             crawler.settings.getint("PRICEWATCH_EXTRACT_WORKERS", -1))
         if workers > 0:
-            from spiders.offload import ExtractPool
-
             spider.pool = ExtractPool(workers)
             crawler.signals.connect(spider.pool.close, signal=signals.spider_closed)
         return spider
@@ -278,11 +275,7 @@ class CompetitorSpider(scrapy.Spider):
 
     async def _extract(self, body: bytes, url: str, hints: ExtractionHints) -> ExtractedProduct:
         if (self.pool is not None and self.pool.alive
-                and self.pages_read > self.offload_after):
-            from scrapy.utils.defer import maybe_deferred_to_future
-
-            from spiders.offload import WorkerGone
-
+                and self.product_requests >= self.offload_from):
             try:
                 product, seconds = await maybe_deferred_to_future(
                     self.pool.read(body, url, hints))
@@ -335,19 +328,20 @@ class CompetitorSpider(scrapy.Spider):
         yield FetchFailure(url=url, variant=variant, outcome=outcome, reason=reason)
 
 
-AUTO_OFFLOAD_AFTER = 200
-"""In automatic mode, a crawl starts its extraction worker once it has read this many pages:
-a small shop is done before a worker would pay for its start-up."""
+AUTO_OFFLOAD_FROM = 1000
+"""In automatic mode, pages go to an extraction worker once the crawl has found this many
+product pages: a shop of a few hundred is done before a worker would pay for starting."""
 
 
 def extract_workers(setting: int, cpus: int | None = None) -> tuple[int, int]:
-    """(worker processes, pages read in-process first) for `PRICEWATCH_EXTRACT_WORKERS`:
-    -1 is automatic (one worker after `AUTO_OFFLOAD_AFTER` pages when the machine has a
-    second core), 0 reads every page in the crawl process, N > 0 starts N workers at once."""
+    """(worker processes, product pages found before the worker is used) for
+    `PRICEWATCH_EXTRACT_WORKERS`: -1 is automatic (one worker for a crawl that has found
+    `AUTO_OFFLOAD_FROM` product pages, on a machine with a second core), 0 reads every page
+    in the crawl process, N > 0 uses N workers from the first page."""
     if setting >= 0:
         return setting, 0
     cpus = cpus if cpus is not None else (os.cpu_count() or 1)
-    return (1, AUTO_OFFLOAD_AFTER) if cpus >= 2 else (0, 0)
+    return (1, AUTO_OFFLOAD_FROM) if cpus >= 2 else (0, 0)
 
 
 def describe_failure(failure: Failure) -> tuple[str, str]:

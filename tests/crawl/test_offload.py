@@ -15,7 +15,7 @@ import pytest
 
 from spiders.extract_worker import frame, read_frame
 from spiders.extraction import ExtractionHints, extract
-from spiders.spiders.competitor import AUTO_OFFLOAD_AFTER, extract_workers
+from spiders.spiders.competitor import AUTO_OFFLOAD_FROM, extract_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "extraction" / "fixtures"
@@ -24,8 +24,8 @@ PAGES = sorted(FIXTURES.glob("*/page.html"))
 
 @pytest.mark.parametrize(("setting", "cpus", "expected"), [
     (-1, 1, (0, 0)),
-    (-1, 2, (1, AUTO_OFFLOAD_AFTER)),
-    (-1, 8, (1, AUTO_OFFLOAD_AFTER)),
+    (-1, 2, (1, AUTO_OFFLOAD_FROM)),
+    (-1, 8, (1, AUTO_OFFLOAD_FROM)),
     (0, 8, (0, 0)),
     (2, 1, (2, 0)),
 ])
