@@ -80,13 +80,12 @@ def read_raw_blocks(text: str) -> RawBlocks | None:
     after = _until_related(_container_end(_SKIP_RE.sub(" ", after)))
     window = _SKIP_RE.sub(" ", before) + after
     old_texts = [_plain(m.group(2)) for m in _STRUCK_RE.finditer(window)]
-    old_texts += _class_texts(window, OLD_TERMS)
+    if _class_pattern(OLD_TERMS).search(window):
+        old_texts += _class_texts(window, OLD_TERMS)
     blocks = _lines(window)
     head = text[_body_start(text, h1.start()):h1.start()]
     tail = text[h1.start() + len(after):]
-    notices = _class_texts(_SKIP_RE.sub(" ", head), NOTICE_TERMS, whole_element=True)
-    notices += _class_texts(_SKIP_RE.sub(" ", tail[:WINDOW_CHARS * 4]), NOTICE_TERMS,
-                            whole_element=True)
+    notices = _notices(head) + _notices(tail[:WINDOW_CHARS * 4])
     heading = _H1_TEXT_RE.match(text, h1.start())
     title = _plain(heading.group(1)) if heading else None
     return RawBlocks(blocks, notices, [t for t in old_texts if t], title or None)
@@ -115,13 +114,15 @@ def _container_end(window: str) -> str:
     for m in _ANY_TAG_RE.finditer(window):
         start, end = m.span()
         markup += end - start
-        if start - markup > MAX_TEXT:
+        text = start - markup
+        if text > MAX_TEXT:
             return window[:start]  # more text than is read anyway
-        if m.group(1):
+        closing, name, attrs = m.groups()
+        if closing:
             depth -= 1
-            if depth < 0 and (start - markup > _REGION_TEXT or depth <= -8):
+            if depth < 0 and (text > _REGION_TEXT or depth <= -8):
                 return window[:end]
-        elif m.group(2) not in _VOID and not m.group(3).endswith("/"):
+        elif name not in _VOID and attrs[-1:] != "/":
             depth += 1
     return window
 
@@ -163,6 +164,20 @@ def _lines(window: str) -> list[str]:
     return out
 
 
+def _notices(source: str) -> list[str]:
+    """Notice texts (shipping, returns, promotions) of a stretch of the page outside the
+    product block.
+
+    Most stretches (navigation, footer) hold no element whose class names a notice; one
+    regex pass over the raw source tells, before scripts are cut out and every class
+    attribute is looked at. (Cutting scripts only removes text, so a stretch that fails
+    the check has no notice after the cut either.)
+    """
+    if not _class_pattern(NOTICE_TERMS).search(source):
+        return []
+    return _class_texts(_SKIP_RE.sub(" ", source), NOTICE_TERMS, whole_element=True)
+
+
 def _class_texts(source: str, terms: tuple[str, ...], whole_element: bool = False) -> list[str]:
     """Texts of elements whose class holds one of ``terms`` (first text, or the whole
     element up to its closing tag when ``whole_element``), at most 300 characters."""
@@ -199,3 +214,10 @@ def _class_texts(source: str, terms: tuple[str, ...], whole_element: bool = Fals
 @lru_cache(maxsize=16)
 def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, terms)))
+
+
+@lru_cache(maxsize=16)
+def _class_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """A class attribute (as `_CLASS_RE` finds it) whose value holds one of ``terms``."""
+    return re.compile(r"""class\s*=\s*["'][^"'<>]*?(?:"""
+                      + "|".join(map(re.escape, terms)) + ")")
