@@ -72,6 +72,9 @@ class CandidateSet:
         found = self.of(name)
         if not found:
             return None
+        if len(found) == 1:  # the common case, and what the general rule gives for it
+            only = found[0]
+            return Vote(only.value, only.source, only.confidence, [])
         support: dict[Any, dict[str, float]] = defaultdict(dict)
         for cand in found:
             key = _key(cand.value)
