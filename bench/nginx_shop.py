@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -215,6 +216,11 @@ def measure(base_url: str, paths: list[str], threads: int = 4) -> tuple[int, flo
     return sum(done), time.perf_counter() - started
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """A plain `kill` stops nginx too: SIGTERM ends the server like Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -224,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", action="store_true",
                         help="fetch every product page once, print pages/s and exit")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.measure:
             with generate_and_serve(args.products, args.style) as (url, folder):
