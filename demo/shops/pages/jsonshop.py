@@ -53,15 +53,7 @@ class JsonShop(ShopSite):
             return Response.html(self.home(request))
         if path == "/sitemap.xml":
             return self.urlset([request.absolute(lst.path) for lst in self.listings])
-        if path.startswith("/c/"):
-            slug = path[3:].strip("/")
-            page = self.page_number(request)
-            if slug not in self.by_category or page is None:
-                return Response.not_found()
-            return self.category(request, slug, page)
-        if path in self.listing_by_path:
-            return self.product(request, self.listing_by_path[path])
-        return Response.not_found()
+        return self.category_or_product(request, "/c/")
 
     def layout(self, title: str, body: str, head: str = "") -> str:
         cats = "".join(
