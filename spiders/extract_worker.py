@@ -1,23 +1,32 @@
-"""An extraction worker process: reads pages from stdin, writes readings to stdout.
+"""An extraction worker process: reads product pages from stdin, writes drafts to stdout.
 
 Started by :mod:`spiders.offload` (``python -m spiders.extract_worker``). It imports the
-extraction library only, never Scrapy or Twisted, so it starts in a fraction of a second.
+extraction library and the pure validation step (:mod:`spiders.drafts`), never Scrapy or
+Twisted. A page comes in as it left the downloader and goes back as a validated `Draft`,
+ready for the store pipeline's next batch: the crawl process neither reads nor validates
+it, and no Scrapy item is made for it.
 
 Both directions carry frames: a 4-byte big-endian length, then a pickle. Requests are
 
-* ``("hints", key, ExtractionHints)``: remember these hints under ``key`` (sent once for
-  each distinct set, so a page's frame does not carry them again);
-* ``("read", request_id, key, url, body)``: read one page with the hints of ``key``;
+* ``("setup", Competitor, prefer, full_read_every)``: first, once: whose pages follow, the
+  fast path learned so far and the sampling setting (:class:`spiders.reading.PageReader`:
+  the worker then learns from its own pages as the spider would);
+* ``("page", page_id, PageItem, body)``: read one page that answered (the item carries
+  URL, variant, fetch time and HTTP status).
 
-and each ``read`` is answered by ``(request_id, ExtractedProduct | None, seconds, error)``
-in the order received. The reading's candidate list is dropped before it goes back (the
-pipeline does not store it), which keeps the return trip small. End of input ends the
-process. Both ends trust each other: they are the same program, over a private pipe.
+Answers go back in batches: one frame holds a list of
+``(page_id, Draft | None, counts_for_learner, extractor | None, quick, seconds, error)``,
+one per page, in the order received. A batch is written when 64 answers are waiting or
+when no further request is waiting on stdin, so the last pages are never held back. End
+of input ends the process. Both ends trust each other: they are the same program, over a
+private pipe.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import select
 import struct
 import sys
 import time
@@ -25,6 +34,8 @@ from typing import IO, Any
 
 HEADER = struct.Struct(">I")
 """Frame header: payload length in bytes."""
+BATCH = 64
+"""Answers per frame at most (fewer when the worker has caught up with its input)."""
 
 
 def frame(message: Any) -> bytes:
@@ -45,33 +56,105 @@ def read_frame(stream: IO[bytes]) -> Any | None:
     return pickle.loads(payload)
 
 
-def serve(source: IO[bytes], sink: IO[bytes]) -> int:
-    """Answer read requests until the input ends; returns the number of pages read."""
-    from spiders.extraction import ExtractedProduct, ExtractionHints, extract
+class FrameReader:
+    """Frames from a pipe's file descriptor, with a way to tell whether more is waiting."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
+        self.offset = 0
+
+    def take(self) -> tuple[bool, Any]:
+        """(True, message) when a whole frame is buffered, else (False, None)."""
+        available = len(self.buffer) - self.offset
+        if available < HEADER.size:
+            return False, None
+        (size,) = HEADER.unpack_from(self.buffer, self.offset)
+        end = self.offset + HEADER.size + size
+        if len(self.buffer) < end:
+            return False, None
+        message = pickle.loads(memoryview(self.buffer)[self.offset + HEADER.size:end])
+        self.offset = end
+        return True, message
+
+    def waiting(self) -> bool:
+        """More input can be read without blocking."""
+        return bool(select.select([self.fd], [], [], 0)[0])
+
+    def fill(self) -> bool:
+        """Read what the pipe holds (blocking until something comes); False at end of input."""
+        if self.offset:
+            del self.buffer[:self.offset]
+            self.offset = 0
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            return False
+        self.buffer += chunk
+        return True
+
+
+class Worker:
+    """The worker's state: the competitor's page reader, set up by the first message."""
+
+    def __init__(self) -> None:
+        self.reader: Any = None
+
+    def handle(self, message: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """Set up the reader, or read one page into its answer."""
+        if message[0] == "setup":
+            from spiders.reading import PageReader
+
+            _, competitor, prefer, full_read_every = message
+            self.reader = PageReader(competitor, prefer, full_read_every)
+            return None
+        _, page_id, item, body = message
+        return self.read(page_id, item, body)
+
+    def read(self, page_id: int, item: Any, body: bytes) -> tuple[Any, ...]:
+        from spiders.drafts import draft_from
+
+        started = time.perf_counter()
+        try:
+            observed, extractor = self.reader.read(item, body)
+            seconds = time.perf_counter() - started
+            draft = draft_from(item, self.reader.competitor)
+        except Exception as exc:  # reading never raises; a bug must not kill the worker
+            return (page_id, None, False, None, False, time.perf_counter() - started,
+                    f"{type(exc).__name__}: {exc}")
+        return (page_id, draft, observed, extractor, item.quick, seconds, None)
+
+
+def serve(fd: int, sink: IO[bytes]) -> int:
+    """Answer page requests until the input ends; returns the number of pages read."""
+    from spiders.extraction import extract
 
     extract(b"<html><body><h1>warm</h1></body></html>", "http://127.0.0.1/")
-    hints: dict[int, ExtractionHints] = {}
+    worker, source = Worker(), FrameReader(fd)
+    answers: list[tuple[Any, ...]] = []
     pages = 0
-    while True:
-        message = read_frame(source)
-        if message is None:
-            return pages
-        if message[0] == "hints":
-            hints[message[1]] = message[2]
-            continue
-        _, request_id, key, url, body = message
-        started = time.perf_counter()
-        answer: tuple[int, ExtractedProduct | None, float, str | None]
-        try:
-            product = extract(body, url, hints.get(key))
-            product.candidates = []
-            answer = (request_id, product, time.perf_counter() - started, None)
-        except Exception as exc:  # extract() never raises; a bug must not kill the worker
-            answer = (request_id, None, time.perf_counter() - started,
-                      f"{type(exc).__name__}: {exc}")
-        sink.write(frame(answer))
+
+    def send() -> None:
+        sink.write(frame(answers))
         sink.flush()
-        pages += 1
+        answers.clear()
+
+    while True:
+        whole, message = source.take()
+        if not whole:
+            if answers and not source.waiting():
+                send()  # caught up: what is read goes back now, not with the next batch
+            if not source.fill():
+                break
+            continue
+        answer = worker.handle(message)
+        if answer is not None:
+            answers.append(answer)
+            pages += 1
+            if len(answers) >= BATCH:
+                send()
+    if answers:
+        send()
+    return pages
 
 
 PIPE_BYTES = 4 * 1024 * 1024
@@ -99,7 +182,7 @@ def widen_pipes(*fds: int) -> None:
 
 def main() -> int:
     widen_pipes(sys.stdin.fileno(), sys.stdout.fileno())
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    serve(sys.stdin.fileno(), sys.stdout.buffer)
     return 0
 
 

@@ -1,9 +1,12 @@
-"""Extraction in worker processes, so a crawl uses a second core for reading pages.
+"""Reading pages in worker processes, so a crawl uses a second core for them.
 
 Scrapy runs callbacks on the reactor thread: in-process, every millisecond of extraction
-is a millisecond the downloader waits. With `PRICEWATCH_EXTRACT_WORKERS` > 0 the spider
-hands each page to a worker process (:mod:`spiders.extract_worker`) and awaits the
-reading, so downloading and storing go on while pages are read.
+is a millisecond the downloader waits. With an extraction worker, the spider hands each
+product page to a worker process (:mod:`spiders.extract_worker`) as it came from the
+downloader and goes on at once; the worker reads and validates it, and the validated
+draft comes back, in batches, straight to the store pipeline (`on_draft`). The crawl
+process pays for a pipe write per page and for storing: no extraction, no validation and
+no Scrapy item per page.
 
 The workers are children of the reactor itself (``reactor.spawnProcess``) and talk over
 their stdin/stdout pipes: sending a page is one non-blocking write of its body and
@@ -11,8 +14,11 @@ answers arrive as reactor events. No threads take part. (A ``ProcessPoolExecutor
 its feeder and result threads fought the reactor thread for the GIL, and the crawl
 process spent more time handing pages over than the worker saved; see bench/crawl.py.)
 
-A worker that dies fails only the pages it held: the spider reads those, and every later
-page, in its own process, and says so in the log.
+Nothing is lost when a worker fails: the pool keeps each page until its answer is back,
+and a page the worker could not read, or every page a dead worker held, goes to
+`on_lost`, where the spider reads it itself (and every later page too, once no worker is
+left). At most `max_in_flight` pages wait for answers; `room()` tells the spider when to
+hold back, so a slow worker never makes the crawl process buffer the whole shop.
 """
 
 from __future__ import annotations
@@ -21,46 +27,65 @@ import logging
 import os
 import pickle
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from twisted.internet import defer, error, protocol
 from twisted.python.failure import Failure
 
+from spiders.drafts import Draft
 from spiders.extract_worker import HEADER, frame
-from spiders.extraction import ExtractedProduct, ExtractionHints
+from spiders.items import PageItem
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_IN_FLIGHT = 256
+"""Pages sent and not answered yet, at most (about 10 MB of page bodies)."""
 
 
-class WorkerGone(RuntimeError):
-    """The extraction worker ended before it answered."""
+@dataclass(slots=True)
+class Page:
+    """A page handed to a worker, kept until its answer is back."""
+
+    item: PageItem
+    body: bytes
+
+
+@dataclass(slots=True)
+class Answer:
+    """A worker's reading of one page."""
+
+    page: Page
+    draft: Draft
+    observed: bool
+    """The page tells the strategy learner something (it was not a block wall)."""
+    extractor: str | None
+    """The strategy that found the price; None when none did."""
+    quick: bool
+    seconds: float
+
+
+OnDraft = Callable[[Answer], None]
+OnLost = Callable[[Page, str], None]
 
 
 class _Worker(protocol.ProcessProtocol):
-    """One worker process: frames out on its stdin, answers in from its stdout."""
+    """One worker process: frames out on its stdin, answer batches in from its stdout."""
 
     def __init__(self, pool: ExtractPool) -> None:
         self.pool = pool
         self.buffer = bytearray()
-        self.pending: dict[int, defer.Deferred[tuple[ExtractedProduct, float]]] = {}
-        self.known_hints: set[int] = set()
+        self.pending: dict[int, Page] = {}
         self.alive = True
         self.process: Any = None
         """The process transport ``spawnProcess`` returned (its stdin is written to)."""
 
-    def send(self, request_id: int, body: bytes, url: str, hints: ExtractionHints,
-             ) -> defer.Deferred[tuple[ExtractedProduct, float]]:
-        key = id(hints)
-        if key not in self.known_hints:
-            self.known_hints.add(key)
-            self.process.write(frame(("hints", key, hints)))
-        answer: defer.Deferred[tuple[ExtractedProduct, float]] = defer.Deferred()
-        self.pending[request_id] = answer
-        self.process.write(frame(("read", request_id, key, url, body)))
-        return answer
+    def send(self, page_id: int, page: Page) -> None:
+        self.pending[page_id] = page
+        self.process.write(frame(("page", page_id, page.item, page.body)))
 
     def childDataReceived(self, childFD: int, data: bytes) -> None:
         buffer = self.buffer
@@ -71,17 +96,18 @@ class _Worker(protocol.ProcessProtocol):
             end = offset + HEADER.size + size
             if len(buffer) < end:
                 break
-            request_id, product, seconds, problem = pickle.loads(
-                memoryview(buffer)[offset + HEADER.size:end])
+            batch = pickle.loads(memoryview(buffer)[offset + HEADER.size:end])
             offset = end
-            answer = self.pending.pop(request_id, None)
-            if answer is None:
-                continue
-            if problem is not None:
-                answer.errback(Failure(WorkerGone(f"worker could not read the page: {problem}")))
-            else:
-                answer.callback((product, seconds))
+            for page_id, draft, observed, extractor, quick, seconds, problem in batch:
+                page = self.pending.pop(page_id, None)
+                if page is None:
+                    continue
+                if problem is not None:
+                    self.pool.lost(page, f"the worker could not read the page: {problem}")
+                else:
+                    self.pool.answered(Answer(page, draft, observed, extractor, quick, seconds))
         del buffer[:offset]
+        self.pool.settle()
 
     def processEnded(self, reason: Failure) -> None:
         self.alive = False
@@ -89,22 +115,39 @@ class _Worker(protocol.ProcessProtocol):
         clean = reason.check(error.ProcessDone) is not None
         if pending or not (clean or self.pool.closing):
             log.warning("extraction worker ended (%s) with %d page(s) unanswered; the crawl "
-                        "process reads pages itself from now on", reason.value, len(pending))
-        for answer in pending.values():
-            answer.errback(Failure(WorkerGone(f"extraction worker ended: {reason.value}")))
-        self.pool.ended(self)
+                        "process reads them, and every later page, itself", reason.value,
+                        len(pending))
+        for page in pending.values():
+            self.pool.lost(page, f"extraction worker ended: {reason.value}")
+        self.pool.settle()
 
 
 class ExtractPool:
-    """Worker processes that read pages; `read` returns a Deferred of (product, seconds)."""
+    """Worker processes that read and validate pages for a competitor.
 
-    def __init__(self, workers: int, reactor: Any | None = None) -> None:
+    `setup` is what each worker is started with: ``(competitor, prefer,
+    full_read_every)`` for its :class:`spiders.reading.PageReader`, taken when the first
+    page is sent (so it carries the fast path learned by then). `submit` sends a page and
+    returns at once; its answer goes to `on_draft`, or the page to `on_lost` with the
+    reason when no worker could read it.
+    """
+
+    def __init__(self, workers: int, setup: Callable[[], tuple[Any, ...]], on_draft: OnDraft,
+                 on_lost: OnLost, reactor: Any | None = None,
+                 max_in_flight: int = MAX_IN_FLIGHT) -> None:
         self.size = max(1, workers)
+        self.setup = setup
+        self.on_draft, self.on_lost = on_draft, on_lost
         self.reactor = reactor
+        self.max_in_flight = max(1, max_in_flight)
         self.closing = False
         self.started = False
         self.workers: list[_Worker] = []
         self.next_id = 0
+        self.in_flight = 0
+        self.warned = False
+        self._room: list[defer.Deferred[None]] = []
+        self._drained: list[defer.Deferred[None]] = []
 
     def start(self) -> None:
         """Spawn the workers (on first use: Scrapy installs its reactor after the spider
@@ -115,6 +158,7 @@ class ExtractPool:
             from twisted.internet import reactor as installed
 
             reactor = installed
+        setup = frame(("setup", *self.setup()))
         env = dict(os.environ)
         env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"]
                                          if env.get("PYTHONPATH") else "")
@@ -123,26 +167,64 @@ class ExtractPool:
             worker.process = reactor.spawnProcess(
                 worker, sys.executable, [sys.executable, "-m", "spiders.extract_worker"],
                 env=env, childFDs={0: "w", 1: "r", 2: 2})
+            worker.process.write(setup)
             self.workers.append(worker)
 
     @property
     def alive(self) -> bool:
+        """A worker can take pages (or none was started yet)."""
         return not self.started or any(w.alive for w in self.workers)
 
-    def read(self, body: bytes, url: str,
-             hints: ExtractionHints) -> defer.Deferred[tuple[ExtractedProduct, float]]:
-        """Send one page to the least busy live worker."""
+    def submit(self, item: PageItem, body: bytes) -> None:
+        """Send one page to the least busy live worker (or straight to `on_lost`)."""
         if not self.started:
             self.start()
+        page = Page(item, body)
         live = [w for w in self.workers if w.alive]
         if not live:
-            return defer.fail(WorkerGone("no extraction worker is running"))
+            self.on_lost(page, "no extraction worker is running")
+            return
         worker = min(live, key=lambda w: len(w.pending)) if len(live) > 1 else live[0]
         self.next_id += 1
-        return worker.send(self.next_id, body, url, hints)
+        self.in_flight += 1
+        worker.send(self.next_id, page)
 
-    def ended(self, worker: _Worker) -> None:
-        if worker in self.workers and not self.alive and not self.closing:
+    def answered(self, answer: Answer) -> None:
+        self.in_flight -= 1
+        self.on_draft(answer)
+
+    def lost(self, page: Page, reason: str) -> None:
+        self.in_flight -= 1
+        self.on_lost(page, reason)
+
+    def room(self) -> defer.Deferred[None] | None:
+        """None while more pages may be sent; else a Deferred that fires when they may."""
+        if self.in_flight < self.max_in_flight:
+            return None
+        waiter: defer.Deferred[None] = defer.Deferred()
+        self._room.append(waiter)
+        return waiter
+
+    def drained(self) -> defer.Deferred[None]:
+        """Fires once every page sent so far has its answer (or went to `on_lost`)."""
+        if self.in_flight == 0:
+            return defer.succeed(None)
+        waiter: defer.Deferred[None] = defer.Deferred()
+        self._drained.append(waiter)
+        return waiter
+
+    def settle(self) -> None:
+        """Wake whoever waits for room or for the last answer."""
+        if self.in_flight < self.max_in_flight and self._room:
+            waiting, self._room = self._room, []
+            for waiter in waiting:
+                waiter.callback(None)
+        if self.in_flight == 0 and self._drained:
+            waiting, self._drained = self._drained, []
+            for waiter in waiting:
+                waiter.callback(None)
+        if self.started and not self.alive and not self.closing and not self.warned:
+            self.warned = True
             log.warning("no extraction worker left")
 
     def close(self) -> None:

@@ -18,7 +18,6 @@ import logging
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
@@ -30,10 +29,10 @@ from scrapy.exceptions import DropItem
 from sqlalchemy import Engine
 
 from spiders.config import Competitor
-from spiders.extraction.model import ExtractedProduct, Promotion
+from spiders.drafts import Draft, clip, draft_from
+from spiders.extraction.model import Promotion
 from spiders.items import FetchFailure, PageItem
-from spiders.quality import HEALTH_FIELDS, LastGood, Reading, RunFigures, assess, run_health
-from storage.currency import normalize_currency
+from spiders.quality import HEALTH_FIELDS, LastGood, RunFigures, assess, run_health
 from storage.db import make_engine
 from storage.models import ObservationStatus, RunStatus
 from storage.repos.crawls import (
@@ -44,13 +43,12 @@ from storage.repos.crawls import (
     upsert_listings_bulk,
 )
 from storage.repos.listings import (
-    ListingInfo,
     ListingKey,
     finish_crawl_run,
     recent_runs,
 )
 from storage.repos.observations import ObservationRow, bulk_insert_observations
-from storage.types import MoneyPrecisionError, to_units, utcnow
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -59,113 +57,6 @@ MAX_FAILURES_KEPT = 50
 
 
 # ---------------------------------------------------------------- validation
-
-
-@dataclass(slots=True)
-class Draft:
-    """One page, validated: what becomes a listing, an observation and promotion rows."""
-
-    listing: ListingInfo
-    fetched_at: datetime
-    status: ObservationStatus | None
-    """Set already for walls and gone pages; None means the quality rules decide."""
-    reason: str | None
-    reading: Reading
-    values: dict[str, Any] = field(default_factory=dict)
-    """Observation columns besides listing/run/status/reason."""
-    promotions: list[Promotion] = field(default_factory=list)
-
-
-def _clip(value: str | None, limit: int) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    return value[:limit] or None
-
-
-def _money(value: Decimal | None, what: str, problems: list[str]) -> Decimal | None:
-    if value is None:
-        return None
-    if not isinstance(value, Decimal) or not value.is_finite():
-        problems.append(f"{what} {value!r} is not an exact number")
-        return None
-    try:
-        to_units(value)
-    except MoneyPrecisionError as exc:
-        problems.append(f"{what}: {exc}")
-        return None
-    return value
-
-
-def _gtin(value: str | None) -> str | None:
-    return value if value and value.isdigit() and len(value) <= 14 else None
-
-
-def draft_from(item: PageItem, competitor: Competitor) -> Draft:
-    """Validate and normalise one page into a Draft (pure: no I/O)."""
-    product = item.product or ExtractedProduct(url=item.url)
-    listing = ListingInfo(
-        url=item.url[:1000], variant=(item.variant or "")[:200],
-        sku=_clip(product.sku, 100), gtin=_gtin(product.gtin), mpn=_clip(product.mpn, 100),
-        brand=_clip(product.brand, 200), title=_clip(product.title, 1000),
-    )
-    if item.blocked or item.gone:
-        status = ObservationStatus.blocked if item.blocked else ObservationStatus.not_found
-        reading = Reading(None, None, None, has_product=False)
-        return Draft(listing, item.fetched_at, status, item.blocked or item.gone, reading,
-                     {"page_hash": item.page_hash})
-    problems: list[str] = []
-    price = _money(product.price, "price", problems)
-    regular = _money(product.regular_price, "regular price", problems)
-    currency = normalize_currency(product.currency) if product.currency else None
-    if product.currency and currency is None:
-        problems.append(f"currency {product.currency!r} is not an ISO 4217 code")
-    if price is not None and currency is None and not problems:
-        currency = competitor.currency
-    shipping, delivery, warranty = product.shipping, product.delivery, product.warranty
-    values: dict[str, Any] = {
-        "price": price,
-        "regular_price": regular,
-        "currency": currency,
-        "availability": product.availability.value if product.availability else None,
-        "shipping_cost": _money(shipping.cost, "shipping cost", problems) if shipping else None,
-        "free_shipping_threshold": (_money(shipping.free_threshold, "free-shipping threshold",
-                                           problems) if shipping else None),
-        "delivery_min_days": delivery.min_days if delivery else None,
-        "delivery_max_days": delivery.max_days if delivery else None,
-        "warranty_months": warranty.months if warranty else None,
-        "returns_days": product.returns_days,
-        "promotions": [p.to_dict() for p in product.promotions],
-        "title": listing.title,
-        "extractor": _clip(product.extractor, 50),
-        "confidence": product.confidence if product.price is not None else None,
-        "page_hash": item.page_hash,
-    }
-    has_product = bool(listing.title or listing.sku or listing.gtin)
-    if problems:
-        reading = Reading(None, currency, listing.title, has_product)
-        return Draft(listing, item.fetched_at, ObservationStatus.parse_failed,
-                     "invalid value: " + "; ".join(problems), reading,
-                     {**values, "price": None, "regular_price": None})
-    reading = Reading(price, currency, listing.title, has_product, _clip(product.reason, 500))
-    if item.quick:
-        return _quick_draft(listing, item, reading, values)
-    return Draft(listing, item.fetched_at, None, None, reading, values, list(product.promotions))
-
-
-QUICK_UNKNOWN = ("promotions", "regular_price", "shipping_cost", "free_shipping_threshold",
-                 "delivery_min_days", "delivery_max_days", "warranty_months", "returns_days")
-QUICK_NOTE = ("quick read (structured data only): promotions, terms and old price not read "
-              "on this page")
-
-
-def _quick_draft(listing: ListingInfo, item: PageItem, reading: Reading,
-                 values: dict[str, Any]) -> Draft:
-    """A quick reading stores what it did not read as NULL (unknown), never as 'none'."""
-    values = {**values, **dict.fromkeys(QUICK_UNKNOWN)}
-    if values.get("extractor"):
-        values["extractor"] = f"{values['extractor']}/quick"[:50]
-    return Draft(listing, item.fetched_at, None, QUICK_NOTE, reading, values, [])
 
 
 class ValidatePipeline:
@@ -206,8 +97,8 @@ def promotion_row(promo: Promotion, listing_id: int, run_id: int, at: datetime) 
         until = until.replace(tzinfo=UTC)
     return {
         "listing_id": listing_id, "crawl_run_id": run_id, "observed_at": at,
-        "kind": promo.kind.value, "text": _clip(promo.text, 2000), "value": promo.value,
-        "code": _clip(promo.code, 64), "buy_qty": promo.buy_qty, "pay_qty": promo.pay_qty,
+        "kind": promo.kind.value, "text": clip(promo.text, 2000), "value": promo.value,
+        "code": clip(promo.code, 64), "buy_qty": promo.buy_qty, "pay_qty": promo.pay_qty,
         "threshold": promo.threshold, "instalments": promo.instalments,
         "valid_from": None, "valid_until": until,
     }
@@ -237,6 +128,7 @@ class StorePipeline:
         self.last_progress = 0.0
         self.busy_seconds = 0.0
         """Time spent in this pipeline (validation is timed by ValidatePipeline)."""
+        self.closed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -247,6 +139,21 @@ class StorePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         self.engine = make_engine(self.db_url)
         self.started = time.monotonic()
+        spider = spider or self.crawler.spider
+        if spider is not None and hasattr(spider, "draft_sink"):
+            spider.draft_sink = self.take
+
+    def take(self, draft: Draft) -> None:
+        """A page an extraction worker read and validated (:mod:`spiders.offload`): it
+        joins the batch directly, without a Scrapy item."""
+        spider = self.crawler.spider
+        if self.closed or spider is None:
+            return
+        started = time.perf_counter()
+        try:
+            self._process(draft, spider)
+        finally:
+            self.busy_seconds += time.perf_counter() - started
 
     # -- per item
 
@@ -353,6 +260,7 @@ class StorePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.engine is None:
             return
+        self.closed = True
         status = run_status(reason, self.write_error)
         if status is RunStatus.finished:
             self._count_unanswered(spider)

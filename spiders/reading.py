@@ -8,10 +8,13 @@ falling back to the others on a page where it does not.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 from spiders.config import Competitor
-from spiders.extraction import ExtractionHints
+from spiders.extraction import ExtractedProduct, ExtractionHints, extract
+from spiders.items import PageItem
+from spiders.quality import blocked_reason
 
 LEARN_AFTER = 20
 """Pages read before the run's own winner replaces the one learned from the last run."""
@@ -70,3 +73,82 @@ def hints_for(competitor: Competitor, prefer: str | None = None,
         returns_days=terms.returns_days,
         read_text=read_text,
     )
+
+
+def read_page(body: bytes, url: str, hints: ExtractionHints,
+              full_hints: ExtractionHints) -> tuple[ExtractedProduct, bool]:
+    """(product, quick). `hints` with ``read_text=False`` is a quick read (structured data
+    only); a quick read that finds no price is redone in full with `full_hints`."""
+    quick = not hints.read_text
+    product = extract(body, url, hints)
+    if quick and product.price is None:
+        return extract(body, url, full_hints), False
+    return product, quick
+
+
+def read_item(item: PageItem, body: bytes, hints: ExtractionHints,
+              full_hints: ExtractionHints) -> tuple[bool, str | None]:
+    """Read a product page that answered into its item: page hash, product and quick flag,
+    or the block wall it turned out to be (a wall answering 200 has no price: only then is
+    the body sniffed for one). The same steps run in the crawl process and in an
+    extraction worker.
+
+    Returns (whether the page tells the strategy learner anything, the extractor that
+    found the price or None): a wall tells it nothing, a page without a price a miss.
+    """
+    item.page_hash = hashlib.blake2b(body, digest_size=16).hexdigest()
+    product, item.quick = read_page(body, item.url, hints, full_hints)
+    if product.price is None:
+        item.blocked = blocked_reason(item.http_status, body)
+    if item.blocked is not None:
+        return False, None
+    item.product = product
+    return True, product.extractor if product.price is not None else None
+
+
+class PageReader:
+    """Reads one competitor's product pages the way a crawl does.
+
+    The strategy learned so far is the fast path (`ExtractionHints.prefer`); with
+    `full_read_every` = N > 1, once a fast path is known only every Nth page is read in
+    full and the others quickly (structured data only). The spider has one, and so has
+    each extraction worker: a worker learns from the pages it reads just as the spider
+    would, instead of waiting for answers to travel back before it can take the fast path.
+    """
+
+    def __init__(self, competitor: Competitor, prefer: str | None = None,
+                 full_read_every: int = 1) -> None:
+        self.competitor = competitor
+        self.learner = StrategyLearner(prefer)
+        self.full_read_every = max(1, full_read_every)
+        self.pages = 0
+        self.quick_reads = 0
+        self._hints: dict[tuple[str | None, bool], ExtractionHints] = {}
+
+    def hints(self, prefer: str | None, quick: bool = False) -> ExtractionHints:
+        found = self._hints.get((prefer, quick))
+        if found is None:
+            found = self._hints[(prefer, quick)] = hints_for(self.competitor, prefer,
+                                                             read_text=not quick)
+        return found
+
+    def next_hints(self) -> tuple[ExtractionHints, ExtractionHints]:
+        """(hints, full-read hints) for the next page."""
+        self.pages += 1
+        prefer = self.learner.prefer
+        quick = (self.full_read_every > 1 and prefer is not None
+                 and self.pages % self.full_read_every != 0)
+        return self.hints(prefer, quick), self.hints(prefer)
+
+    def read(self, item: PageItem, body: bytes) -> tuple[bool, str | None]:
+        """`read_item` with the next hints, counted (see `count`)."""
+        observed, extractor = read_item(item, body, *self.next_hints())
+        self.count(observed, extractor, item.quick)
+        return observed, extractor
+
+    def count(self, observed: bool, extractor: str | None, quick: bool) -> None:
+        """Tally one reading: quick reads, and the learner's wins and misses."""
+        if quick:
+            self.quick_reads += 1
+        if observed:
+            self.learner.observe(extractor)

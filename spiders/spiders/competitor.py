@@ -8,30 +8,31 @@ Discovery kinds: sitemap (index or urlset, filtered by `link_pattern`), category
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from spiders.config import Competitor, DiscoveryKind
-from spiders.extraction import ExtractedProduct, ExtractionHints, extract
+from spiders.drafts import Draft, draft_from
 from spiders.items import FetchFailure, PageItem
-from spiders.offload import ExtractPool, WorkerGone
+from spiders.offload import Answer, ExtractPool, Page
 from spiders.quality import blocked_reason, gone_reason
-from spiders.reading import StrategyLearner, hints_for
+from spiders.reading import PageReader, StrategyLearner
 from storage.types import utcnow
 
 ACCEPTED_STATUSES = [401, 403, 404, 410, 429, 451]
@@ -64,24 +65,25 @@ class CompetitorSpider(scrapy.Spider):
         self.competitor = competitor
         self.discovery = competitor.discovery
         self.allowed_domains = [urlsplit(competitor.base_url).hostname or ""]
-        self.learner = StrategyLearner(prefer)
+        self.reader = PageReader(competitor, prefer)
+        """Reads the pages this process reads, and tallies every reading (the worker's
+        too) for the run's stats and the next run's fast path."""
         self.product_requests = 0
         self.pattern = re.compile(self.discovery.link_pattern) if self.discovery.link_pattern else None
         self.max_products = self.discovery.max_pages
-        self._hints: dict[tuple[str | None, bool], ExtractionHints] = {}
-        self.full_read_every = 1
         self.clock_offset_s = 0.0
         """Added to the real time: lets a demo or a replay crawl 'as of' a simulated day."""
         self._clock_second = 0
         self._clock_value = utcnow()
-        self.pages_read = 0
-        self.quick_reads = 0
         self.extract_seconds = 0.0
         """Time spent inside the extraction library (the bench reports it per page)."""
         self.discovery_errors: list[dict[str, str]] = []
         self.pool: ExtractPool | None = None
         self.offload_from = 0
         """Product pages found before pages go to the worker (automatic mode: a big shop)."""
+        self.draft_sink: Callable[[Draft], None] | None = None
+        """Set by the store pipeline: where drafts of pages read by a worker go."""
+        self.draining = False
         self.requested: set[tuple[str, str]] = set()
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
@@ -95,12 +97,17 @@ class CompetitorSpider(scrapy.Spider):
             self._clock_value = datetime.fromtimestamp(second, UTC)
         return self._clock_value
 
-    def hints(self, prefer: str | None, quick: bool = False) -> ExtractionHints:
-        found = self._hints.get((prefer, quick))
-        if found is None:
-            found = self._hints[(prefer, quick)] = hints_for(self.competitor, prefer,
-                                                             read_text=not quick)
-        return found
+    @property
+    def learner(self) -> StrategyLearner:
+        return self.reader.learner
+
+    @property
+    def quick_reads(self) -> int:
+        return self.reader.quick_reads
+
+    @property
+    def full_read_every(self) -> int:
+        return self.reader.full_read_every
 
     # ---------------------------------------------------------------- discovery
 
@@ -151,11 +158,11 @@ class CompetitorSpider(scrapy.Spider):
                 yield scrapy.Request(loc, self.parse_sitemap, priority=10,
                                      errback=self.discovery_failed)
             return
-        for loc in locs:
-            if self.pattern is None or self.pattern.search(loc):
-                request = self.product_request(loc)
-                if request is not None:
-                    yield request
+        # Made all at once, so the number of product pages found is known before the
+        # first one is fetched (automatic mode offloads a big shop from its first page).
+        requests = [self.product_request(loc) for loc in locs
+                    if self.pattern is None or self.pattern.search(loc)]
+        yield from (request for request in requests if request is not None)
 
     def parse_category(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
@@ -245,52 +252,81 @@ class CompetitorSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CompetitorSpider:
         spider: CompetitorSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.full_read_every = max(1, crawler.settings.getint("PRICEWATCH_FULL_READ_EVERY", 1))
+        spider.reader.full_read_every = max(
+            1, crawler.settings.getint("PRICEWATCH_FULL_READ_EVERY", 1))
         spider.clock_offset_s = crawler.settings.getfloat("PRICEWATCH_CLOCK_OFFSET_S", 0.0)
         workers, spider.offload_from = extract_workers(
             crawler.settings.getint("PRICEWATCH_EXTRACT_WORKERS", -1))
         if workers > 0:
-            spider.pool = ExtractPool(workers)
-            crawler.signals.connect(spider.pool.close, signal=signals.spider_closed)
+            spider.pool = ExtractPool(workers, spider.worker_setup, spider.worker_read,
+                                      spider.read_here)
+            crawler.signals.connect(spider.keep_open_for_answers, signal=signals.spider_idle)
+            crawler.signals.connect(spider.stop_offloading, signal=signals.spider_closed)
         return spider
 
-    async def read(self, body: bytes, url: str) -> tuple[ExtractedProduct, bool]:
-        """Hand the page to the extraction library; returns (product, quick).
+    # ---------------------------------------------------------------- reading
 
-        With `PRICEWATCH_FULL_READ_EVERY` = N > 1, most pages of a shop whose fast path is
-        known get a quick read (structured data only: no promotions, terms or struck
-        prices from the wording) and every Nth page a full one; a quick read without a
-        price is redone in full. Quick readings are stored as such (see the pipeline).
-        """
-        self.pages_read += 1
-        quick = (self.full_read_every > 1 and self.learner.prefer is not None
-                 and self.pages_read % self.full_read_every != 0)
-        product = await self._extract(body, url, self.hints(self.learner.prefer, quick))
-        if quick and product.price is None:
-            quick = False
-            product = await self._extract(body, url, self.hints(self.learner.prefer))
-        if quick:
-            self.quick_reads += 1
-        return product, quick
+    def worker_setup(self) -> tuple[Any, ...]:
+        """What a worker's page reader starts from: this competitor, the fast path learned
+        so far, the sampling setting."""
+        return (self.competitor, self.learner.prefer, self.full_read_every)
 
-    async def _extract(self, body: bytes, url: str, hints: ExtractionHints) -> ExtractedProduct:
-        if (self.pool is not None and self.pool.alive
-                and self.product_requests >= self.offload_from):
-            try:
-                product, seconds = await maybe_deferred_to_future(
-                    self.pool.read(body, url, hints))
-                self.extract_seconds += seconds
-                return product
-            except WorkerGone as exc:  # read it here instead; the pool logged why
-                self.logger.debug("page %s read in the crawl process: %s", url, exc)
+    def read_here(self, page: Page, reason: str | None = None) -> None:
+        """Read a page in this process. Called by the pool, with the reason, for a page no
+        worker could read; its draft then goes straight to the store pipeline."""
         started = time.perf_counter()
-        product = extract(body, url, hints)
+        self.reader.read(page.item, page.body)
         self.extract_seconds += time.perf_counter() - started
-        return product
+        if reason is not None:
+            self.logger.debug("page %s read in the crawl process: %s", page.item.url, reason)
+            if self.draft_sink is not None:
+                self.draft_sink(draft_from(page.item, self.competitor))
 
-    async def parse_product(self, response: Response) -> AsyncIterator[PageItem]:
+    def offloading(self) -> bool:
+        """Pages go to the extraction worker: there is one, alive, the store pipeline takes
+        drafts straight from it, and (automatic mode) the shop is big enough."""
+        return (self.pool is not None and self.draft_sink is not None and self.pool.alive
+                and self.product_requests >= self.offload_from)
+
+    def worker_read(self, answer: Answer) -> None:
+        """A page the worker read: tallied here, its draft straight to the store pipeline."""
+        self.extract_seconds += answer.seconds
+        self.reader.count(answer.observed, answer.extractor, answer.quick)
+        if self.draft_sink is not None:
+            self.draft_sink(answer.draft)
+
+    def keep_open_for_answers(self) -> None:
+        """spider_idle: Scrapy has nothing left to fetch, but pages may still be with the
+        worker. A `data:` request whose callback waits for their answers keeps the spider
+        open exactly that long."""
+        if self.pool is None or self.pool.in_flight == 0 or self.draining:
+            return
+        self.draining = True
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(scrapy.Request("data:,", self.await_answers,
+                                                 dont_filter=True, priority=-1000))
+        raise DontCloseSpider("pages are still being read by the extraction worker")
+
+    async def await_answers(self, response: Response) -> None:
+        assert self.pool is not None
+        await maybe_deferred_to_future(self.pool.drained())
+        self.draining = False
+
+    def stop_offloading(self, spider: scrapy.Spider) -> None:
+        """spider_closed: no draft is taken after the pipeline closed the run."""
+        self.draft_sink = None
+        if self.pool is not None:
+            self.pool.close()
+
+    def parse_product(self, response: Response) -> Iterable[PageItem] | Coroutine[Any, Any, Any]:
+        """One product page: an item read here, or nothing when the page went to the
+        extraction worker (its draft reaches the store pipeline from there). A plain
+        function, not a coroutine: Scrapy's machinery for awaiting a callback costs more
+        per page than handing the page over does; only a page that must wait for room at
+        the worker returns a coroutine."""
         variant = response.meta.get("variant", "")
         url = response.meta.get("listing_url") or response.url
+        first = (url, variant) in self.outstanding
         self.outstanding.discard((url, variant))
         item = PageItem(url=url, variant=variant, fetched_at=self.clock(),
                         http_status=response.status,
@@ -300,15 +336,23 @@ class CompetitorSpider(scrapy.Spider):
         if item.gone is None:
             item.blocked = blocked_reason(response.status, b"")
         if item.gone is None and item.blocked is None:
-            item.page_hash = hashlib.blake2b(body, digest_size=16).hexdigest()
-            product, item.quick = await self.read(body, url)
-            if product.price is None:
-                # A wall answering 200 has no price: only then is the body sniffed for one.
-                item.blocked = blocked_reason(response.status, body)
-            if item.blocked is None:
-                item.product = product
-                self.learner.observe(product.extractor if product.price is not None else None)
-        yield item
+            if first and self.offloading():
+                assert self.pool is not None
+                wait = self.pool.room()
+                if wait is not None:
+                    return self.submit_later(wait, item, body)
+                self.pool.submit(item, body)
+                return ()
+            self.read_here(Page(item, body))
+        return (item,)
+
+    async def submit_later(self, wait: Deferred[None], item: PageItem,
+                           body: bytes) -> tuple[()]:
+        """Hand a page to the worker once it has room (pages in flight are capped)."""
+        await maybe_deferred_to_future(wait)
+        assert self.pool is not None
+        self.pool.submit(item, body)
+        return ()
 
     def discovery_failed(self, failure: Failure) -> None:
         """A sitemap, category page or API page that could not be read: kept for the run's

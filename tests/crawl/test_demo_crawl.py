@@ -22,10 +22,13 @@ def good_shops():  # type: ignore[no-untyped-def]
         yield shops
 
 
-def test_good_shops_store_the_truth_for_every_product(good_shops, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("workers", [-1, 1], ids=["default", "extraction-worker"])
+def test_good_shops_store_the_truth_for_every_product(good_shops, workers: int,  # type: ignore[no-untyped-def]
+                                                      tmp_path: Path) -> None:
     path = write_competitors(tmp_path, good_shops.base_urls, SHOPS)
     db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
-    summaries = crawl(path, list(SHOPS), db_url, parallel=2)
+    summaries = crawl(path, list(SHOPS), db_url, parallel=2,
+                      settings={"PRICEWATCH_EXTRACT_WORKERS": workers})
     assert [s.competitor for s in summaries] == list(SHOPS)
     from storage.db import make_engine
 
@@ -71,10 +74,13 @@ def test_crawl_into_postgresql(good_shops, pg_engine: Engine, tmp_path: Path) ->
     assert not found, found[:5]
 
 
-def test_sampled_full_reads_store_quick_readings_as_unknown(good_shops, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("workers", [0, 1], ids=["in-process", "extraction-worker"])
+def test_sampled_full_reads_store_quick_readings_as_unknown(good_shops, workers: int,  # type: ignore[no-untyped-def]
+                                                            tmp_path: Path) -> None:
     path = write_competitors(tmp_path, good_shops.base_urls, ["jsonshop"])
     db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
-    [summary] = crawl(path, ["jsonshop"], db_url, settings={"PRICEWATCH_FULL_READ_EVERY": 4})
+    [summary] = crawl(path, ["jsonshop"], db_url, settings={
+        "PRICEWATCH_FULL_READ_EVERY": 4, "PRICEWATCH_EXTRACT_WORKERS": workers})
     expected = truth("jsonshop", 0)
     assert summary.status == "finished" and summary.counts == {"ok": len(expected)}
     quick_reads = summary.stats["quick_reads"]

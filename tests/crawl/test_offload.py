@@ -1,5 +1,5 @@
-"""The extraction worker process: its pipe protocol, the pool's fallback when a worker dies,
-and the automatic mode's choice. Everything runs real processes (the worker, and a reactor
+"""The extraction worker process: its pipe protocol (pages in, validated drafts out, in
+batches), the pool's fallback when a worker dies, and the automatic mode's choice. Everything runs real processes (the worker, and a reactor
 in a child process: a Twisted reactor cannot be restarted inside the test process)."""
 
 from __future__ import annotations
@@ -9,12 +9,18 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from spiders.extract_worker import frame, read_frame
+from spiders.config import Competitor
+from spiders.drafts import draft_from
+from spiders.extract_worker import BATCH, frame, read_frame
 from spiders.extraction import ExtractionHints, extract
+from spiders.items import PageItem
+from spiders.reading import PageReader
 from spiders.spiders.competitor import AUTO_OFFLOAD_FROM, extract_workers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,57 +46,109 @@ def _worker() -> subprocess.Popen[bytes]:
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
 
 
-def test_worker_reads_pages_as_the_crawl_process_would() -> None:
-    hints = ExtractionHints(currency="EUR", prefer="jsonld")
+def _competitor() -> Competitor:
+    return Competitor.model_validate({
+        "name": "fixtures", "base_url": "https://shop.example/", "currency": "EUR",
+        "discovery": {"kind": "start_urls", "start_urls": ["/a"]}})
+
+
+def _item(number: int) -> PageItem:
+    return PageItem(url=f"https://shop.example/{number}", fetched_at=datetime.now(UTC),
+                    http_status=200)
+
+
+def _answers(proc: subprocess.Popen[bytes], count: int) -> list[tuple[Any, ...]]:
+    assert proc.stdout is not None
+    answers: list[tuple[Any, ...]] = []
+    while len(answers) < count:
+        batch = read_frame(proc.stdout)
+        assert batch is not None, f"the worker ended after {len(answers)} of {count} answers"
+        assert 1 <= len(batch) <= BATCH
+        answers.extend(batch)
+    return answers
+
+
+def test_worker_reads_and_validates_pages_as_the_crawl_process_would() -> None:
+    competitor = _competitor()
     proc = _worker()
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(frame(("hints", 7, hints)))
+    proc.stdin.write(frame(("setup", competitor, None, 1)))
     for number, page in enumerate(PAGES):
-        proc.stdin.write(frame(("read", number, 7, f"https://shop.example/{number}",
-                                page.read_bytes())))
+        proc.stdin.write(frame(("page", number, _item(number), page.read_bytes())))
     proc.stdin.close()
-    answers = [read_frame(proc.stdout) for _ in PAGES]
+    answers = _answers(proc, len(PAGES))
     assert read_frame(proc.stdout) is None  # end of input ends the worker
     assert proc.wait(timeout=30) == 0
     assert [a[0] for a in answers] == list(range(len(PAGES)))  # in order, ids kept
-    for (number, product, seconds, problem), page in zip(answers, PAGES, strict=True):
-        assert problem is None and seconds > 0
-        assert product.candidates == []  # dropped before the return trip
-        here = extract(page.read_bytes(), f"https://shop.example/{number}", hints)
-        assert product.to_dict(full=False) == here.to_dict(full=False), page.parent.name
-        assert product.price is not None
+    here = PageReader(competitor)  # the spider's own way, page after page
+    for (number, draft, observed, extractor, quick, seconds, problem), page in zip(
+            answers, PAGES, strict=True):
+        assert problem is None and seconds > 0 and not quick
+        item = _item(number)
+        assert here.read(item, page.read_bytes()) == (observed, extractor), page.parent.name
+        expected = draft_from(item, competitor)
+        assert draft.values == expected.values, page.parent.name
+        assert draft.listing == expected.listing and draft.status == expected.status
+        assert draft.promotions == expected.promotions
+        assert draft.values["price"] is not None and draft.values["page_hash"]
+
+
+def test_worker_answers_at_once_when_it_has_caught_up() -> None:
+    """Answers go back in batches, but never wait for pages that have not come yet."""
+    proc = _worker()
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(frame(("setup", _competitor(), "jsonld", 1)))
+    body = (FIXTURES / "bg-jsonld-sale" / "page.html").read_bytes()
+    for number in range(3):
+        proc.stdin.write(frame(("page", number, _item(number), body)))
+    proc.stdin.flush()  # stdin stays open: the worker must not wait for more
+    try:
+        answers = _answers(proc, 3)
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    assert [a[0] for a in answers] == [0, 1, 2]
+    assert all(a[1].values["price"] is not None for a in answers)
 
 
 POOL_SCRIPT = textwrap.dedent("""
     import json, os, signal, sys
+    from datetime import UTC, datetime
     from twisted.internet import reactor, defer
-    from spiders.extraction import ExtractionHints
-    from spiders.offload import ExtractPool, WorkerGone
+    from spiders.config import Competitor
+    from spiders.items import PageItem
+    from spiders.offload import ExtractPool
 
     body = open(sys.argv[1], "rb").read()
-    hints = ExtractionHints(prefer="jsonld")
-    pool = ExtractPool(1, reactor)
-    out = {}
+    competitor = Competitor.model_validate({
+        "name": "fixtures", "base_url": "https://shop.example/", "currency": "EUR",
+        "discovery": {"kind": "start_urls", "start_urls": ["/a"]}})
+    out = {"drafts": [], "lost": []}
+    pool = ExtractPool(1, lambda: (competitor, "jsonld", 1),
+                       lambda answer: out["drafts"].append(
+                           [answer.page.item.url, str(answer.draft.values["price"])]),
+                       lambda page, reason: out["lost"].append([page.item.url, reason]),
+                       reactor, max_in_flight=2)
+
+    def item(name):
+        return PageItem(url="https://shop.example/" + name, fetched_at=datetime.now(UTC),
+                        http_status=200)
 
     @defer.inlineCallbacks
     def run():
         try:
-            product, seconds = yield pool.read(body, "https://shop.example/a", hints)
-            out["first"] = str(product.price)
+            pool.submit(item("a"), body)
+            pool.submit(item("b"), body)
+            out["room_when_full"] = pool.room() is None
+            yield pool.drained()
+            out["room_after"] = pool.room() is None
+            os.kill(pool.workers[0].process.pid, signal.SIGSTOP)
+            pool.submit(item("c"), body)  # held by a worker that will die
             os.kill(pool.workers[0].process.pid, signal.SIGKILL)
-            try:
-                yield pool.read(body, "https://shop.example/b", hints)
-                out["second"] = "answered"
-            except WorkerGone as exc:
-                out["second"] = "gone: " + str(exc)
-            while pool.workers[0].alive:
-                yield defer.succeed(None)
-                d = defer.Deferred(); reactor.callLater(0.05, d.callback, None); yield d
+            yield pool.drained()
             out["alive"] = pool.alive
-            try:
-                yield pool.read(body, "https://shop.example/c", hints)
-            except WorkerGone as exc:
-                out["third"] = "gone: " + str(exc)
+            pool.submit(item("d"), body)
+            out["in_flight"] = pool.in_flight
         finally:
             pool.close()
             reactor.stop()
@@ -101,7 +159,7 @@ POOL_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_a_dead_worker_fails_its_pages_with_a_reason_not_a_hang(tmp_path: Path) -> None:
+def test_a_dead_worker_loses_no_page_and_says_why(tmp_path: Path) -> None:
     script = tmp_path / "pool.py"
     script.write_text(POOL_SCRIPT, encoding="utf-8")
     page = FIXTURES / "bg-jsonld-sale" / "page.html"
@@ -110,9 +168,14 @@ def test_a_dead_worker_fails_its_pages_with_a_reason_not_a_hang(tmp_path: Path) 
                           check=False)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert out["first"] == str(extract(page.read_bytes(), "https://shop.example/a",
-                                       ExtractionHints(prefer="jsonld")).price)
-    assert out["second"].startswith("gone: extraction worker ended")
+    price = str(extract(page.read_bytes(), "https://shop.example/a",
+                        ExtractionHints(prefer="jsonld")).price)
+    assert out["drafts"] == [["https://shop.example/a", price], ["https://shop.example/b", price]]
+    assert out["room_when_full"] is False and out["room_after"] is True
     assert out["alive"] is False
-    assert out["third"] == "gone: no extraction worker is running"
-    assert "unanswered" in done.stderr or "extraction worker ended" in done.stderr
+    # the page the dead worker held, and the one sent after, come back to be read here
+    assert [url for url, _ in out["lost"]] == ["https://shop.example/c", "https://shop.example/d"]
+    assert out["lost"][0][1].startswith("extraction worker ended")
+    assert out["lost"][1][1] == "no extraction worker is running"
+    assert out["in_flight"] == 0
+    assert "unanswered" in done.stderr

@@ -1,0 +1,130 @@
+"""A product page, validated: the `Draft` a `PageItem` becomes before it is stored.
+
+Pure functions, no Scrapy and no database: the item pipeline uses them in the crawl
+process, and the extraction worker (:mod:`spiders.extract_worker`) uses them for the pages
+it reads, so a page read there arrives ready to store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from spiders.config import Competitor
+from spiders.extraction.model import ExtractedProduct, Promotion
+from spiders.items import PageItem
+from spiders.quality import Reading
+from storage.currency import normalize_currency
+from storage.models import ObservationStatus
+from storage.repos.listings import ListingInfo
+from storage.types import MoneyPrecisionError, to_units
+
+
+@dataclass(slots=True)
+class Draft:
+    """One page, validated: what becomes a listing, an observation and promotion rows."""
+
+    listing: ListingInfo
+    fetched_at: datetime
+    status: ObservationStatus | None
+    """Set already for walls and gone pages; None means the quality rules decide."""
+    reason: str | None
+    reading: Reading
+    values: dict[str, Any] = field(default_factory=dict)
+    """Observation columns besides listing/run/status/reason."""
+    promotions: list[Promotion] = field(default_factory=list)
+
+
+def clip(value: str | None, limit: int) -> str | None:
+    """Whitespace collapsed and cut to the column's length; None for nothing left."""
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    return value[:limit] or None
+
+
+def _money(value: Decimal | None, what: str, problems: list[str]) -> Decimal | None:
+    if value is None:
+        return None
+    if not isinstance(value, Decimal) or not value.is_finite():
+        problems.append(f"{what} {value!r} is not an exact number")
+        return None
+    try:
+        to_units(value)
+    except MoneyPrecisionError as exc:
+        problems.append(f"{what}: {exc}")
+        return None
+    return value
+
+
+def _gtin(value: str | None) -> str | None:
+    return value if value and value.isdigit() and len(value) <= 14 else None
+
+
+def draft_from(item: PageItem, competitor: Competitor) -> Draft:
+    """Validate and normalise one page into a Draft (pure: no I/O)."""
+    product = item.product or ExtractedProduct(url=item.url)
+    listing = ListingInfo(
+        url=item.url[:1000], variant=(item.variant or "")[:200],
+        sku=clip(product.sku, 100), gtin=_gtin(product.gtin), mpn=clip(product.mpn, 100),
+        brand=clip(product.brand, 200), title=clip(product.title, 1000),
+    )
+    if item.blocked or item.gone:
+        status = ObservationStatus.blocked if item.blocked else ObservationStatus.not_found
+        reading = Reading(None, None, None, has_product=False)
+        return Draft(listing, item.fetched_at, status, item.blocked or item.gone, reading,
+                     {"page_hash": item.page_hash})
+    problems: list[str] = []
+    price = _money(product.price, "price", problems)
+    regular = _money(product.regular_price, "regular price", problems)
+    currency = normalize_currency(product.currency) if product.currency else None
+    if product.currency and currency is None:
+        problems.append(f"currency {product.currency!r} is not an ISO 4217 code")
+    if price is not None and currency is None and not problems:
+        currency = competitor.currency
+    shipping, delivery, warranty = product.shipping, product.delivery, product.warranty
+    values: dict[str, Any] = {
+        "price": price,
+        "regular_price": regular,
+        "currency": currency,
+        "availability": product.availability.value if product.availability else None,
+        "shipping_cost": _money(shipping.cost, "shipping cost", problems) if shipping else None,
+        "free_shipping_threshold": (_money(shipping.free_threshold, "free-shipping threshold",
+                                           problems) if shipping else None),
+        "delivery_min_days": delivery.min_days if delivery else None,
+        "delivery_max_days": delivery.max_days if delivery else None,
+        "warranty_months": warranty.months if warranty else None,
+        "returns_days": product.returns_days,
+        "promotions": [p.to_dict() for p in product.promotions],
+        "title": listing.title,
+        "extractor": clip(product.extractor, 50),
+        "confidence": product.confidence if product.price is not None else None,
+        "page_hash": item.page_hash,
+    }
+    has_product = bool(listing.title or listing.sku or listing.gtin)
+    if problems:
+        reading = Reading(None, currency, listing.title, has_product)
+        return Draft(listing, item.fetched_at, ObservationStatus.parse_failed,
+                     "invalid value: " + "; ".join(problems), reading,
+                     {**values, "price": None, "regular_price": None})
+    reading = Reading(price, currency, listing.title, has_product, clip(product.reason, 500))
+    if item.quick:
+        return _quick_draft(listing, item, reading, values)
+    return Draft(listing, item.fetched_at, None, None, reading, values, list(product.promotions))
+
+
+QUICK_UNKNOWN = ("promotions", "regular_price", "shipping_cost", "free_shipping_threshold",
+                 "delivery_min_days", "delivery_max_days", "warranty_months", "returns_days")
+QUICK_NOTE = ("quick read (structured data only): promotions, terms and old price not read "
+              "on this page")
+
+
+def _quick_draft(listing: ListingInfo, item: PageItem, reading: Reading,
+                 values: dict[str, Any]) -> Draft:
+    """A quick reading stores what it did not read as NULL (unknown), never as 'none'."""
+    values = {**values, **dict.fromkeys(QUICK_UNKNOWN)}
+    if values.get("extractor"):
+        values["extractor"] = f"{values['extractor']}/quick"[:50]
+    return Draft(listing, item.fetched_at, None, QUICK_NOTE, reading, values, [])
