@@ -11,9 +11,11 @@ crawls it twice, each crawl in a fresh process:
 * **full**: `spiders.runner.crawl_competitors` end to end - extraction, validation,
   quality checks and batched writes into a fresh SQLite database - in each of the
   `--modes`: ``default`` (the default settings: every page read in full, by an extraction
-  worker process since the shop has 1,000 product pages or more), ``inprocess`` (every
+  worker process since the shop has 1,000 product pages or more; the worker validates
+  the pages too and its drafts go straight to the store pipeline), ``inprocess`` (every
   page read in the crawl process), ``worker`` (a worker from the first page) and
-  ``sampled`` (every 10th page read in full, the others from structured data only).
+  ``sampled`` (every 10th page read in full, the others from structured data only; the
+  default worker setting).
 
 Crawls are interleaved ``--repeat`` times and the fastest of each kind counts (the machine
 is shared). It prints pages/s for the bare and each full crawl, the cost per page of
@@ -126,6 +128,7 @@ def run_full(competitors: Path, name: str, db_url: str,
             "extract_ms": summary.stats.get("extract_ms_per_page"),
             "store_ms": summary.stats.get("store_ms_per_page"),
             "quick_reads": summary.stats.get("quick_reads", 0),
+            "worker_pages": summary.stats.get("worker_pages", 0),
             "run_id": summary.crawl_run_id}
 
 
@@ -159,14 +162,14 @@ def check_prices(db_url: str, run_id: int, folder: Path, base_url: str) -> tuple
 
 
 MODES: dict[str, tuple[str, dict[str, Any]]] = {
-    "default": ("default settings (every page read in full, by a worker process for a "
-                "shop of 1,000 pages or more)", {}),
+    "default": ("default settings (every page read in full; a shop of 1,000 pages or more "
+                "by an extraction worker process)", {}),
     "inprocess": ("every page read in full, in the crawl process",
                   {"PRICEWATCH_EXTRACT_WORKERS": 0, "PRICEWATCH_FULL_READ_EVERY": 1}),
     "worker": ("every page read in full, in 1 extraction worker process from the first",
                {"PRICEWATCH_EXTRACT_WORKERS": 1, "PRICEWATCH_FULL_READ_EVERY": 1}),
     "sampled": ("every 10th page read in full, the others from structured data only",
-                {"PRICEWATCH_EXTRACT_WORKERS": 0, "PRICEWATCH_FULL_READ_EVERY": 10}),
+                {"PRICEWATCH_FULL_READ_EVERY": 10}),
 }
 """Full-crawl configurations the bench can compare (--modes)."""
 
@@ -214,7 +217,8 @@ def bench_style(style: str, products: int, db: str, modes: list[str],
               f"process wall time {full['wall']:.2f} s)")
         print(f"[{style}]   cost per page: extraction {full['extract_ms']} ms, "
               f"validate+quality+store {full['store_ms']} ms; quick reads "
-              f"{full['quick_reads']}; prices right: {right} of {checked} checked against "
+              f"{full['quick_reads']}; read by the worker {full['worker_pages']}; "
+              f"prices right: {right} of {checked} checked against "
               "_truth.jsonl")
         verdict = "ok" if ratio >= TARGET_RATIO else f"BELOW {TARGET_RATIO}"
         print(f"[{style}]   ratio full/bare = {ratio:.3f} ({verdict}; {key}: {mode})")

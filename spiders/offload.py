@@ -17,8 +17,9 @@ process spent more time handing pages over than the worker saved; see bench/craw
 Nothing is lost when a worker fails: the pool keeps each page until its answer is back,
 and a page the worker could not read, or every page a dead worker held, goes to
 `on_lost`, where the spider reads it itself (and every later page too, once no worker is
-left). At most `max_in_flight` pages wait for answers; `room()` tells the spider when to
-hold back, so a slow worker never makes the crawl process buffer the whole shop.
+left). At most `max_in_flight` pages wait for answers: while a worker is that far behind
+(a shop whose pages are slow to read), the spider reads the next pages itself instead of
+waiting, so both cores read and the crawl process never buffers the whole shop.
 """
 
 from __future__ import annotations
@@ -146,7 +147,6 @@ class ExtractPool:
         self.next_id = 0
         self.in_flight = 0
         self.warned = False
-        self._room: list[defer.Deferred[None]] = []
         self._drained: list[defer.Deferred[None]] = []
 
     def start(self) -> None:
@@ -197,13 +197,10 @@ class ExtractPool:
         self.in_flight -= 1
         self.on_lost(page, reason)
 
-    def room(self) -> defer.Deferred[None] | None:
-        """None while more pages may be sent; else a Deferred that fires when they may."""
-        if self.in_flight < self.max_in_flight:
-            return None
-        waiter: defer.Deferred[None] = defer.Deferred()
-        self._room.append(waiter)
-        return waiter
+    @property
+    def has_room(self) -> bool:
+        """Fewer than `max_in_flight` pages wait for answers."""
+        return self.in_flight < self.max_in_flight
 
     def drained(self) -> defer.Deferred[None]:
         """Fires once every page sent so far has its answer (or went to `on_lost`)."""
@@ -214,11 +211,7 @@ class ExtractPool:
         return waiter
 
     def settle(self) -> None:
-        """Wake whoever waits for room or for the last answer."""
-        if self.in_flight < self.max_in_flight and self._room:
-            waiting, self._room = self._room, []
-            for waiter in waiting:
-                waiter.callback(None)
+        """Wake whoever waits for the last answer."""
         if self.in_flight == 0 and self._drained:
             waiting, self._drained = self._drained, []
             for waiter in waiting:

@@ -2,7 +2,9 @@
 
 * `ValidatePipeline` turns a `PageItem` into a plain `Draft` (cleaned identifiers, ISO
   currency, exact money) and drops a page already stored in this run, with a reason.
-* `StorePipeline` buffers drafts and writes each batch in one transaction: listings
+* `StorePipeline` buffers drafts (from `ValidatePipeline`, or through `take` straight
+  from an extraction worker, which validates the pages it reads) and writes each batch
+  in one transaction: listings
   upserted, the last good values read for the whole batch in one query, the quality
   rules applied (`spiders.quality`), observations written through the raw bulk path and
   promotions in one executemany. At the end it closes the `crawl_run` with counts by
@@ -325,6 +327,7 @@ class StorePipeline:
             "prefer": learner.best() if learner is not None else None,
             "prefer_at_start": learner.initial if learner is not None else None,
             "quick_reads": getattr(spider, "quick_reads", 0),
+            "worker_pages": getattr(spider, "worker_pages", 0),
             "full_read_every": getattr(spider, "full_read_every", 1),
             "elapsed_s": round(elapsed, 3),
             "pages_per_s": round(pages / elapsed, 1) if elapsed > 0 else None,

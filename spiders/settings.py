@@ -72,10 +72,10 @@ seen on the sampled pages: leave it at 1 unless a large shop must be crawled qui
 
 PRICEWATCH_EXTRACT_WORKERS = -1
 """Extraction worker processes per crawl. -1 (automatic): on a machine with two or more
-cores, a crawl that has found 1,000 product pages or more reads them in one worker process
-(a shop of a few hundred stays in one process); 0: every page is read in the crawl
-process; N > 0: N workers from the first page. See spiders/offload.py; bench/crawl.py
-measures the modes."""
+cores, a crawl that has found 1,000 product pages or more hands them to one worker process,
+which reads and validates them and sends the drafts back to the store pipeline (a shop of
+a few hundred stays in one process); 0: every page is read in the crawl process; N > 0: N
+workers from the first page. See spiders/offload.py; bench/crawl.py measures the modes."""
 
 PRICEWATCH_BATCH_SIZE = 500
 """Pages per write transaction."""

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Coroutine, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -24,7 +24,6 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
-from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from spiders.config import Competitor, DiscoveryKind
@@ -84,6 +83,8 @@ class CompetitorSpider(scrapy.Spider):
         self.draft_sink: Callable[[Draft], None] | None = None
         """Set by the store pipeline: where drafts of pages read by a worker go."""
         self.draining = False
+        self.worker_pages = 0
+        """Pages an extraction worker read (the others were read in this process)."""
         self.requested: set[tuple[str, str]] = set()
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
@@ -283,14 +284,16 @@ class CompetitorSpider(scrapy.Spider):
                 self.draft_sink(draft_from(page.item, self.competitor))
 
     def offloading(self) -> bool:
-        """Pages go to the extraction worker: there is one, alive, the store pipeline takes
-        drafts straight from it, and (automatic mode) the shop is big enough."""
+        """The next page goes to the extraction worker: there is one, alive and not too far
+        behind (else this process reads the page: both cores read), the store pipeline
+        takes drafts straight from it, and (automatic mode) the shop is big enough."""
         return (self.pool is not None and self.draft_sink is not None and self.pool.alive
-                and self.product_requests >= self.offload_from)
+                and self.pool.has_room and self.product_requests >= self.offload_from)
 
     def worker_read(self, answer: Answer) -> None:
         """A page the worker read: tallied here, its draft straight to the store pipeline."""
         self.extract_seconds += answer.seconds
+        self.worker_pages += 1
         self.reader.count(answer.observed, answer.extractor, answer.quick)
         if self.draft_sink is not None:
             self.draft_sink(answer.draft)
@@ -318,12 +321,11 @@ class CompetitorSpider(scrapy.Spider):
         if self.pool is not None:
             self.pool.close()
 
-    def parse_product(self, response: Response) -> Iterable[PageItem] | Coroutine[Any, Any, Any]:
+    def parse_product(self, response: Response) -> Iterable[PageItem]:
         """One product page: an item read here, or nothing when the page went to the
         extraction worker (its draft reaches the store pipeline from there). A plain
         function, not a coroutine: Scrapy's machinery for awaiting a callback costs more
-        per page than handing the page over does; only a page that must wait for room at
-        the worker returns a coroutine."""
+        per page than handing the page over does."""
         variant = response.meta.get("variant", "")
         url = response.meta.get("listing_url") or response.url
         first = (url, variant) in self.outstanding
@@ -338,21 +340,10 @@ class CompetitorSpider(scrapy.Spider):
         if item.gone is None and item.blocked is None:
             if first and self.offloading():
                 assert self.pool is not None
-                wait = self.pool.room()
-                if wait is not None:
-                    return self.submit_later(wait, item, body)
                 self.pool.submit(item, body)
                 return ()
             self.read_here(Page(item, body))
         return (item,)
-
-    async def submit_later(self, wait: Deferred[None], item: PageItem,
-                           body: bytes) -> tuple[()]:
-        """Hand a page to the worker once it has room (pages in flight are capped)."""
-        await maybe_deferred_to_future(wait)
-        assert self.pool is not None
-        self.pool.submit(item, body)
-        return ()
 
     def discovery_failed(self, failure: Failure) -> None:
         """A sitemap, category page or API page that could not be read: kept for the run's

@@ -139,9 +139,9 @@ POOL_SCRIPT = textwrap.dedent("""
         try:
             pool.submit(item("a"), body)
             pool.submit(item("b"), body)
-            out["room_when_full"] = pool.room() is None
+            out["room_when_full"] = pool.has_room
             yield pool.drained()
-            out["room_after"] = pool.room() is None
+            out["room_after"] = pool.has_room
             os.kill(pool.workers[0].process.pid, signal.SIGSTOP)
             pool.submit(item("c"), body)  # held by a worker that will die
             os.kill(pool.workers[0].process.pid, signal.SIGKILL)
