@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from sqlalchemy import Engine, select
 
@@ -23,15 +24,17 @@ def _engine(tmp_path: Path) -> tuple[str, Engine]:
     return url, make_engine(url)
 
 
-def test_troubleshop_faults_end_as_the_right_status(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [-1, 1], ids=["default", "extraction-worker"])
+def test_troubleshop_faults_end_as_the_right_status(workers: int, tmp_path: Path) -> None:
     db_url, engine = _engine(tmp_path)
+    settings = {"PRICEWATCH_EXTRACT_WORKERS": workers}
     with start_shops(day=0, shops=["troubleshop"]) as shops:
         base = shops.base_urls["troubleshop"]
         path = write_competitors(tmp_path, shops.base_urls, ["troubleshop"])
-        [summary] = crawl(path, ["troubleshop"], db_url)
+        [summary] = crawl(path, ["troubleshop"], db_url, settings=settings)
         # Selector drift from TROUBLE_DRIFT_DAY on: most good pages lose their price block.
         shops.set_day(TROUBLE_DRIFT_DAY)
-        [drifted] = crawl(path, ["troubleshop"], db_url)
+        [drifted] = crawl(path, ["troubleshop"], db_url, settings=settings)
     expected = truth("troubleshop", 0)
     faults = {t.fault for t in expected}
     assert {"rate_limit", "captcha", "server_error", "redirect_loop",
