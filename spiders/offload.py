@@ -17,9 +17,12 @@ process spent more time handing pages over than the worker saved; see bench/craw
 Nothing is lost when a worker fails: the pool keeps each page until its answer is back,
 and a page the worker could not read, or every page a dead worker held, goes to
 `on_lost`, where the spider reads it itself (and every later page too, once no worker is
-left). At most `max_in_flight` pages wait for answers: while a worker is that far behind
-(a shop whose pages are slow to read), the spider reads the next pages itself instead of
-waiting, so both cores read and the crawl process never buffers the whole shop.
+left). At most `max_in_flight` pages (and `max_in_flight_bytes` of them) wait for answers:
+while a worker is that far behind (a shop whose pages are slow to read), the spider reads
+the next pages itself instead of waiting, so both cores read and the crawl process never
+buffers the whole shop. At the end of a crawl the spider takes back the newest pages the
+worker has not answered (`take_back`) and reads them while the worker reads the oldest,
+so the last pages are read on both cores too.
 """
 
 from __future__ import annotations
@@ -43,8 +46,11 @@ from spiders.items import PageItem
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-MAX_IN_FLIGHT = 256
-"""Pages sent and not answered yet, at most (about 10 MB of page bodies)."""
+MAX_IN_FLIGHT = 1024
+"""Pages sent and not answered yet, at most. Enough to cover the worker's start (about
+half a second of crawling goes by before it reads its first page)."""
+MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024
+"""Bytes of page bodies sent and not answered yet, at most (big pages, fewer of them)."""
 
 
 @dataclass(slots=True)
@@ -135,17 +141,20 @@ class ExtractPool:
 
     def __init__(self, workers: int, setup: Callable[[], tuple[Any, ...]], on_draft: OnDraft,
                  on_lost: OnLost, reactor: Any | None = None,
-                 max_in_flight: int = MAX_IN_FLIGHT) -> None:
+                 max_in_flight: int = MAX_IN_FLIGHT,
+                 max_in_flight_bytes: int = MAX_IN_FLIGHT_BYTES) -> None:
         self.size = max(1, workers)
         self.setup = setup
         self.on_draft, self.on_lost = on_draft, on_lost
         self.reactor = reactor
         self.max_in_flight = max(1, max_in_flight)
+        self.max_in_flight_bytes = max_in_flight_bytes
         self.closing = False
         self.started = False
         self.workers: list[_Worker] = []
         self.next_id = 0
         self.in_flight = 0
+        self.in_flight_bytes = 0
         self.warned = False
         self._drained: list[defer.Deferred[None]] = []
 
@@ -187,20 +196,38 @@ class ExtractPool:
         worker = min(live, key=lambda w: len(w.pending)) if len(live) > 1 else live[0]
         self.next_id += 1
         self.in_flight += 1
+        self.in_flight_bytes += len(body)
         worker.send(self.next_id, page)
 
     def answered(self, answer: Answer) -> None:
-        self.in_flight -= 1
+        self._done(answer.page)
         self.on_draft(answer)
 
     def lost(self, page: Page, reason: str) -> None:
-        self.in_flight -= 1
+        self._done(page)
         self.on_lost(page, reason)
+
+    def take_back(self) -> Page | None:
+        """The newest page a worker holds unanswered, no longer expected from it (its
+        answer, should it come, is ignored); None when no page is pending."""
+        busiest = max(self.workers, key=lambda w: len(w.pending), default=None)
+        if busiest is None or not busiest.pending:
+            return None
+        _, page = busiest.pending.popitem()
+        self._done(page)
+        self.settle()
+        return page
+
+    def _done(self, page: Page) -> None:
+        self.in_flight -= 1
+        self.in_flight_bytes -= len(page.body)
 
     @property
     def has_room(self) -> bool:
-        """Fewer than `max_in_flight` pages wait for answers."""
-        return self.in_flight < self.max_in_flight
+        """Fewer than `max_in_flight` pages, and fewer bytes than `max_in_flight_bytes`,
+        wait for answers."""
+        return (self.in_flight < self.max_in_flight
+                and self.in_flight_bytes < self.max_in_flight_bytes)
 
     def drained(self) -> defer.Deferred[None]:
         """Fires once every page sent so far has its answer (or went to `on_lost`)."""

@@ -77,6 +77,12 @@ which reads and validates them and sends the drafts back to the store pipeline (
 a few hundred stays in one process); 0: every page is read in the crawl process; N > 0: N
 workers from the first page. See spiders/offload.py; bench/crawl.py measures the modes."""
 
+PRICEWATCH_GC_GEN0 = 50_000
+"""Allocations between two runs of Python's cyclic garbage collector during a crawl
+(Python's default is 700; 0 leaves it). A crawl keeps thousands of queued requests alive,
+and the default made the collector take about a fifth of a bare crawl's time on the
+bench (spiders/spiders/competitor.py: tune_gc)."""
+
 PRICEWATCH_BATCH_SIZE = 500
 """Pages per write transaction."""
 

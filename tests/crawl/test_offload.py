@@ -142,9 +142,17 @@ POOL_SCRIPT = textwrap.dedent("""
             out["room_when_full"] = pool.has_room
             yield pool.drained()
             out["room_after"] = pool.has_room
-            os.kill(pool.workers[0].process.pid, signal.SIGSTOP)
+            pid = pool.workers[0].process.pid
+            os.kill(pid, signal.SIGSTOP)
+            pool.submit(item("x"), body)
+            pool.submit(item("y"), body)
+            out["taken_back"] = pool.take_back().item.url  # the newest first
+            out["in_flight_after_take_back"] = pool.in_flight
+            os.kill(pid, signal.SIGCONT)
+            yield pool.drained()  # y's answer, should it come, is not taken
+            os.kill(pid, signal.SIGSTOP)
             pool.submit(item("c"), body)  # held by a worker that will die
-            os.kill(pool.workers[0].process.pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
             yield pool.drained()
             out["alive"] = pool.alive
             pool.submit(item("d"), body)
@@ -159,7 +167,7 @@ POOL_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_a_dead_worker_loses_no_page_and_says_why(tmp_path: Path) -> None:
+def test_pool_takes_pages_back_and_a_dead_worker_loses_none(tmp_path: Path) -> None:
     script = tmp_path / "pool.py"
     script.write_text(POOL_SCRIPT, encoding="utf-8")
     page = FIXTURES / "bg-jsonld-sale" / "page.html"
@@ -170,8 +178,11 @@ def test_a_dead_worker_loses_no_page_and_says_why(tmp_path: Path) -> None:
     out = json.loads(done.stdout.strip().splitlines()[-1])
     price = str(extract(page.read_bytes(), "https://shop.example/a",
                         ExtractionHints(prefer="jsonld")).price)
-    assert out["drafts"] == [["https://shop.example/a", price], ["https://shop.example/b", price]]
+    assert out["drafts"] == [["https://shop.example/a", price], ["https://shop.example/b", price],
+                             ["https://shop.example/x", price]]
     assert out["room_when_full"] is False and out["room_after"] is True
+    assert out["taken_back"] == "https://shop.example/y"
+    assert out["in_flight_after_take_back"] == 1
     assert out["alive"] is False
     # the page the dead worker held, and the one sent after, come back to be read here
     assert [url for url, _ in out["lost"]] == ["https://shop.example/c", "https://shop.example/d"]
@@ -179,3 +190,13 @@ def test_a_dead_worker_loses_no_page_and_says_why(tmp_path: Path) -> None:
     assert out["lost"][1][1] == "no extraction worker is running"
     assert out["in_flight"] == 0
     assert "unanswered" in done.stderr
+
+
+@pytest.mark.parametrize(("gen0", "expected"), [(0, "700 False"), (50_000, "50000 True")])
+def test_gc_tuning_for_a_crawl(gen0: int, expected: str) -> None:
+    """Run in a child: the collector's settings are the whole process's."""
+    code = ("import gc; from spiders.spiders.competitor import tune_gc; "
+            f"tune_gc({gen0}); print(gc.get_threshold()[0], gc.get_freeze_count() > 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert done.stdout.strip() == expected
