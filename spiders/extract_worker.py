@@ -11,8 +11,8 @@ Both directions carry frames: a 4-byte big-endian length, then a pickle. Request
 * ``("setup", Competitor, prefer, full_read_every)``: first, once: whose pages follow, the
   fast path learned so far and the sampling setting (:class:`spiders.reading.PageReader`:
   the worker then learns from its own pages as the spider would);
-* ``("page", page_id, PageItem, body)``: read one page that answered (the item carries
-  URL, variant, fetch time and HTTP status).
+* ``("page", page_id, url, variant, fetched_at, http_status, rendered, body)``: read one
+  page that answered (the values of its `PageItem`).
 
 Answers go back in batches: one frame holds a list of
 ``(page_id, Draft | None, counts_for_learner, extractor | None, quick, seconds, error)``,
@@ -107,7 +107,11 @@ class Worker:
             _, competitor, prefer, full_read_every = message
             self.reader = PageReader(competitor, prefer, full_read_every)
             return None
-        _, page_id, item, body = message
+        from spiders.items import PageItem
+
+        _, page_id, url, variant, fetched_at, http_status, rendered, body = message
+        item = PageItem(url=url, variant=variant, fetched_at=fetched_at,
+                        http_status=http_status, rendered=rendered)
         return self.read(page_id, item, body)
 
     def read(self, page_id: int, item: Any, body: bytes) -> tuple[Any, ...]:

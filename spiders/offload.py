@@ -92,7 +92,9 @@ class _Worker(protocol.ProcessProtocol):
 
     def send(self, page_id: int, page: Page) -> None:
         self.pending[page_id] = page
-        self.process.write(frame(("page", page_id, page.item, page.body)))
+        item = page.item  # plain values: pickling the slotted dataclass itself is slow
+        self.process.write(frame(("page", page_id, item.url, item.variant, item.fetched_at,
+                                  item.http_status, item.rendered, page.body)))
 
     def childDataReceived(self, childFD: int, data: bytes) -> None:
         buffer = self.buffer

@@ -57,6 +57,12 @@ def _item(number: int) -> PageItem:
                     http_status=200)
 
 
+def _page(number: int, body: bytes) -> bytes:
+    item = _item(number)
+    return frame(("page", number, item.url, item.variant, item.fetched_at, item.http_status,
+                  item.rendered, body))
+
+
 def _answers(proc: subprocess.Popen[bytes], count: int) -> list[tuple[Any, ...]]:
     assert proc.stdout is not None
     answers: list[tuple[Any, ...]] = []
@@ -74,7 +80,7 @@ def test_worker_reads_and_validates_pages_as_the_crawl_process_would() -> None:
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(frame(("setup", competitor, None, 1)))
     for number, page in enumerate(PAGES):
-        proc.stdin.write(frame(("page", number, _item(number), page.read_bytes())))
+        proc.stdin.write(_page(number, page.read_bytes()))
     proc.stdin.close()
     answers = _answers(proc, len(PAGES))
     assert read_frame(proc.stdout) is None  # end of input ends the worker
@@ -100,7 +106,7 @@ def test_worker_answers_at_once_when_it_has_caught_up() -> None:
     proc.stdin.write(frame(("setup", _competitor(), "jsonld", 1)))
     body = (FIXTURES / "bg-jsonld-sale" / "page.html").read_bytes()
     for number in range(3):
-        proc.stdin.write(frame(("page", number, _item(number), body)))
+        proc.stdin.write(_page(number, body))
     proc.stdin.flush()  # stdin stays open: the worker must not wait for more
     try:
         answers = _answers(proc, 3)
