@@ -1,6 +1,6 @@
 """Crawl benchmark: the full pipeline against a bare spider on the same nginx-served shop.
 
-    python bench/crawl.py [--products 5000] [--styles jsonld,plain] [--db sqlite|postgresql]
+    python bench/crawl.py [--repeat 3] [--products 5000] [--styles jsonld,plain] [--db sqlite|postgresql]
 
 For each style (``jsonld``: structured data; ``plain``: per-site CSS selectors) it
 generates a static demo shop, serves it with Debian's nginx on a free loopback port, and
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=5000)
     parser.add_argument("--styles", default="jsonld,plain")
-    parser.add_argument("--repeat", type=int, default=2,
+    parser.add_argument("--repeat", type=int, default=3,
                         help="interleaved runs of each crawl; the fastest counts")
     parser.add_argument("--db", default="sqlite", help="sqlite (a fresh file) or a URL")
     parser.add_argument("--modes", default="default,inprocess,sampled",
