@@ -87,9 +87,11 @@ def bare_crawl(competitors: Path, name: str) -> dict[str, Any]:
 
     def opened(spider: Any) -> None:
         timing["start"] = time.perf_counter()
+        timing["cpu0"] = time.process_time()
 
     def closed(spider: Any) -> None:
         timing["end"] = time.perf_counter()
+        timing["cpu"] = time.process_time() - timing["cpu0"]
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
@@ -97,7 +99,8 @@ def bare_crawl(competitors: Path, name: str) -> dict[str, Any]:
     crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, competitor=comp)
     process.start()
-    return {"pages": counter["pages"], "seconds": timing["end"] - timing["start"]}
+    return {"pages": counter["pages"], "seconds": timing["end"] - timing["start"],
+            "cpu": timing["cpu"]}
 
 
 # ------------------------------------------------------------------ the parent
@@ -129,7 +132,7 @@ def run_full(competitors: Path, name: str, db_url: str,
             "store_ms": summary.stats.get("store_ms_per_page"),
             "quick_reads": summary.stats.get("quick_reads", 0),
             "worker_pages": summary.stats.get("worker_pages", 0),
-            "run_id": summary.crawl_run_id}
+            "run_id": summary.crawl_run_id, "cpu": summary.stats.get("cpu_s")}
 
 
 def check_prices(db_url: str, run_id: int, folder: Path, base_url: str) -> tuple[int, int]:
@@ -178,6 +181,13 @@ def _rate(run: dict[str, Any]) -> float:
     return float(run["pages"]) / float(run["seconds"])
 
 
+def _cpu_ms(run: dict[str, Any]) -> str:
+    """CPU time of the crawl process per page (not the worker's): equal to the wall time
+    per page, the crawl process is the limit."""
+    cpu, pages = run.get("cpu"), run.get("pages")
+    return f"{1000 * float(cpu) / int(pages):.3f}" if cpu is not None and pages else "?"
+
+
 def bench_style(style: str, products: int, db: str, modes: list[str],
                 repeat: int) -> dict[str, float]:
     """Bare and full crawls interleaved `repeat` times; the fastest of each is kept (other
@@ -203,7 +213,8 @@ def bench_style(style: str, products: int, db: str, modes: list[str],
           f"{', '.join(f'{_rate(b):.0f}' for b in bares)})")
     print(f"[{style}] shop: {products} products on nginx at {base_url}")
     print(f"[{style}] bare spider : {bare['pages']} pages in {bare['seconds']:.2f} s = "
-          f"{bare_rate:.0f} pages/s ({1000 / bare_rate:.2f} ms per page)")
+          f"{bare_rate:.0f} pages/s ({1000 / bare_rate:.2f} ms per page; crawl process CPU "
+          f"{_cpu_ms(bare)} ms per page)")
     ratios: dict[str, float] = {}
     for key, runs in fulls.items():
         full, (right, checked) = max(runs, key=lambda r: _rate(r[0]))
@@ -215,7 +226,8 @@ def bench_style(style: str, products: int, db: str, modes: list[str],
               f"{full['seconds']:.2f} s = {full_rate:.0f} pages/s (extract + validate + store "
               f"in SQLite; strategy learned: {full['prefer']}; outcomes {full['counts']}; "
               f"process wall time {full['wall']:.2f} s)")
-        print(f"[{style}]   cost per page: extraction {full['extract_ms']} ms, "
+        print(f"[{style}]   crawl process CPU {_cpu_ms(full)} ms per page; "
+              f"cost per page: extraction {full['extract_ms']} ms, "
               f"validate+quality+store {full['store_ms']} ms; quick reads "
               f"{full['quick_reads']}; read by the worker {full['worker_pages']}; "
               f"prices right: {right} of {checked} checked against "

@@ -131,6 +131,7 @@ class StorePipeline:
         self.busy_seconds = 0.0
         """Time spent in this pipeline (validation is timed by ValidatePipeline)."""
         self.closed = False
+        self.cpu_started = time.process_time()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -141,6 +142,7 @@ class StorePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         self.engine = make_engine(self.db_url)
         self.started = time.monotonic()
+        self.cpu_started = time.process_time()
         spider = spider or self.crawler.spider
         if spider is not None and hasattr(spider, "draft_sink"):
             spider.draft_sink = self.take
@@ -330,6 +332,8 @@ class StorePipeline:
             "worker_pages": getattr(spider, "worker_pages", 0),
             "full_read_every": getattr(spider, "full_read_every", 1),
             "elapsed_s": round(elapsed, 3),
+            # CPU time of the crawl process (not its extraction worker's)
+            "cpu_s": round(time.process_time() - self.cpu_started, 3),
             "pages_per_s": round(pages / elapsed, 1) if elapsed > 0 else None,
             "extract_ms_per_page": _per_page(getattr(spider, "extract_seconds", 0.0), pages),
             "store_ms_per_page": _per_page(self.busy_seconds, pages),
