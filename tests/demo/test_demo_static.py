@@ -87,8 +87,12 @@ def test_nginx_serves_the_generated_shop(tmp_path: Path) -> None:
 
 
 def test_serve_command_prints_urls_and_stops_on_ctrl_c() -> None:
+    # A child inherits an ignored SIGINT (a test run started in the background by a shell
+    # without job control): Python then installs no KeyboardInterrupt. Ctrl-C from a
+    # terminal is what is tested, so the child starts with the default disposition.
     proc = subprocess.Popen([sys.executable, "-m", "demo.shops", "serve", "--day", "2"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert proc.stdout is not None
         header = proc.stdout.readline()
