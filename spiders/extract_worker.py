@@ -184,7 +184,28 @@ def widen_pipes(*fds: int) -> None:
                 continue
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when the crawl process that started it ends, however
+    it ends: a worker stuck on a page it was no longer waited for (the crawl reads such
+    pages itself) must not outlive the crawl. (Linux ties this to the thread that started
+    the worker: the reactor's, which lives as long as the crawl.) Elsewhere nothing
+    happens."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent ended before the request took effect
+        os._exit(0)
+
+
 def main() -> int:
+    die_with_parent()
     widen_pipes(sys.stdin.fileno(), sys.stdout.fileno())
     serve(sys.stdin.fileno(), sys.stdout.buffer)
     return 0

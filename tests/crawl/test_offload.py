@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -206,3 +208,42 @@ def test_gc_tuning_for_a_crawl(gen0: int, expected: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
     assert done.stdout.strip() == expected
+
+
+ORPHAN_SCRIPT = textwrap.dedent("""
+    import os, subprocess, sys
+    read_end, write_end = os.pipe()
+    worker = subprocess.Popen([sys.executable, "-m", "spiders.extract_worker"],
+                              stdin=read_end, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL)
+    # another process keeps the worker's input open, so no end of input will stop it:
+    # only its parent's death can (as for a crawl process killed while the worker is busy)
+    holder = subprocess.Popen(["sleep", "60"], pass_fds=(write_end,),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(worker.pid, holder.pid, flush=True)
+""")
+
+
+def test_a_worker_does_not_outlive_its_crawl_process(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(ORPHAN_SCRIPT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    pid, holder = map(int, done.stdout.split())
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _running(pid):
+            time.sleep(0.1)
+        assert not _running(pid), f"worker {pid} still runs after its parent ended"
+    finally:
+        os.kill(holder, signal.SIGKILL)
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split()[2] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
