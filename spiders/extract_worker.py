@@ -204,8 +204,17 @@ def die_with_parent() -> None:
         os._exit(0)
 
 
+NICENESS = 10
+"""How much lower the worker's CPU priority is than the crawl's: when the two (and the
+shop's server, in a bench) want the same core, the crawl process, which is the limit,
+goes first; the worker has time to spare on a structured-data shop and catches up. On
+the crawl bench this raised the median ratio from about 0.74 to 0.81 (two interleaved
+A/B runs of six pairs each)."""
+
+
 def main() -> int:
     die_with_parent()
+    os.nice(NICENESS)
     widen_pipes(sys.stdin.fileno(), sys.stdout.fileno())
     serve(sys.stdin.fileno(), sys.stdout.buffer)
     return 0

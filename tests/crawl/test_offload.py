@@ -247,3 +247,20 @@ def _running(pid: int) -> bool:
             return stat.read().split()[2] != "Z"  # a zombie has ended
     except FileNotFoundError:
         return False
+
+
+def test_the_worker_runs_at_a_lower_priority_than_the_crawl() -> None:
+    from spiders.extract_worker import NICENESS
+
+    proc = _worker()
+    try:
+        deadline = time.monotonic() + 20
+        nice = os.getpriority(os.PRIO_PROCESS, proc.pid)
+        while nice == os.nice(0) and time.monotonic() < deadline:  # not set yet
+            time.sleep(0.05)
+            nice = os.getpriority(os.PRIO_PROCESS, proc.pid)
+        assert nice == min(19, os.nice(0) + NICENESS)
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=30)
