@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from twisted.internet import defer, error, protocol
+from twisted.internet import error, protocol
 from twisted.python.failure import Failure
 
 from spiders.drafts import Draft
@@ -155,10 +155,8 @@ class ExtractPool:
         self.started = False
         self.workers: list[_Worker] = []
         self.next_id = 0
-        self.in_flight = 0
         self.in_flight_bytes = 0
         self.warned = False
-        self._drained: list[defer.Deferred[None]] = []
 
     def start(self) -> None:
         """Spawn the workers (on first use: Scrapy installs its reactor after the spider
@@ -197,7 +195,6 @@ class ExtractPool:
             return
         worker = min(live, key=lambda w: len(w.pending)) if len(live) > 1 else live[0]
         self.next_id += 1
-        self.in_flight += 1
         self.in_flight_bytes += len(body)
         worker.send(self.next_id, page)
 
@@ -217,12 +214,15 @@ class ExtractPool:
             return None
         _, page = busiest.pending.popitem()
         self._done(page)
-        self.settle()
         return page
 
     def _done(self, page: Page) -> None:
-        self.in_flight -= 1
         self.in_flight_bytes -= len(page.body)
+
+    @property
+    def in_flight(self) -> int:
+        """Pages sent and not answered yet."""
+        return sum(len(w.pending) for w in self.workers)
 
     @property
     def has_room(self) -> bool:
@@ -231,20 +231,8 @@ class ExtractPool:
         return (self.in_flight < self.max_in_flight
                 and self.in_flight_bytes < self.max_in_flight_bytes)
 
-    def drained(self) -> defer.Deferred[None]:
-        """Fires once every page sent so far has its answer (or went to `on_lost`)."""
-        if self.in_flight == 0:
-            return defer.succeed(None)
-        waiter: defer.Deferred[None] = defer.Deferred()
-        self._drained.append(waiter)
-        return waiter
-
     def settle(self) -> None:
-        """Wake whoever waits for the last answer."""
-        if self.in_flight == 0 and self._drained:
-            waiting, self._drained = self._drained, []
-            for waiter in waiting:
-                waiter.callback(None)
+        """Say once when the last worker is gone."""
         if self.started and not self.alive and not self.closing and not self.warned:
             self.warned = True
             log.warning("no extraction worker left")

@@ -150,14 +150,8 @@ class StorePipeline:
     def take(self, draft: Draft) -> None:
         """A page an extraction worker read and validated (:mod:`spiders.offload`): it
         joins the batch directly, without a Scrapy item."""
-        spider = self.crawler.spider
-        if self.closed or spider is None:
-            return
-        started = time.perf_counter()
-        try:
-            self._process(draft, spider)
-        finally:
-            self.busy_seconds += time.perf_counter() - started
+        if not self.closed and self.crawler.spider is not None:
+            self.process_item(draft)
 
     # -- per item
 

@@ -314,7 +314,7 @@ class CompetitorSpider(scrapy.Spider):
 
     async def await_answers(self, response: Response) -> None:
         """Read the newest pages the worker still holds while it reads the oldest (the
-        answers that come in between are taken as usual), then wait for the last ones."""
+        answers that come in between are taken as usual), until none is left."""
         from twisted.internet import reactor, task
 
         assert self.pool is not None
@@ -322,7 +322,6 @@ class CompetitorSpider(scrapy.Spider):
             self.read_here(page, "read in the crawl process at the end of the crawl")
             # one turn of the reactor: the worker's answers come in meanwhile
             await maybe_deferred_to_future(task.deferLater(reactor, 0, lambda: None))
-        await maybe_deferred_to_future(self.pool.drained())
         self.draining = False
 
     def stop_offloading(self, spider: scrapy.Spider) -> None:
