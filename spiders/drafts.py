@@ -7,14 +7,14 @@ it reads, so a page read there arrives ready to store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from spiders.config import Competitor
 from spiders.extraction.currency import in_use
-from spiders.extraction.model import ExtractedProduct, Promotion
+from spiders.extraction.model import ExtractedProduct, Promotion, PromotionKind, Shipping
 from spiders.items import PageItem
 from spiders.quality import Reading
 from storage.models import ObservationStatus
@@ -91,6 +91,8 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
     secondary_currency = normalize_currency(product.secondary_currency)
     converted_from = None
     note = None
+    shipping, delivery, warranty = product.shipping, product.delivery, product.warranty
+    promotions = list(product.promotions)
     if price is not None and currency and shop_currency and currency != shop_currency \
             and not problems:
         replaced = changeover_day(currency)
@@ -99,7 +101,8 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
             price, regular, currency, converted_from, note = _convert_replaced(
                 price, regular, currency, shop_currency)
             secondary, secondary_currency = shown, shown_currency
-    shipping, delivery, warranty = product.shipping, product.delivery, product.warranty
+            shipping, promotions = _convert_terms(shipping, promotions, shown_currency,
+                                                  shop_currency)
     values: dict[str, Any] = {
         "price": price,
         "regular_price": regular,
@@ -112,7 +115,7 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
         "delivery_max_days": delivery.max_days if delivery else None,
         "warranty_months": warranty.months if warranty else None,
         "returns_days": product.returns_days,
-        "promotions": [p.to_dict() for p in product.promotions],
+        "promotions": [p.to_dict() for p in promotions],
         "title": listing.title,
         "extractor": clip(product.extractor, 50),
         "confidence": product.confidence if product.price is not None else None,
@@ -130,7 +133,32 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
     reading = Reading(price, currency, listing.title, has_product, clip(product.reason, 500))
     if item.quick:
         return _quick_draft(listing, item, reading, values, note)
-    return Draft(listing, item.fetched_at, None, note, reading, values, list(product.promotions))
+    return Draft(listing, item.fetched_at, None, note, reading, values, promotions)
+
+
+MONEY_PROMOTIONS = frozenset({PromotionKind.AMOUNT_OFF, PromotionKind.MEMBER_PRICE,
+                              PromotionKind.INSTALMENTS})
+"""Promotion kinds whose `value` is money (the others hold a percent or nothing)."""
+
+
+def _converted(amount: Decimal | None, source: str, target: str) -> Decimal | None:
+    if amount is None:
+        return None
+    conversion = convert(amount, source, target)
+    return conversion.amount if conversion else None
+
+
+def _convert_terms(shipping: Shipping | None, promotions: list[Promotion], source: str,
+                   target: str) -> tuple[Shipping | None, list[Promotion]]:
+    """Shipping terms and money-valued promotions of a converted page, in `target` too."""
+    if shipping is not None:
+        shipping = replace(shipping, cost=_converted(shipping.cost, source, target),
+                           free_threshold=_converted(shipping.free_threshold, source, target))
+    return shipping, [
+        replace(p, value=_converted(p.value, source, target) if p.kind in MONEY_PROMOTIONS
+                else p.value, threshold=_converted(p.threshold, source, target))
+        for p in promotions
+    ]
 
 
 def _convert_replaced(price: Decimal, regular: Decimal | None, currency: str,
