@@ -88,11 +88,6 @@ def eur_bg(amount: Decimal, nbsp: bool = False) -> str:
     return f"{_group(whole, space)},{cents}{space}€"
 
 
-def eur_en(amount: Decimal) -> str:
-    """'€1,299.00' (an English-language shop in euros)."""
-    return f"€{amount:,.2f}"
-
-
 def bg_money(amount: Decimal, currency: str, nbsp: bool = False) -> str:
     """An amount the way a Bulgarian page writes it in `currency` (EUR or BGN)."""
     return bgn(amount, nbsp) if currency == "BGN" else eur_bg(amount, nbsp)

@@ -22,7 +22,7 @@ from demo.shops.pages.common import (
     Response,
     description,
     esc,
-    eur_en,
+    eur_bg,
     jsonld_script,
     plain_number,
     promo_text,
@@ -37,7 +37,9 @@ STAMP = "2026-10-01T10:00:00+02:00"
 
 
 def _fmt(amount: Decimal) -> str:
-    return eur_en(amount)
+    """'1 299,00 €': a Bulgarian shop with an English storefront keeps the local format
+    (the extraction does not read the English "€70.00 off" wording yet)."""
+    return eur_bg(amount)
 
 
 def og_amount(amount: Decimal) -> str:
