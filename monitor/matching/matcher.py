@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from monitor.matching.normalize import (
+    AttributeCheck,
     Attributes,
     compare_attributes,
     norm_code,
@@ -26,6 +27,7 @@ from monitor.matching.normalize import (
     words,
 )
 from monitor.matching.settings import MatchSettings
+from spiders.extraction.condition import is_new
 from storage.identifiers import normalize_gtin
 from storage.repos.matches import MatchRow
 
@@ -59,6 +61,8 @@ class ListingItem:
     gtin: str | None = None
     brand: str | None = None
     mpn: str | None = None
+    condition: str | None = None
+    """As stored on the listing (from the page): not new never matches."""
 
 
 Proposal = MatchRow
@@ -72,6 +76,9 @@ class _Candidate:
     attrs: Attributes
     text: str
     """Title words led by the brand key, sizes and pack removed: what the fuzzy score compares."""
+    latin: str
+    """The same, Latin-script words and model codes only: what carries a match between a
+    Bulgarian and an English title ("Фритюрник Philips Airfryer HD9252/90")."""
 
 
 def _brand_first(text: str, brand_key: str) -> str:
@@ -102,10 +109,13 @@ class Matcher:
         self._attrs: dict[int, Attributes] = {}
         self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
         self._texts: dict[tuple[str, int], list[str]] = {}
+        self._latins: dict[tuple[str, int], list[str]] = {}
+        self._title_mpns: set[str] = set()
         for item in catalog:
             self._add(item)
         for key, cands in self._blocks.items():
             self._texts[key] = [c.text for c in cands]
+            self._latins[key] = [c.latin for c in cands]
 
     @staticmethod
     def _put(index: dict[str, int | None] | dict[tuple[str, str], int | None], key: object, pid: int) -> None:
@@ -125,12 +135,15 @@ class Matcher:
             self._put(self._by_mpn, mpn, item.product_id)
             if brand:
                 self._put(self._by_brand_mpn, (brand, mpn), item.product_id)
+                if len(mpn) >= 4 and any(c.isdigit() for c in mpn):
+                    self._title_mpns.add(mpn)
         if not brand:
             return
         self._brands.setdefault(brand, brand)
         attrs = self._attrs[item.product_id]
         text = _brand_first(attrs.rest, brand)
-        self._blocks[(brand, attrs.pack)].append(_Candidate(item.product_id, attrs, text))
+        self._blocks[(brand, attrs.pack)].append(
+            _Candidate(item.product_id, attrs, text, _latin(text)))
 
     def brand_of(self, listing: ListingItem) -> str:
         """The listing's brand key: its own brand field, else a known brand its title starts with
@@ -147,35 +160,39 @@ class Matcher:
         return ""
 
     def propose(self, listing: ListingItem) -> Proposal | None:
-        """The best match for one listing, or None."""
+        """The best match for one listing, or None. A listing that is not new (stored
+        condition or its title) never matches; a conflicting attribute is no match."""
+        if not is_new(listing.condition):
+            return None
         return (
             self._by_identifier_gtin(listing)
             or self._by_identifier_mpn(listing)
+            or self._by_mpn_in_title(listing)
             or self._by_title(listing)
         )
 
     def _check_titles(self, listing: ListingItem, product_id: int, method: str,
-                      confidence: float) -> Proposal:
-        """An identifier match, checked against what both titles say about size and pack."""
+                      confidence: float, how: str) -> Proposal | None:
+        """An identifier match, checked against what both titles say about the variant:
+        a conflict (size, capacity, colour, model code, condition) is no match at all; a
+        pack count alone that differs gives a per-unit ratio, reviewed first."""
         if not listing.title or listing.title == self._names[product_id]:
-            return Proposal(listing.listing_id, product_id, method, confidence)
+            return Proposal(listing.listing_id, product_id, method, confidence, None,
+                            f"{how}; same title")
         ours = self._attrs[product_id]
         theirs = parse_attributes(listing.title)
         check = compare_attributes(ours, theirs)
         if check.compatible:
-            return Proposal(listing.listing_id, product_id, method, confidence)
+            return Proposal(listing.listing_id, product_id, method, confidence, None,
+                            why(how, check))
         ratio = pack_ratio(ours, theirs)
         if ratio is not None:
             return Proposal(
                 listing.listing_id, product_id, method,
                 min(confidence, self.settings.pack_mismatch_confidence), ratio,
-                f"same {method} but {check.reason}: prices compared per unit (x{ratio})",
+                f"{how} but {check.reason}: prices compared per unit (x{ratio})",
             )
-        return Proposal(
-            listing.listing_id, product_id, method,
-            min(confidence, self.settings.conflict_confidence), None,
-            f"same {method} but titles disagree: {check.reason}",
-        )
+        return None
 
     def _by_identifier_gtin(self, listing: ListingItem) -> Proposal | None:
         if not listing.gtin:
@@ -187,7 +204,8 @@ class Matcher:
             pid = self._by_gtin.get(gtin) if gtin else None
         if pid is None:
             return None
-        return self._check_titles(listing, pid, Method.gtin, self.settings.gtin_confidence)
+        return self._check_titles(listing, pid, Method.gtin, self.settings.gtin_confidence,
+                                  f"same GTIN {listing.gtin}")
 
     def _by_identifier_mpn(self, listing: ListingItem) -> Proposal | None:
         mpn = norm_code(listing.mpn)
@@ -202,7 +220,36 @@ class Matcher:
             confidence = self.settings.mpn_only_confidence
         if pid is None:
             return None
-        return self._check_titles(listing, pid, Method.brand_mpn, confidence)
+        return self._check_titles(listing, pid, Method.brand_mpn, confidence,
+                                  f"same {'brand + ' if brand else ''}MPN {listing.mpn}")
+
+    def _by_mpn_in_title(self, listing: ListingItem) -> Proposal | None:
+        """Our brand + MPN written in their title ("Philips Airfryer HD9252/90 Essential"),
+        separators, case and spaces aside; the longest code found wins."""
+        if not listing.title or not self._title_mpns:
+            return None
+        raw = listing.title.split()
+        codes = [norm_code(t) for t in raw]
+        if not any(any(c.isdigit() for c in code) for code in codes):
+            return None
+        brand = self.brand_of(listing)
+        if not brand:
+            return None
+        best: tuple[int, str] | None = None
+        for i in range(len(codes)):
+            key = ""
+            for j in range(i, min(i + 3, len(codes))):
+                key += codes[j]
+                if key in self._title_mpns and (best is None or len(key) > best[0]):
+                    best = (len(key), key)
+        if best is None:
+            return None
+        pid = self._by_brand_mpn.get((brand, best[1]))
+        if pid is None:
+            return None
+        return self._check_titles(listing, pid, Method.brand_mpn,
+                                  self.settings.brand_mpn_confidence,
+                                  f"brand {brand} + MPN {best[1]} in their title")
 
     def _by_title(self, listing: ListingItem) -> Proposal | None:
         if not listing.title:
@@ -211,36 +258,86 @@ class Matcher:
         if not brand:
             return None
         theirs = parse_attributes(listing.title)
+        if theirs.condition is not None:
+            return None
         key = (brand, theirs.pack)
         cands = self._blocks.get(key)
         if not cands:
             return None
         text = _brand_first(theirs.rest, brand)
-        top = process.extract(
-            text, self._texts[key], scorer=fuzz.token_set_ratio, processor=None,
-            limit=5, score_cutoff=self.settings.min_title_score,
-        )
-        scored: list[tuple[float, float, _Candidate]] = []
-        for _choice, set_score, idx in top:
+        latin = _latin(text)
+        cutoff = self.settings.min_title_score
+        found: dict[int, float] = {}
+        for _choice, set_score, idx in process.extract(
+                text, self._texts[key], scorer=fuzz.token_set_ratio, processor=None,
+                limit=5, score_cutoff=cutoff):
+            found[idx] = (set_score + fuzz.token_sort_ratio(text, cands[idx].text)) / 2
+        by_latin: set[int] = set()
+        if latin:
+            # one title may be Bulgarian, the other English: brand + model tokens decide
+            for _choice, set_score, idx in process.extract(
+                    latin, self._latins[key], scorer=fuzz.token_set_ratio, processor=None,
+                    limit=5, score_cutoff=cutoff):
+                score = (set_score + fuzz.token_sort_ratio(latin, cands[idx].latin)) / 2
+                if score > found.get(idx, 0.0):
+                    found[idx] = score
+                    by_latin.add(idx)
+        scored: list[tuple[float, AttributeCheck, _Candidate]] = []
+        for idx, score in found.items():
             cand = cands[idx]
-            check = compare_attributes(cand.attrs, theirs)
-            if not check.compatible:
+            if score < cutoff:
                 continue
-            score = (set_score + fuzz.token_sort_ratio(text, cand.text)) / 2
-            if score >= self.settings.min_title_score:
-                scored.append((score, check.penalty, cand))
+            check = compare_attributes(cand.attrs, theirs)
+            if not check.compatible or not _codes_shared(cand.attrs, theirs):
+                continue
+            if idx in by_latin and not (check.compared or (
+                    _has_code(latin) and _has_code(cand.latin))):
+                continue  # the Latin words alone carry it only with a model code or an
+                # attribute both titles state and agree on
+            scored.append((score, check, cand))
         if not scored:
             return None
-        scored.sort(key=lambda s: s[0], reverse=True)
-        score, penalty, best = scored[0]
-        confidence = score / 100 - penalty
-        notes = []
-        if penalty:
-            notes.append("a size is stated on one side only")
+        scored.sort(key=lambda s: (-s[0], s[2].product_id))
+        score, check, best = scored[0]
+        confidence = score / 100 - check.penalty
+        notes = [why(f"title {score:.0f}/100 within brand {brand}", check)]
         if len(scored) > 1 and score - scored[1][0] < self.settings.ambiguity_margin:
             confidence = min(confidence, self.settings.high_confidence - 0.05)
             notes.append(f"runner-up product {scored[1][2].product_id} scores almost as high")
         return Proposal(
             listing.listing_id, best.product_id, Method.title, round(max(confidence, 0.0), 3),
-            None, "; ".join(notes) or None,
+            None, "; ".join(notes),
         )
+
+
+def why(how: str, check: AttributeCheck) -> str:
+    """Why a listing matched, in words: the method, then the attributes that agree."""
+    parts = [how]
+    if check.compared:
+        parts.append("agree: " + ", ".join(check.compared))
+    if check.reason:
+        parts.append(check.reason)
+    return "; ".join(parts)
+
+
+def _is_latin_or_code(word: str) -> bool:
+    return any(c.isdigit() for c in word) or all(c.isascii() for c in word)
+
+
+def _latin(text: str) -> str:
+    """The brand key (first) and the Latin-script words and model codes of a folded text."""
+    first, _, rest = text.partition(" ")
+    return " ".join([first, *(w for w in rest.split() if _is_latin_or_code(w))])
+
+
+def _has_code(text: str) -> bool:
+    return any(any(c.isdigit() for c in w) for w in text.split())
+
+
+def _codes_shared(ours: Attributes, theirs: Attributes) -> bool:
+    """A title match needs a model code in common when both titles show codes: "JBL Tune
+    520BT" is not "JBL Tune 670NC", however alike the words around them."""
+    if not ours.codes or not theirs.codes:
+        return True
+    mine = {(shape, d) for shape, digits in ours.codes for d in digits}
+    return any((shape, d) in mine for shape, digits in theirs.codes for d in digits)

@@ -16,10 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('listing') as batch:
-        batch.add_column(sa.Column('condition', sa.String(length=20), nullable=True))
+    op.add_column('listing', sa.Column('condition', sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('listing') as batch:
-        batch.drop_column('condition')
+    op.drop_column('listing', 'condition')  # SQLite 3.35+ drops a column in place
