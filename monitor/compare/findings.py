@@ -47,7 +47,7 @@ from monitor.compare.pricing import (
     recommend_price,
     shelf_for_effective,
 )
-from monitor.compare.settings import CompareSettings
+from monitor.compare.settings import CompareSettings, in_stock
 
 
 @dataclass(slots=True)
@@ -63,7 +63,10 @@ class Evaluation:
     stats: ProductStats | None
     findings: list[FindingData]
     priced: list[Priced]
+    """The offers that can be bought now: what undercut, beatable, rank and index use."""
     our: Landed
+    out_of_stock: int = 0
+    """Offers left out because they cannot be bought now (see `settings.in_stock`)."""
 
 
 def land_ours(our: OurProduct) -> Landed:
@@ -81,7 +84,7 @@ def land_theirs(offer: TheirOffer, settings: CompareSettings, now: datetime | No
     return effective_price(
         offer.price, regular_price=offer.regular_price, shipping_cost=offer.shipping_cost,
         free_shipping_threshold=offer.free_shipping_threshold, promotions=offer.promotions,
-        pack_ratio=offer.pack_ratio, now=now, apply_coupons=settings.apply_coupons,
+        pack_ratio=offer.pack_ratio, now=now,
     )
 
 
@@ -130,6 +133,15 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
             details.setdefault("member_price", str(p.landed.member_price))
         if p.offer.pack_ratio is not None:
             details.setdefault("pack_ratio", str(p.offer.pack_ratio))
+        if p.landed.conditional is not None and kind != FindingKind.conditional_offer:
+            # shown beside: what a coupon, a membership or a bigger basket would give
+            details.setdefault("conditional_offer", conditional_details(p, ours))
+        if p.offer.conversion is not None:
+            source, rate, fixed = p.offer.conversion
+            details.setdefault("conversion", {
+                "from": source, "to": our.currency, "rate": str(rate), "fixed": fixed})
+        if p.offer.match_note:
+            details.setdefault("match", p.offer.match_note)
     return FindingData(
         kind=kind, product_id=our.product_id, currency=our.currency, reason=reason,
         competitor_id=p.offer.competitor_id if p else None,
@@ -142,6 +154,59 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
             cents(abs(gap) * our.priority) if gap is not None else ZERO),
         details=details,
     )
+
+
+def conditional_details(p: Priced, ours: Landed) -> dict[str, object]:
+    """A conditional offer as finding details: its price, kind, words and how much
+    cheaper than us it would be."""
+    assert p.landed.conditional is not None
+    gap = ours.effective - p.landed.conditional
+    return {"price": str(p.landed.conditional), "kind": p.landed.conditional_kind,
+            "text": p.landed.conditional_text, "gap": str(gap),
+            "gap_pct": str(percent(gap, ours.effective))}
+
+
+def _conditional_offers(our: OurProduct, ours: Landed, priced: list[Priced]) -> list[FindingData]:
+    """Offers cheaper than us only through a condition (multi-buy, member price, coupon,
+    instalments): their own kind, never an undercut."""
+    findings = []
+    for p in priced:
+        price = p.landed.conditional
+        if price is None or price >= ours.effective or p.landed.effective < ours.effective:
+            continue
+        gap = ours.effective - price
+        findings.append(_finding(
+            FindingKind.conditional_offer, our, ours, p,
+            f"{p.offer.competitor} is not cheaper for a single buyer ({_shown(p.landed)} vs our "
+            f"{ours.effective}), but with {p.landed.conditional_text} "
+            f"({_kind_words(p.landed.conditional_kind)}) they would be {gap} "
+            f"({percent(gap, ours.effective)}%) cheaper: {price} a unit.",
+            gap, details={"conditional_offer": conditional_details(p, ours)},
+        ))
+    return findings
+
+
+def _kind_words(kind: str | None) -> str:
+    return {"multi_buy": "buying several", "member_price": "members only",
+            "coupon": "with a coupon code", "instalments": "paying in instalments",
+            "percent_off": "with a code or a bigger basket",
+            "amount_off": "with a code or a bigger basket"}.get(kind or "", kind or "")
+
+
+def _out_of_stock(our: OurProduct, ours: Landed, gone: list[Priced]) -> list[FindingData]:
+    """Offers that cannot be bought now: an opportunity, never a "cheaper" claim."""
+    findings = []
+    for p in gone:
+        gap = ours.effective - p.landed.effective
+        state = p.offer.availability or "OutOfStock"
+        findings.append(_finding(
+            FindingKind.out_of_stock, our, ours, p,
+            f"{p.offer.competitor} cannot sell it now ({state}; their price "
+            f"{p.landed.effective} vs our {ours.effective}): room to hold or raise our price.",
+            gap, impact=cents(max(gap, ZERO) * our.priority),
+            details={"availability": state},
+        ))
+    return findings
 
 
 def _price_findings(our: OurProduct, ours: Landed, priced: list[Priced],
@@ -358,15 +423,29 @@ def evaluate_product(
     our: OurProduct, offers: Sequence[TheirOffer], settings: CompareSettings | None = None,
     now: datetime | None = None,
 ) -> Evaluation:
-    """Stats and every finding for one product. Offers in another currency are skipped."""
+    """Stats and every finding for one product.
+
+    Offers must already be in our product's currency (the run converts them); any other
+    is skipped. Offers that cannot be bought now (`in_stock`) are left out of undercut,
+    beatable, rank and index and give an `out_of_stock` finding instead."""
     settings = settings or CompareSettings()
     ours = land_ours(our)
-    priced = [Priced(o, land_theirs(o, settings, now)) for o in offers if o.currency == our.currency]
-    if not priced:
-        return Evaluation(None, [], [], ours)
-    priced.sort(key=_cheapest_first)
-    findings = _price_findings(our, ours, priced, settings)
-    findings += _terms_gaps(our, ours, priced, settings)
-    findings += _fake_discounts(our, ours, priced, settings)
-    findings += _map_violations(our, ours, priced)
-    return Evaluation(product_stats(our, ours, priced), findings, priced, ours)
+    priced: list[Priced] = []
+    gone: list[Priced] = []
+    for o in offers:
+        if o.currency != our.currency:
+            continue
+        (priced if in_stock(o.availability, settings) else gone).append(
+            Priced(o, land_theirs(o, settings, now)))
+    findings: list[FindingData] = []
+    if priced:
+        priced.sort(key=_cheapest_first)
+        findings = _price_findings(our, ours, priced, settings)
+        findings += _conditional_offers(our, ours, priced)
+        findings += _terms_gaps(our, ours, priced, settings)
+    everyone = priced + gone  # what they advertise, in stock or not
+    findings += _fake_discounts(our, ours, everyone, settings)
+    findings += _map_violations(our, ours, everyone)
+    findings += _out_of_stock(our, ours, gone)
+    stats = product_stats(our, ours, priced) if priced else None
+    return Evaluation(stats, findings, priced, ours, len(gone))

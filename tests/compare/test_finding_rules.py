@@ -251,5 +251,5 @@ def test_offers_in_another_currency_are_left_out() -> None:
 def test_findings_kinds_cover_the_issue() -> None:
     assert {k.value for k in FindingKind} == {
         "undercut", "beatable", "promo_driven", "headroom", "terms_gap", "fake_discount",
-        "map_violation",
+        "map_violation", "conditional_offer", "out_of_stock",
     }
