@@ -228,11 +228,9 @@ def parse_attributes(title: str | None) -> Attributes:
     colours = frozenset(_COLOUR_WORDS[w] for w in words_only if w in _COLOUR_WORDS)
     # colours are compared as attributes, not as words of the fuzzy score
     rest = " ".join(w for w in words_only if w not in _COLOUR_WORDS)
-    first: dict[str, Decimal] = {}
-    for dim, values in amounts.items():
-        first[dim] = min(values)
+    smallest = {dim: min(values) for dim, values in amounts.items()}
     return Attributes(
-        pack=pack, sizes=tuple(sorted(first.items())), rest=rest,
+        pack=pack, sizes=tuple(sorted(smallest.items())), rest=rest,
         amounts=tuple(sorted((k, frozenset(v)) for k, v in amounts.items())),
         colours=colours, codes=_codes(text),
         condition=condition.value if condition is not None else None,
