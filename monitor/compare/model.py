@@ -110,6 +110,8 @@ class TheirOffer:
     """(their currency, rate, fixed) when the money fields were converted into ours."""
     match_note: str | None = None
     """Why the listing was matched to our product (method, attributes that agree)."""
+    original_price: Decimal | None = None
+    """Their shelf price in their own currency, when `conversion` is set."""
 
 
 @dataclass(slots=True)

@@ -229,6 +229,7 @@ class _Converter:
             shipping_cost=a(offer.shipping_cost, source, target),
             free_shipping_threshold=a(offer.free_shipping_threshold, source, target),
             promotions=promos, conversion=(source, head.rate, head.fixed),
+            original_price=offer.price,
         )
 
 
