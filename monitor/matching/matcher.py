@@ -11,6 +11,7 @@ on top of whatever the cascade proposes.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,12 +111,18 @@ class Matcher:
         self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
         self._texts: dict[tuple[str, int], list[str]] = {}
         self._latins: dict[tuple[str, int], list[str]] = {}
+        self._by_model: dict[tuple[str, int, frozenset[tuple[str, tuple[str, ...]]]], list[int]] = \
+            defaultdict(list)
         self._title_mpns: set[str] = set()
         for item in catalog:
             self._add(item)
         for key, cands in self._blocks.items():
             self._texts[key] = [c.text for c in cands]
             self._latins[key] = [c.latin for c in cands]
+            for idx, cand in enumerate(cands):
+                model = _model_key(cand.attrs)
+                if model:
+                    self._by_model[(*key, model)].append(idx)
 
     @staticmethod
     def _put(index: dict[str, int | None] | dict[tuple[str, str], int | None], key: object, pid: int) -> None:
@@ -282,6 +289,20 @@ class Matcher:
                 if score > found.get(idx, 0.0):
                     found[idx] = score
                     by_latin.add(idx)
+        model = _model_key(theirs)
+        if model:
+            # brand + model code carry a match between a Bulgarian and an English title
+            # ("Безжични слушалки Sony WH-1000XM5, черни" / "Sony WH-1000XM5 headphones,
+            # Black"): the words around them are in another language, not another product
+            cyrillic = _cyrillic(theirs.rest)
+            qualified = _qualified(listing.title)
+            for idx in self._by_model.get((*key, model), ()):
+                cand = cands[idx]
+                if _cyrillic(cand.attrs.rest) != cyrillic:
+                    # a variant qualifier on one side only ("..., без батерия"): review
+                    score = MODEL_KEY_SCORE - (
+                        5 if qualified != _qualified(self._names[cand.product_id]) else 0)
+                    found[idx] = max(found.get(idx, 0.0), score)
         scored: list[tuple[float, AttributeCheck, _Candidate]] = []
         for idx, score in found.items():
             cand = cands[idx]
@@ -318,6 +339,30 @@ def why(how: str, check: AttributeCheck) -> str:
     if check.reason:
         parts.append(check.reason)
     return "; ".join(parts)
+
+
+MODEL_KEY_SCORE = 92.0
+"""Title score of the same brand and exactly the same model codes, titles in two scripts."""
+
+
+def _model_key(attrs: Attributes) -> frozenset[tuple[str, tuple[str, ...]]]:
+    """The title's model codes that name a model: letters with digits, or 3+ digits
+    ('wh#xm#' (1000, 5), 'hd#' (925290)); empty when there is none."""
+    return frozenset(
+        (shape, digits) for shape, all_digits in attrs.codes for digits in all_digits
+        if shape.strip("#") or sum(len(d) for d in digits) >= 3)
+
+
+def _qualified(title: str) -> bool:
+    """Whether a title ends in a variant qualifier: after a comma, a dash or in brackets."""
+    return bool(_QUALIFIER.search(title))
+
+
+_QUALIFIER = re.compile(r",|\s[-\u2013]\s|\(")
+
+
+def _cyrillic(text: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in text)
 
 
 def _is_latin_or_code(word: str) -> bool:
