@@ -22,6 +22,7 @@ from monitor.matching.normalize import (
     AttributeCheck,
     Attributes,
     compare_attributes,
+    fold,
     norm_code,
     pack_ratio,
     parse_attributes,
@@ -111,8 +112,7 @@ class Matcher:
         self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
         self._texts: dict[tuple[str, int], list[str]] = {}
         self._latins: dict[tuple[str, int], list[str]] = {}
-        self._by_model: dict[tuple[str, int, frozenset[tuple[str, tuple[str, ...]]]], list[int]] = \
-            defaultdict(list)
+        self._by_model: dict[tuple[str, int, object], list[int]] = defaultdict(list)
         self._title_mpns: set[str] = set()
         for item in catalog:
             self._add(item)
@@ -120,9 +120,10 @@ class Matcher:
             self._texts[key] = [c.text for c in cands]
             self._latins[key] = [c.latin for c in cands]
             for idx, cand in enumerate(cands):
-                model = _model_key(cand.attrs)
-                if model:
-                    self._by_model[(*key, model)].append(idx)
+                for model in (_model_key(cand.attrs),
+                              _model_phrase(self._names[cand.product_id], key[0])):
+                    if model:
+                        self._by_model[(*key, model)].append(idx)
 
     @staticmethod
     def _put(index: dict[str, int | None] | dict[tuple[str, str], int | None], key: object, pid: int) -> None:
@@ -289,20 +290,24 @@ class Matcher:
                 if score > found.get(idx, 0.0):
                     found[idx] = score
                     by_latin.add(idx)
-        model = _model_key(theirs)
-        if model:
-            # brand + model code carry a match between a Bulgarian and an English title
-            # ("Безжични слушалки Sony WH-1000XM5, черни" / "Sony WH-1000XM5 headphones,
-            # Black"): the words around them are in another language, not another product
-            cyrillic = _cyrillic(theirs.rest)
-            qualified = _qualified(listing.title)
+        # brand + model carry a match between a Bulgarian and an English title: the same
+        # model codes ("Безжични слушалки Sony WH-1000XM5, черни" / "Sony WH-1000XM5
+        # headphones, Black") or the same words after the brand ("Smartphone Realme 12 Pro,
+        # 256 GB" / "Смартфон Realme 12 Pro, 256 GB"); the words around them are in another
+        # language, not another product
+        cyrillic = _cyrillic(theirs.rest)
+        qualifier = _qualifier(listing.title, theirs)
+        for model in {_model_key(theirs), _model_phrase(listing.title, brand)}:
+            if not model:
+                continue
             for idx in self._by_model.get((*key, model), ()):
                 cand = cands[idx]
-                if _cyrillic(cand.attrs.rest) != cyrillic:
-                    # a variant qualifier on one side only ("..., без батерия"): review
-                    score = MODEL_KEY_SCORE - (
-                        5 if qualified != _qualified(self._names[cand.product_id]) else 0)
-                    found[idx] = max(found.get(idx, 0.0), score)
+                if _cyrillic(cand.attrs.rest) == cyrillic:
+                    continue
+                # a variant qualifier on one side only ("..., без батерия"): review
+                ours = _qualifier(self._names[cand.product_id], cand.attrs)
+                score = MODEL_KEY_SCORE - (5 if bool(qualifier) != bool(ours) else 0)
+                found[idx] = max(found.get(idx, 0.0), score)
         scored: list[tuple[float, AttributeCheck, _Candidate]] = []
         for idx, score in found.items():
             cand = cands[idx]
@@ -353,12 +358,35 @@ def _model_key(attrs: Attributes) -> frozenset[tuple[str, tuple[str, ...]]]:
         if shape.strip("#") or sum(len(d) for d in digits) >= 3)
 
 
-def _qualified(title: str) -> bool:
-    """Whether a title ends in a variant qualifier: after a comma, a dash or in brackets."""
-    return bool(_QUALIFIER.search(title))
+_SEGMENTS = re.compile(r",|\(|\)|\s[-\u2013|/]\s")
+_QUALIFYING = re.compile(r",|\(|\)")
 
 
-_QUALIFIER = re.compile(r",|\s[-\u2013]\s|\(")
+def _qualifier(title: str, attrs: Attributes) -> tuple[str, ...]:
+    """A variant qualifier the attributes do not cover: the words after a comma or in
+    brackets that are not a size, colour, pack or code ("..., без батерия", "(Kit)").
+    A dash is not one: "Dyson V8 Absolute - прахосмукачка" only names the kind of thing."""
+    parts = _QUALIFYING.split(fold(title))
+    if len(parts) < 2:
+        return ()
+    rest = set(attrs.rest.split())
+    return tuple(w for part in parts[1:] for w in words(_SEGMENTS.split(part)[0])
+                 if w in rest and not any(c.isdigit() for c in w))
+
+
+def _model_phrase(title: str, brand: str) -> tuple[str, ...]:
+    """The words right after the brand up to the first comma, bracket or dash, as codes:
+    'Smartphone Realme 12 Pro, 256 GB' -> ('12', 'pro')."""
+    for segment in _SEGMENTS.split(fold(title)):
+        tokens = [norm_code(t) for t in segment.split()]
+        tokens = [t for t in tokens if t]
+        for start in range(len(tokens)):
+            for size in (3, 2, 1):
+                if "".join(tokens[start:start + size]) == brand:
+                    after = tokens[start + size:]
+                    return tuple(after) if after and any(
+                        any(c.isdigit() for c in t) for t in after) else ()
+    return ()
 
 
 def _cyrillic(text: str) -> bool:
