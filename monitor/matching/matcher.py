@@ -114,11 +114,14 @@ class Matcher:
         self._latins: dict[tuple[str, int], list[str]] = {}
         self._by_model: dict[tuple[str, int, object], list[int]] = defaultdict(list)
         self._title_mpns: set[str] = set()
+        self._brand_memo: tuple[ListingItem | None, str] = (None, "")
+        self._scripts: dict[tuple[str, int], set[bool]] = defaultdict(set)
         for item in catalog:
             self._add(item)
         for key, cands in self._blocks.items():
             self._texts[key] = [c.text for c in cands]
             self._latins[key] = [c.latin for c in cands]
+            self._scripts[key] = {_cyrillic(c.attrs.rest) for c in cands}
             for idx, cand in enumerate(cands):
                 for model in (_model_key(cand.attrs),
                               _model_phrase(self._names[cand.product_id], key[0])):
@@ -154,6 +157,12 @@ class Matcher:
             _Candidate(item.product_id, attrs, text, _latin(text)))
 
     def brand_of(self, listing: ListingItem) -> str:
+        """The listing's brand key (see `_brand_of`), worked out once per listing."""
+        if self._brand_memo[0] is not listing:
+            self._brand_memo = (listing, self._brand_of(listing))
+        return self._brand_memo[1]
+
+    def _brand_of(self, listing: ListingItem) -> str:
         """The listing's brand key: its own brand field, else a known brand its title starts with
         (or contains), else ''."""
         brand = norm_code(listing.brand)
@@ -273,7 +282,6 @@ class Matcher:
         if not cands:
             return None
         text = _brand_first(theirs.rest, brand)
-        latin = _latin(text)
         cutoff = self.settings.min_title_score
         found: dict[int, float] = {}
         for _choice, set_score, idx in process.extract(
@@ -281,6 +289,9 @@ class Matcher:
                 limit=5, score_cutoff=cutoff):
             found[idx] = (set_score + fuzz.token_sort_ratio(text, cands[idx].text)) / 2
         by_latin: set[int] = set()
+        cyrillic = _cyrillic(theirs.rest)
+        bilingual = (not cyrillic) in self._scripts[key]  # some of ours in the other script
+        latin = _latin(text) if bilingual else ""
         if latin:
             # one title may be Bulgarian, the other English: brand + model tokens decide
             for _choice, set_score, idx in process.extract(
@@ -295,9 +306,9 @@ class Matcher:
         # headphones, Black") or the same words after the brand ("Smartphone Realme 12 Pro,
         # 256 GB" / "Смартфон Realme 12 Pro, 256 GB"); the words around them are in another
         # language, not another product
-        cyrillic = _cyrillic(theirs.rest)
-        qualifier = _qualifier(listing.title, theirs)
-        for model in {_model_key(theirs), _model_phrase(listing.title, brand)}:
+        qualifier = _qualifier(listing.title, theirs) if bilingual else ()
+        models = {_model_key(theirs), _model_phrase(listing.title, brand)} if bilingual else set()
+        for model in models:
             if not model:
                 continue
             for idx in self._by_model.get((*key, model), ()):
@@ -394,7 +405,7 @@ def _cyrillic(text: str) -> bool:
 
 
 def _is_latin_or_code(word: str) -> bool:
-    return any(c.isdigit() for c in word) or all(c.isascii() for c in word)
+    return word.isascii() or any(c.isdigit() for c in word)
 
 
 def _latin(text: str) -> str:

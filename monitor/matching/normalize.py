@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from spiders.extraction.condition import condition_from_text
+
 # unit -> (dimension, factor to the dimension's base unit)
 _UNITS: dict[str, tuple[str, Decimal]] = {
     "ml": ("volume", Decimal(1)), "мл": ("volume", Decimal(1)),
@@ -70,6 +72,7 @@ def fold(text: str | None) -> str:
     return unicodedata.normalize("NFC", "".join(kept)).casefold()
 
 
+@lru_cache(maxsize=500_000)
 def norm_code(value: str | None) -> str:
     """An identifier (MPN, brand) with case, spaces and punctuation removed: 'WH-1000XM4' -> 'wh1000xm4'."""
     return _CODE_JUNK.sub("", fold(value))
@@ -179,8 +182,6 @@ def parse_attributes(title: str | None) -> Attributes:
     "Cola 1.5L" -> pack 1, volume 1500; 'TV Sony KD-55X75WL 55" черен' -> screen 55,
     colour black, code kd#x#wl (55, 75); "Laptop 16/512 GB" -> data {16000, 512000}.
     """
-    from spiders.extraction.condition import condition_from_text
-
     condition = condition_from_text(title)
     text = _NETWORK.sub(r"\1gnetwork", fold(title))
     pack = 1

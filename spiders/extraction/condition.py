@@ -56,6 +56,13 @@ _WORDING: list[tuple[Condition, re.Pattern[str]]] = [
 ]
 
 
+_STEMS = ("refurb", "renew", "recond", "reman", "grade", "обнов", "рецикл", "реконд", "възстанов",
+          "рефър", "used", "owned", "hand", "употреб", "използ", "състояние", "open", "box",
+          "display", "demo", "разопак", "отворен", "мостра", "демонстр", "витрин", "damag",
+          "dent", "повред", "смачкан")
+"""A cheap first look: every pattern below needs one of these (lower-case) stems."""
+
+
 def normalize_condition(value: object) -> Condition | None:
     """A schema.org itemCondition (URL, `NewCondition`, 'refurbished'...) or wording."""
     if value is None:
@@ -81,6 +88,9 @@ def condition_from_text(text: str | None) -> Condition | None:
     (no statement is not a statement of "new")."""
     if not text:
         return None
+    low = text.lower()
+    if not any(stem in low for stem in _STEMS):
+        return None  # most titles: no need to run the patterns
     for condition, pattern in _WORDING:
         if pattern.search(text):
             return condition
