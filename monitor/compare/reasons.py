@@ -15,7 +15,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from storage.money import format_money
+from storage.money import Conversion, format_money, format_rate
 
 LANGS = ("en", "bg")
 
@@ -179,7 +179,9 @@ def _piece(piece: Mapping[str, Any], currency: str, lang: str) -> str:
     if key == "conversion":
         values["original"] = format_money(Decimal(str(piece["original"])), str(piece["from"]), lang)
         values["fixed"] = _word("fixed", lang) if piece.get("fixed") else ""
-        values["rate"] = _number(piece.get("rate"), lang)
+        values["rate"] = format_rate(Conversion(
+            Decimal(str(piece["original"])), str(piece["from"]), Decimal(str(piece["converted"])),
+            currency, Decimal(str(piece["rate"])), bool(piece.get("fixed"))), lang)
     text = template.get(lang, template["en"])
     try:
         return text.format(**values)

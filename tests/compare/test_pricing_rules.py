@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from monitor.compare.pricing import is_conditional
 from monitor.compare import (
     Floor,
     Promo,
@@ -19,6 +18,7 @@ from monitor.compare import (
     round_to_ending,
     shelf_for_effective,
 )
+from monitor.compare.pricing import is_conditional
 from monitor.settings import SettingsError
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
