@@ -42,11 +42,13 @@ def _names(ctx: click.Context, findings: list[FindingData]) -> tuple[dict[int, s
 def compare(ctx: click.Context, top: int | None, lang: str) -> None:
     """Compare our catalog with every matched competitor listing.
 
-    Uses the latest good price of each confirmed or high-confidence match, works out the
-    effective (landed) price after promotions and shipping on both sides, writes the
-    findings (undercut, beatable, promo_driven, headroom, terms_gap, fake_discount,
-    map_violation) to the database and prints the top ones by impact (gap x priority).
-    Rules come from the `compare` section of pricewatch.yaml.
+    Uses the latest good price of each confirmed or high-confidence match, converted into
+    our product's currency, works out the effective price a single-unit buyer without a
+    coupon or membership pays (after unconditional markdowns and shipping) on both sides,
+    writes the findings (undercut, beatable, promo_driven, headroom, terms_gap,
+    fake_discount, map_violation, conditional_offer, out_of_stock) to the database and
+    prints the top ones by impact (gap x priority), with why each listing was matched.
+    Rules come from the `compare` section of pricewatch.yaml, rates from its `money` section.
     """
     try:
         settings = load_compare_settings()
@@ -86,6 +88,7 @@ def compare(ctx: click.Context, top: int | None, lang: str) -> None:
             "" if f.our_effective is None else str(f.our_effective),
             "" if f.their_effective is None else str(f.their_effective),
             "" if f.recommended_price is None else str(f.recommended_price),
-            render_reason(f, lang),
+            render_reason(f, lang) + (f" [matched: {f.details['match']}]"
+                                      if f.details.get("match") else ""),
         )
     console.print(grid)
