@@ -62,3 +62,20 @@ def test_read_off_a_page() -> None:
     plain = extract(page("Lenovo IdeaPad 5", lines=("Also see: Refurbished laptops from 299 €",)),
                     url="http://127.0.0.1/p/5")
     assert plain.condition is None
+
+
+def test_configured_shipping_fills_what_the_page_leaves_out() -> None:
+    from decimal import Decimal
+
+    from spiders.extraction import ExtractionHints
+
+    hints = ExtractionHints(currency="EUR", shipping_cost=Decimal("9.99"),
+                            free_shipping_threshold=Decimal("150"))
+    silent = extract(page("Philips Blender HR2041"), url="http://127.0.0.1/p/6", hints=hints)
+    assert silent.shipping is not None
+    assert (silent.shipping.cost, silent.shipping.free_threshold) == (Decimal("9.99"), Decimal("150"))
+    # the page states only its threshold: that wins, the configured cost still applies below it
+    partial = extract(page("Philips Blender HR2041", lines=("Free shipping on orders over €100.00",)),
+                      url="http://127.0.0.1/p/7", hints=hints)
+    assert partial.shipping is not None
+    assert (partial.shipping.cost, partial.shipping.free_threshold) == (Decimal("9.99"), Decimal("100.00"))
