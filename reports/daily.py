@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from monitor.compare.reasons import render_reason
 from reports import charts
 from reports.config import ReportSettings, load_report_settings
 from reports.i18n import Texts
@@ -131,7 +132,7 @@ def _finding_view(row: Any, t: Texts, as_of: datetime, stale_after: timedelta) -
         our_price=t.money(row.our_price, cur), their_effective=t.money(row.their_effective, cur),
         their_shelf=t.money(row.their_price, cur), gap=t.money(row.gap, cur, dual=False),
         gap_pct=t.percent(row.gap_pct, signed=True), recommendation=recommendation,
-        reason=row.reason, url=row.url, price_from=t.date(row.their_observed_at), stale=stale,
+        reason=render_reason(row._mapping, t.lang), url=row.url, price_from=t.date(row.their_observed_at), stale=stale,
         sort={
             "product": row.product_name.lower(), "category": (row.category or "").lower(),
             "competitor": competitor.lower(), "kind": t.kind(row.kind).lower(),

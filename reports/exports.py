@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
+from monitor.compare.reasons import render_reason
 from reports.config import ReportSettings, load_report_settings
 from reports.daily import LATEST
 from reports.prices import PriceState, label, price_rows
@@ -63,7 +64,7 @@ def finding_records(engine: Engine, as_of: datetime, settings: ReportSettings) -
         "our_effective": r.our_effective, "their_price": r.their_price,
         "their_effective": r.their_effective, "gap": r.gap, "gap_pct": r.gap_pct,
         "recommended_price": r.recommended_price, "promo_until": r.promo_until,
-        "impact": r.impact, "reason": r.reason, "their_price_observed_at": r.their_observed_at,
+        "impact": r.impact, "reason": render_reason(r._mapping, settings.lang), "their_price_observed_at": r.their_observed_at,
         "their_price_stale": r.their_observed_at is not None
         and as_of - r.their_observed_at > stale_after,
     } for r in rows]

@@ -71,6 +71,7 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
         url=item.url[:1000], variant=(item.variant or "")[:200],
         sku=clip(product.sku, 100), gtin=_gtin(product.gtin), mpn=clip(product.mpn, 100),
         brand=clip(product.brand, 200), title=clip(product.title, 1000),
+        condition=product.condition,
     )
     if item.blocked or item.gone:
         status = ObservationStatus.blocked if item.blocked else ObservationStatus.not_found

@@ -163,6 +163,9 @@ class Listing(Base):
     mpn: Mapped[str | None] = mapped_column(String(100))
     brand: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(1000))
+    condition: Mapped[str | None] = mapped_column(String(20))
+    """new / refurbished / used / open_box / damaged as the page states it (None: not
+    stated). A listing that is not new never matches our new products."""
     first_seen: Mapped[UTC] = mapped_column(default=utcnow)
     last_seen: Mapped[UTC] = mapped_column(default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -76,7 +76,7 @@ def match_review(ctx: click.Context, limit: int) -> None:
         click.echo("The review queue is empty.")
         return
     grid = Table(title=f"Review queue: {total} unsure matches (showing {len(items)})")
-    for col in ("id", "conf.", "how", "our product", "their listing", "why unsure"):
+    for col in ("id", "conf.", "how", "our product", "their listing", "why matched, why unsure"):
         grid.add_column(col, overflow="fold")
     for item in items:
         grid.add_row(

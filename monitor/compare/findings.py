@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from monitor.compare.model import (
     FindingData,
@@ -47,7 +48,8 @@ from monitor.compare.pricing import (
     recommend_price,
     shelf_for_effective,
 )
-from monitor.compare.settings import CompareSettings
+from monitor.compare.reasons import why as reason_piece
+from monitor.compare.settings import CompareSettings, in_stock
 
 
 @dataclass(slots=True)
@@ -63,7 +65,10 @@ class Evaluation:
     stats: ProductStats | None
     findings: list[FindingData]
     priced: list[Priced]
+    """The offers that can be bought now: what undercut, beatable, rank and index use."""
     our: Landed
+    out_of_stock: int = 0
+    """Offers left out because they cannot be bought now (see `settings.in_stock`)."""
 
 
 def land_ours(our: OurProduct) -> Landed:
@@ -81,7 +86,7 @@ def land_theirs(offer: TheirOffer, settings: CompareSettings, now: datetime | No
     return effective_price(
         offer.price, regular_price=offer.regular_price, shipping_cost=offer.shipping_cost,
         free_shipping_threshold=offer.free_shipping_threshold, promotions=offer.promotions,
-        pack_ratio=offer.pack_ratio, now=now, apply_coupons=settings.apply_coupons,
+        pack_ratio=offer.pack_ratio, now=now,
     )
 
 
@@ -121,7 +126,8 @@ def _shown(landed: Landed) -> str:
 def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None, reason: str,
              gap: Decimal | None, *, details: dict[str, object] | None = None,
              impact: Decimal | None = None, recommended_price: Decimal | None = None,
-             promo_until: datetime | None = None) -> FindingData:
+             promo_until: datetime | None = None,
+             why: list[dict[str, Any]] | None = None) -> FindingData:
     gap_pct = percent(gap, ours.effective) if gap is not None else None
     details = dict(details or {})
     if p is not None:
@@ -130,6 +136,28 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
             details.setdefault("member_price", str(p.landed.member_price))
         if p.offer.pack_ratio is not None:
             details.setdefault("pack_ratio", str(p.offer.pack_ratio))
+        if p.landed.conditional is not None and kind != FindingKind.conditional_offer:
+            # shown beside: what a coupon, a membership or a bigger basket would give
+            details.setdefault("conditional_offer", conditional_details(p, ours))
+        if p.offer.conversion is not None:
+            source, rate, fixed = p.offer.conversion
+            details.setdefault("conversion", {
+                "from": source, "to": our.currency, "rate": str(rate), "fixed": fixed})
+        if p.offer.match_note:
+            details.setdefault("match", p.offer.match_note)
+    pieces = list(why or [])
+    if p is not None and pieces:
+        if p.landed.conditional is not None and kind != FindingKind.conditional_offer:
+            c = conditional_details(p, ours)
+            pieces.append(reason_piece("beside_conditional", condition=c["kind"],
+                                       offer=c["text"], gap_pct=c["gap_pct"]))
+        if p.offer.conversion is not None and p.offer.original_price is not None:
+            source, rate, fixed = p.offer.conversion
+            pieces.append(reason_piece("conversion", original=p.offer.original_price,
+                                       converted=p.offer.price, rate=rate, fixed=fixed,
+                                       **{"from": source}))
+    if pieces:
+        details["why"] = pieces
     return FindingData(
         kind=kind, product_id=our.product_id, currency=our.currency, reason=reason,
         competitor_id=p.offer.competitor_id if p else None,
@@ -142,6 +170,66 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
             cents(abs(gap) * our.priority) if gap is not None else ZERO),
         details=details,
     )
+
+
+def conditional_details(p: Priced, ours: Landed) -> dict[str, object]:
+    """A conditional offer as finding details: its price, kind, words and how much
+    cheaper than us it would be."""
+    assert p.landed.conditional is not None
+    gap = ours.effective - p.landed.conditional
+    return {"price": str(p.landed.conditional), "kind": p.landed.conditional_kind,
+            "text": p.landed.conditional_text, "gap": str(gap),
+            "gap_pct": str(percent(gap, ours.effective))}
+
+
+def _conditional_offers(our: OurProduct, ours: Landed, priced: list[Priced]) -> list[FindingData]:
+    """Offers cheaper than us only through a condition (multi-buy, member price, coupon,
+    instalments): their own kind, never an undercut."""
+    findings = []
+    for p in priced:
+        price = p.landed.conditional
+        if price is None or price >= ours.effective or p.landed.effective < ours.effective:
+            continue
+        gap = ours.effective - price
+        findings.append(_finding(
+            FindingKind.conditional_offer, our, ours, p,
+            f"{p.offer.competitor} is not cheaper for a single buyer ({_shown(p.landed)} vs our "
+            f"{ours.effective}), but with {p.landed.conditional_text} "
+            f"({_kind_words(p.landed.conditional_kind)}) they would be {gap} "
+            f"({percent(gap, ours.effective)}%) cheaper: {price} a unit.",
+            gap, details={"conditional_offer": conditional_details(p, ours)},
+            why=[reason_piece("conditional_offer", competitor=p.offer.competitor,
+                              their=p.landed.effective, ours=ours.effective,
+                              condition=p.landed.conditional_kind,
+                              offer=p.landed.conditional_text, gap=gap,
+                              gap_pct=percent(gap, ours.effective), price=price)],
+        ))
+    return findings
+
+
+def _kind_words(kind: str | None) -> str:
+    return {"multi_buy": "buying several", "member_price": "members only",
+            "coupon": "with a coupon code", "instalments": "paying in instalments",
+            "percent_off": "with a code or a bigger basket",
+            "amount_off": "with a code or a bigger basket"}.get(kind or "", kind or "")
+
+
+def _out_of_stock(our: OurProduct, ours: Landed, gone: list[Priced]) -> list[FindingData]:
+    """Offers that cannot be bought now: an opportunity, never a "cheaper" claim."""
+    findings = []
+    for p in gone:
+        gap = ours.effective - p.landed.effective
+        state = p.offer.availability or "OutOfStock"
+        findings.append(_finding(
+            FindingKind.out_of_stock, our, ours, p,
+            f"{p.offer.competitor} cannot sell it now ({state}; their price "
+            f"{p.landed.effective} vs our {ours.effective}): room to hold or raise our price.",
+            gap, impact=cents(max(gap, ZERO) * our.priority),
+            details={"availability": state},
+            why=[reason_piece("out_of_stock", competitor=p.offer.competitor, state=state,
+                              their=p.landed.effective, ours=ours.effective)],
+        ))
+    return findings
 
 
 def _price_findings(our: OurProduct, ours: Landed, priced: list[Priced],
@@ -175,6 +263,10 @@ def _undercut(our: OurProduct, ours: Landed, priced: list[Priced], cheapest: Pri
             f"Hold our price.",
             gap, promo_until=until,
             details={"base": str(cheapest.landed.base), "cheaper_competitors": len(cheaper)},
+            why=[reason_piece("promo_driven", competitor=name, gap=gap,
+                              their=cheapest.landed.effective, ours=ours.effective,
+                              until=f"{until:%Y-%m-%d}" if until else None,
+                              base=cheapest.landed.base)],
         )]
     findings = [_finding(
         FindingKind.undercut, our, ours, cheapest,
@@ -182,30 +274,38 @@ def _undercut(our: OurProduct, ours: Landed, priced: list[Priced], cheapest: Pri
         f"({percent(gap, ours.effective)}%) cheaper; {len(cheaper)} of {len(priced)} "
         f"competitors are cheaper than us.",
         gap, details={"cheaper_competitors": len(cheaper)},
+        why=[reason_piece("undercut", competitor=name, their=cheapest.landed.effective,
+                          ours=ours.effective, gap=gap, gap_pct=percent(gap, ours.effective),
+                          cheaper=len(cheaper), offers=len(priced))],
     )]
     floor = price_floor(our.cost, our.min_margin, our.map_price, settings.default_min_margin)
     beat = _beatable(our, ours, lasting, lasting_price, floor, settings)
     if beat is not None:
         findings.append(beat)
     else:
-        why = _why_not(our, lasting.offer.competitor, lasting_price, floor)
-        findings[0] = _replace_reason(findings[0], f"{findings[0].reason} We cannot follow: {why}.")
+        text, piece = _why_not(our, lasting.offer.competitor, lasting_price, floor)
+        first = findings[0]
+        details = dict(first.details)
+        details["why"] = [*details.get("why", [])[:1], piece, *details.get("why", [])[1:]]
+        findings[0] = replace(first, reason=f"{first.reason} We cannot follow: {text}.",
+                              details=details)
     return findings
 
 
-def _why_not(our: OurProduct, competitor: str, lasting_price: Decimal, floor: Floor | None) -> str:
-    """Why an undercut cannot be answered, in words."""
+def _why_not(our: OurProduct, competitor: str, lasting_price: Decimal,
+             floor: Floor | None) -> tuple[str, dict[str, Any]]:
+    """Why an undercut cannot be answered, in words and as reason data."""
     if our.cost is None or floor is None:
-        return "our cost is unknown, so the margin cannot be checked"
+        return ("our cost is unknown, so the margin cannot be checked",
+                reason_piece("cannot_follow_cost"))
     match_shelf = shelf_for_effective(lasting_price, our.shipping_cost, our.free_shipping_threshold)
     under = f"our floor {floor.price} ({floor.explanation})"
+    piece = {"competitor": competitor, "lasting": lasting_price, "floor": floor.price}
     if floor.price > match_shelf:
-        return f"matching {competitor}'s {lasting_price} would go under {under}"
-    return f"no price ending between {under} and {competitor}'s {lasting_price}"
-
-
-def _replace_reason(f: FindingData, reason: str) -> FindingData:
-    return replace(f, reason=reason)
+        return (f"matching {competitor}'s {lasting_price} would go under {under}",
+                reason_piece("cannot_follow_floor", **piece))
+    return (f"no price ending between {under} and {competitor}'s {lasting_price}",
+            reason_piece("cannot_follow_ending", **piece))
 
 
 def _beatable(our: OurProduct, ours: Landed, lasting: Priced, lasting_price: Decimal,
@@ -240,6 +340,9 @@ def _beatable(our: OurProduct, ours: Landed, lasting: Priced, lasting_price: Dec
         f"price {rec.price} instead of {our.price} {outcome} them (effective {new}){limits}. "
         f"Floor {floor.price} ({floor.explanation}).",
         gap, recommended_price=rec.price,
+        why=[reason_piece("beatable", competitor=lasting.offer.competitor, lasting=lasting_price,
+                          price=rec.price, current=our.price, outcome=outcome, new=new,
+                          floor=floor.price)],
         details={"floor": str(floor.price), "floor_reason": floor.reason, "bound": rec.bound,
                  "new_effective": str(new), "target_shelf": str(target)},
     )
@@ -262,6 +365,9 @@ def _headroom(our: OurProduct, ours: Landed, cheapest: Priced, room: Decimal,
         f"{cheapest.offer.competitor} at {_shown(cheapest.landed)}. We could raise to "
         f"{rec.price} and stay cheapest{step}.",
         room, recommended_price=rec.price, details={"bound": rec.bound},
+        why=[reason_piece("headroom", room=room, room_pct=percent(room, ours.effective),
+                          competitor=cheapest.offer.competitor,
+                          their=cheapest.landed.effective, price=rec.price)],
     )]
 
 
@@ -276,20 +382,28 @@ def _terms_gaps(our: OurProduct, ours: Landed, priced: list[Priced],
             continue
         theirs = p.offer.terms
         better: list[str] = []
+        terms: list[dict[str, Any]] = []
         ships_free = p.landed.shipping == 0 and ours.shipping > 0 and _shipping_known(p.offer)
         if ships_free:
             better.append(f"free shipping (we charge {ours.shipping})")
+            terms.append({"k": "free_shipping", "ours": str(ours.shipping)})
         if theirs.warranty_months is not None and mine.warranty_months is not None \
                 and theirs.warranty_months > mine.warranty_months:
             better.append(f"{theirs.warranty_months} months warranty vs our {mine.warranty_months}")
+            terms.append({"k": "warranty", "theirs": theirs.warranty_months,
+                          "ours": mine.warranty_months})
         if theirs.delivery_days is not None and mine.delivery_days is not None \
                 and theirs.delivery_days < mine.delivery_days:
             better.append(f"delivery in {theirs.delivery_days} days vs our {mine.delivery_days}")
+            terms.append({"k": "delivery", "theirs": theirs.delivery_days,
+                          "ours": mine.delivery_days})
         if theirs.returns_days is not None and mine.returns_days is not None \
                 and theirs.returns_days > mine.returns_days:
             better.append(f"{theirs.returns_days} days to return vs our {mine.returns_days}")
+            terms.append({"k": "returns", "theirs": theirs.returns_days, "ours": mine.returns_days})
         if theirs.instalments and not settings.our_instalments:
             better.append("payment in instalments, which we do not offer")
+            terms.append({"k": "instalments"})
         if not better:
             continue
         gap = ours.effective - p.landed.effective
@@ -300,6 +414,8 @@ def _terms_gaps(our: OurProduct, ours: Landed, priced: list[Priced],
             f"{p.offer.competitor} offers better terms at about the same price "
             f"({p.landed.effective} vs our {ours.effective}): {'; '.join(better)}.",
             gap, details={"terms": better}, impact=cents(stake * our.priority),
+            why=[reason_piece("terms_gap", competitor=p.offer.competitor,
+                              their=p.landed.effective, ours=ours.effective, terms=terms)],
         ))
     return findings
 
@@ -328,6 +444,9 @@ def _fake_discounts(our: OurProduct, ours: Landed, priced: list[Priced],
             f"{o.lowest_before}: the announced discount is inflated by {inflated} "
             f"(EU rule: the 'was' price must be the lowest of the previous 30 days).",
             cents(inflated * ratio),
+            why=[reason_piece("fake_discount", competitor=o.competitor, was=o.regular_price,
+                              now=o.price, lowest=o.lowest_before,
+                              days=settings.fake_discount_days, inflated=inflated)],
             details={"was": str(o.regular_price), "lowest_before": str(o.lowest_before),
                      "real_discount_pct": str(percent(o.lowest_before - o.price, o.lowest_before))},
         )
@@ -350,6 +469,8 @@ def _map_violations(our: OurProduct, ours: Landed, priced: list[Priced]) -> list
             + (f" per our unit (x{p.offer.pack_ratio})" if p.offer.pack_ratio else "")
             + f", {below} under the minimum advertised price {our.map_price}.",
             below, details={"map_price": str(our.map_price)},
+            why=[reason_piece("map_violation", competitor=p.offer.competitor,
+                              advertised=advertised, below=below, map=our.map_price)],
         ))
     return findings
 
@@ -358,15 +479,29 @@ def evaluate_product(
     our: OurProduct, offers: Sequence[TheirOffer], settings: CompareSettings | None = None,
     now: datetime | None = None,
 ) -> Evaluation:
-    """Stats and every finding for one product. Offers in another currency are skipped."""
+    """Stats and every finding for one product.
+
+    Offers must already be in our product's currency (the run converts them); any other
+    is skipped. Offers that cannot be bought now (`in_stock`) are left out of undercut,
+    beatable, rank and index and give an `out_of_stock` finding instead."""
     settings = settings or CompareSettings()
     ours = land_ours(our)
-    priced = [Priced(o, land_theirs(o, settings, now)) for o in offers if o.currency == our.currency]
-    if not priced:
-        return Evaluation(None, [], [], ours)
-    priced.sort(key=_cheapest_first)
-    findings = _price_findings(our, ours, priced, settings)
-    findings += _terms_gaps(our, ours, priced, settings)
-    findings += _fake_discounts(our, ours, priced, settings)
-    findings += _map_violations(our, ours, priced)
-    return Evaluation(product_stats(our, ours, priced), findings, priced, ours)
+    priced: list[Priced] = []
+    gone: list[Priced] = []
+    for o in offers:
+        if o.currency != our.currency:
+            continue
+        (priced if in_stock(o.availability, settings) else gone).append(
+            Priced(o, land_theirs(o, settings, now)))
+    findings: list[FindingData] = []
+    if priced:
+        priced.sort(key=_cheapest_first)
+        findings = _price_findings(our, ours, priced, settings)
+        findings += _conditional_offers(our, ours, priced)
+        findings += _terms_gaps(our, ours, priced, settings)
+    everyone = priced + gone  # what they advertise, in stock or not
+    findings += _fake_discounts(our, ours, everyone, settings)
+    findings += _map_violations(our, ours, everyone)
+    findings += _out_of_stock(our, ours, gone)
+    stats = product_stats(our, ours, priced) if priced else None
+    return Evaluation(stats, findings, priced, ours, len(gone))

@@ -28,6 +28,12 @@ class FindingKind(StrEnum):
     """Their 'was' price is above their own lowest price of the previous 30 days."""
     map_violation = "map_violation"
     """A competitor advertises below the manufacturer's minimum advertised price."""
+    conditional_offer = "conditional_offer"
+    """Only through a conditional offer (multi-buy, member price, coupon, instalments)
+    would they be cheaper: never an undercut, worth knowing."""
+    out_of_stock = "out_of_stock"
+    """They cannot sell it now (out of stock, or preorder/backorder per the settings):
+    room to hold or raise our price."""
 
 
 @dataclass(slots=True)
@@ -98,6 +104,14 @@ class TheirOffer:
     """Their units per our unit (6 when they sell singles of our 6-pack)."""
     lowest_before: Decimal | None = None
     """Their own lowest good price in the N days before the current discount began."""
+    availability: str | None = None
+    """schema.org availability of the latest reading (None: not stated, sold)."""
+    conversion: tuple[str, Decimal, bool] | None = None
+    """(their currency, rate, fixed) when the money fields were converted into ours."""
+    match_note: str | None = None
+    """Why the listing was matched to our product (method, attributes that agree)."""
+    original_price: Decimal | None = None
+    """Their shelf price in their own currency, when `conversion` is set."""
 
 
 @dataclass(slots=True)
@@ -112,13 +126,19 @@ class Landed:
     """The same without temporary promotions (a markdown, coupons, multi-buys)."""
     shipping: Decimal
     """Shipping per unit included in `effective`."""
-    quantity: int = 1
-    """Units the basket behind `effective` holds (a multi-buy needs several)."""
     member_price: Decimal | None = None
     """Members-only price per unit, shown beside, never used as the effective price."""
     promo_until: datetime | None = None
     applied: tuple[str, ...] = ()
     """The promotions and markdown that went into `effective`, in words."""
+    conditional: Decimal | None = None
+    """The landed price per unit through the best conditional offer (multi-buy, member
+    price, coupon, instalments), when one is lower than `effective`: shown beside, never
+    used as their price."""
+    conditional_kind: str | None = None
+    """The promotion kind behind `conditional`."""
+    conditional_text: str | None = None
+    """`conditional`'s offer in words ("3 for 2", "coupon SAVE10 -10%")."""
 
     def describe(self) -> list[str]:
         """Everything between the shelf and the effective price, in words."""

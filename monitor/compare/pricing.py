@@ -1,21 +1,21 @@
 """Prices as the customer and the manager see them: pure functions over Decimals.
 
 `effective_price` turns a shelf price, promotions and shipping into the landed price of
-one unit. Its rules:
+one unit for a single-unit buyer with no coupon code and no membership: what anyone pays
+today, without conditions. Its rules:
 
 - The shelf `price` already includes a visible markdown ("was 20, now 15"). A
   `percent_off` / `amount_off` promotion is only applied on top when no markdown is
   shown (otherwise it is the markdown itself, and applying it again would count it twice).
   When several apply, the largest one counts (shops do not stack them).
-- A shown coupon code (`coupon` with a percent `value`) is applied on top, if
-  `apply_coupons`, and only when the basket reaches its `threshold`.
-- Multi-buy: "3 for 2" -> unit price x 2/3 over a basket of 3; "second at -50%" ->
-  unit price x (2 - 0.5) / 2 over a basket of 2. The best multi-buy counts.
+- Conditional offers (`is_conditional`: multi-buy, member prices, coupon codes,
+  instalments, bundles, a markdown that needs a code or a bigger basket) are never in the
+  effective price. The best of them is worked out beside it (`Landed.conditional`): "with
+  the coupon they would be 5% cheaper" is shown, never claimed as their price.
 - Shipping is added per order unless the order reaches the free-shipping threshold (a
   `free_shipping` promotion lowers or removes the threshold), then spread over its units.
-  The order holds the multi-buy quantity, or as many of their units as make one of ours
-  (six singles against our 6-pack: one order, one shipping). Unknown shipping counts as 0.
-- Member prices are returned beside the effective price, never in it.
+  The order holds as many of their units as make one of ours (six singles against our
+  6-pack: one order, one shipping). Unknown shipping counts as 0.
 - Everything is per *our* unit: multiplied by the match's `pack_ratio`.
 - Expired promotions (`valid_until` before `now`) are ignored.
 
@@ -77,23 +77,55 @@ def _markdown(price: Decimal, promos: list[Promo], marked_down: bool) -> tuple[D
     return best, label, used
 
 
-def _multi_buy(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, int, str | None, Promo | None]:
-    """Best per-unit price over the basket a multi-buy needs."""
-    best, qty, label, used = unit, 1, None, None
+CONDITIONAL_KINDS = frozenset({"multi_buy", "member_price", "coupon", "instalments", "bundle"})
+"""Promotion kinds a single-unit buyer without a code or membership does not get."""
+
+
+def is_conditional(promo: Promo, unit_price: Decimal | None = None) -> bool:
+    """THE rule of what is a conditional offer: multi-buy, member/loyalty prices, coupon
+    codes, instalments and bundles; and a percent/amount off that needs a code or a basket
+    above the price of the one unit (`unit_price`). Conditional offers never make an
+    undercut; they are shown beside it."""
+    if promo.kind in CONDITIONAL_KINDS:
+        return True
+    if promo.kind in ("percent_off", "amount_off"):
+        if promo.code:
+            return True
+        if promo.threshold is not None and (unit_price is None or unit_price < promo.threshold):
+            return True
+    return False
+
+
+def _conditional(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, str, str] | None:
+    """The lowest per-unit price a conditional offer gives (kind and words), or None."""
+    best: tuple[Decimal, str, str] | None = None
     for p in promos:
-        if p.kind != "multi_buy" or not p.buy_qty or p.buy_qty < 2:
-            continue
-        if p.pay_qty and 0 < p.pay_qty < p.buy_qty:
-            candidate = unit * Decimal(p.pay_qty) / Decimal(p.buy_qty)
-            text = f"{p.buy_qty} for {p.pay_qty}"
-        elif p.value and 0 < p.value <= HUNDRED:
-            candidate = unit * (Decimal(p.buy_qty) - p.value / HUNDRED) / Decimal(p.buy_qty)
-            text = f"item {p.buy_qty} at -{p.value.normalize():f}%"
-        else:
-            continue
-        if candidate < best:
-            best, qty, label, used = candidate, p.buy_qty, text, p
-    return best, qty, label, used
+        candidate: Decimal | None = None
+        if p.kind == "multi_buy" and p.buy_qty and p.buy_qty >= 2:
+            if p.pay_qty and 0 < p.pay_qty < p.buy_qty:
+                candidate = unit * Decimal(p.pay_qty) / Decimal(p.buy_qty)
+                text = f"{p.buy_qty} for {p.pay_qty}"
+            elif p.value and 0 < p.value <= HUNDRED:
+                candidate = unit * (Decimal(p.buy_qty) - p.value / HUNDRED) / Decimal(p.buy_qty)
+                text = f"item {p.buy_qty} at -{p.value.normalize():f}%"
+        elif p.kind == "member_price" and p.value and ZERO < p.value < unit:
+            candidate, text = p.value, f"member price {p.value}"
+        elif p.kind in ("coupon", "percent_off") and p.value and ZERO < p.value < HUNDRED:
+            candidate = unit * (ONE - p.value / HUNDRED)
+            text = f"{'coupon ' + p.code + ' ' if p.code else ''}-{p.value.normalize():f}%"
+            if p.threshold is not None:
+                text += f" over {p.threshold}"
+        elif p.kind == "amount_off" and p.value and ZERO < p.value < unit:
+            candidate = unit - p.value
+            text = f"{'code ' + p.code + ' ' if p.code else ''}-{p.value}" + (
+                f" over {p.threshold}" if p.threshold is not None else "")
+        elif p.kind == "instalments" and p.value and p.instalments:
+            total = p.value * p.instalments
+            if total < unit:
+                candidate, text = total, f"{p.instalments} x {p.value}"
+        if candidate is not None and candidate < unit and (best is None or candidate < best[0]):
+            best = (candidate, p.kind, text)
+    return best
 
 
 def _shipping(basket: Decimal, cost: Decimal | None, threshold: Decimal | None,
@@ -139,57 +171,51 @@ def effective_price(
     promotions: Sequence[Promo] = (),
     pack_ratio: Decimal | None = None,
     now: datetime | None = None,
-    apply_coupons: bool = True,
 ) -> Landed:
     """The landed price of one of *our* units at this offer (see the module docstring)."""
     ratio = pack_ratio if pack_ratio is not None else ONE
     if not promotions and (regular_price is None or regular_price <= price):
         return plain_price(price, shipping_cost, free_shipping_threshold, ratio)
     promos = _active(promotions, now)
+    conditional = [p for p in promos if is_conditional(p, price)]
+    plain = [p for p in promos if not is_conditional(p, price)]
     marked_down = regular_price is not None and regular_price > price
     applied: list[str] = []
     temporary: list[Promo] = []
     if marked_down:
         applied.append(f"marked down from {regular_price}")
 
-    unit, label, used = _markdown(price, promos, marked_down)
+    unit, label, used = _markdown(price, plain, marked_down)
     if label and used:
         applied.append(label)
         temporary.append(used)
-    unit, qty, label, used = _multi_buy(unit, promos)
-    if label and used:
-        applied.append(label)
-        temporary.append(used)
-    if apply_coupons:
-        for p in promos:
-            if p.kind != "coupon" or not p.value or not ZERO < p.value < HUNDRED:
-                continue
-            if p.threshold is not None and unit * qty < p.threshold:
-                continue
-            unit = unit * (ONE - p.value / HUNDRED)
-            applied.append(f"coupon {p.code or ''} -{p.value.normalize():f}%".replace("  ", " "))
-            temporary.append(p)
-            break
-    # one order holds the multi-buy quantity, or enough of their units for one of ours
-    units = max(Decimal(qty), ratio)
-    ship = _shipping(unit * units, shipping_cost, free_shipping_threshold, promos)
+    # one order holds enough of their units for one of ours
+    units = max(ONE, ratio)
+    ship = _shipping(unit * units, shipping_cost, free_shipping_threshold, plain)
 
     base_unit = regular_price if marked_down and regular_price is not None else price
-    base_units = max(ONE, ratio)
-    permanent = [p for p in promos if p.kind == "free_shipping" and p.valid_until is None]
-    base_ship = _shipping(base_unit * base_units, shipping_cost, free_shipping_threshold, permanent)
+    permanent = [p for p in plain if p.kind == "free_shipping" and p.valid_until is None]
+    base_ship = _shipping(base_unit * units, shipping_cost, free_shipping_threshold, permanent)
 
-    members = [p.value for p in promos if p.kind == "member_price" and p.value]
+    members = [p.value for p in conditional if p.kind == "member_price" and p.value]
     ends = [p.valid_until for p in temporary if p.valid_until is not None]
+    offer = _conditional(unit, conditional)
+    cond_price = cond_kind = cond_text = None
+    if offer is not None:
+        cond_unit, cond_kind, cond_text = offer
+        cond_ship = _shipping(cond_unit * units, shipping_cost, free_shipping_threshold, plain)
+        cond_price = cents(cond_unit * ratio + cond_ship * ratio / units)
     return Landed(
         shelf=cents(price * ratio),
         effective=cents(unit * ratio + ship * ratio / units),
-        base=cents(base_unit * ratio + base_ship * ratio / base_units),
+        base=cents(base_unit * ratio + base_ship * ratio / units),
         shipping=cents(ship * ratio / units),
-        quantity=qty,
         member_price=cents(min(members) * ratio) if members else None,
         promo_until=min(ends) if ends else None,
         applied=tuple(applied),
+        conditional=cond_price,
+        conditional_kind=cond_kind,
+        conditional_text=cond_text,
     )
 
 

@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import chain, repeat
@@ -42,6 +42,7 @@ from monitor.compare.model import (
 from monitor.compare.pricing import HUNDRED
 from monitor.compare.settings import CompareSettings
 from storage.db import checkpoint, make_engine
+from storage.money import Conversion, RateTable, convert
 from storage.repos import compare as repo
 from storage.types import utcnow
 
@@ -59,7 +60,12 @@ class CompareResult:
     offers: int
     """Competitor offers compared."""
     skipped_currency: int
-    """Offers left out because they are in another currency than our product."""
+    """Offers left out because their currency has no rate into our product's currency."""
+    skipped_currency_by: dict[str, int] = field(default_factory=dict)
+    """The same by 'competitor SOURCE->TARGET': named, never silent."""
+    skipped_stock: int = 0
+    """Offers left out of undercut, beatable, rank and index because they cannot be bought
+    now (out of stock; preorder/backorder per the settings)."""
     counts: dict[str, int] = field(default_factory=dict)
     """Findings by kind."""
     index_by_competitor: dict[str, Decimal] = field(default_factory=dict)
@@ -96,7 +102,9 @@ class CompareResult:
     def summary(self) -> dict[str, Any]:
         return {
             "products": self.products, "offers": self.offers,
-            "skipped_currency": self.skipped_currency, "findings": dict(self.counts),
+            "skipped_currency": self.skipped_currency,
+            "skipped_currency_by": dict(self.skipped_currency_by),
+            "skipped_stock": self.skipped_stock, "findings": dict(self.counts),
             "index_by_competitor": {k: str(v) for k, v in self.index_by_competitor.items()},
             "index_by_category": {k: str(v) for k, v in self.index_by_category.items()},
         }
@@ -165,8 +173,69 @@ def promos_from_json(items: Iterable[Any]) -> tuple[Promo, ...]:
     return tuple(found)
 
 
+_MONEY_PROMOS = frozenset({"amount_off", "member_price", "instalments"})
+"""Promotion kinds whose `value` is money (the others' is a percent)."""
+
+
+class _Converter:
+    """Offers into our product's currency, through the money module only, each distinct
+    amount once. `None` from `offer` means no rate: the offer is left out and named."""
+
+    def __init__(self, on: datetime, rates: RateTable | None) -> None:
+        self.on, self.rates = on, rates
+        self._cache: dict[tuple[Decimal, str, str], Conversion | None] = {}
+
+    def conversion(self, amount: Decimal, source: str, target: str) -> Conversion | None:
+        key = (amount, source, target)
+        if key not in self._cache:
+            self._cache[key] = convert(amount, source, target, on=self.on, rates=self.rates)
+        return self._cache[key]
+
+    def amount(self, amount: Decimal | None, source: str, target: str) -> Decimal | None:
+        if amount is None:
+            return None
+        found = self.conversion(amount, source, target)
+        return None if found is None else found.amount
+
+    def lowest(self, row: repo.OfferRow, target: str) -> Decimal | None:
+        """Their lowest price before the discount, each currency converted into ours."""
+        if not row.lowest_before:
+            return None
+        values = []
+        for currency, amount in row.lowest_before:
+            source = currency or row.currency or target
+            if source == target:
+                values.append(amount)
+                continue
+            converted = self.amount(amount, source, target)
+            if converted is None:
+                return None  # part of the history cannot be compared: claim nothing
+            values.append(converted)
+        return min(values)
+
+    def offer(self, offer: TheirOffer, target: str) -> TheirOffer | None:
+        source = offer.currency
+        head = self.conversion(offer.price, source, target)
+        if head is None:
+            return None
+        a = self.amount
+        promos = tuple(
+            replace(p, value=a(p.value, source, target) if p.kind in _MONEY_PROMOS else p.value,
+                    threshold=a(p.threshold, source, target))
+            for p in offer.promotions)
+        return replace(
+            offer, currency=target, price=head.amount,
+            regular_price=a(offer.regular_price, source, target),
+            shipping_cost=a(offer.shipping_cost, source, target),
+            free_shipping_threshold=a(offer.free_shipping_threshold, source, target),
+            promotions=promos, conversion=(source, head.rate, head.fixed),
+            original_price=offer.price,
+        )
+
+
 def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None,
-                 terms_cache: dict[tuple[Any, ...], Terms]) -> TheirOffer:
+                 terms_cache: dict[tuple[Any, ...], Terms], lowest: Decimal | None = None,
+                 ) -> TheirOffer:
     """The rules' view of an offer; identical terms share one `Terms` (a million offers)."""
     if promos:
         promotions: tuple[Promo, ...] = tuple(
@@ -187,7 +256,7 @@ def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None,
     return TheirOffer(
         row.listing_id, row.competitor_id, row.competitor, row.currency or "", row.price,
         row.regular_price, row.shipping_cost, row.free_shipping_threshold, terms, promotions,
-        row.pack_ratio, row.lowest_before,
+        row.pack_ratio, lowest, row.availability, None, row.match_note,
     )
 
 
@@ -236,7 +305,8 @@ class _Part:
     counts: Counter[str] = field(default_factory=Counter)
     products: int = 0
     offers: int = 0
-    skipped: int = 0
+    skipped_stock: int = 0
+    skipped_currency: Counter[str] = field(default_factory=Counter)
     by_competitor: _IndexSums = field(default_factory=lambda: _IndexSums())
     by_category: _IndexSums = field(default_factory=lambda: _IndexSums())
 
@@ -256,14 +326,15 @@ def _gc_paused() -> Iterator[None]:
 
 
 def compare_products(engine: Engine, settings: CompareSettings, now: datetime,
-                     products: repo.ProductRange | None = None) -> _Part:
+                     products: repo.ProductRange | None = None,
+                     rates: RateTable | None = None) -> _Part:
     """Evaluate every product (or those in the id range) against its usable offers."""
     with _gc_paused():
-        return _compare_products(engine, settings, now, products)
+        return _compare_products(engine, settings, now, products, rates)
 
 
 def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
-                      products: repo.ProductRange | None) -> _Part:
+                      products: repo.ProductRange | None, rates: RateTable | None) -> _Part:
     codec = repo.FindingCodec(engine.dialect.name)
     with engine.connect() as conn:
         ours_by_id = {p.id: p for p in repo.active_products(conn, products)}
@@ -274,9 +345,21 @@ def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
     part = _Part()
     grouped: dict[int, list[TheirOffer]] = defaultdict(list)
     terms_cache: dict[tuple[Any, ...], Terms] = {}
+    converter = _Converter(now, rates)
     for row in offers:
-        grouped[row.product_id].append(
-            _their_offer(row, promotions.get(row.listing_id), terms_cache))
+        product = ours_by_id.get(row.product_id)
+        if product is None:
+            continue
+        target = product.currency
+        lowest = converter.lowest(row, target) if row.lowest_before else None
+        offer = _their_offer(row, promotions.get(row.listing_id), terms_cache, lowest)
+        if offer.currency != target:
+            converted = converter.offer(offer, target)
+            if converted is None:
+                part.skipped_currency[f"{row.competitor} {offer.currency or '?'}->{target}"] += 1
+                continue
+            offer = converted
+        grouped[row.product_id].append(offer)
     encode = codec.encode
     for product_id in sorted(grouped):
         product = ours_by_id.get(product_id)
@@ -285,7 +368,7 @@ def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
         our = _our_product(product)
         their = grouped[product_id]
         evaluation = evaluate_product(our, their, settings, now)
-        part.skipped += len(their) - len(evaluation.priced)
+        part.skipped_stock += evaluation.out_of_stock
         part.offers += len(evaluation.priced)
         for f in evaluation.findings:
             part.rows.append(encode(finding_values(f)))
@@ -310,7 +393,7 @@ _worker_engines: dict[str, Engine] = {}
 
 
 def _compare_in_worker(url: str, settings: CompareSettings, now: datetime,
-                       products: repo.ProductRange) -> _Part:
+                       products: repo.ProductRange, rates: RateTable | None) -> _Part:
     """`compare_products` in a worker process, on its own engine (kept for its next range).
 
     The engine is made from the URL alone: put connection options (a PostgreSQL
@@ -318,7 +401,7 @@ def _compare_in_worker(url: str, settings: CompareSettings, now: datetime,
     engine = _worker_engines.get(url)
     if engine is None:
         engine = _worker_engines[url] = make_engine(url)
-    return compare_products(engine, settings, now, products)
+    return compare_products(engine, settings, now, products, rates)
 
 
 def _workers(engine: Engine, settings: CompareSettings) -> int:
@@ -340,23 +423,29 @@ PARALLEL_FROM = 50_000
 them costs more than they save."""
 
 
-def _parts(engine: Engine, settings: CompareSettings, now: datetime) -> Iterator[_Part]:
+def _parts(engine: Engine, settings: CompareSettings, now: datetime,
+           rates: RateTable | None) -> Iterator[_Part]:
     workers = _workers(engine, settings)
     if workers == 1:
-        yield compare_products(engine, settings, now)
+        yield compare_products(engine, settings, now, None, rates)
         return
     with engine.connect() as conn:
         ranges = repo.product_ranges(conn, workers * 4)  # several each: writing overlaps work
     url = engine.url.render_as_string(hide_password=False)
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         yield from pool.map(_compare_in_worker, repeat(url), repeat(settings), repeat(now),
-                            ranges)
+                            ranges, repeat(rates))
 
 
 def run_comparison(
-    engine: Engine, settings: CompareSettings | None = None, now: datetime | None = None
+    engine: Engine, settings: CompareSettings | None = None, now: datetime | None = None,
+    rates: RateTable | None = None,
 ) -> CompareResult:
     """Compare the whole catalog, write the run and its findings, return them.
+
+    Every offer is converted into our product's currency first (fixed euro pegs, plus the
+    configured `rates` as of `now`); an offer whose currency has no rate is left out,
+    counted and named (`CompareResult.skipped_currency_by`).
 
     The write transaction opens when the first range's findings are ready (with one
     process: once everything is evaluated), so other writers wait for the writing only,
@@ -370,7 +459,7 @@ def run_comparison(
     with ExitStack() as stack, _gc_paused():
         conn: Connection | None = None
         run_id = 0
-        for part in chain(_parts(engine, settings, now), [None]):
+        for part in chain(_parts(engine, settings, now, rates), [None]):
             if conn is None:
                 conn = stack.enter_context(engine.begin())
                 run_id = repo.start_run(
@@ -384,13 +473,16 @@ def run_comparison(
             total.counts.update(part.counts)
             total.products += part.products
             total.offers += part.offers
-            total.skipped += part.skipped
+            total.skipped_stock += part.skipped_stock
+            total.skipped_currency.update(part.skipped_currency)
             total.by_competitor.merge(part.by_competitor)
             total.by_category.merge(part.by_category)
         assert conn is not None
         result = CompareResult(
             run_id=run_id, products=total.products, offers=total.offers,
-            skipped_currency=total.skipped, counts=dict(sorted(total.counts.items())),
+            skipped_currency=sum(total.skipped_currency.values()),
+            skipped_currency_by=dict(sorted(total.skipped_currency.items())),
+            skipped_stock=total.skipped_stock, counts=dict(sorted(total.counts.items())),
             index_by_competitor=total.by_competitor.result(),
             index_by_category=total.by_category.result(),
             rows=rows, codec=repo.FindingCodec(engine.dialect.name),

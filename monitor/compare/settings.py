@@ -38,8 +38,13 @@ class CompareSettings(BaseModel):
     fake_discount_days: int = Field(30, ge=1)
     """A 'was' price must not exceed the competitor's own lowest price in this many days
     before the discount began (EU Omnibus directive, Art. 6a)."""
-    apply_coupons: bool = True
-    """Count publicly shown coupon codes in the effective price."""
+    apply_coupons: bool = False
+    """Kept for old settings files and ignored: a coupon code is a conditional offer, never
+    in the effective price (shown beside it and as a `conditional_offer` finding)."""
+    preorder_in_stock: bool = False
+    """Whether a preorder offer counts as buyable now (default: left out like out of stock)."""
+    backorder_in_stock: bool = False
+    """Whether a backorder offer counts as buyable now (default: left out like out of stock)."""
     our_instalments: bool = False
     """Whether we offer instalment payments (a competitor who does, and we don't, is a
     terms gap)."""
@@ -59,6 +64,23 @@ class CompareSettings(BaseModel):
                     f"price ending {ending} must be a cents part between 0.00 and 0.99"
                 )
         return sorted(set(value))
+
+
+_NOT_BUYABLE = frozenset({"OutOfStock", "Discontinued", "SoldOut"})
+
+
+def in_stock(availability: str | None, settings: CompareSettings) -> bool:
+    """THE rule of which offers can be bought now, so can be "cheaper": not out of stock
+    or discontinued; preorder and backorder as the settings say; an offer whose page
+    states nothing about stock sells it."""
+    if availability is None or availability in ("InStock", "LimitedAvailability", "InStoreOnly",
+                                                "OnlineOnly"):
+        return True
+    if availability == "PreOrder":
+        return settings.preorder_in_stock
+    if availability == "BackOrder":
+        return settings.backorder_in_stock
+    return availability not in _NOT_BUYABLE
 
 
 def load_compare_settings(path: Path | str | None = None) -> CompareSettings:

@@ -11,6 +11,7 @@ on top of whatever the cascade proposes.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,14 +19,17 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from monitor.matching.normalize import (
+    AttributeCheck,
     Attributes,
     compare_attributes,
+    fold,
     norm_code,
     pack_ratio,
     parse_attributes,
     words,
 )
 from monitor.matching.settings import MatchSettings
+from spiders.extraction.condition import is_new
 from storage.identifiers import normalize_gtin
 from storage.repos.matches import MatchRow
 
@@ -59,6 +63,8 @@ class ListingItem:
     gtin: str | None = None
     brand: str | None = None
     mpn: str | None = None
+    condition: str | None = None
+    """As stored on the listing (from the page): not new never matches."""
 
 
 Proposal = MatchRow
@@ -72,6 +78,9 @@ class _Candidate:
     attrs: Attributes
     text: str
     """Title words led by the brand key, sizes and pack removed: what the fuzzy score compares."""
+    latin: str
+    """The same, Latin-script words and model codes only: what carries a match between a
+    Bulgarian and an English title ("Фритюрник Philips Airfryer HD9252/90")."""
 
 
 def _brand_first(text: str, brand_key: str) -> str:
@@ -102,10 +111,22 @@ class Matcher:
         self._attrs: dict[int, Attributes] = {}
         self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
         self._texts: dict[tuple[str, int], list[str]] = {}
+        self._latins: dict[tuple[str, int], list[str]] = {}
+        self._by_model: dict[tuple[str, int, object], list[int]] = defaultdict(list)
+        self._title_mpns: set[str] = set()
+        self._brand_memo: tuple[ListingItem | None, str] = (None, "")
+        self._scripts: dict[tuple[str, int], set[bool]] = defaultdict(set)
         for item in catalog:
             self._add(item)
         for key, cands in self._blocks.items():
             self._texts[key] = [c.text for c in cands]
+            self._latins[key] = [c.latin for c in cands]
+            self._scripts[key] = {_cyrillic(c.attrs.rest) for c in cands}
+            for idx, cand in enumerate(cands):
+                for model in (_model_key(cand.attrs),
+                              _model_phrase(self._names[cand.product_id], key[0])):
+                    if model:
+                        self._by_model[(*key, model)].append(idx)
 
     @staticmethod
     def _put(index: dict[str, int | None] | dict[tuple[str, str], int | None], key: object, pid: int) -> None:
@@ -125,14 +146,23 @@ class Matcher:
             self._put(self._by_mpn, mpn, item.product_id)
             if brand:
                 self._put(self._by_brand_mpn, (brand, mpn), item.product_id)
+                if len(mpn) >= 4 and any(c.isdigit() for c in mpn):
+                    self._title_mpns.add(mpn)
         if not brand:
             return
         self._brands.setdefault(brand, brand)
         attrs = self._attrs[item.product_id]
         text = _brand_first(attrs.rest, brand)
-        self._blocks[(brand, attrs.pack)].append(_Candidate(item.product_id, attrs, text))
+        self._blocks[(brand, attrs.pack)].append(
+            _Candidate(item.product_id, attrs, text, _latin(text)))
 
     def brand_of(self, listing: ListingItem) -> str:
+        """The listing's brand key (see `_brand_of`), worked out once per listing."""
+        if self._brand_memo[0] is not listing:
+            self._brand_memo = (listing, self._brand_of(listing))
+        return self._brand_memo[1]
+
+    def _brand_of(self, listing: ListingItem) -> str:
         """The listing's brand key: its own brand field, else a known brand its title starts with
         (or contains), else ''."""
         brand = norm_code(listing.brand)
@@ -147,35 +177,39 @@ class Matcher:
         return ""
 
     def propose(self, listing: ListingItem) -> Proposal | None:
-        """The best match for one listing, or None."""
+        """The best match for one listing, or None. A listing that is not new (stored
+        condition or its title) never matches; a conflicting attribute is no match."""
+        if not is_new(listing.condition):
+            return None
         return (
             self._by_identifier_gtin(listing)
             or self._by_identifier_mpn(listing)
+            or self._by_mpn_in_title(listing)
             or self._by_title(listing)
         )
 
     def _check_titles(self, listing: ListingItem, product_id: int, method: str,
-                      confidence: float) -> Proposal:
-        """An identifier match, checked against what both titles say about size and pack."""
+                      confidence: float, how: str) -> Proposal | None:
+        """An identifier match, checked against what both titles say about the variant:
+        a conflict (size, capacity, colour, model code, condition) is no match at all; a
+        pack count alone that differs gives a per-unit ratio, reviewed first."""
         if not listing.title or listing.title == self._names[product_id]:
-            return Proposal(listing.listing_id, product_id, method, confidence)
+            return Proposal(listing.listing_id, product_id, method, confidence, None,
+                            f"{how}; same title")
         ours = self._attrs[product_id]
         theirs = parse_attributes(listing.title)
         check = compare_attributes(ours, theirs)
         if check.compatible:
-            return Proposal(listing.listing_id, product_id, method, confidence)
+            return Proposal(listing.listing_id, product_id, method, confidence, None,
+                            why(how, check))
         ratio = pack_ratio(ours, theirs)
         if ratio is not None:
             return Proposal(
                 listing.listing_id, product_id, method,
                 min(confidence, self.settings.pack_mismatch_confidence), ratio,
-                f"same {method} but {check.reason}: prices compared per unit (x{ratio})",
+                f"{how} but {check.reason}: prices compared per unit (x{ratio})",
             )
-        return Proposal(
-            listing.listing_id, product_id, method,
-            min(confidence, self.settings.conflict_confidence), None,
-            f"same {method} but titles disagree: {check.reason}",
-        )
+        return None
 
     def _by_identifier_gtin(self, listing: ListingItem) -> Proposal | None:
         if not listing.gtin:
@@ -187,7 +221,8 @@ class Matcher:
             pid = self._by_gtin.get(gtin) if gtin else None
         if pid is None:
             return None
-        return self._check_titles(listing, pid, Method.gtin, self.settings.gtin_confidence)
+        return self._check_titles(listing, pid, Method.gtin, self.settings.gtin_confidence,
+                                  f"same GTIN {listing.gtin}")
 
     def _by_identifier_mpn(self, listing: ListingItem) -> Proposal | None:
         mpn = norm_code(listing.mpn)
@@ -202,7 +237,36 @@ class Matcher:
             confidence = self.settings.mpn_only_confidence
         if pid is None:
             return None
-        return self._check_titles(listing, pid, Method.brand_mpn, confidence)
+        return self._check_titles(listing, pid, Method.brand_mpn, confidence,
+                                  f"same {'brand + ' if brand else ''}MPN {listing.mpn}")
+
+    def _by_mpn_in_title(self, listing: ListingItem) -> Proposal | None:
+        """Our brand + MPN written in their title ("Philips Airfryer HD9252/90 Essential"),
+        separators, case and spaces aside; the longest code found wins."""
+        if not listing.title or not self._title_mpns:
+            return None
+        raw = listing.title.split()
+        codes = [norm_code(t) for t in raw]
+        if not any(any(c.isdigit() for c in code) for code in codes):
+            return None
+        brand = self.brand_of(listing)
+        if not brand:
+            return None
+        best: tuple[int, str] | None = None
+        for i in range(len(codes)):
+            key = ""
+            for j in range(i, min(i + 3, len(codes))):
+                key += codes[j]
+                if key in self._title_mpns and (best is None or len(key) > best[0]):
+                    best = (len(key), key)
+        if best is None:
+            return None
+        pid = self._by_brand_mpn.get((brand, best[1]))
+        if pid is None:
+            return None
+        return self._check_titles(listing, pid, Method.brand_mpn,
+                                  self.settings.brand_mpn_confidence,
+                                  f"brand {brand} + MPN {best[1]} in their title")
 
     def _by_title(self, listing: ListingItem) -> Proposal | None:
         if not listing.title:
@@ -211,36 +275,153 @@ class Matcher:
         if not brand:
             return None
         theirs = parse_attributes(listing.title)
+        if theirs.condition is not None:
+            return None
         key = (brand, theirs.pack)
         cands = self._blocks.get(key)
         if not cands:
             return None
         text = _brand_first(theirs.rest, brand)
-        top = process.extract(
-            text, self._texts[key], scorer=fuzz.token_set_ratio, processor=None,
-            limit=5, score_cutoff=self.settings.min_title_score,
-        )
-        scored: list[tuple[float, float, _Candidate]] = []
-        for _choice, set_score, idx in top:
-            cand = cands[idx]
-            check = compare_attributes(cand.attrs, theirs)
-            if not check.compatible:
+        cutoff = self.settings.min_title_score
+        found: dict[int, float] = {}
+        for _choice, set_score, idx in process.extract(
+                text, self._texts[key], scorer=fuzz.token_set_ratio, processor=None,
+                limit=5, score_cutoff=cutoff):
+            found[idx] = (set_score + fuzz.token_sort_ratio(text, cands[idx].text)) / 2
+        by_latin: set[int] = set()
+        cyrillic = _cyrillic(theirs.rest)
+        bilingual = (not cyrillic) in self._scripts[key]  # some of ours in the other script
+        latin = _latin(text) if bilingual else ""
+        if latin:
+            # one title may be Bulgarian, the other English: brand + model tokens decide
+            for _choice, set_score, idx in process.extract(
+                    latin, self._latins[key], scorer=fuzz.token_set_ratio, processor=None,
+                    limit=5, score_cutoff=cutoff):
+                score = (set_score + fuzz.token_sort_ratio(latin, cands[idx].latin)) / 2
+                if score > found.get(idx, 0.0):
+                    found[idx] = score
+                    by_latin.add(idx)
+        # brand + model carry a match between a Bulgarian and an English title: the same
+        # model codes ("Безжични слушалки Sony WH-1000XM5, черни" / "Sony WH-1000XM5
+        # headphones, Black") or the same words after the brand ("Smartphone Realme 12 Pro,
+        # 256 GB" / "Смартфон Realme 12 Pro, 256 GB"); the words around them are in another
+        # language, not another product
+        qualifier = _qualifier(listing.title, theirs) if bilingual else ()
+        models = {_model_key(theirs), _model_phrase(listing.title, brand)} if bilingual else set()
+        for model in models:
+            if not model:
                 continue
-            score = (set_score + fuzz.token_sort_ratio(text, cand.text)) / 2
-            if score >= self.settings.min_title_score:
-                scored.append((score, check.penalty, cand))
+            for idx in self._by_model.get((*key, model), ()):
+                cand = cands[idx]
+                if _cyrillic(cand.attrs.rest) == cyrillic:
+                    continue
+                # a variant qualifier on one side only ("..., без батерия"): review
+                ours = _qualifier(self._names[cand.product_id], cand.attrs)
+                score = MODEL_KEY_SCORE - (5 if bool(qualifier) != bool(ours) else 0)
+                found[idx] = max(found.get(idx, 0.0), score)
+        scored: list[tuple[float, AttributeCheck, _Candidate]] = []
+        for idx, score in found.items():
+            cand = cands[idx]
+            if score < cutoff:
+                continue
+            check = compare_attributes(cand.attrs, theirs)
+            if not check.compatible or not _codes_shared(cand.attrs, theirs):
+                continue
+            if idx in by_latin and not (check.compared or (
+                    _has_code(latin) and _has_code(cand.latin))):
+                continue  # the Latin words alone carry it only with a model code or an
+                # attribute both titles state and agree on
+            scored.append((score, check, cand))
         if not scored:
             return None
-        scored.sort(key=lambda s: s[0], reverse=True)
-        score, penalty, best = scored[0]
-        confidence = score / 100 - penalty
-        notes = []
-        if penalty:
-            notes.append("a size is stated on one side only")
+        scored.sort(key=lambda s: (-s[0], s[2].product_id))
+        score, check, best = scored[0]
+        confidence = score / 100 - check.penalty
+        notes = [why(f"title {score:.0f}/100 within brand {brand}", check)]
         if len(scored) > 1 and score - scored[1][0] < self.settings.ambiguity_margin:
             confidence = min(confidence, self.settings.high_confidence - 0.05)
             notes.append(f"runner-up product {scored[1][2].product_id} scores almost as high")
         return Proposal(
             listing.listing_id, best.product_id, Method.title, round(max(confidence, 0.0), 3),
-            None, "; ".join(notes) or None,
+            None, "; ".join(notes),
         )
+
+
+def why(how: str, check: AttributeCheck) -> str:
+    """Why a listing matched, in words: the method, then the attributes that agree."""
+    parts = [how]
+    if check.compared:
+        parts.append("agree: " + ", ".join(check.compared))
+    if check.reason:
+        parts.append(check.reason)
+    return "; ".join(parts)
+
+
+MODEL_KEY_SCORE = 92.0
+"""Title score of the same brand and exactly the same model codes, titles in two scripts."""
+
+
+def _model_key(attrs: Attributes) -> frozenset[tuple[str, tuple[str, ...]]]:
+    """The title's model codes that name a model: letters with digits, or 3+ digits
+    ('wh#xm#' (1000, 5), 'hd#' (925290)); empty when there is none."""
+    return frozenset(
+        (shape, digits) for shape, all_digits in attrs.codes for digits in all_digits
+        if shape.strip("#") or sum(len(d) for d in digits) >= 3)
+
+
+_SEGMENTS = re.compile(r",|\(|\)|\s[-\u2013|/]\s")
+_QUALIFYING = re.compile(r",|\(|\)")
+
+
+def _qualifier(title: str, attrs: Attributes) -> tuple[str, ...]:
+    """A variant qualifier the attributes do not cover: the words after a comma or in
+    brackets that are not a size, colour, pack or code ("..., без батерия", "(Kit)").
+    A dash is not one: "Dyson V8 Absolute - прахосмукачка" only names the kind of thing."""
+    parts = _QUALIFYING.split(fold(title))
+    if len(parts) < 2:
+        return ()
+    rest = set(attrs.rest.split())
+    return tuple(w for part in parts[1:] for w in words(_SEGMENTS.split(part)[0])
+                 if w in rest and not any(c.isdigit() for c in w))
+
+
+def _model_phrase(title: str, brand: str) -> tuple[str, ...]:
+    """The words right after the brand up to the first comma, bracket or dash, as codes:
+    'Smartphone Realme 12 Pro, 256 GB' -> ('12', 'pro')."""
+    for segment in _SEGMENTS.split(fold(title)):
+        tokens = [norm_code(t) for t in segment.split()]
+        tokens = [t for t in tokens if t]
+        for start in range(len(tokens)):
+            for size in (3, 2, 1):
+                if "".join(tokens[start:start + size]) == brand:
+                    after = tokens[start + size:]
+                    return tuple(after) if after and any(
+                        any(c.isdigit() for c in t) for t in after) else ()
+    return ()
+
+
+def _cyrillic(text: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in text)
+
+
+def _is_latin_or_code(word: str) -> bool:
+    return word.isascii() or any(c.isdigit() for c in word)
+
+
+def _latin(text: str) -> str:
+    """The brand key (first) and the Latin-script words and model codes of a folded text."""
+    first, _, rest = text.partition(" ")
+    return " ".join([first, *(w for w in rest.split() if _is_latin_or_code(w))])
+
+
+def _has_code(text: str) -> bool:
+    return any(any(c.isdigit() for c in w) for w in text.split())
+
+
+def _codes_shared(ours: Attributes, theirs: Attributes) -> bool:
+    """A title match needs a model code in common when both titles show codes: "JBL Tune
+    520BT" is not "JBL Tune 670NC", however alike the words around them."""
+    if not ours.codes or not theirs.codes:
+        return True
+    mine = {(shape, d) for shape, digits in ours.codes for d in digits}
+    return any((shape, d) in mine for shape, digits in theirs.codes for d in digits)

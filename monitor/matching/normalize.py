@@ -14,6 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
+
+from spiders.extraction.condition import condition_from_text
 
 # unit -> (dimension, factor to the dimension's base unit)
 _UNITS: dict[str, tuple[str, Decimal]] = {
@@ -34,7 +37,7 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
     "cm": ("length", Decimal(10)), "см": ("length", Decimal(10)),
     "m": ("length", Decimal(1000)), "м": ("length", Decimal(1000)),
     "mb": ("data", Decimal(1)), "gb": ("data", Decimal(1000)), "tb": ("data", Decimal(1_000_000)),
-    "mah": ("charge", Decimal(1)),
+    "mah": ("charge", Decimal(1)), "ah": ("charge", Decimal(1000)),
     "w": ("power", Decimal(1)), "вт": ("power", Decimal(1)),
 }
 _UNIT_ALT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
@@ -69,6 +72,7 @@ def fold(text: str | None) -> str:
     return unicodedata.normalize("NFC", "".join(kept)).casefold()
 
 
+@lru_cache(maxsize=500_000)
 def norm_code(value: str | None) -> str:
     """An identifier (MPN, brand) with case, spaces and punctuation removed: 'WH-1000XM4' -> 'wh1000xm4'."""
     return _CODE_JUNK.sub("", fold(value))
@@ -86,16 +90,57 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
+_INCH = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:\"|\u201d|\u2033|''|-?\s*(?:inch(?:es)?|in\.)|\s*(?:инча|инч))(?!\w)",
+    re.IGNORECASE)
+_RAM_STORAGE = re.compile(
+    r"(?<![\w.,/-])(\d{1,3})\s*(?:gb)?\s*/\s*(\d{1,4})\s*(gb|tb)?(?![\w/])", re.IGNORECASE)
+_MEMORY_FIRST = frozenset({1, 2, 3, 4, 6, 8, 12, 16, 18, 24, 32, 36, 48, 64, 96, 128})
+_STORAGE_SECOND = frozenset({16, 32, 64, 128, 256, 512, 1000, 1024, 2048})
+_BRAND_PHRASES = re.compile(r"black\s*(?:\+|&|and)\s*decker", re.IGNORECASE)
+"""Brand names made of colour words: not a colour."""
+
+_COLOUR_WORDS: dict[str, str] = {}
+for _canon, _forms in {
+    "black": "black jet-black midnight черен черна черно черни",
+    "white": "white бял бяла бяло бели",
+    "blue": "blue navy син синя синьо сини",
+    "red": "red червен червена червено червени",
+    "green": "green зелен зелена зелено зелени",
+    "grey": "grey gray graphite сив сива сиво сиви графит",
+    "silver": "silver сребрист сребриста сребристо сребристи",
+    "gold": "gold golden златист златиста златисто златисти",
+    "pink": "pink розов розова розово розови",
+    "purple": "purple violet лилав лилава лилаво лилави",
+    "yellow": "yellow жълт жълта жълто жълти",
+    "orange": "orange оранжев оранжева оранжево оранжеви",
+    "brown": "brown кафяв кафява кафяво кафяви",
+    "beige": "beige бежов бежова бежово бежови",
+}.items():
+    for _form in _forms.split():
+        _COLOUR_WORDS[_form] = _canon
+
+
 @dataclass(frozen=True, slots=True)
 class Attributes:
-    """What a title says about size and pack: the guard rails of fuzzy matching."""
+    """What a title says about the variant: the guard rails of every automatic match."""
 
     pack: int
     """Units in the pack; 1 for a single item."""
     sizes: tuple[tuple[str, Decimal], ...]
-    """(dimension, amount in the base unit) per dimension, sorted; base units: ml, g, mm, MB."""
+    """(dimension, amount in the base unit) per dimension (the first stated), sorted; base
+    units: ml, g, mm, MB, mAh, W, and inches for `screen`."""
     rest: str
     """The title's remaining words (sizes and pack removed), for fuzzy scoring."""
+    amounts: tuple[tuple[str, frozenset[Decimal]], ...] = ()
+    """Every amount stated per dimension ("16/512 GB" -> data {16000, 512000})."""
+    colours: frozenset[str] = frozenset()
+    """Canonical colours the title names (English and Bulgarian wording)."""
+    codes: tuple[tuple[str, frozenset[tuple[str, ...]]], ...] = ()
+    """Model codes by shape: 'KD-55X75WL' -> ('kd#x#wl', {('55', '75')}). Two codes of
+    the same shape with other digits (55 vs 65) are other models."""
+    condition: str | None = None
+    """refurbished / used / open_box / damaged when the title says so."""
 
     def size_of(self, dimension: str) -> Decimal | None:
         for dim, amount in self.sizes:
@@ -112,36 +157,85 @@ def _size(value: str, unit: str) -> tuple[str, Decimal] | None:
     return dim, (amount * factor).normalize()
 
 
+_DIGITS = re.compile(r"\d+")
+_NETWORK = re.compile(r"(?<![\w.,])([2-6])\s?g(?!\w)")
+"""'5G', '4G': a mobile network, not five grams (a code: 5G and 4G phones differ)."""
+
+
+def _codes(text: str) -> tuple[tuple[str, frozenset[tuple[str, ...]]], ...]:
+    found: dict[str, set[tuple[str, ...]]] = {}
+    for raw in text.split():
+        code = norm_code(raw)
+        if not code or not any(c.isdigit() for c in code):
+            continue
+        shape = _DIGITS.sub("#", code)
+        digits = tuple(str(int(d)) for d in _DIGITS.findall(code))
+        found.setdefault(shape, set()).add(digits)
+    return tuple(sorted((k, frozenset(v)) for k, v in found.items()))
+
+
 @lru_cache(maxsize=200_000)
 def parse_attributes(title: str | None) -> Attributes:
-    """Pull pack count and sizes out of a title.
+    """Pull the variant attributes out of a title.
 
     "Cola Zero 6 x 0,5 l" -> pack 6, volume 500 (ml), rest "cola zero";
-    "Cola 1.5L" -> pack 1, volume 1500.
+    "Cola 1.5L" -> pack 1, volume 1500; 'TV Sony KD-55X75WL 55" черен' -> screen 55,
+    colour black, code kd#x#wl (55, 75); "Laptop 16/512 GB" -> data {16000, 512000}.
     """
-    text = fold(title)
+    condition = condition_from_text(title)
+    text = _NETWORK.sub(r"\1gnetwork", fold(title))
     pack = 1
-    sizes: dict[str, Decimal] = {}
+    amounts: dict[str, set[Decimal]] = {}
+
+    def note(found: tuple[str, Decimal] | None) -> None:
+        if found:
+            amounts.setdefault(found[0], set()).add(found[1])
+
     multi = _MULTI.search(text)
     if multi:
         pack = int(multi.group(1))
-        found = _size(multi.group(2), multi.group(3))
-        if found:
-            sizes[found[0]] = found[1]
+        note(_size(multi.group(2), multi.group(3)))
         text = text[: multi.start()] + " " + text[multi.end():]
+    for match in _INCH.finditer(text):
+        inches = _decimal(match.group(1))
+        if inches is not None and 5 <= inches <= 120:
+            note(("screen", inches.normalize()))
+    text = _INCH.sub(" ", text)
+    for match in _RAM_STORAGE.finditer(text):
+        first, second, unit = int(match.group(1)), int(match.group(2)), match.group(3)
+        if first in _MEMORY_FIRST and (second in _STORAGE_SECOND or unit):
+            factor = Decimal(1_000_000) if (unit or "").lower() == "tb" else Decimal(1000)
+            note(("data", Decimal(first * 1000)))
+            note(("data", (Decimal(second) * factor).normalize()))
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
     for match in _SIZE.finditer(text):
-        found = _size(match.group(1), match.group(2))
-        if found and found[0] not in sizes:
-            sizes[found[0]] = found[1]
+        note(_size(match.group(1), match.group(2)))
     text = _SIZE.sub(" ", text)
+    screens = amounts.get("screen")
+    if screens and "length" in amounts:
+        # '55" (139 см)': the diagonal again in centimetres, not a length of its own
+        diagonals = [s * Decimal("25.4") for s in screens]
+        amounts["length"] = {v for v in amounts["length"]
+                             if all(abs(v - d) > 40 for d in diagonals)}
+        if not amounts["length"]:
+            del amounts["length"]
     for pattern in _PACK_PATTERNS:
         found_pack = pattern.search(text)
         if found_pack:
             if pack == 1:
                 pack = int(found_pack.group(1)) or 1
             text = pattern.sub(" ", text)
-    rest = " ".join(_NON_WORD.sub(" ", text).split())
-    return Attributes(pack=pack, sizes=tuple(sorted(sizes.items())), rest=rest)
+    words_only = _NON_WORD.sub(" ", _BRAND_PHRASES.sub(" blackdecker ", text)).split()
+    colours = frozenset(_COLOUR_WORDS[w] for w in words_only if w in _COLOUR_WORDS)
+    # colours are compared as attributes, not as words of the fuzzy score
+    rest = " ".join(w for w in words_only if w not in _COLOUR_WORDS)
+    smallest = {dim: min(values) for dim, values in amounts.items()}
+    return Attributes(
+        pack=pack, sizes=tuple(sorted(smallest.items())), rest=rest,
+        amounts=tuple(sorted((k, frozenset(v)) for k, v in amounts.items())),
+        colours=colours, codes=_codes(text),
+        condition=condition.value if condition is not None else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,27 +243,66 @@ class AttributeCheck:
     """How two titles' attributes compare."""
 
     compatible: bool
-    """False when a size or the pack count disagrees: never match."""
+    """False when a size, capacity, colour, model code, condition or the pack count
+    disagrees: never match."""
     penalty: float
-    """Confidence to take off when one side states a size the other does not."""
+    """Confidence to take off when one side states an attribute the other does not."""
     reason: str = ""
+    compared: tuple[str, ...] = ()
+    """The attributes both sides state and that agree ("screen 55", "colour black"...):
+    shown with the match as the why."""
+
+
+def _agree(ours: frozenset[Any], theirs: frozenset[Any]) -> bool:
+    """Two stated sets agree when one holds the other ("16/512" and "512 GB" agree;
+    "16/512" and "16/256" do not)."""
+    return ours <= theirs or theirs <= ours
+
+
+def _shown(values: frozenset[Any]) -> str:
+    return "/".join(sorted(format(v, "f") if isinstance(v, Decimal) else str(v) for v in values))
 
 
 def compare_attributes(ours: Attributes, theirs: Attributes) -> AttributeCheck:
-    """Sizes must agree where both state them; pack counts must agree (a missing count is 1)."""
+    """Every attribute both sides state must agree; pack counts must agree (a missing count
+    is 1); a listing that is not new never matches (our products are new). An attribute
+    stated on one side only costs confidence."""
+    if theirs.condition is not None and theirs.condition != ours.condition:
+        return AttributeCheck(False, 1.0, f"their item is {theirs.condition.replace('_', ' ')}")
     if ours.pack != theirs.pack:
         return AttributeCheck(False, 1.0, f"pack of {theirs.pack} vs our pack of {ours.pack}")
-    our_sizes = dict(ours.sizes)
-    their_sizes = dict(theirs.sizes)
+    compared: list[str] = [f"pack {ours.pack}"] if ours.pack != 1 else []
     penalty = 0.0
-    for dim in our_sizes.keys() | their_sizes.keys():
-        a, b = our_sizes.get(dim), their_sizes.get(dim)
-        if a is not None and b is not None:
+    our_amounts, their_amounts = dict(ours.amounts), dict(theirs.amounts)
+    for dim in sorted(our_amounts.keys() | their_amounts.keys()):
+        a, b = our_amounts.get(dim), their_amounts.get(dim)
+        if a and b:
+            if not _agree(a, b):
+                return AttributeCheck(False, 1.0, f"{dim} {_shown(b)} vs our {_shown(a)}")
+            compared.append(f"{dim} {_shown(a & b)}")
             if a != b:
-                return AttributeCheck(False, 1.0, f"{dim} {b} vs our {a}")
+                penalty += 0.05
         else:
             penalty += 0.1
-    return AttributeCheck(True, penalty, "size not stated on one side" if penalty else "")
+    if ours.colours and theirs.colours:
+        if not _agree(ours.colours, theirs.colours):
+            return AttributeCheck(False, 1.0, f"colour {_shown(theirs.colours)} vs our {_shown(ours.colours)}")
+        compared.append(f"colour {_shown(ours.colours & theirs.colours)}")
+        if ours.colours != theirs.colours:
+            penalty += 0.05
+    elif ours.colours or theirs.colours:
+        penalty += 0.1
+    their_codes = dict(theirs.codes)
+    for shape, our_digits in ours.codes:
+        other = their_codes.get(shape)
+        if other is None:
+            continue
+        if not _agree(our_digits, other):
+            show = lambda ds: "/".join(sorted("-".join(d) for d in ds))  # noqa: E731
+            return AttributeCheck(False, 1.0, f"model {shape} {show(other)} vs our {show(our_digits)}")
+        compared.append(f"model {shape}")
+    reason = "an attribute is stated on one side only" if penalty >= 0.1 else ""
+    return AttributeCheck(True, penalty, reason, tuple(compared))
 
 
 def pack_ratio(ours: Attributes, theirs: Attributes) -> Decimal | None:
@@ -179,8 +312,12 @@ def pack_ratio(ours: Attributes, theirs: Attributes) -> Decimal | None:
     """
     if ours.pack == theirs.pack:
         return None
-    our_sizes, their_sizes = dict(ours.sizes), dict(theirs.sizes)
+    if theirs.condition is not None and theirs.condition != ours.condition:
+        return None
+    our_sizes, their_sizes = dict(ours.amounts), dict(theirs.amounts)
     for dim in our_sizes.keys() & their_sizes.keys():
         if our_sizes[dim] != their_sizes[dim]:
             return None
+    if ours.colours and theirs.colours and ours.colours != theirs.colours:
+        return None
     return (Decimal(ours.pack) / Decimal(theirs.pack)).quantize(Decimal("0.0001"))

@@ -79,7 +79,8 @@ def run_matching(
         seen = 0
         for row in repo.iter_listings_for_matching(conn):
             seen += 1
-            found = matcher.propose(ListingItem(row.id, row.title, row.gtin, row.brand, row.mpn))
+            found = matcher.propose(ListingItem(row.id, row.title, row.gtin, row.brand, row.mpn,
+                                                row.condition))
             if found is None:
                 continue
             methods[found.method] += 1

@@ -33,7 +33,8 @@ class MatchSettings(BaseModel):
     """Same identifier but the titles state different pack counts: matched with a pack
     ratio for unit prices, but reviewed first."""
     conflict_confidence: float = Field(0.5, ge=0, le=1)
-    """Same identifier but the titles state different sizes: something is off."""
+    """Kept for old settings files and ignored: an identifier match whose titles disagree
+    on a variant attribute (size, capacity, colour, model code, condition) is no match."""
 
 
 def load_match_settings(path: Path | str | None = None) -> MatchSettings:

@@ -189,6 +189,7 @@ def _chain(
     from reports.config import ReportSettings
     from reports.daily import build_daily_report
     from spiders.runner import crawl_competitors
+    from storage.money import MoneySettings
 
     crawl_ids: list[int] = []
 
@@ -222,7 +223,8 @@ def _chain(
     compare_ids: list[int] = []
 
     def compare() -> dict[str, Any]:
-        done = run_comparison(engine, load_section(settings_path, "compare", CompareSettings), now=now)
+        done = run_comparison(engine, load_section(settings_path, "compare", CompareSettings), now=now,
+                              rates=load_section(settings_path, "money", MoneySettings).table())
         compare_ids.append(done.run_id)
         return _plain(done, skip={"rows", "codec"})
 

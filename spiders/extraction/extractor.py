@@ -19,6 +19,7 @@ from typing import Any
 
 from .availability import availability_from_text
 from .candidates import CandidateSet, Vote
+from .condition import condition_of_page
 from .currency import context_currency, reading_day
 from .document import MAX_BYTES, Document, NotHtmlError, RawPage
 from .dual import secondary_amount
@@ -270,6 +271,7 @@ def _assemble(run: _Run, url: str | None, today: date | None,
     if regular is not None and product.price is not None and regular.value > product.price:
         product.regular_price = regular.value
     _page_identifiers(product, texts)
+    product.condition = condition_of_page(out.vote("condition"), product.title, texts)
     product.promotions = _promotions(product, out, texts, run, today)
     _terms(product, out, texts, run)
     product.candidates = list(out.items)
@@ -371,11 +373,13 @@ def _terms(product: ExtractedProduct, out: CandidateSet, texts: list[str], run: 
     if cost is None:
         cost = page.shipping_cost
     threshold = page.free_threshold or (free_promo.threshold if free_promo else None)
-    if cost is None and threshold is None:
-        cost, threshold = hints.shipping_cost, hints.free_shipping_threshold
-        text = None
-    else:
-        text = page.shipping_text or (free_promo.text if free_promo else None)
+    text = page.shipping_text or (free_promo.text if free_promo else None)
+    # the shop's configured terms fill what the page leaves out; what the page says wins
+    # (a page stating only "free over 100" still costs the configured shipping below it)
+    if cost is None:
+        cost = hints.shipping_cost
+    if threshold is None and (hints.shipping_cost is None or cost == hints.shipping_cost):
+        threshold = hints.free_shipping_threshold
     if cost is not None or threshold is not None or text:
         product.shipping = Shipping(cost=cost, free_threshold=threshold, text=text)
     days = _first(out, "delivery_days")

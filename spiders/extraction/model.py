@@ -244,6 +244,9 @@ class ExtractedProduct:
     """Manufacturer part number."""
     brand: str | None = None
     """Brand name."""
+    condition: str | None = None
+    """new / refurbished / used / open_box / damaged (`extraction.condition.Condition`)
+    when the page states one (schema.org itemCondition, the title, a condition label)."""
     promotions: list[Promotion] = field(default_factory=list)
     """Promotions shown for this product."""
     shipping: Shipping | None = None
@@ -292,6 +295,7 @@ class ExtractedProduct:
         }
         if full:
             data["returns_days"] = self.returns_days
+            data["condition"] = self.condition
             data["reason"] = self.reason
             data["candidates"] = [c.to_dict() for c in self.candidates]
         return data

@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from .availability import normalize_availability
+from .condition import normalize_condition
 from .candidates import CandidateSet
 from .currency import normalize_code, resolve_symbol
 from .document import Document, RawPage, text_content
@@ -262,6 +263,10 @@ def read_product_nodes(
             break
 
     offers = [o for p in products for o in _offers(p)]
+    stated = normalize_condition(main.get("itemCondition")) or next(
+        (c for c in (normalize_condition(o.get("itemCondition")) for o in offers) if c), None)
+    if stated is not None:
+        add(Candidate(field="condition", value=stated, source=source, confidence=confidence))
     priced: list[tuple[Decimal, dict[str, Any], str | None, str | None]] = []
     for offer in offers:
         code, raw = _offer_currency(offer)

@@ -147,7 +147,12 @@ class OfferRow(NamedTuple):
     warranty_months: int | None
     returns_days: int | None
     promotions_json: list[Any] | None
-    lowest_before: Decimal | None
+    lowest_before: tuple[tuple[str | None, Decimal], ...] | None
+    """Their lowest ok price per currency in the days before the current discount."""
+    availability: str | None
+    """schema.org availability of the latest reading."""
+    match_note: str | None
+    """Why the listing was matched (the match's note)."""
 
 
 @dataclass(slots=True)
@@ -220,18 +225,20 @@ def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
 
 
 def _read_offers(conn: Connection, min_confidence: float, products: ProductRange | None,
-                 lowest: dict[int, Decimal]) -> list[OfferRow]:
+                 lowest: dict[int, tuple[tuple[str | None, Decimal], ...]]) -> list[OfferRow]:
     lo, m, lst, c = table(LatestObservation), table(Match), table(Listing), table(Competitor)
+    o = table(Observation)
     query = (
         select(
             m.c.product_id, m.c.listing_id, lst.c.competitor_id, c.c.name, _raw(m.c.pack_ratio),
             _raw(lo.c.price), _raw(lo.c.regular_price), func.coalesce(lo.c.currency, c.c.currency),
             _raw(lo.c.shipping_cost), _raw(lo.c.free_shipping_threshold), lo.c.delivery_min_days,
             lo.c.delivery_max_days, lo.c.warranty_months, lo.c.returns_days,
-            _raw(lo.c.promotions),
+            _raw(lo.c.promotions), o.c.availability, m.c.note,
         )
         .select_from(m)
         .join(lo, lo.c.listing_id == m.c.listing_id)
+        .join(o, o.c.id == lo.c.observation_id)
         .join(lst, lst.c.id == m.c.listing_id)
         .join(c, c.c.id == lst.c.competitor_id)
         .where(usable(m, min_confidence), _in_range(m.c.product_id, products))
@@ -240,7 +247,7 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
     names: dict[int, str] = {}
     offers = []
     for (pid, lid, cid, name, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
-         returns, promos) in _fetch_raw(conn, query):
+         returns, promos, availability, note) in _fetch_raw(conn, query):
         if isinstance(promos, str):
             promos = json.loads(promos)
         offers.append(OfferRow(  # most optional money is NULL: skip the call then
@@ -248,15 +255,16 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
             None if ratio is None else money(ratio), money(price),  # type: ignore[arg-type]
             None if regular is None else money(regular), currency,
             None if ship is None else money(ship), None if free is None else money(free),
-            dmin, dmax, warranty, returns, promos or None, lowest.get(lid),
+            dmin, dmax, warranty, returns, promos or None, lowest.get(lid), availability, note,
         ))
     return offers
 
 
 def _lowest_before(conn: Connection, min_confidence: float, days: int,
-                   products: ProductRange | None) -> dict[int, Decimal]:
-    """Listing id -> its lowest ok price in the `days` before its current discount began,
-    for usable listings whose latest reading shows a 'was' price above the price."""
+                   products: ProductRange | None) -> dict[int, tuple[tuple[str | None, Decimal], ...]]:
+    """Listing id -> its lowest ok price per currency (None: not stated) in the `days`
+    before its current discount began, for usable listings whose latest reading shows a
+    'was' price above the price."""
     o, lo, m = table(Observation), table(LatestObservation), table(Match)
     full = o.alias("full_price")
     last_full = select(func.max(full.c.observed_at)).where(
@@ -279,18 +287,23 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int,
         .prefix_with("MATERIALIZED")  # work out each start once (SQLite >= 3.35, PostgreSQL >= 12)
     )
     before = o.alias("before_sale")
-    lowest = select(func.min(_raw(before.c.price))).where(
-        before.c.listing_id == sales.c.listing_id, before.c.status == _OK,
-        before.c.observed_at < sales.c.start,
-        before.c.observed_at >= days_before(sales.c.start, literal_column(str(int(days)))),
-    ).correlate(sales).scalar_subquery()
+    # per currency: a shop that moved from leva to euros has both in its 30 days, and
+    # only the money module may compare them (the caller converts)
+    lowest = (
+        select(sales.c.listing_id, before.c.currency, func.min(_raw(before.c.price)))
+        .join(before, before.c.listing_id == sales.c.listing_id)
+        .where(before.c.status == _OK, before.c.observed_at < sales.c.start,
+               before.c.observed_at >= days_before(sales.c.start,
+                                                   literal_column(str(int(days)))))
+        .group_by(sales.c.listing_id, before.c.currency)
+    )
     money = money_reader(conn.dialect.name)
-    found: dict[int, Decimal] = {}
-    for listing_id, value in conn.execute(select(sales.c.listing_id, lowest)):
+    found: dict[int, list[tuple[str | None, Decimal]]] = defaultdict(list)
+    for listing_id, currency, value in conn.execute(lowest):
         amount = money(value)
         if amount is not None:
-            found[listing_id] = amount
-    return found
+            found[listing_id].append((currency, amount))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _read_promotions(conn: Connection, min_confidence: float,

@@ -127,7 +127,7 @@ def close_dangling_run(
     return bool(result.rowcount)
 
 
-IDENTITY = ("sku", "gtin", "mpn", "brand", "title")
+IDENTITY = ("sku", "gtin", "mpn", "brand", "title", "condition")
 
 
 def upsert_listings_bulk(

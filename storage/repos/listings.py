@@ -65,6 +65,8 @@ class ListingInfo:
     mpn: str | None = None
     brand: str | None = None
     title: str | None = None
+    condition: str | None = None
+    """new / refurbished / used / open_box / damaged, when the page states it."""
 
 
 def upsert_listings(
@@ -91,7 +93,7 @@ def upsert_listings(
         if key in ids:
             continue
         row: Any = current.get(key)
-        fresh = {f: getattr(item, f) for f in ("sku", "gtin", "mpn", "brand", "title")}
+        fresh = {f: getattr(item, f) for f in ("sku", "gtin", "mpn", "brand", "title", "condition")}
         if row is None:
             new_rows.append({
                 "competitor_id": competitor_id, "url": item.url, "variant": item.variant,

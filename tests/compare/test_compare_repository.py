@@ -187,11 +187,12 @@ def test_lowest_price_in_the_30_days_before_the_discount(world: World) -> None:
     world.observe("beta", other, 0, "40.00", regular_price=D("50.00"))
     with world.engine.connect() as conn:
         offers, _ = latest_offers(conn, 0.9, fake_discount_days=30)
-    lowest = {o.listing_id: o.lowest_before for o in offers}
-    assert lowest == {lid: D("80.00"), steady: None, new: None, other: D("50.00")}
+    lowest = {o.listing_id: o.lowest_before for o in offers}  # per currency
+    assert lowest == {lid: (("EUR", D("80.00")),), steady: None, new: None,
+                      other: (("EUR", D("50.00")),)}
     with world.engine.connect() as conn:
         offers, _ = latest_offers(conn, 0.9, fake_discount_days=7)
-    assert {o.listing_id: o.lowest_before for o in offers}[lid] == D("100.00")  # days -9..-3
+    assert {o.listing_id: o.lowest_before for o in offers}[lid] == (("EUR", D("100.00")),)  # days -9..-3
 
 
 def test_run_comparison_writes_run_and_findings(world: World) -> None:

@@ -251,5 +251,56 @@ def test_offers_in_another_currency_are_left_out() -> None:
 def test_findings_kinds_cover_the_issue() -> None:
     assert {k.value for k in FindingKind} == {
         "undercut", "beatable", "promo_driven", "headroom", "terms_gap", "fake_discount",
-        "map_violation",
+        "map_violation", "conditional_offer", "out_of_stock",
     }
+
+
+def test_out_of_stock_is_never_cheaper_and_gives_an_opportunity() -> None:
+    gone = offer(1, "15.00", availability="OutOfStock")
+    result = evaluate_product(ours(), [gone, offer(2, "21.00")], settings(), NOW)
+    found = kinds(result.findings)
+    assert "undercut" not in found and "beatable" not in found
+    assert found["out_of_stock"].listing_id == 1 and "room to hold" in found["out_of_stock"].reason
+    assert result.out_of_stock == 1
+    assert result.stats is not None and (result.stats.offers, result.stats.rank) == (1, 1)
+
+
+def test_preorder_and_backorder_follow_the_settings() -> None:
+    pre = offer(1, "15.00", availability="PreOrder")
+    assert "undercut" not in kinds(evaluate_product(ours(), [pre], settings(), NOW).findings)
+    counted = evaluate_product(ours(), [pre], settings(preorder_in_stock=True), NOW)
+    assert "undercut" in kinds(counted.findings)
+    back = offer(1, "15.00", availability="BackOrder")
+    assert "undercut" in kinds(evaluate_product(ours(), [back], settings(backorder_in_stock=True),
+                                                NOW).findings)
+
+
+def test_conditional_offers_never_undercut_and_are_shown() -> None:
+    offers = [
+        offer(1, "21.00", promotions=(Promo("multi_buy", buy_qty=2, value=D(50)),)),  # 15.75 for 2
+        offer(2, "20.50", promotions=(Promo("coupon", value=D(10), code="SAVE10"),)),
+        offer(3, "22.00", promotions=(Promo("member_price", value=D("17.00")),)),
+    ]
+    result = evaluate_product(ours(), offers, settings(), NOW)
+    assert {f.kind.value for f in result.findings} == {"conditional_offer"}
+    by_listing = {f.listing_id: f for f in result.findings}
+    assert set(by_listing) == {1, 2, 3}
+    assert by_listing[1].their_effective == D("21.00")  # what a single buyer pays
+    assert by_listing[1].details["conditional_offer"]["price"] == "15.75"
+    assert by_listing[2].details["conditional_offer"]["kind"] == "coupon"
+
+
+def test_an_undercut_shows_the_conditional_offer_beside_it() -> None:
+    cheaper = offer(1, "18.00", promotions=(Promo("coupon", value=D(10), code="SAVE10"),))
+    found = kinds(evaluate_product(ours(), [cheaper], settings(), NOW).findings)
+    undercut = found["undercut"]
+    assert undercut.their_effective == D("18.00")  # never 16.20
+    assert undercut.details["conditional_offer"]["price"] == "16.20"
+    assert "conditional_offer" not in found  # already cheaper: no second story
+
+
+def test_their_shipping_can_make_them_dearer() -> None:
+    ours_free = ours(price=D("59.00"), shipping_cost=D("0"))
+    result = evaluate_product(ours_free, [offer(1, "54.99", shipping_cost=D("9.99"))], settings(), NOW)
+    assert {f.kind.value for f in result.findings} <= {"headroom"}
+    assert result.stats is not None and result.stats.min == D("64.98")

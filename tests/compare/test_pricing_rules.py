@@ -18,6 +18,7 @@ from monitor.compare import (
     round_to_ending,
     shelf_for_effective,
 )
+from monitor.compare.pricing import is_conditional
 from monitor.settings import SettingsError
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
@@ -83,29 +84,34 @@ def test_expired_promotion_is_ignored() -> None:
     assert landed.effective == D("30.00")
 
 
-def test_multi_buy_three_for_two_per_unit_with_shipping_spread() -> None:
+def test_multi_buy_is_conditional_never_the_effective_price() -> None:
     plain = effective_price(D("9.00"), promotions=[Promo("multi_buy", buy_qty=3, pay_qty=2)])
-    assert plain.effective == D("6.00")  # 18.00 for 3
-    assert plain.quantity == 3
-    # one order of three: 18.00 is under the 30.00 threshold, 4.50 shipping over 3 units
+    assert plain.effective == D("9.00")  # one unit, bought alone
+    assert (plain.conditional, plain.conditional_kind) == (D("6.00"), "multi_buy")
+    assert plain.conditional_text == "3 for 2"
     shipped = effective_price(D("9.00"), shipping_cost=D("4.50"), free_shipping_threshold=D("30.00"),
                               promotions=[Promo("multi_buy", buy_qty=3, pay_qty=2)])
-    assert shipped.effective == D("7.50")
-    assert shipped.base == D("13.50")  # a single unit without the offer: 9.00 + 4.50
+    assert shipped.effective == D("13.50")  # 9.00 + 4.50 shipping for the single unit
+    assert shipped.conditional == D("10.50")
 
 
-def test_second_item_at_half_price() -> None:
+def test_second_item_at_half_price_is_shown_beside() -> None:
     landed = effective_price(D("10.00"), promotions=[Promo("multi_buy", buy_qty=2, value=D(50))])
-    assert landed.effective == D("7.50")  # (10.00 + 5.00) / 2
+    assert landed.effective == D("10.00")
+    assert landed.conditional == D("7.50")  # (10.00 + 5.00) / 2
 
 
-def test_coupon_needs_its_threshold_and_can_be_switched_off() -> None:
+def test_coupons_are_conditional_with_or_without_threshold() -> None:
     coupon = Promo("coupon", value=D(10), code="SAVE10", threshold=D("100.00"))
-    assert effective_price(D("50.00"), promotions=[coupon]).effective == D("50.00")
+    landed = effective_price(D("50.00"), promotions=[coupon])
+    assert landed.effective == D("50.00") and landed.conditional == D("45.00")
     open_coupon = Promo("coupon", value=D(10), code="SAVE10")
-    assert effective_price(D("50.00"), promotions=[open_coupon]).effective == D("45.00")
-    assert effective_price(D("50.00"), promotions=[open_coupon],
-                           apply_coupons=False).effective == D("50.00")
+    assert effective_price(D("50.00"), promotions=[open_coupon]).effective == D("50.00")
+    assert is_conditional(open_coupon) and is_conditional(Promo("instalments", value=D(5)))
+    assert not is_conditional(Promo("percent_off", value=D(10)))
+    # a markdown that needs a bigger basket than the one unit is conditional too
+    assert is_conditional(Promo("percent_off", value=D(10), threshold=D(100)), D("50.00"))
+    assert not is_conditional(Promo("percent_off", value=D(10), threshold=D(40)), D("50.00"))
 
 
 def test_member_price_is_shown_beside_never_used() -> None:

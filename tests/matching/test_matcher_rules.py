@@ -140,10 +140,10 @@ def test_pack_size_mismatch_must_not_match() -> None:
 
 def test_ambiguous_titles_go_to_review() -> None:
     twins = Matcher([
-        CatalogItem(1, "Acme Widget Blue 500 ml", brand="Acme"),
-        CatalogItem(2, "Acme Widget Blau 500 ml", brand="Acme"),
+        CatalogItem(1, "Acme Widget Blanc 500 ml", brand="Acme"),
+        CatalogItem(2, "Acme Widget Blank 500 ml", brand="Acme"),
     ])
-    found = twins.propose(ListingItem(1, "Acme Widget Bleu 500 ml"))
+    found = twins.propose(ListingItem(1, "Acme Widget Blang 500 ml"))
     assert found is not None
     assert found.confidence < MatchSettings().high_confidence
     assert found.note and "runner-up" in found.note

@@ -35,8 +35,8 @@ PRODUCTS = [
     ("COLA05", "Coca-Cola Zero 500 ml", "Coca-Cola", None, None),
     ("COLA1", "Coca-Cola Zero 1 l", "Coca-Cola", None, None),
     ("SONY", "Sony WH-1000XM4 Headphones", "Sony", "WH-1000XM4", "4548736112360"),
-    ("WIDGET", "Acme Widget Blue 500 ml", "Acme", None, None),
-    ("WIDGET2", "Acme Widget Blau 500 ml", "Acme", None, None),
+    ("WIDGET", "Acme Widget Blanc 500 ml", "Acme", None, None),
+    ("WIDGET2", "Acme Widget Blank 500 ml", "Acme", None, None),
 ]
 LISTINGS = [
     ListingInfo(url="u-gtin", gtin="04548736112360", title="Sony headphones"),
@@ -44,7 +44,7 @@ LISTINGS = [
     ListingInfo(url="u-title", title="Coca Cola Zero 0,5 l"),
     ListingInfo(url="u-litre", title="COCA-COLA Zero 1L"),
     ListingInfo(url="u-six", title="Coca-Cola Zero 6 x 500 ml"),  # we sell no 6-pack
-    ListingInfo(url="u-unsure", title="Acme Widget Bleu 500 ml"),  # two products alike
+    ListingInfo(url="u-unsure", title="Acme Widget Blang 500 ml"),  # two products alike
 ]
 
 
@@ -148,7 +148,8 @@ def test_match_and_compare_commands(tmp_path: Path) -> None:
     assert "gtin 1" in result.output and "1 wait for review" in result.output
     review = runner.invoke(cli, ["--db", url, "match", "review"])
     assert review.exit_code == 0, review.output
-    assert "Bleu" in review.output and "runner-up" in review.output
+    assert "Blang" in review.output and "runner-up" in review.output
+    assert "agree:" in review.output  # why it matched (folded over lines by the table)
     queue, _ = review_queue(engine)
     confirm = runner.invoke(cli, ["--db", url, "match", "confirm", str(queue[0].match_id)])
     assert confirm.exit_code == 0 and "confirmed" in confirm.output

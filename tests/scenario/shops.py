@@ -1,0 +1,127 @@
+"""Two small euro shops nobody has seen, generated here and served over real HTTP.
+
+Each page is a plain product page with a JSON-LD Product/Offer, the visible price, the
+stock line and the promotion wording in the product block. `Page` says what a page shows;
+`serve(shops)` starts a `ThreadingHTTPServer` per shop on 127.0.0.1 (port 0).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    price: Decimal
+    brand: str | None = None
+    gtin: str | None = None
+    mpn: str | None = None
+    availability: str = "InStock"
+    condition: str | None = None
+    """schema.org itemCondition term (e.g. RefurbishedCondition), None: not stated."""
+    regular_price: Decimal | None = None
+    lines: tuple[str, ...] = ()
+    """Promotion and terms wording shown in the product block."""
+    lang: str = "en"
+
+
+@dataclass
+class Shop:
+    name: str
+    pages: list[Page] = field(default_factory=list)
+
+
+def _money(value: Decimal, lang: str) -> str:
+    text = f"{value:.2f}"
+    return (text.replace(".", ",") + " €") if lang == "bg" else f"€{text}"
+
+
+def render(page: Page) -> str:
+    offer: dict[str, object] = {
+        "@type": "Offer", "price": f"{page.price:.2f}", "priceCurrency": "EUR",
+        "availability": f"https://schema.org/{page.availability}",
+    }
+    if page.condition:
+        offer["itemCondition"] = f"https://schema.org/{page.condition}"
+    product: dict[str, object] = {"@context": "https://schema.org", "@type": "Product",
+                                  "name": page.title, "offers": offer}
+    if page.brand:
+        product["brand"] = {"@type": "Brand", "name": page.brand}
+    if page.gtin:
+        product["gtin13"] = page.gtin
+    if page.mpn:
+        product["mpn"] = page.mpn
+    stock = {"InStock": ("In stock", "В наличност"), "OutOfStock": ("Out of stock", "Изчерпан"),
+             "PreOrder": ("Pre-order", "Предварителна поръчка")}[page.availability]
+    was = (f'<del class="old-price">{_money(page.regular_price, page.lang)}</del>'
+           if page.regular_price else "")
+    lines = "".join(f"<p class=\"promo\">{html.escape(line)}</p>" for line in page.lines)
+    return f"""<!doctype html><html lang="{page.lang}"><head><meta charset="utf-8">
+<title>{html.escape(page.title)}</title>
+<script type="application/ld+json">{json.dumps(product, ensure_ascii=False)}</script></head>
+<body><main><div class="product"><h1>{html.escape(page.title)}</h1>
+<div class="price">{was}<span class="now">{_money(page.price, page.lang)}</span></div>
+<p class="stock">{stock[0] if page.lang == "en" else stock[1]}</p>{lines}
+<button>{"Add to cart" if page.lang == "en" else "Добави в количката"}</button>
+</div></main></body></html>"""
+
+
+def sitemap(base: str, shop: Shop) -> str:
+    urls = "".join(f"<url><loc>{base}p/{p.slug}</loc></url>" for p in shop.pages)
+    return ('<?xml version="1.0" encoding="UTF-8"?><urlset '
+            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
+
+
+@contextmanager
+def serve(shops: list[Shop]) -> Iterator[dict[str, str]]:
+    """Serve every shop on its own port; yields shop name -> base URL."""
+    servers: list[ThreadingHTTPServer] = []
+    bases: dict[str, str] = {}
+    try:
+        for shop in shops:
+            pages = {f"/p/{p.slug}": p for p in shop.pages}
+            box: dict[str, str] = {}
+
+            class Handler(BaseHTTPRequestHandler):
+                the_shop, the_pages, the_box = shop, pages, box
+
+                def do_GET(self) -> None:
+                    path = self.path.split("?")[0]
+                    if path == "/robots.txt":
+                        body, kind = "User-agent: *\nAllow: /\n", "text/plain"
+                    elif path == "/sitemap.xml":
+                        body, kind = sitemap(self.the_box["base"], self.the_shop), "application/xml"
+                    elif path in self.the_pages:
+                        body, kind = render(self.the_pages[path]), "text/html"
+                    else:
+                        self.send_error(404)
+                        return
+                    data = body.encode("utf-8")
+                    self.send_response(200)
+                    self.send_header("Content-Type", f"{kind}; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+
+                def log_message(self, *args: object) -> None:
+                    pass
+
+            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            box["base"] = f"http://127.0.0.1:{server.server_address[1]}/"
+            bases[shop.name] = box["base"]
+            servers.append(server)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield bases
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
