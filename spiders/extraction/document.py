@@ -265,6 +265,35 @@ _JSONLD_RE = re.compile(
 _CANONICAL_RE = re.compile(
     r"""<link\b[^>]*\brel\s*=\s*["']?(?i:canonical)["']?[^>]*\bhref\s*=\s*["']([^"']+)""")
 _LANG_RE = re.compile(r"""<html\b[^>]*\blang\s*=\s*["']?([\w-]+)""")
+_META_RE = re.compile(r"<meta\b[^>]*>", re.I)
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+def _raw_meta(text: str) -> dict[str, list[str]]:
+    """The ``og:*``/``product:*`` meta tags (what the OpenGraph reader uses), read from
+    the source the way :attr:`Document.meta` reads them from the tree."""
+    found: dict[str, list[str]] = {}
+    if "og:" not in text and "product:" not in text:
+        return found
+    if "<!--" in text:  # the tree has no comments: neither have the metas read here
+        text = _COMMENT_RE.sub("", text)
+    for tag in _META_RE.finditer(text):
+        attrs: dict[str, str] = {}
+        for m in _ATTR_RE.finditer(tag.group(0), 5):
+            name = m.group(1).lower()
+            if name not in attrs:
+                value = m.group(2) if m.group(2) is not None else (
+                    m.group(3) if m.group(3) is not None else m.group(4))
+                attrs[name] = html_module.unescape(value)
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+               or attrs.get("http-equiv"))
+        content = attrs.get("content")
+        if key and content is not None:
+            key = key.strip().lower()
+            if key.startswith(("og:", "product:")):
+                found.setdefault(key, []).append(content.strip())
+    return found
 
 
 @dataclass
@@ -299,4 +328,4 @@ class RawPage:
         canonical_url = html_module.unescape(canonical.group(1)) if canonical else None
         return cls(text=text, url=url, jsonld_texts=scripts, canonical_url=canonical_url,
                    tld=tld_of(url) or tld_of(canonical_url),
-                   language=lang.group(1).lower() if lang else None)
+                   language=lang.group(1).lower() if lang else None, meta=_raw_meta(text))

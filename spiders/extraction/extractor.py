@@ -2,9 +2,13 @@
 
 Strategies add candidates to one :class:`CandidateSet`; each field is then voted
 on. Reading stops early once structured data gives a complete and consistent
-answer (price, currency, availability, one price among its offers), and a
-``prefer``-red strategy (the one that worked last time for the shop) is tried
-first so most pages of a known shop take the fast path.
+answer (price, currency, availability, one price among its offers).
+
+The same page always gives the same answer, whatever the crawl learned before
+(issue 14): strategies always run in the one fixed order of :data:`STRATEGIES`.
+What a crawl learns (``hints.prefer``) only chooses whether to try the JSON-LD
+fast path, which builds no tree and gives exactly what the full path gives for
+the pages it accepts (it hands back every page where it could differ).
 """
 
 from __future__ import annotations
@@ -118,6 +122,9 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
     read_jsonld(page, out)
     if not _complete(out):
         return None
+    read_opengraph(page, out)  # type: ignore[arg-type]  # as the full path does
+    if not _complete(out):
+        return None
     texts: list[str] = []
     if hints.read_text:
         raw = read_raw_blocks(page.text)
@@ -141,12 +148,8 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
 
 
 def _order(hints: ExtractionHints) -> list[str]:
-    names = list(STRATEGIES)
-    prefer = (hints.prefer or "").split(":")[0]
-    if prefer in names:
-        names.remove(prefer)
-        names.insert(0, prefer)
-    return names
+    """Always the fixed order: a learned preference must never change the answer."""
+    return list(STRATEGIES)
 
 
 def _complete(out: CandidateSet) -> bool:
