@@ -10,29 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 
 from .availability import availability_from_text
 from .candidates import CandidateSet
+from .containers import is_related_container
 from .currency import context_currency
 from .document import Document, text_content, visible_text
 from .identifiers import clean_text
 from .model import Availability, Candidate
 from .prices import ParsedPrice, find_prices, parse_price
 
-_RELATED_RE = re.compile(
-    r"(?<![a-z])(?:related|recommend|similar|upsell|up-sell|cross-?sell|crosssell"
-    r"|also-?(?:bought|viewed|like|purchased)|customers?-?also|recent(?:ly)?|carousel|swiper"
-    r"|slick|sponsor|mini-?cart|cart-?(?:total|summary|sidebar|drawer|popup|preview|dropdown"
-    r"|content)|header-?cart|shopping-?cart|basket-?(?:total|summary)|accessor|complementary"
-    r"|you-?may|youmay|others?-?(?:bought|viewed)|bought-?together|frequently|viewed|suggest"
-    r"|teaser|megamenu|mega-menu|navbar|menu|breadcrumb|footer|newsletter|cookie|banner"
-    r"|product-?(?:list|grid|tile|card|slider)s?(?![a-z])|item-?(?:list|grid)|listing|search"
-    r"|ad-?(?:slot|container)|advert)",
-)
 _PRICE_ATTR_RE = re.compile(
     r"price|preis|prix|precio|prezzo|preco|cena|цена|pris|hinta|amount|money|cost|valor|value",
     re.I)
@@ -120,33 +110,6 @@ def _attr_xpath(doc: Document, terms: tuple[str, ...], other: str, guard: str) -
 
 def _attrs(el: Any) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
-
-
-def is_related_container(el: Any) -> bool:
-    """Whether ``el`` holds other products, navigation, the cart or the footer."""
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in ("body", "html", "main"):
-        return False
-    if tag in ("nav", "footer", "aside"):
-        return True
-    if tag == "header" and el.find(".//h1") is None:
-        return True
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('data-component') or ''}"
-    if attrs.strip() and _related_attrs(attrs):
-        return True
-    itemtype = el.get("itemtype") or ""
-    return "ItemList" in itemtype
-
-
-def related_class(attrs: str) -> bool:
-    """Whether class/id text names a related/navigation/cart block."""
-    return _related_attrs(attrs)
-
-
-@lru_cache(maxsize=4096)
-def _related_attrs(attrs: str) -> bool:
-    """Class/id text names a related/navigation/cart block (cached: pages repeat them)."""
-    return _RELATED_RE.search(attrs.lower()) is not None
 
 
 class _Context:

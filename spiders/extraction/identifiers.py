@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .textsearch import blocks_with
+
 
 def valid_gtin(value: object) -> str | None:
     """The GTIN-8/12/13/14 digits when the check digit is right, else None.
@@ -85,8 +87,6 @@ _LABEL_WORDS = ("sku", "арт", "art", "ean", "gtin", "upc", "barcode", "бар
 
 def labeled_identifiers(blocks: list[str]) -> dict[str, str]:
     """Identifiers written as "label: value" ("SKU: X", "Арт. №: X", "EAN: ...", "Марка: X")."""
-    from .regions import blocks_with
-
     found: dict[str, str] = {}
     for block in blocks_with([b for b in blocks if len(b) <= 300], _LABEL_WORDS):
         for name, value in block_labels(block):

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .heuristics import OLD_TERMS, related_class
+from .containers import related_class
+from .heuristics import OLD_TERMS
 from .regions import NOTICE_TERMS
 
 WINDOW_CHARS = 16000

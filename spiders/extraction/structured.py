@@ -18,6 +18,7 @@ from lxml import etree
 
 from .availability import normalize_availability
 from .candidates import CandidateSet
+from .containers import is_related_container
 from .currency import normalize_code, resolve_symbol
 from .document import Document, RawPage, text_content
 from .identifiers import clean_brand, clean_identifier, clean_text, valid_gtin
@@ -418,7 +419,6 @@ def _microdata_item(item: Any, depth: int = 0) -> dict[str, Any]:
 
 
 def _in_related_block(el: Any) -> bool:
-    from .heuristics import is_related_container
 
     return any(is_related_container(a) for a in el.iterancestors())
 
