@@ -50,7 +50,8 @@ _PREFIX_TRAP_RE = re.compile(
     r"|(?:excl\.?|excluding|exclusive of|ex\.?|without|before|zzgl\.?|ohne|exkl\.?|hors|sin"
     r"|sans|без|brez|bez)\s?(?:vat|tax|taxes|mwst\.?|ust\.?|tva|iva|ддс|dds|ddv|dph|pdv)"
     r"|(?:orders?|поръчк\w*|bestellungen|bestellwert|commandes?|pedidos?|purchases?|spend)"
-    r"\s(?:over|above|над|от|ab|from|dès|desde|de plus de|of))\W{0,3}\s*(?:[^\d\s]{0,4}\s?)$"
+    r"\s(?:over|above|над|от|ab|from|dès|desde|de plus de|of))(?![^\W\d_])\W{0,3}\s*"
+    r"(?:[^\d\s]{0,4}\s?)$"
     r"|(?<![^\W\d_])(?:shipping|delivery|postage|доставка(?:та)?|versand(?:kosten)?|livraison"
     r"|envío|spedizione|porto)\b[^\d]{0,30}$",
     re.I)
@@ -266,6 +267,11 @@ def price_text(el: Any) -> str:
         in_sup = parent is not None and parent.tag == "sup" and not node.is_tail
         tail = out.rstrip()
         if in_sup and piece.isdigit() and len(piece) == 2 and tail[-1:].isdigit():
+            # Superscript cents: "2.499<sup>99</sup>" is 2499.99; separators before the
+            # cents were thousands separators.
+            whole = _TRAILING_NUMBER_RE.search(tail)
+            if whole is not None and _THOUSANDS_RE.search(whole.group(0)):
+                tail = tail[:whole.start()] + re.sub(r"[.,'\s\u00a0]", "", whole.group(0))
             out = tail + "." + piece
         elif (tail[-1:].isdigit() and piece[:1] in ",.") or (tail[-1:] in (",", ".") and (
                 piece[:1].isdigit()) and tail[-2:-1].isdigit()) or (tail[-1:].isdigit() and piece[:1].isdigit() and not out.endswith(" ")):
@@ -273,6 +279,20 @@ def price_text(el: Any) -> str:
         else:
             out = (tail + " " + piece) if tail else piece
     return " ".join(out.split())
+
+
+_TRAILING_NUMBER_RE = re.compile(r"\d[\d.,'\s\u00a0]*\d$|\d$")
+_THOUSANDS_RE = re.compile(r"\d[.,'\s\u00a0]\d{3}$")
+_LIVE_RE = re.compile(r"live|current|actual|final|now|sale|special|new(?!s)", re.I)
+
+
+def old_class(attrs: str) -> bool:
+    """Whether class/id text marks an old (struck) price: "price-old", "was-price"; not
+    "price-old-live" (a shop's live price in an old-looking class) nor "old-price-new"."""
+    for token in attrs.split():
+        if _OLD_RE.search(token) and not _LIVE_RE.search(token):
+            return True
+    return False
 
 
 _FOLLOWING_XPATH = etree.XPath("following::*[position() <= 300]")
@@ -310,7 +330,8 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
     parent = el.getparent()
     parent_attrs = _attrs(parent) if parent is not None else ""
     both = f"{attrs} {parent_attrs}"
-    old_attr = bool(_OLD_RE.search(attrs)) or bool(_OLD_PARENT_RE.search(parent_attrs))
+    old_attr = old_class(attrs) or any(_OLD_PARENT_RE.search(token) and not _LIVE_RE.search(
+        token) for token in parent_attrs.split())
     before, after = _window(el, cand.text)
     if _SUFFIX_TRAP_RE.search(after) or _SUFFIX_TRAP_RE.search(cand.text[len(cand.text) // 2:]):
         return None
@@ -499,6 +520,8 @@ def old_prices(doc: Document, currency: str | None) -> list[tuple[Any, Decimal]]
     for el in doc.with_class(OLD_TERMS, tags=("del", "s", "strike"))[:50]:
         text = visible_text(el)
         if not text or len(text) > 40:
+            continue
+        if el.tag not in ("del", "s", "strike") and not old_class(el.get("class") or ""):
             continue
         prices = find_prices(text, default_currency=currency, tld=doc.tld)
         if prices and not any(is_related_container(a) for a in el.iterancestors()):
