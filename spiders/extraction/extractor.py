@@ -25,7 +25,7 @@ from .candidates import CandidateSet, Vote
 from .currency import context_currency
 from .document import MAX_BYTES, Document, NotHtmlError, RawPage
 from .heuristics import old_prices, page_title, read_heuristics
-from .identifiers import labeled_identifiers
+from .identifiers import labeled_identifiers, sku_from_url
 from .model import (
     Availability,
     Candidate,
@@ -262,6 +262,8 @@ def _assemble(run: _Run, url: str | None, today: date | None,
     if regular is not None and product.price is not None and regular.value > product.price:
         product.regular_price = regular.value
     _page_identifiers(product, texts)
+    if product.sku is None and product.gtin is None and product.mpn is None:
+        product.sku = sku_from_url(url or doc.canonical_url)
     product.promotions = _promotions(product, out, texts, run, today)
     _terms(product, out, texts, run)
     product.candidates = list(out.items)
@@ -290,8 +292,12 @@ def _page_identifiers(product: ExtractedProduct, texts: list[str]) -> None:
     if not texts or (product.sku and product.gtin and product.brand and product.mpn):
         return
     for name, value in labeled_identifiers(texts[:80]).items():
-        if getattr(product, name) is None:
+        current = getattr(product, name)
+        if current is None:
             setattr(product, name, value)
+        elif name == "sku" and value != current and not any(current in t for t in texts):
+            # The item number the page shows wins over an internal structured id it hides.
+            product.sku = value
 
 
 def _disagreement(name: str, vote: Vote) -> list[str]:
