@@ -338,6 +338,8 @@ def _product_texts(run: _Run) -> list[str]:
 
 def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], run: _Run,
                 today: date | None) -> list[Promotion]:
+    titles = {product.title, *(c.value for c in out.of("title"))}
+    texts = _without_titles(texts, [t for t in titles if isinstance(t, str) and len(t) >= 3])
     promos = find_promotions(texts, product.currency, today) if texts else []
     valid = next((c.value for c in out.of("valid_until")), None)
     price, regular = product.price, product.regular_price
@@ -353,6 +355,21 @@ def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], 
                   if p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF) else p
                   for p in promos]
     return promos
+
+
+def _without_titles(texts: list[str], titles: list[str]) -> list[str]:
+    """The texts with the product's name cut out: "1+1", "3 for 2" or "-20%" inside a
+    title name the product ("Shampoo (1+1)" is a twin pack), never a promotion."""
+    if not titles:
+        return texts
+    titles = sorted(titles, key=len, reverse=True)
+    cleaned: list[str] = []
+    for text in texts:
+        for title in titles:
+            if title in text:
+                text = text.replace(title, " ")
+        cleaned.append(text)
+    return cleaned
 
 
 def _first(out: CandidateSet, name: str) -> Any:

@@ -38,9 +38,33 @@ _OLD_PARENT_RE = re.compile(
     r"(?<![a-z])(?:old|was|regular|strike|crossed|rrp|uvp|msrp|compare|original|previous"
     r"|before|list-?price|price-?list)", re.I)
 _UNIT_ATTR_RE = re.compile(r"per-?unit|unit-?price|base-?price|grundpreis|price-?per|ppu"
-                           r"|instal|monthly|per-?month|financ|shipping|delivery|tax|vat"
+                           r"|instal|monthly|per-?month|financ|shipping|delivery"
                            r"|saving|save|you-?save|discount-?amount|points|loyalty|club|member"
                            r"|coupon|total|subtotal", re.I)
+
+_TAX_ATTR_RE = re.compile(r"tax|vat|ddv|dds|mwst|tva|iva|netto|(?<![a-z])net(?![a-z])", re.I)
+_EX_TAX_ATTR_RE = re.compile(
+    r"(?:no|ex|excl|excluding|exclusive|without|sans|ohne|bez|brez|before|pre|hors)[-_ ]?"
+    r"(?:tax|vat|ddv|dds|mwst|tva|iva)|notax|novat|netto|(?<![a-z])net(?![a-z])|price-?net"
+    r"|tax-?excl|vat-?excl|excl-?vat|ht(?![a-z])", re.I)
+_INC_TAX_ATTR_RE = re.compile(
+    r"(?:inc|incl|including|inclusive|with|mit|avec|con|s|z|sa|brutto|gross)[-_ ]?"
+    r"(?:tax|vat|ddv|dds|mwst|tva|iva)|tax-?incl|vat-?incl|(?:^|[\s_-])(?:tax|vat)(?:$|[\s_-])"
+    r"|brutto|price-?tax|ttc", re.I)
+
+
+def tax_kind(attrs: str) -> str | None:
+    """'ex' for an element classed as the price without tax ("notax", "price-excl-tax",
+    "Brez DDV"), 'inc' for the consumer price with tax ("tax", "price-incl-tax"), 'other'
+    for tax wording that is no price ("tax-info"), None when tax is not named."""
+    if not _TAX_ATTR_RE.search(attrs):
+        return None
+    if _EX_TAX_ATTR_RE.search(attrs):
+        return "ex"
+    if _INC_TAX_ATTR_RE.search(attrs):
+        return "inc"
+    return "other"
+
 
 _PREFIX_TRAP_RE = re.compile(
     r"(?<![^\W\d_])(?:save|you save|saving|спестява\w*|спести|sparen|sie sparen|spare"
@@ -195,6 +219,7 @@ class _PriceCand:
     score: float
     old: bool
     in_price_block: bool = False
+    ex_tax: bool = False
 
 
 def _window(el: Any, text: str) -> tuple[str, str]:
@@ -337,6 +362,13 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
         return None
     if _UNIT_ATTR_RE.search(attrs) or _UNIT_ATTR_RE.search(parent_attrs):
         return None
+    own_tax = tax_kind(attrs)
+    tax = own_tax or tax_kind(parent_attrs)
+    if tax == "ex":
+        cand.ex_tax = True
+        return None
+    if tax == "other":
+        return None
     old = old_attr or _struck(el) or bool(_OLD_PREFIX_RE.search(before))
     if not old and _PREFIX_TRAP_RE.search(before):
         return None
@@ -445,6 +477,13 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
         old = min(olds, key=lambda c: abs(ctx.order(c.el) - ctx.order(best.el)))
         out.add(Candidate(field="regular_price", value=old.parsed.amount, source="heuristic",
                           confidence=confidence, raw=old.text))
+    ex_tax = [c for c in cands if c.ex_tax and c.parsed.amount < best.parsed.amount
+              and abs(ctx.order(c.el) - ctx.order(best.el)) < 40]
+    if ex_tax:
+        # A page showing the price with and without VAT: the consumer price is the price,
+        # the other is kept as the ex-tax price (a candidate, for review).
+        out.add(Candidate(field="price_ex_tax", value=ex_tax[0].parsed.amount,
+                          source="heuristic", confidence=confidence, raw=ex_tax[0].text))
     out.price_element = best.el
     return True
 

@@ -180,7 +180,14 @@ def _offers(product: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         nested = [o for o in _as_list(offer.get("offers")) if isinstance(o, dict)]
         if nested:
+            # The AggregateOffer's own offers: their prices win over its lowPrice (which
+            # may be stale or count other sellers); they inherit its currency.
+            inherited = {k: offer[k] for k in ("priceCurrency", "availability") if k in offer}
+            nested = [{**inherited, **o} for o in nested]
             found.extend(nested)
+            if any(o.get("price") not in (None, "") or o.get("priceSpecification")
+                   for o in nested):
+                continue
         found.append(offer)
     if "offer" in _types(product):
         found.append(product)
