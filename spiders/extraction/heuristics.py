@@ -370,7 +370,7 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
     if tax == "other":
         return None
     old = old_attr or _struck(el) or bool(_OLD_PREFIX_RE.search(before))
-    if not old and _PREFIX_TRAP_RE.search(before):
+    if not old and tax_kind(attrs) != "inc" and _PREFIX_TRAP_RE.search(before):
         return None
     score = 2.0
     if _in_control(el):
