@@ -70,7 +70,7 @@ _PREFIX_TRAP_RE = re.compile(
     r"(?<![^\W\d_])(?:save|you save|saving|спестява\w*|спести|sparen|sie sparen|spare"
     r"|économis\w*|ahorr\w*|risparm\w*|total|subtotal|общо|сума|gesamt|summe|panier|carrito"
     r"|warenkorb|количка|basket|cart|\d+\s?(?:x|х|×)|or|или|oder|ou|o|member|club|клубна|карта"
-    r"|card|mitglied|adhérent|socio|points|bonus|netto|net price|ht"
+    r"|card|mitglied|adhérent|socio|points|bonus|netto|net price|ht|消費滿額?|满额|滿額|满|滿"
     r"|(?:excl\.?|excluding|exclusive of|ex\.?|without|before|zzgl\.?|ohne|exkl\.?|hors|sin"
     r"|sans|без|brez|bez)\s?(?:vat|tax|taxes|mwst\.?|ust\.?|tva|iva|ддс|dds|ddv|dph|pdv)"
     r"|(?:orders?|поръчк\w*|bestellungen|bestellwert|commandes?|pedidos?|purchases?|spend)"
@@ -369,6 +369,15 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
         return None
     if tax == "other":
         return None
+    inner_before = cand.text[:cand.parsed.start] if cand.parsed.start > 0 else ""
+    if inner_before:
+        # "Free gift when you spend over $590", "Save 20,00 лв.", "12 x 8,33 лв." in one
+        # element: the words inside it say what the number is, as much as those around.
+        before = f"{before} {inner_before}".strip() + " "
+    if _SUFFIX_TRAP_RE.search(cand.text[cand.parsed.end:]):
+        return None
+    if cand.parsed.currency is None and not _bare_number(cand):
+        return None  # "SKU-123", "Model 2024", "15.6 inch", "buy 1 box": no price
     old = old_attr or _struck(el) or bool(_OLD_PREFIX_RE.search(before))
     if not old and tax_kind(attrs) != "inc" and _PREFIX_TRAP_RE.search(before):
         return None
@@ -393,6 +402,19 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
         score += 1.5 if gap <= 40 else 0.8 if gap <= 150 else 0.0
     cand.old = old
     return score
+
+
+_LABEL_ONLY_RE = re.compile(r"^[^\d]{0,30}:\s*$|^\W*$")
+
+
+def _bare_number(cand: _PriceCand) -> bool:
+    """A number shown without a currency is a price only when nothing but a label
+    ("Price:") or punctuation surrounds it, or it comes from a price attribute."""
+    if cand.el.get("content") or cand.el.get("data-price") or cand.el.get("data-price-amount"):
+        return True
+    text = cand.text
+    rest_before, rest_after = text[:cand.parsed.start], text[cand.parsed.end:]
+    return bool(_LABEL_ONLY_RE.match(rest_before)) and not re.search(r"[^\W\d_]", rest_after)
 
 
 def _in_control(el: Any) -> bool:
