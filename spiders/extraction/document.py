@@ -70,20 +70,39 @@ def _decode(body: bytes | str) -> tuple[str, bool]:
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return body.decode("utf-16", "replace"), False
     match = _CHARSET_RE.search(body[:4096])
-    if match:
-        name = match.group(1).decode("ascii", "ignore").lower()
-        if name not in ("utf-8", "utf8"):
-            try:
-                return body.decode(name, "replace"), False
-            except LookupError:
-                pass
+    declared = match.group(1).decode("ascii", "ignore").lower() if match else None
+    if declared and declared not in ("utf-8", "utf8"):
+        try:
+            text = body.decode(declared)
+            return text, False
+        except LookupError:
+            pass  # an unknown charset name: guess below
+        except UnicodeDecodeError:
+            return _guess(body, declared), False  # the page lies about its charset
     try:
         return body.decode("utf-8"), True
     except UnicodeDecodeError:
         text = body.decode("utf-8", "replace")
         if text.count("\ufffd") > len(text) // 50:
-            return body.decode("cp1252", "replace"), False
+            return _guess(body, declared), False
         return text, False
+
+
+def _guess(body: bytes, declared: str | None) -> str:
+    """Text of a page whose charset is wrong or missing, guessed by beautifulsoup4's
+    ``UnicodeDammit`` (statistical detection through charset-normalizer), which is the
+    right tool for it; cp1252 with replacements when even that fails."""
+    from bs4 import UnicodeDammit
+
+    sample = body[:262144]
+    dammit = UnicodeDammit(sample, exclude_encodings=[e for e in (declared,) if e])
+    encoding = dammit.original_encoding
+    if encoding:
+        try:
+            return body.decode(encoding, "replace")
+        except LookupError:
+            pass
+    return body.decode("cp1252", "replace")
 
 
 def _parse_tree(utf8_body: bytes | str | None, text: str) -> Any:
