@@ -310,7 +310,10 @@ class StorePipeline:
                 if k.startswith("downloader/response_status_count/")}
         elapsed = time.monotonic() - self.started
         learner = getattr(spider, "learner", None)
+        summary = getattr(spider, "discovery_summary", None)
+        discovery = summary() if callable(summary) else {}
         return {
+            "discovery": discovery,
             "product_pages": pages,
             "fill": fill,
             "health_fields": list(HEALTH_FIELDS),

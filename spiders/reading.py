@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
-from spiders.config import Competitor
+from spiders.config import Competitor, DiscoveryKind
 from spiders.extraction import ExtractedProduct, ExtractionHints, extract
 from spiders.items import PageItem
 from spiders.quality import blocked_reason
@@ -55,6 +55,13 @@ def strategy_family(extractor: str) -> str:
     return extractor.split(":", 1)[0]
 
 
+def unhinted(competitor: Competitor) -> bool:
+    """Discovery that cannot tell product pages from others by itself: a sitemap read
+    without `link_pattern` (it also lists category, home and search pages)."""
+    discovery = competitor.discovery
+    return discovery.kind is DiscoveryKind.sitemap and not discovery.link_pattern
+
+
 def hints_for(competitor: Competitor, prefer: str | None = None,
               read_text: bool = True) -> ExtractionHints:
     """The hints for one competitor's pages (the spider builds them once per `prefer`)."""
@@ -72,6 +79,7 @@ def hints_for(competitor: Competitor, prefer: str | None = None,
         warranty_months=terms.warranty_months,
         returns_days=terms.returns_days,
         read_text=read_text,
+        detect_page_kind=unhinted(competitor),
     )
 
 
@@ -103,6 +111,9 @@ def read_item(item: PageItem, body: bytes, hints: ExtractionHints,
     if item.blocked is not None:
         return False, None
     item.product = product
+    if product.page_kind not in (None, "product"):
+        item.product_page = False
+        return False, None
     return True, product.extractor if product.price is not None else None
 
 

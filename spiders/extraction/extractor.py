@@ -38,6 +38,7 @@ from .model import (
     Warranty,
 )
 from .overrides import read_selectors
+from .pagekind import page_kind
 from .platforms import read_platforms
 from .prices import find_prices
 from .promotions import find_promotions
@@ -267,6 +268,8 @@ def _assemble(run: _Run, url: str | None, today: date | None,
     product.promotions = _promotions(product, out, texts, run, today)
     _terms(product, out, texts, run)
     product.candidates = list(out.items)
+    if hints.detect_page_kind:
+        product.page_kind = page_kind(doc, out)
     if product.price is None:
         reasons = ["no price found (tried " + ", ".join(run.ran) + ")"]
         if product.availability in (Availability.OUT_OF_STOCK, Availability.DISCONTINUED):

@@ -314,10 +314,8 @@ _LIVE_RE = re.compile(r"live|current|actual|final|now|sale|special|new(?!s)", re
 def old_class(attrs: str) -> bool:
     """Whether class/id text marks an old (struck) price: "price-old", "was-price"; not
     "price-old-live" (a shop's live price in an old-looking class) nor "old-price-new"."""
-    for token in attrs.split():
-        if _OLD_RE.search(token) and not _LIVE_RE.search(token):
-            return True
-    return False
+    return any(_OLD_RE.search(token) and not _LIVE_RE.search(token)
+               for token in attrs.split())
 
 
 _FOLLOWING_XPATH = etree.XPath("following::*[position() <= 300]")

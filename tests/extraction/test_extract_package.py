@@ -25,7 +25,7 @@ def _graph() -> dict[str, set[str]]:
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     def visit(node: str, path: list[str]) -> list[str] | None:
         if node in path:
-            return path[path.index(node):] + [node]
+            return [*path[path.index(node):], node]
         for dep in sorted(graph.get(node, ())):
             found = visit(dep, [*path, node])
             if found:
