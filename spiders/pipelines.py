@@ -314,6 +314,7 @@ class StorePipeline:
         discovery = summary() if callable(summary) else {}
         return {
             "discovery": discovery,
+            "api_listings": getattr(spider, "api_items", 0),
             "product_pages": pages,
             "fill": fill,
             "health_fields": list(HEALTH_FIELDS),

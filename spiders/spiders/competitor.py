@@ -37,6 +37,16 @@ from spiders.config import Competitor, DiscoveryKind
 from spiders.drafts import Draft, draft_from
 from spiders.items import FetchFailure, PageItem
 from spiders.offload import Answer, ExtractPool, Page
+from spiders.platform_api import (
+    ApiListing,
+    PageReading,
+    carried,
+    changed,
+    due,
+    shopify_listings,
+    woo_listing,
+    woo_variation_ids,
+)
 from spiders.quality import blocked_reason, gone_reason
 from spiders.reading import PageReader, StrategyLearner
 from spiders.spiders.discovery import (
@@ -73,7 +83,9 @@ class CompetitorSpider(scrapy.Spider):
 
     name = "competitor"
 
-    def __init__(self, competitor: Competitor, prefer: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, competitor: Competitor, prefer: str | None = None,
+                 known: dict[tuple[str, str], PageReading] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(name=competitor.name, **kwargs)
         self.competitor = competitor
         self.discovery = competitor.discovery
@@ -81,6 +93,10 @@ class CompetitorSpider(scrapy.Spider):
         self.allowed_domains = [self.host]
         self.language = language_of(competitor.locale)
         self.first_run = prefer is None
+        self.known = known or {}
+        """Last product-page readings per listing (platform-API shops read `when_changed`)."""
+        self.api_items = 0
+        """Listings stored from a platform API page without fetching their product page."""
         self.discovery_stats: dict[str, int] = {
             "sitemap_urls": 0, "off_host_sitemap_urls": 0, "language_duplicates": 0,
             "off_host_links": 0, "listing_pages": 0, "not_product_pages": 0}
@@ -248,23 +264,13 @@ class CompetitorSpider(scrapy.Spider):
                               self.parse_shopify, cb_kwargs={"page": page}, priority=10,
                               errback=self.discovery_failed)
 
-    def parse_shopify(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+    def parse_shopify(self, response: Response, page: int) -> Iterator[Any]:
         products = _json(response).get("products") or []
         for product in products:
-            handle = product.get("handle")
-            variants = product.get("variants") or [{}]
-            if not handle:
-                continue
-            for variant in variants:
-                vid = str(variant.get("id") or "")
-                url = self.absolute(f"products/{handle}")
-                if len(variants) > 1 and vid:
-                    url += f"?variant={vid}"
-                if self.pattern is not None and not self.pattern.search(url):
-                    continue
-                request = self.product_request(url, variant=vid)
-                if request is not None:
-                    yield request
+            if isinstance(product, dict):
+                for listing in shopify_listings(product, self.competitor.base_url,
+                                                self.competitor.currency):
+                    yield from self.api_listing(listing)
         if products and len(products) >= SHOPIFY_LIMIT:
             yield self.shopify_page(page + 1)
 
@@ -275,18 +281,59 @@ class CompetitorSpider(scrapy.Spider):
             errback=self.discovery_failed,
         )
 
-    def parse_woo(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+    def parse_woo(self, response: Response, page: int) -> Iterator[Any]:
         items = _json_list(response)
+        variable: list[int] = []
         for product in items:
-            link = product.get("permalink")
-            if link and (self.pattern is None or self.pattern.search(response.urljoin(link))):
-                request = self.product_request(response.urljoin(link))
-                if request is not None:
-                    yield request
+            ids = woo_variation_ids(product)
+            if ids:
+                variable.extend(ids)  # one listing per variation, read below
+                continue
+            listing = woo_listing(product, response.url, self.competitor.currency)
+            if listing is not None:
+                yield from self.api_listing(listing)
+        for start in range(0, len(variable), WOO_PER_PAGE):
+            chunk = ",".join(str(i) for i in variable[start:start + WOO_PER_PAGE])
+            yield scrapy.Request(
+                self.absolute(f"wp-json/wc/store/v1/products?type=variation&include={chunk}"
+                              f"&per_page={WOO_PER_PAGE}"),
+                self.parse_woo_variations, priority=10, errback=self.discovery_failed)
         total = response.headers.get(b"X-WP-TotalPages")
         more = int(total) > page if total and total.isdigit() else len(items) >= WOO_PER_PAGE
         if items and more:
             yield self.woo_page(page + 1)
+
+    def parse_woo_variations(self, response: Response) -> Iterator[Any]:
+        for item in _json_list(response):
+            listing = woo_listing(item, response.url, self.competitor.currency,
+                                  variant=str(item.get("id") or ""))
+            if listing is not None:
+                yield from self.api_listing(listing)
+
+    def api_listing(self, listing: ApiListing) -> Iterator[Any]:
+        """A listing an API page shows: its product page is requested, or (a platform-API
+        shop whose page reading is recent and whose API values have not changed) it is
+        stored from the API with the last page reading's promotions and terms."""
+        url, variant = listing.url, listing.variant
+        if self.pattern is not None and not self.pattern.search(url):
+            return
+        known = self.known.get((url, variant))
+        if (not self.discovery.api_prices or known is None or listing.product.price is None
+                or changed(listing.product, known)
+                or due(url, variant, known.read_at, self.clock(),
+                       self.discovery.page_refresh_days)):
+            request = self.product_request(url, variant=variant)
+            if request is not None:
+                yield request
+            return
+        key = (url, variant)
+        if self.product_requests >= self.max_products or key in self.requested:
+            return
+        self.product_requests += 1
+        self.requested.add(key)
+        self.api_items += 1
+        yield PageItem(url=url, variant=variant, fetched_at=self.clock(), http_status=200,
+                       product=carried(listing, known))
 
     # ---------------------------------------------------------------- product pages
 
