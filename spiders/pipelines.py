@@ -320,6 +320,7 @@ class StorePipeline:
             "health_fields": list(HEALTH_FIELDS),
             "http_status": http,
             "requests": scrapy_stats.get("downloader/request_count", 0),
+            "response_bytes": scrapy_stats.get("downloader/response_bytes", 0),
             "responses": scrapy_stats.get("downloader/response_count", 0),
             "retries": scrapy_stats.get("retry/count", 0),
             "duplicates": scrapy_stats.get("pricewatch/duplicate_pages", 0),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from datetime import date
 
 from spiders.config import Competitor, DiscoveryKind
 from spiders.extraction import ExtractedProduct, ExtractionHints, extract
@@ -84,13 +85,14 @@ def hints_for(competitor: Competitor, prefer: str | None = None,
 
 
 def read_page(body: bytes, url: str, hints: ExtractionHints,
-              full_hints: ExtractionHints) -> tuple[ExtractedProduct, bool]:
+              full_hints: ExtractionHints, today: date | None = None) -> tuple[ExtractedProduct, bool]:
     """(product, quick). `hints` with ``read_text=False`` is a quick read (structured data
-    only); a quick read that finds no price is redone in full with `full_hints`."""
+    only); a quick read that finds no price is redone in full with `full_hints`. `today`
+    is the crawl's own date (dates written without a year are read against it)."""
     quick = not hints.read_text
-    product = extract(body, url, hints)
+    product = extract(body, url, hints, today=today)
     if quick and product.price is None:
-        return extract(body, url, full_hints), False
+        return extract(body, url, full_hints, today=today), False
     return product, quick
 
 
@@ -105,7 +107,7 @@ def read_item(item: PageItem, body: bytes, hints: ExtractionHints,
     found the price or None): a wall tells it nothing, a page without a price a miss.
     """
     item.page_hash = hashlib.blake2b(body, digest_size=16).hexdigest()
-    product, item.quick = read_page(body, item.url, hints, full_hints)
+    product, item.quick = read_page(body, item.url, hints, full_hints, item.fetched_at.date())
     if product.price is None:
         item.blocked = blocked_reason(item.http_status, body)
     if item.blocked is not None:
