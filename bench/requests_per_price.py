@@ -56,8 +56,8 @@ class _Grown:
     """Mixin: the shop's products repeated until it lists `count` of them."""
 
     count = 2000
-    name = ""
-    seed = 42
+    name: str
+    seed: int
 
     def _grow(self) -> None:
         universe: tuple[Product, ...] = self.universe  # type: ignore[has-type]
