@@ -258,5 +258,5 @@ def test_woocommerce_variations_are_listings_of_their_own(woo: _WooVariations,
     assert prices == {("product/shirt/?attribute_size=s", "71"): Decimal("19.90"),
                       ("product/shirt/?attribute_size=m", "72"): Decimal("21.90"),
                       ("product/mug/", ""): Decimal("9.00")}
-    assert any("type=variation" in p and "include=71%2C72" in p or "include=71,72" in p
+    assert any("type=variation" in p and ("include=71%2C72" in p or "include=71,72" in p)
                for p in woo.requested)
