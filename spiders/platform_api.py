@@ -140,6 +140,8 @@ def woo_stock(item: dict[str, Any]) -> Availability | None:
     if "out-of-stock" in cls or item.get("is_in_stock") is False:
         return Availability.OUT_OF_STOCK
     if item.get("is_in_stock"):
+        if item.get("low_stock_remaining"):
+            return Availability.LIMITED_AVAILABILITY
         return Availability.IN_STOCK
     return None
 
@@ -180,10 +182,20 @@ def woo_variation_ids(item: dict[str, Any]) -> list[int]:
 # ------------------------------------------------------------------ carrying over
 
 
+_BUYABLE = frozenset({Availability.IN_STOCK.value, Availability.LIMITED_AVAILABILITY.value})
+
+
+def _stock_class(value: str | None) -> str | None:
+    """In stock and "few left" are one class here: an API rarely says "few left" (Shopify
+    never does) while the page does."""
+    return "buyable" if value in _BUYABLE else value
+
+
 def changed(api: ExtractedProduct, known: PageReading) -> bool:
     """Whether the API's values differ from the last page reading's."""
+    stock = api.availability.value if api.availability else None
     return (api.price != known.price or api.regular_price != known.regular_price
-            or (api.availability.value if api.availability else None) != known.availability)
+            or _stock_class(stock) != _stock_class(known.availability))
 
 
 def due(url: str, variant: str, read_at: datetime, now: datetime, refresh_days: int) -> bool:
@@ -209,8 +221,12 @@ def carried(api: ApiListing, known: PageReading) -> ExtractedProduct:
                             max_days=terms.get("delivery_max_days"))
     warranty = Warranty(months=terms["warranty_months"]) if terms.get("warranty_months") else None
     promotions = [p for p in (promotion_from_dict(d) for d in known.promotions) if p is not None]
+    availability = product.availability
+    if known.availability and _stock_class(known.availability) == _stock_class(
+            availability.value if availability else None):
+        availability = Availability(known.availability)  # the page's "few left"
     return replace(
-        product,
+        product, availability=availability,
         title=known.title or product.title, sku=known.sku or product.sku,
         gtin=known.gtin or product.gtin, mpn=known.mpn or product.mpn,
         brand=known.brand or product.brand, currency=known.currency or product.currency,

@@ -17,6 +17,9 @@ from spiders.extraction import ExtractedProduct, ExtractionHints, extract
 from spiders.items import PageItem
 from spiders.quality import blocked_reason
 
+STRATEGY_NAMES = ("jsonld", "microdata", "rdfa", "opengraph", "platform", "heuristic")
+"""Every fast path a crawl can learn (`ExtractionHints.prefer`); none may change an answer."""
+
 LEARN_AFTER = 20
 """Pages read before the run's own winner replaces the one learned from the last run."""
 
