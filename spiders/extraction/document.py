@@ -284,22 +284,30 @@ _JSONLD_RE = re.compile(
 _CANONICAL_RE = re.compile(
     r"""<link\b[^>]*\brel\s*=\s*["']?(?i:canonical)["']?[^>]*\bhref\s*=\s*["']([^"']+)""")
 _LANG_RE = re.compile(r"""<html\b[^>]*\blang\s*=\s*["']?([\w-]+)""")
-_META_RE = re.compile(r"<meta\b[^>]*>", re.I)
-_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 
 def _raw_meta(text: str) -> dict[str, list[str]]:
     """The ``og:*``/``product:*`` meta tags (what the OpenGraph reader uses), read from
-    the source the way :attr:`Document.meta` reads them from the tree."""
+    the source the way :attr:`Document.meta` reads them from the tree (comments left out).
+
+    Only the tags around an "og:"/"product:" occurrence are parsed (``str.find`` is far
+    cheaper than a regex over the whole page on the fast path)."""
     found: dict[str, list[str]] = {}
-    if "og:" not in text and "product:" not in text:
-        return found
-    if "<!--" in text:  # the tree has no comments: neither have the metas read here
-        text = _COMMENT_RE.sub("", text)
-    for tag in _META_RE.finditer(text):
+    starts: set[int] = set()
+    for needle in ("og:", "product:"):
+        index = text.find(needle)
+        while index != -1:
+            begin = text.rfind("<", 0, index)
+            if begin != -1 and text[begin + 1:begin + 5].lower() == "meta":
+                starts.add(begin)
+            index = text.find(needle, index + 1)
+    for begin in sorted(starts):
+        end = text.find(">", begin)
+        if end == -1 or _in_comment(text, begin):
+            continue
         attrs: dict[str, str] = {}
-        for m in _ATTR_RE.finditer(tag.group(0), 5):
+        for m in _ATTR_RE.finditer(text, begin + 5, end):
             name = m.group(1).lower()
             if name not in attrs:
                 value = m.group(2) if m.group(2) is not None else (
@@ -313,6 +321,11 @@ def _raw_meta(text: str) -> dict[str, list[str]]:
             if key.startswith(("og:", "product:")):
                 found.setdefault(key, []).append(content.strip())
     return found
+
+
+def _in_comment(text: str, index: int) -> bool:
+    opened = text.rfind("<!--", 0, index)
+    return opened != -1 and text.find("-->", opened, index) == -1
 
 
 @dataclass
