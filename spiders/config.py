@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import yaml
 from pydantic import (
@@ -86,7 +86,21 @@ class Discovery(_Strict):
     product_links: str | None = None
     link_pattern: str | None = None
     next_page: str | None = None
-    max_pages: int = Field(500, ge=1, le=100_000)
+    max_pages: int = Field(50_000, ge=1, le=1_000_000)
+    """Most product pages (listings) one crawl requests: the default fits a real shop of
+    tens of thousands of products; a crawl that reaches it stops there."""
+    product_pages: Literal["every_night", "when_changed"] | None = None
+    """Shopify/WooCommerce: `when_changed` (their default) reads prices from the platform
+    API and fetches a product page only when the product is new, its API values changed
+    or its last page reading is older than `page_refresh_days`; `every_night` fetches
+    every product page every night."""
+    page_refresh_days: int = Field(14, ge=1, le=365)
+
+    @property
+    def api_prices(self) -> bool:
+        """Prices are read from the platform API (pages only when needed)."""
+        return self.kind in (DiscoveryKind.shopify, DiscoveryKind.woocommerce) and (
+            self.product_pages in (None, "when_changed"))
 
     @field_validator("link_pattern")
     @classmethod

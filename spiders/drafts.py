@@ -36,6 +36,8 @@ class Draft:
     values: dict[str, Any] = field(default_factory=dict)
     """Observation columns besides listing/run/status/reason."""
     promotions: list[Promotion] = field(default_factory=list)
+    product_page: bool = True
+    """False for a page discovery without hints found to be no product page: not stored."""
 
 
 def clip(value: str | None, limit: int) -> str | None:
@@ -78,6 +80,10 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
         reading = Reading(None, None, None, has_product=False)
         return Draft(listing, item.fetched_at, status, item.blocked or item.gone, reading,
                      {"page_hash": item.page_hash})
+    if not item.product_page:
+        reading = Reading(None, None, None, has_product=False)
+        return Draft(listing, item.fetched_at, None, f"not a product page ({product.page_kind})",
+                     reading, {}, product_page=False)
     problems: list[str] = []
     price = _money(product.price, "price", problems)
     regular = _money(product.regular_price, "regular price", problems)

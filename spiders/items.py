@@ -27,6 +27,9 @@ class PageItem:
     page_hash: str | None = None
     rendered: bool = False
     """Fetched through the browser (render_js competitors)."""
+    product_page: bool = True
+    """False when discovery without hints fetched a page that is no product page
+    (category, home, search): it is counted, never stored."""
     quick: bool = False
     """Read from structured data only (PRICEWATCH_FULL_READ_EVERY > 1): promotions, terms
     and the struck-through price were not read from the page's wording."""

@@ -310,12 +310,17 @@ class StorePipeline:
                 if k.startswith("downloader/response_status_count/")}
         elapsed = time.monotonic() - self.started
         learner = getattr(spider, "learner", None)
+        summary = getattr(spider, "discovery_summary", None)
+        discovery = summary() if callable(summary) else {}
         return {
+            "discovery": discovery,
+            "api_listings": getattr(spider, "api_items", 0),
             "product_pages": pages,
             "fill": fill,
             "health_fields": list(HEALTH_FIELDS),
             "http_status": http,
             "requests": scrapy_stats.get("downloader/request_count", 0),
+            "response_bytes": scrapy_stats.get("downloader/response_bytes", 0),
             "responses": scrapy_stats.get("downloader/response_count", 0),
             "retries": scrapy_stats.get("retry/count", 0),
             "duplicates": scrapy_stats.get("pricewatch/duplicate_pages", 0),

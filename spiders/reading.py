@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from datetime import date
 
-from spiders.config import Competitor
+from spiders.config import Competitor, DiscoveryKind
 from spiders.extraction import ExtractedProduct, ExtractionHints, extract
 from spiders.items import PageItem
 from spiders.quality import blocked_reason
+
+STRATEGY_NAMES = ("jsonld", "microdata", "rdfa", "opengraph", "platform", "heuristic")
+"""Every fast path a crawl can learn (`ExtractionHints.prefer`); none may change an answer."""
 
 LEARN_AFTER = 20
 """Pages read before the run's own winner replaces the one learned from the last run."""
@@ -55,6 +59,13 @@ def strategy_family(extractor: str) -> str:
     return extractor.split(":", 1)[0]
 
 
+def unhinted(competitor: Competitor) -> bool:
+    """Discovery that cannot tell product pages from others by itself: a sitemap read
+    without `link_pattern` (it also lists category, home and search pages)."""
+    discovery = competitor.discovery
+    return discovery.kind is DiscoveryKind.sitemap and not discovery.link_pattern
+
+
 def hints_for(competitor: Competitor, prefer: str | None = None,
               read_text: bool = True) -> ExtractionHints:
     """The hints for one competitor's pages (the spider builds them once per `prefer`)."""
@@ -72,17 +83,19 @@ def hints_for(competitor: Competitor, prefer: str | None = None,
         warranty_months=terms.warranty_months,
         returns_days=terms.returns_days,
         read_text=read_text,
+        detect_page_kind=unhinted(competitor),
     )
 
 
 def read_page(body: bytes, url: str, hints: ExtractionHints,
-              full_hints: ExtractionHints) -> tuple[ExtractedProduct, bool]:
+              full_hints: ExtractionHints, today: date | None = None) -> tuple[ExtractedProduct, bool]:
     """(product, quick). `hints` with ``read_text=False`` is a quick read (structured data
-    only); a quick read that finds no price is redone in full with `full_hints`."""
+    only); a quick read that finds no price is redone in full with `full_hints`. `today`
+    is the crawl's own date (dates written without a year are read against it)."""
     quick = not hints.read_text
-    product = extract(body, url, hints)
+    product = extract(body, url, hints, today=today)
     if quick and product.price is None:
-        return extract(body, url, full_hints), False
+        return extract(body, url, full_hints, today=today), False
     return product, quick
 
 
@@ -97,12 +110,15 @@ def read_item(item: PageItem, body: bytes, hints: ExtractionHints,
     found the price or None): a wall tells it nothing, a page without a price a miss.
     """
     item.page_hash = hashlib.blake2b(body, digest_size=16).hexdigest()
-    product, item.quick = read_page(body, item.url, hints, full_hints)
+    product, item.quick = read_page(body, item.url, hints, full_hints, item.fetched_at.date())
     if product.price is None:
         item.blocked = blocked_reason(item.http_status, body)
     if item.blocked is not None:
         return False, None
     item.product = product
+    if product.page_kind not in (None, "product"):
+        item.product_page = False
+        return False, None
     return True, product.extractor if product.price is not None else None
 
 

@@ -361,6 +361,7 @@ def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competi
     engine = make_engine(db_url)
     with engine.begin() as conn:
         prefer = last_finished_stats(conn, competitor_id).get("prefer")
+        known = (page_readings(conn, competitor_id) if comp.discovery.api_prices else {})
     engine.dispose()
     settings = Settings()
     settings.setmodule(base, priority="project")
@@ -379,9 +380,28 @@ def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competi
             _fail_run(db_url, run_id, problem)
             return 3
     process = CrawlerProcess(settings)
-    process.crawl(CompetitorSpider, competitor=comp, prefer=prefer)
+    process.crawl(CompetitorSpider, competitor=comp, prefer=prefer, known=known)
     process.start()
     return 0
+
+
+def page_readings(conn: Any, competitor_id: int) -> dict[tuple[str, str], Any]:
+    """The last product-page reading of each of the competitor's listings (for reading
+    prices from a platform API and fetching pages only when needed)."""
+    from spiders.platform_api import PageReading
+    from storage.repos.crawls import last_page_readings
+
+    found: dict[tuple[str, str], PageReading] = {}
+    for key, row in last_page_readings(conn, competitor_id).items():
+        found[key] = PageReading(
+            price=row.price, regular_price=row.regular_price, currency=row.currency,
+            availability=row.availability, read_at=row.observed_at, title=row.title,
+            sku=row.sku, gtin=row.gtin, mpn=row.mpn, brand=row.brand,
+            promotions=list(row.promotions or []),
+            terms={name: getattr(row, name) for name in (
+                "shipping_cost", "free_shipping_threshold", "delivery_min_days",
+                "delivery_max_days", "warranty_months", "returns_days")})
+    return found
 
 
 def _fail_run(db_url: str, run_id: int, error: str) -> None:

@@ -28,8 +28,13 @@ _CATEGORY_START = "__categories__"
 
 DISCOVERY: dict[str, dict[str, Any]] = {
     "jsonshop": {"kind": "sitemap", "sitemap_url": "/sitemap.xml", "link_pattern": "/p/[^/?]+$"},
-    "woostore": {"kind": "woocommerce", "link_pattern": "/product/[^/?]+/$"},
-    "shopifyish": {"kind": "shopify", "link_pattern": "/products/[^/?]+"},
+    # The demo's nights change promotions without touching prices, and its truth checks
+    # every page's wording every night: the demo reads every product page every night
+    # (bench/requests_per_price.py shows the default `when_changed` on the same shops).
+    "woostore": {"kind": "woocommerce", "link_pattern": "/product/[^/?]+/$",
+                 "product_pages": "every_night"},
+    "shopifyish": {"kind": "shopify", "link_pattern": "/products/[^/?]+",
+                   "product_pages": "every_night"},
     "plainshop": {
         "kind": "category",
         "start_urls": _CATEGORY_START,

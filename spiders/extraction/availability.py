@@ -50,7 +50,13 @@ _PHRASES: list[tuple[Availability, CIPattern]] = [
         r"|non disponible|agotado|sin stock|no disponible|esgotado|indisponível|non disponibile"
         r"|esaurito|niedostępny|wyprzedany|brak w magazynie|nedostupné|vyprodáno|stoc epuizat"
         r"|indisponibil|нет в наличии|немає в наявності|tükendi|stokta yok|uitverkocht"
-        r"|niet op voorraad|slutsåld|udsolgt|utsolgt|loppu varastosta|notify me when")),
+        r"|niet op voorraad|slutsåld|udsolgt|utsolgt|loppu varastosta|notify me when"
+        # Slovak, Czech, Romanian, Greek, Hebrew, Polish, Hungarian, Croatian/Serbian/Slovene
+        r"|nie je možné kúpiť|nie je (?:na )?sklad(?:om|e)|vypredan[éý]|není (?:na )?sklad(?:em|ě)"
+        r"|nedostupn[éýá]|momentálně nedostupn|stoc epuizat|stoc indisponibil|produs indisponibil"
+        r"|fără stoc|nu este în stoc|μη διαθέσιμ|εξαντλήθηκε|εκτός αποθέματος|προσωρινά μη"
+        r"|אזל מהמלאי|לא במלאי|אין במלאי|אזל|brak towaru|niedostępn|nincs készleten|elfogyott"
+        r"|nema na (?:stanju|zalihi)|rasprodano|ni na zalogi|razprodano")),
     (Availability.LIMITED_AVAILABILITY, CIPattern(
         r"limited (?:stock|availability)|only \d+ left|few left|last (?:\d+ )?(?:items?|pieces?)"
         r"|ограничен(?:о)? количество|последн(?:и|а|о) \d* ?(?:бр|брой)|остава(?:т)? \d+"
@@ -62,7 +68,9 @@ _PHRASES: list[tuple[Availability, CIPattern]] = [
         r"|auf lager|vorrätig|lieferbar|sofort verfügbar|verfügbar|in den warenkorb"
         r"|en stock|disponible|ajouter au panier|en existencia|añadir al carrito|disponibile"
         r"|em estoque|dostępny|na stanie|skladem|în stoc|в наличии|є в наявності|stokta"
-        r"|op voorraad|på lager|varastossa")),
+        r"|op voorraad|på lager|varastossa"
+        r"|skladom|na sklade|na skladě|skladem|în stoc|disponibil|σε απόθεμα|άμεσα διαθέσιμ"
+        r"|διαθέσιμο|במלאי|זמין במלאי|készleten|raktáron|na stanju|na zalogi|dostupno")),
 ]
 
 

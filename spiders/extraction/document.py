@@ -70,20 +70,39 @@ def _decode(body: bytes | str) -> tuple[str, bool]:
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return body.decode("utf-16", "replace"), False
     match = _CHARSET_RE.search(body[:4096])
-    if match:
-        name = match.group(1).decode("ascii", "ignore").lower()
-        if name not in ("utf-8", "utf8"):
-            try:
-                return body.decode(name, "replace"), False
-            except LookupError:
-                pass
+    declared = match.group(1).decode("ascii", "ignore").lower() if match else None
+    if declared and declared not in ("utf-8", "utf8"):
+        try:
+            text = body.decode(declared)
+            return text, False
+        except LookupError:
+            pass  # an unknown charset name: guess below
+        except UnicodeDecodeError:
+            return _guess(body, declared), False  # the page lies about its charset
     try:
         return body.decode("utf-8"), True
     except UnicodeDecodeError:
         text = body.decode("utf-8", "replace")
         if text.count("\ufffd") > len(text) // 50:
-            return body.decode("cp1252", "replace"), False
+            return _guess(body, declared), False
         return text, False
+
+
+def _guess(body: bytes, declared: str | None) -> str:
+    """Text of a page whose charset is wrong or missing, guessed by beautifulsoup4's
+    ``UnicodeDammit`` (statistical detection through charset-normalizer), which is the
+    right tool for it; cp1252 with replacements when even that fails."""
+    from bs4 import UnicodeDammit
+
+    sample = body[:262144]
+    dammit = UnicodeDammit(sample, exclude_encodings=[e for e in (declared,) if e])
+    encoding = dammit.original_encoding
+    if encoding:
+        try:
+            return body.decode(encoding, "replace")
+        except LookupError:
+            pass
+    return body.decode("cp1252", "replace")
 
 
 def _parse_tree(utf8_body: bytes | str | None, text: str) -> Any:
@@ -265,6 +284,48 @@ _JSONLD_RE = re.compile(
 _CANONICAL_RE = re.compile(
     r"""<link\b[^>]*\brel\s*=\s*["']?(?i:canonical)["']?[^>]*\bhref\s*=\s*["']([^"']+)""")
 _LANG_RE = re.compile(r"""<html\b[^>]*\blang\s*=\s*["']?([\w-]+)""")
+_ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+def _raw_meta(text: str) -> dict[str, list[str]]:
+    """The ``og:*``/``product:*`` meta tags (what the OpenGraph reader uses), read from
+    the source the way :attr:`Document.meta` reads them from the tree (comments left out).
+
+    Only the tags around an "og:"/"product:" occurrence are parsed (``str.find`` is far
+    cheaper than a regex over the whole page on the fast path)."""
+    found: dict[str, list[str]] = {}
+    starts: set[int] = set()
+    for needle in ("og:", "product:"):
+        index = text.find(needle)
+        while index != -1:
+            begin = text.rfind("<", 0, index)
+            if begin != -1 and text[begin + 1:begin + 5].lower() == "meta":
+                starts.add(begin)
+            index = text.find(needle, index + 1)
+    for begin in sorted(starts):
+        end = text.find(">", begin)
+        if end == -1 or _in_comment(text, begin):
+            continue
+        attrs: dict[str, str] = {}
+        for m in _ATTR_RE.finditer(text, begin + 5, end):
+            name = m.group(1).lower()
+            if name not in attrs:
+                value = m.group(2) if m.group(2) is not None else (
+                    m.group(3) if m.group(3) is not None else m.group(4))
+                attrs[name] = html_module.unescape(value)
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+               or attrs.get("http-equiv"))
+        content = attrs.get("content")
+        if key and content is not None:
+            key = key.strip().lower()
+            if key.startswith(("og:", "product:")):
+                found.setdefault(key, []).append(content.strip())
+    return found
+
+
+def _in_comment(text: str, index: int) -> bool:
+    opened = text.rfind("<!--", 0, index)
+    return opened != -1 and text.find("-->", opened, index) == -1
 
 
 @dataclass
@@ -299,4 +360,4 @@ class RawPage:
         canonical_url = html_module.unescape(canonical.group(1)) if canonical else None
         return cls(text=text, url=url, jsonld_texts=scripts, canonical_url=canonical_url,
                    tld=tld_of(url) or tld_of(canonical_url),
-                   language=lang.group(1).lower() if lang else None)
+                   language=lang.group(1).lower() if lang else None, meta=_raw_meta(text))

@@ -2,9 +2,13 @@
 
 Strategies add candidates to one :class:`CandidateSet`; each field is then voted
 on. Reading stops early once structured data gives a complete and consistent
-answer (price, currency, availability, one price among its offers), and a
-``prefer``-red strategy (the one that worked last time for the shop) is tried
-first so most pages of a known shop take the fast path.
+answer (price, currency, availability, one price among its offers).
+
+The same page always gives the same answer, whatever the crawl learned before
+(issue 14): strategies always run in the one fixed order of :data:`STRATEGIES`.
+What a crawl learns (``hints.prefer``) only chooses whether to try the JSON-LD
+fast path, which builds no tree and gives exactly what the full path gives for
+the pages it accepts (it hands back every page where it could differ).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from .currency import context_currency, reading_day
 from .document import MAX_BYTES, Document, NotHtmlError, RawPage
 from .dual import secondary_amount
 from .heuristics import old_prices, page_title, read_heuristics
-from .identifiers import labeled_identifiers
+from .identifiers import labeled_identifiers, sku_from_url
 from .model import (
     Availability,
     Candidate,
@@ -37,6 +41,7 @@ from .model import (
     Warranty,
 )
 from .overrides import read_selectors
+from .pagekind import page_kind
 from .platforms import read_platforms
 from .prices import find_prices
 from .promotions import find_promotions
@@ -126,6 +131,9 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
     read_jsonld(page, out)
     if not _complete(out):
         return None
+    read_opengraph(page, out)  # type: ignore[arg-type]  # as the full path does
+    if not _complete(out):
+        return None
     texts: list[str] = []
     if hints.read_text:
         raw = read_raw_blocks(page.text)
@@ -149,12 +157,8 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
 
 
 def _order(hints: ExtractionHints) -> list[str]:
-    names = list(STRATEGIES)
-    prefer = (hints.prefer or "").split(":")[0]
-    if prefer in names:
-        names.remove(prefer)
-        names.insert(0, prefer)
-    return names
+    """Always the fixed order: a learned preference must never change the answer."""
+    return list(STRATEGIES)
 
 
 def _complete(out: CandidateSet) -> bool:
@@ -272,9 +276,13 @@ def _assemble(run: _Run, url: str | None, today: date | None,
         product.regular_price = regular.value
     _page_identifiers(product, texts)
     product.condition = condition_of_page(out.vote("condition"), product.title, texts)
+    if product.sku is None and product.gtin is None and product.mpn is None:
+        product.sku = sku_from_url(url or doc.canonical_url)
     product.promotions = _promotions(product, out, texts, run, today)
     _terms(product, out, texts, run)
     product.candidates = list(out.items)
+    if hints.detect_page_kind:
+        product.page_kind = page_kind(doc, out)
     if product.price is None:
         reasons = ["no price found (tried " + ", ".join(run.ran) + ")"]
         if product.availability in (Availability.OUT_OF_STOCK, Availability.DISCONTINUED):
@@ -300,8 +308,12 @@ def _page_identifiers(product: ExtractedProduct, texts: list[str]) -> None:
     if not texts or (product.sku and product.gtin and product.brand and product.mpn):
         return
     for name, value in labeled_identifiers(texts[:80]).items():
-        if getattr(product, name) is None:
+        current = getattr(product, name)
+        if current is None:
             setattr(product, name, value)
+        elif name == "sku" and value != current and not any(current in t for t in texts):
+            # The item number the page shows wins over an internal structured id it hides.
+            product.sku = value
 
 
 def _disagreement(name: str, vote: Vote) -> list[str]:
@@ -342,6 +354,8 @@ def _product_texts(run: _Run) -> list[str]:
 
 def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], run: _Run,
                 today: date | None) -> list[Promotion]:
+    titles = {product.title, *(c.value for c in out.of("title"))}
+    texts = _without_titles(texts, [t for t in titles if isinstance(t, str) and len(t) >= 3])
     promos = find_promotions(texts, product.currency, today) if texts else []
     valid = next((c.value for c in out.of("valid_until")), None)
     price, regular = product.price, product.regular_price
@@ -357,6 +371,21 @@ def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], 
                   if p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF) else p
                   for p in promos]
     return promos
+
+
+def _without_titles(texts: list[str], titles: list[str]) -> list[str]:
+    """The texts with the product's name cut out: "1+1", "3 for 2" or "-20%" inside a
+    title name the product ("Shampoo (1+1)" is a twin pack), never a promotion."""
+    if not titles:
+        return texts
+    titles = sorted(titles, key=len, reverse=True)
+    cleaned: list[str] = []
+    for text in texts:
+        for title in titles:
+            if title in text:
+                text = text.replace(title, " ")
+        cleaned.append(text)
+    return cleaned
 
 
 def _first(out: CandidateSet, name: str) -> Any:

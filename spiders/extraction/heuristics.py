@@ -10,29 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 
 from .availability import availability_from_text
 from .candidates import CandidateSet
+from .containers import is_related_container
 from .currency import context_currency
 from .document import Document, text_content, visible_text
 from .identifiers import clean_text
 from .model import Availability, Candidate
 from .prices import ParsedPrice, find_prices, parse_price
 
-_RELATED_RE = re.compile(
-    r"(?<![a-z])(?:related|recommend|similar|upsell|up-sell|cross-?sell|crosssell"
-    r"|also-?(?:bought|viewed|like|purchased)|customers?-?also|recent(?:ly)?|carousel|swiper"
-    r"|slick|sponsor|mini-?cart|cart-?(?:total|summary|sidebar|drawer|popup|preview|dropdown"
-    r"|content)|header-?cart|shopping-?cart|basket-?(?:total|summary)|accessor|complementary"
-    r"|you-?may|youmay|others?-?(?:bought|viewed)|bought-?together|frequently|viewed|suggest"
-    r"|teaser|megamenu|mega-menu|navbar|menu|breadcrumb|footer|newsletter|cookie|banner"
-    r"|product-?(?:list|grid|tile|card|slider)s?(?![a-z])|item-?(?:list|grid)|listing|search"
-    r"|ad-?(?:slot|container)|advert)",
-)
 _PRICE_ATTR_RE = re.compile(
     r"price|preis|prix|precio|prezzo|preco|cena|цена|pris|hinta|amount|money|cost|valor|value",
     re.I)
@@ -48,19 +38,44 @@ _OLD_PARENT_RE = re.compile(
     r"(?<![a-z])(?:old|was|regular|strike|crossed|rrp|uvp|msrp|compare|original|previous"
     r"|before|list-?price|price-?list)", re.I)
 _UNIT_ATTR_RE = re.compile(r"per-?unit|unit-?price|base-?price|grundpreis|price-?per|ppu"
-                           r"|instal|monthly|per-?month|financ|shipping|delivery|tax|vat"
+                           r"|instal|monthly|per-?month|financ|shipping|delivery"
                            r"|saving|save|you-?save|discount-?amount|points|loyalty|club|member"
                            r"|coupon|total|subtotal", re.I)
+
+_TAX_ATTR_RE = re.compile(r"tax|vat|ddv|dds|mwst|tva|iva|netto|(?<![a-z])net(?![a-z])", re.I)
+_EX_TAX_ATTR_RE = re.compile(
+    r"(?:no|ex|excl|excluding|exclusive|without|sans|ohne|bez|brez|before|pre|hors)[-_ ]?"
+    r"(?:tax|vat|ddv|dds|mwst|tva|iva)|notax|novat|netto|(?<![a-z])net(?![a-z])|price-?net"
+    r"|tax-?excl|vat-?excl|excl-?vat|ht(?![a-z])", re.I)
+_INC_TAX_ATTR_RE = re.compile(
+    r"(?:inc|incl|including|inclusive|with|mit|avec|con|s|z|sa|brutto|gross)[-_ ]?"
+    r"(?:tax|vat|ddv|dds|mwst|tva|iva)|tax-?incl|vat-?incl|(?:^|[\s_-])(?:tax|vat)(?:$|[\s_-])"
+    r"|brutto|price-?tax|ttc", re.I)
+
+
+def tax_kind(attrs: str) -> str | None:
+    """'ex' for an element classed as the price without tax ("notax", "price-excl-tax",
+    "Brez DDV"), 'inc' for the consumer price with tax ("tax", "price-incl-tax"), 'other'
+    for tax wording that is no price ("tax-info"), None when tax is not named."""
+    if not _TAX_ATTR_RE.search(attrs):
+        return None
+    if _EX_TAX_ATTR_RE.search(attrs):
+        return "ex"
+    if _INC_TAX_ATTR_RE.search(attrs):
+        return "inc"
+    return "other"
+
 
 _PREFIX_TRAP_RE = re.compile(
     r"(?<![^\W\d_])(?:save|you save|saving|спестява\w*|спести|sparen|sie sparen|spare"
     r"|économis\w*|ahorr\w*|risparm\w*|total|subtotal|общо|сума|gesamt|summe|panier|carrito"
     r"|warenkorb|количка|basket|cart|\d+\s?(?:x|х|×)|or|или|oder|ou|o|member|club|клубна|карта"
-    r"|card|mitglied|adhérent|socio|points|bonus|netto|net price|ht"
+    r"|card|mitglied|adhérent|socio|points|bonus|netto|net price|ht|消費滿額?|满额|滿額|满|滿"
     r"|(?:excl\.?|excluding|exclusive of|ex\.?|without|before|zzgl\.?|ohne|exkl\.?|hors|sin"
     r"|sans|без|brez|bez)\s?(?:vat|tax|taxes|mwst\.?|ust\.?|tva|iva|ддс|dds|ddv|dph|pdv)"
     r"|(?:orders?|поръчк\w*|bestellungen|bestellwert|commandes?|pedidos?|purchases?|spend)"
-    r"\s(?:over|above|над|от|ab|from|dès|desde|de plus de|of))\W{0,3}\s*(?:[^\d\s]{0,4}\s?)$"
+    r"\s(?:over|above|над|от|ab|from|dès|desde|de plus de|of))(?![^\W\d_])\W{0,3}\s*"
+    r"(?:[^\d\s]{0,4}\s?)$"
     r"|(?<![^\W\d_])(?:shipping|delivery|postage|доставка(?:та)?|versand(?:kosten)?|livraison"
     r"|envío|spedizione|porto)\b[^\d]{0,30}$",
     re.I)
@@ -120,33 +135,6 @@ def _attr_xpath(doc: Document, terms: tuple[str, ...], other: str, guard: str) -
 
 def _attrs(el: Any) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
-
-
-def is_related_container(el: Any) -> bool:
-    """Whether ``el`` holds other products, navigation, the cart or the footer."""
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in ("body", "html", "main"):
-        return False
-    if tag in ("nav", "footer", "aside"):
-        return True
-    if tag == "header" and el.find(".//h1") is None:
-        return True
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('data-component') or ''}"
-    if attrs.strip() and _related_attrs(attrs):
-        return True
-    itemtype = el.get("itemtype") or ""
-    return "ItemList" in itemtype
-
-
-def related_class(attrs: str) -> bool:
-    """Whether class/id text names a related/navigation/cart block."""
-    return _related_attrs(attrs)
-
-
-@lru_cache(maxsize=4096)
-def _related_attrs(attrs: str) -> bool:
-    """Class/id text names a related/navigation/cart block (cached: pages repeat them)."""
-    return _RELATED_RE.search(attrs.lower()) is not None
 
 
 class _Context:
@@ -231,6 +219,7 @@ class _PriceCand:
     score: float
     old: bool
     in_price_block: bool = False
+    ex_tax: bool = False
 
 
 def _window(el: Any, text: str) -> tuple[str, str]:
@@ -303,6 +292,11 @@ def price_text(el: Any) -> str:
         in_sup = parent is not None and parent.tag == "sup" and not node.is_tail
         tail = out.rstrip()
         if in_sup and piece.isdigit() and len(piece) == 2 and tail[-1:].isdigit():
+            # Superscript cents: "2.499<sup>99</sup>" is 2499.99; separators before the
+            # cents were thousands separators.
+            whole = _TRAILING_NUMBER_RE.search(tail)
+            if whole is not None and _THOUSANDS_RE.search(whole.group(0)):
+                tail = tail[:whole.start()] + re.sub(r"[.,'\s\u00a0]", "", whole.group(0))
             out = tail + "." + piece
         elif (tail[-1:].isdigit() and piece[:1] in ",.") or (tail[-1:] in (",", ".") and (
                 piece[:1].isdigit()) and tail[-2:-1].isdigit()) or (tail[-1:].isdigit() and piece[:1].isdigit() and not out.endswith(" ")):
@@ -310,6 +304,18 @@ def price_text(el: Any) -> str:
         else:
             out = (tail + " " + piece) if tail else piece
     return " ".join(out.split())
+
+
+_TRAILING_NUMBER_RE = re.compile(r"\d[\d.,'\s\u00a0]*\d$|\d$")
+_THOUSANDS_RE = re.compile(r"\d[.,'\s\u00a0]\d{3}$")
+_LIVE_RE = re.compile(r"live|current|actual|final|now|sale|special|new(?!s)", re.I)
+
+
+def old_class(attrs: str) -> bool:
+    """Whether class/id text marks an old (struck) price: "price-old", "was-price"; not
+    "price-old-live" (a shop's live price in an old-looking class) nor "old-price-new"."""
+    return any(_OLD_RE.search(token) and not _LIVE_RE.search(token)
+               for token in attrs.split())
 
 
 _FOLLOWING_XPATH = etree.XPath("following::*[position() <= 300]")
@@ -347,14 +353,31 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
     parent = el.getparent()
     parent_attrs = _attrs(parent) if parent is not None else ""
     both = f"{attrs} {parent_attrs}"
-    old_attr = bool(_OLD_RE.search(attrs)) or bool(_OLD_PARENT_RE.search(parent_attrs))
+    old_attr = old_class(attrs) or any(_OLD_PARENT_RE.search(token) and not _LIVE_RE.search(
+        token) for token in parent_attrs.split())
     before, after = _window(el, cand.text)
     if _SUFFIX_TRAP_RE.search(after) or _SUFFIX_TRAP_RE.search(cand.text[len(cand.text) // 2:]):
         return None
     if _UNIT_ATTR_RE.search(attrs) or _UNIT_ATTR_RE.search(parent_attrs):
         return None
+    own_tax = tax_kind(attrs)
+    tax = own_tax or tax_kind(parent_attrs)
+    if tax == "ex":
+        cand.ex_tax = True
+        return None
+    if tax == "other":
+        return None
+    inner_before = cand.text[:cand.parsed.start] if cand.parsed.start > 0 else ""
+    if inner_before:
+        # "Free gift when you spend over $590", "Save 20,00 лв.", "12 x 8,33 лв." in one
+        # element: the words inside it say what the number is, as much as those around.
+        before = f"{before} {inner_before}".strip() + " "
+    if _SUFFIX_TRAP_RE.search(cand.text[cand.parsed.end:]):
+        return None
+    if cand.parsed.currency is None and not _bare_number(cand):
+        return None  # "SKU-123", "Model 2024", "15.6 inch", "buy 1 box": no price
     old = old_attr or _struck(el) or bool(_OLD_PREFIX_RE.search(before))
-    if not old and _PREFIX_TRAP_RE.search(before):
+    if not old and tax_kind(attrs) != "inc" and _PREFIX_TRAP_RE.search(before):
         return None
     score = 2.0
     if _in_control(el):
@@ -377,6 +400,19 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
         score += 1.5 if gap <= 40 else 0.8 if gap <= 150 else 0.0
     cand.old = old
     return score
+
+
+_LABEL_ONLY_RE = re.compile(r"^[^\d]{0,30}:\s*$|^\W*$")
+
+
+def _bare_number(cand: _PriceCand) -> bool:
+    """A number shown without a currency is a price only when nothing but a label
+    ("Price:") or punctuation surrounds it, or it comes from a price attribute."""
+    if cand.el.get("content") or cand.el.get("data-price") or cand.el.get("data-price-amount"):
+        return True
+    text = cand.text
+    rest_before, rest_after = text[:cand.parsed.start], text[cand.parsed.end:]
+    return bool(_LABEL_ONLY_RE.match(rest_before)) and not re.search(r"[^\W\d_]", rest_after)
 
 
 def _in_control(el: Any) -> bool:
@@ -461,6 +497,13 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
         old = min(olds, key=lambda c: abs(ctx.order(c.el) - ctx.order(best.el)))
         out.add(Candidate(field="regular_price", value=old.parsed.amount, source="heuristic",
                           confidence=confidence, raw=old.text))
+    ex_tax = [c for c in cands if c.ex_tax and c.parsed.amount < best.parsed.amount
+              and abs(ctx.order(c.el) - ctx.order(best.el)) < 40]
+    if ex_tax:
+        # A page showing the price with and without VAT: the consumer price is the price,
+        # the other is kept as the ex-tax price (a candidate, for review).
+        out.add(Candidate(field="price_ex_tax", value=ex_tax[0].parsed.amount,
+                          source="heuristic", confidence=confidence, raw=ex_tax[0].text))
     out.price_element = best.el
     return True
 
@@ -536,6 +579,8 @@ def old_prices(doc: Document, currency: str | None) -> list[tuple[Any, Decimal]]
     for el in doc.with_class(OLD_TERMS, tags=("del", "s", "strike"))[:50]:
         text = visible_text(el)
         if not text or len(text) > 40:
+            continue
+        if el.tag not in ("del", "s", "strike") and not old_class(el.get("class") or ""):
             continue
         prices = find_prices(text, default_currency=currency, tld=doc.tld)
         if prices and not any(is_related_container(a) for a in el.iterancestors()):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .textsearch import blocks_with
+
 
 def valid_gtin(value: object) -> str | None:
     """The GTIN-8/12/13/14 digits when the check digit is right, else None.
@@ -61,12 +63,18 @@ _VALUE = r"\s*(?:[:#]|№:?|no\.?:?)?\s*(?P<v>[A-Za-z0-9][\w./-]{1,40})"
 _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gtin", re.compile(r"(?<![^\W\d_])(?:ean(?:-?13)?|gtin(?:-?1[234])?|upc|barcode|баркод)"
                         r"\s*[:#]?\s*(?P<v>\d[\d -]{6,18}\d)", re.I)),
-    ("mpn", re.compile(r"(?<![^\W\d_])(?:mpn|кат(?:аложен)?\.?\s?(?:№|номер)|part (?:no\.?|number)"
+    ("mpn", re.compile(r"(?<![^\W\d_])(?:mpn|(?:item )?model number|кат(?:аложен)?\.?\s?(?:№|номер)|part (?:no\.?|number)"
                        r"|herstellernummer|hersteller-?nr\.?|référence fabricant"
                        r"|manufacturer part number|mfr\.? part(?: no\.?)?)" + _VALUE, re.I)),
-    ("sku", re.compile(r"(?<![^\W\d_])(?:sku|арт(?:икул)?\.?\s?(?:№|no\.?|номер)|артикулен (?:№|номер)"
-                       r"|код на (?:продукта|артикула)|product code|item (?:no\.?|number|#)"
+    ("sku", re.compile(r"(?<![^\W\d_])(?:sku|asin|арт(?:икул)?\.?\s?(?:№|no\.?|номер)"
+                       r"|артикулен (?:№|номер)|артикул(?=\s*:)|код на (?:продукта|артикула)"
+                       r"|product (?:code|id|no\.?|number)|item (?:no\.?|number|code|#|id)"
                        r"|art(?:ikel)?\.?-?\s?nr\.?|artikelnummer|réf(?:érence)?\.?|ref\.|código"
+                       r"(?: do produto| del producto| produto)?|id (?:produto|produs)"
+                       r"|cod(?:ul)? (?:produs|articol|produsului)|k[óo]d (?:produktu|tovaru|zboží)"
+                       r"|katalógové číslo|katalogové číslo|cikkszám|šifra(?: proizvoda)?"
+                       r"|numer katalogowy|numero articolo|codice(?: articolo| prodotto)?"
+                       r"|κωδικός(?: προϊόντος)?|מק\"?ט"
                        r"|kod produktu)" + _VALUE, re.I)),
     ("brand", re.compile(r"(?<![^\W\d_])(?:brand|марка|производител|marke|hersteller|marque|marca"
                          r"|fabricante)\s*:\s*(?P<v>[^\s·|,;:][^·|,;:\n]{0,39}?)"
@@ -79,14 +87,13 @@ _DISCOUNT_RE = re.compile(r"%|отстъпк|discount|rabatt|remise|descuento|pr
 
 _LABEL_WORDS = ("sku", "арт", "art", "ean", "gtin", "upc", "barcode", "баркод", "mpn", "кат",
                 "part", "hersteller", "réf", "ref.", "código", "brand", "марка", "производител",
-                "marke", "marque", "marca", "fabricante", "item", "product code", "код", "code",
-                "kod", "mfr")
+                "marke", "marque", "marca", "fabricante", "item", "product", "код", "code",
+                "kod", "kód", "mfr", "asin", "id ", "cod", "cikksz", "šifra", "numer", "numero",
+                "model", "κωδικ", "מק")
 
 
 def labeled_identifiers(blocks: list[str]) -> dict[str, str]:
     """Identifiers written as "label: value" ("SKU: X", "Арт. №: X", "EAN: ...", "Марка: X")."""
-    from .regions import blocks_with
-
     found: dict[str, str] = {}
     for block in blocks_with([b for b in blocks if len(b) <= 300], _LABEL_WORDS):
         for name, value in block_labels(block):
@@ -114,3 +121,30 @@ def block_labels(block: str) -> tuple[tuple[str, str], ...]:
         if m:
             found["sku"] = m.group("v")
     return tuple(found.items())
+
+
+_URL_ID_RES = (
+    re.compile(r"/(?:dp|gp/product)/(?P<v>[A-Z0-9]{10})(?:[/?#]|$)"),
+    re.compile(r"/(?:sku|item|product-id|pid|artikel|art)/(?P<v>[A-Za-z0-9][\w.-]{1,40})/?(?:[?#]|$)",
+               re.I),
+    re.compile(r"[?&](?:id|product_id|productid|product-id|pid|sku|item_id|itemid|articleid)"
+               r"=(?P<v>[A-Za-z0-9][\w.-]{0,40})(?:&|#|$)", re.I),
+    re.compile(r"[-_/]p(?P<v>\d{4,12})(?:\.html?|/)?(?:[?#]|$)"),
+    re.compile(r"[-_/](?P<v>\d{5,14})(?:\.html?|/)?(?:[?#]|$)"),
+)
+
+
+def sku_from_url(url: str | None) -> str | None:
+    """The product id a URL carries ("/dp/B0CX23V2ZK", "-p12345.html", "?id=5521",
+    "/sku/KT-2000/", "/kettle-981234.html"), or None for a plain slug.
+
+    Only for pages that show no identifier at all: the id in the address is the
+    shop's own key for the product.
+    """
+    if not url:
+        return None
+    for pattern in _URL_ID_RES:
+        m = pattern.search(url)
+        if m:
+            return m.group("v")
+    return None

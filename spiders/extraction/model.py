@@ -208,6 +208,9 @@ class ExtractionHints:
     This is most of the cost on a structured-data page (see bench/extract_speed.py);
     a crawl may switch it off on most pages of a shop and keep it on for a sample.
     Structured data's own offers and terms are read either way."""
+    detect_page_kind: bool = False
+    """Say whether the page is a product page at all (``ExtractedProduct.page_kind``): for
+    discovery without hints, where a sitemap also lists category, home and search pages."""
 
 
 @dataclass(kw_only=True)
@@ -265,6 +268,9 @@ class ExtractedProduct:
     """Every value proposed, with its source."""
     reason: str | None = None
     """Why there is no price, or notes on disagreement between sources."""
+    page_kind: str | None = None
+    """'product', 'listing' or 'other' when ``ExtractionHints.detect_page_kind`` asked;
+    not part of the JSON contract."""
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         """The JSON object of the CLI contract (decimals as strings with '.').

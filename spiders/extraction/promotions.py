@@ -17,7 +17,7 @@ from .currency import has_currency
 from .fastre import CIPattern
 from .model import Promotion, PromotionKind
 from .prices import find_prices, parse_amount
-from .regions import blocks_with
+from .textsearch import blocks_with
 from .timeparse import find_until
 
 _NUM = r"\d+(?:[.,]\d{1,2})?"

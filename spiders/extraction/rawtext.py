@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .heuristics import OLD_TERMS, related_class
+from .containers import related_class
+from .heuristics import OLD_TERMS, old_class
 from .regions import NOTICE_TERMS
 
 WINDOW_CHARS = 16000
@@ -81,7 +82,7 @@ def read_raw_blocks(text: str) -> RawBlocks | None:
     window = _SKIP_RE.sub(" ", before) + after
     old_texts = [_plain(m.group(2)) for m in _STRUCK_RE.finditer(window)]
     if _class_pattern(OLD_TERMS).search(window):
-        old_texts += _class_texts(window, OLD_TERMS)
+        old_texts += _class_texts(window, OLD_TERMS, old_only=True)
     blocks = _lines(window)
     head = text[_body_start(text, h1.start()):h1.start()]
     tail = text[h1.start() + len(after):]
@@ -178,7 +179,8 @@ def _notices(source: str) -> list[str]:
     return _class_texts(_SKIP_RE.sub(" ", source), NOTICE_TERMS, whole_element=True)
 
 
-def _class_texts(source: str, terms: tuple[str, ...], whole_element: bool = False) -> list[str]:
+def _class_texts(source: str, terms: tuple[str, ...], whole_element: bool = False,
+                 old_only: bool = False) -> list[str]:
     """Texts of elements whose class holds one of ``terms`` (first text, or the whole
     element up to its closing tag when ``whole_element``), at most 300 characters."""
     wanted = _terms_pattern(terms)
@@ -186,7 +188,8 @@ def _class_texts(source: str, terms: tuple[str, ...], whole_element: bool = Fals
     for m in _CLASS_RE.finditer(source):
         classes = m.group(1)
         if not wanted.search(classes) or related_class(classes) or (
-                m.start() > 0 and not source[m.start() - 1].isspace()):
+                m.start() > 0 and not source[m.start() - 1].isspace()) or (
+                old_only and not old_class(classes)):
             continue
         start = source.rfind("<", 0, m.start())
         tag_match = _TAG_NAME_RE.match(source, start) if start >= 0 else None

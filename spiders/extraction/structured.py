@@ -19,6 +19,7 @@ from lxml import etree
 from .availability import normalize_availability
 from .condition import normalize_condition
 from .candidates import CandidateSet
+from .containers import is_related_container
 from .currency import normalize_code, resolve_symbol
 from .document import Document, RawPage, text_content
 from .identifiers import clean_brand, clean_identifier, clean_text, valid_gtin
@@ -180,7 +181,14 @@ def _offers(product: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         nested = [o for o in _as_list(offer.get("offers")) if isinstance(o, dict)]
         if nested:
+            # The AggregateOffer's own offers: their prices win over its lowPrice (which
+            # may be stale or count other sellers); they inherit its currency.
+            inherited = {k: offer[k] for k in ("priceCurrency", "availability") if k in offer}
+            nested = [{**inherited, **o} for o in nested]
             found.extend(nested)
+            if any(o.get("price") not in (None, "") or o.get("priceSpecification")
+                   for o in nested):
+                continue
         found.append(offer)
     if "offer" in _types(product):
         found.append(product)
@@ -423,7 +431,6 @@ def _microdata_item(item: Any, depth: int = 0) -> dict[str, Any]:
 
 
 def _in_related_block(el: Any) -> bool:
-    from .heuristics import is_related_container
 
     return any(is_related_container(a) for a in el.iterancestors())
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from .currency import has_currency
 from .fastre import CIPattern
 from .prices import find_prices
-from .regions import blocks_with
+from .textsearch import blocks_with
 
 _SHIP_WORD = (r"(?:shipping|delivery|postage|доставка(?:та)?|versand(?:kosten)?|lieferung|livraison"
               r"|frais de port|envío|gastos de envío|spedizione)")

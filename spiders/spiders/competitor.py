@@ -4,6 +4,12 @@ and hands each page to the extraction library. It only navigates.
 Discovery kinds: sitemap (index or urlset, filtered by `link_pattern`), category pages
 (product links by selector or pattern, `next_page` pagination), Shopify `/products.json`
 (one listing per variant), WooCommerce Store API, or product URLs listed directly.
+
+Without hints it still finds its way (issue 17): a sitemap read without `link_pattern`
+stores only the pages that turn out to be product pages; the same product listed in
+several languages (hreflang alternates, `/en-gb/`, `/de/`...) is read once, in the
+competitor's language; category pages without `next_page` follow `rel=next` and the
+common pagination links; nothing on another host is ever requested.
 """
 
 from __future__ import annotations
@@ -31,8 +37,25 @@ from spiders.config import Competitor, DiscoveryKind
 from spiders.drafts import Draft, draft_from
 from spiders.items import FetchFailure, PageItem
 from spiders.offload import Answer, ExtractPool, Page
+from spiders.platform_api import (
+    ApiListing,
+    PageReading,
+    carried,
+    changed,
+    due,
+    shopify_listings,
+    woo_listing,
+    woo_variation_ids,
+)
 from spiders.quality import blocked_reason, gone_reason
 from spiders.reading import PageReader, StrategyLearner
+from spiders.spiders.discovery import (
+    language_of,
+    next_page_links,
+    pick_language_versions,
+    same_host,
+    sitemap_entries,
+)
 from storage.types import utcnow
 
 ACCEPTED_STATUSES = [401, 403, 404, 410, 429, 451]
@@ -60,11 +83,23 @@ class CompetitorSpider(scrapy.Spider):
 
     name = "competitor"
 
-    def __init__(self, competitor: Competitor, prefer: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, competitor: Competitor, prefer: str | None = None,
+                 known: dict[tuple[str, str], PageReading] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(name=competitor.name, **kwargs)
         self.competitor = competitor
         self.discovery = competitor.discovery
-        self.allowed_domains = [urlsplit(competitor.base_url).hostname or ""]
+        self.host = urlsplit(competitor.base_url).hostname or ""
+        self.allowed_domains = [self.host]
+        self.language = language_of(competitor.locale)
+        self.first_run = prefer is None
+        self.known = known or {}
+        """Last product-page readings per listing (platform-API shops read `when_changed`)."""
+        self.api_items = 0
+        """Listings stored from a platform API page without fetching their product page."""
+        self.discovery_stats: dict[str, int] = {
+            "sitemap_urls": 0, "off_host_sitemap_urls": 0, "language_duplicates": 0,
+            "off_host_links": 0, "listing_pages": 0, "not_product_pages": 0}
         self.reader = PageReader(competitor, prefer)
         """Reads the pages this process reads, and tallies every reading (the worker's
         too) for the run's stats and the next run's fast path."""
@@ -154,21 +189,40 @@ class CompetitorSpider(scrapy.Spider):
         except Exception as exc:
             self.logger.error("sitemap %s cannot be read: %s", response.url, exc)
             return
-        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        entries = sitemap_entries(sitemap)
         if sitemap.type == "sitemapindex":
-            for loc in locs:
-                yield scrapy.Request(loc, self.parse_sitemap, priority=10,
-                                     errback=self.discovery_failed)
+            for entry in entries:
+                if same_host(entry.loc, self.host):
+                    yield scrapy.Request(entry.loc, self.parse_sitemap, priority=10,
+                                         errback=self.discovery_failed)
             return
+        stats = self.discovery_stats
+        stats["sitemap_urls"] += len(entries)
+        here = [e for e in entries if same_host(e.loc, self.host)]
+        if len(here) < len(entries):
+            self._off_host_sitemap(response.url, entries, len(entries) - len(here))
+        locs, duplicates = pick_language_versions(here, self.language)
+        stats["language_duplicates"] += duplicates
         # Made all at once, so the number of product pages found is known before the
         # first one is fetched (automatic mode offloads a big shop from its first page).
         requests = [self.product_request(loc) for loc in locs
                     if self.pattern is None or self.pattern.search(loc)]
         yield from (request for request in requests if request is not None)
 
+    def _off_host_sitemap(self, url: str, entries: list[Any], off: int) -> None:
+        hosts = sorted({urlsplit(e.loc).hostname or "?" for e in entries
+                        if not same_host(e.loc, self.host)})
+        self.discovery_stats["off_host_sitemap_urls"] += off
+        message = (f"{off} of {len(entries)} sitemap URLs point to {', '.join(hosts[:3])}: "
+                   f"check the shop's site domain (they are not crawled)")
+        self.logger.warning("sitemap %s: %s", url, message)
+        if len(self.discovery_errors) < 20:
+            self.discovery_errors.append({"url": url, "reason": message})
+
     def parse_category(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
+        self.discovery_stats["listing_pages"] += 1
         links: list[str]
         if self.discovery.product_links:
             links = select_links(response, self.discovery.product_links)
@@ -182,32 +236,41 @@ class CompetitorSpider(scrapy.Spider):
             if request is not None:
                 yield request
         if self.discovery.next_page:
-            for href in select_links(response, self.discovery.next_page)[:1]:
-                yield response.follow(href, self.parse_category, priority=10,
-                                      errback=self.discovery_failed)
+            pages = [response.urljoin(h) for h in select_links(response, self.discovery.next_page)]
+        else:
+            pages = next_page_links(response)
+        for url in pages[:1]:
+            if same_host(url, self.host):
+                yield scrapy.Request(url, self.parse_category, priority=10,
+                                     errback=self.discovery_failed)
+
+    def discovery_summary(self) -> dict[str, int]:
+        """What discovery found and left out, for the run's stats; on a first run, a
+        category crawl that found a single listing page per start URL is worth a look."""
+        stats = self.discovery_stats
+        if (self.discovery.kind is DiscoveryKind.category and self.first_run
+                and 0 < stats["listing_pages"] <= len(self.discovery.start_urls)):
+            message = (f"only {stats['listing_pages']} listing page(s) found from "
+                       f"{len(self.discovery.start_urls)} start URL(s): no pagination was "
+                       "recognised; set discovery.next_page if the shop has more pages")
+            self.logger.warning(message)
+            if not any(e.get("reason") == message for e in self.discovery_errors):
+                self.discovery_errors.append({"url": self.discovery.start_urls[0],
+                                              "reason": message})
+        return dict(stats)
 
     def shopify_page(self, page: int) -> scrapy.Request:
         return scrapy.Request(self.absolute(f"products.json?limit={SHOPIFY_LIMIT}&page={page}"),
                               self.parse_shopify, cb_kwargs={"page": page}, priority=10,
                               errback=self.discovery_failed)
 
-    def parse_shopify(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+    def parse_shopify(self, response: Response, page: int) -> Iterator[Any]:
         products = _json(response).get("products") or []
         for product in products:
-            handle = product.get("handle")
-            variants = product.get("variants") or [{}]
-            if not handle:
-                continue
-            for variant in variants:
-                vid = str(variant.get("id") or "")
-                url = self.absolute(f"products/{handle}")
-                if len(variants) > 1 and vid:
-                    url += f"?variant={vid}"
-                if self.pattern is not None and not self.pattern.search(url):
-                    continue
-                request = self.product_request(url, variant=vid)
-                if request is not None:
-                    yield request
+            if isinstance(product, dict):
+                for listing in shopify_listings(product, self.competitor.base_url,
+                                                self.competitor.currency):
+                    yield from self.api_listing(listing)
         if products and len(products) >= SHOPIFY_LIMIT:
             yield self.shopify_page(page + 1)
 
@@ -218,18 +281,59 @@ class CompetitorSpider(scrapy.Spider):
             errback=self.discovery_failed,
         )
 
-    def parse_woo(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+    def parse_woo(self, response: Response, page: int) -> Iterator[Any]:
         items = _json_list(response)
+        variable: list[int] = []
         for product in items:
-            link = product.get("permalink")
-            if link and (self.pattern is None or self.pattern.search(response.urljoin(link))):
-                request = self.product_request(response.urljoin(link))
-                if request is not None:
-                    yield request
+            ids = woo_variation_ids(product)
+            if ids:
+                variable.extend(ids)  # one listing per variation, read below
+                continue
+            listing = woo_listing(product, response.url, self.competitor.currency)
+            if listing is not None:
+                yield from self.api_listing(listing)
+        for start in range(0, len(variable), WOO_PER_PAGE):
+            chunk = ",".join(str(i) for i in variable[start:start + WOO_PER_PAGE])
+            yield scrapy.Request(
+                self.absolute(f"wp-json/wc/store/v1/products?type=variation&include={chunk}"
+                              f"&per_page={WOO_PER_PAGE}"),
+                self.parse_woo_variations, priority=10, errback=self.discovery_failed)
         total = response.headers.get(b"X-WP-TotalPages")
         more = int(total) > page if total and total.isdigit() else len(items) >= WOO_PER_PAGE
         if items and more:
             yield self.woo_page(page + 1)
+
+    def parse_woo_variations(self, response: Response) -> Iterator[Any]:
+        for item in _json_list(response):
+            listing = woo_listing(item, response.url, self.competitor.currency,
+                                  variant=str(item.get("id") or ""))
+            if listing is not None:
+                yield from self.api_listing(listing)
+
+    def api_listing(self, listing: ApiListing) -> Iterator[Any]:
+        """A listing an API page shows: its product page is requested, or (a platform-API
+        shop whose page reading is recent and whose API values have not changed) it is
+        stored from the API with the last page reading's promotions and terms."""
+        url, variant = listing.url, listing.variant
+        if self.pattern is not None and not self.pattern.search(url):
+            return
+        known = self.known.get((url, variant))
+        if (not self.discovery.api_prices or known is None or listing.product.price is None
+                or changed(listing.product, known)
+                or due(url, variant, known.read_at, self.clock(),
+                       self.discovery.page_refresh_days)):
+            request = self.product_request(url, variant=variant)
+            if request is not None:
+                yield request
+            return
+        key = (url, variant)
+        if self.product_requests >= self.max_products or key in self.requested:
+            return
+        self.product_requests += 1
+        self.requested.add(key)
+        self.api_items += 1
+        yield PageItem(url=url, variant=variant, fetched_at=self.clock(), http_status=200,
+                       product=carried(listing, known))
 
     # ---------------------------------------------------------------- product pages
 
@@ -237,6 +341,9 @@ class CompetitorSpider(scrapy.Spider):
         """A request for one product page, or None once `max_pages` is reached."""
         key = (url, variant)
         if self.product_requests >= self.max_products or key in self.requested:
+            return None
+        if not same_host(url, self.host):
+            self.discovery_stats["off_host_links"] += 1
             return None
         self.product_requests += 1
         self.requested.add(key)
@@ -282,7 +389,9 @@ class CompetitorSpider(scrapy.Spider):
         self.extract_seconds += time.perf_counter() - started
         if reason is not None:
             self.logger.debug("page %s read in the crawl process: %s", page.item.url, reason)
-            if self.draft_sink is not None:
+            if not page.item.product_page:
+                self.discovery_stats["not_product_pages"] += 1
+            elif self.draft_sink is not None:
                 self.draft_sink(draft_from(page.item, self.competitor))
 
     def offloading(self) -> bool:
@@ -297,7 +406,9 @@ class CompetitorSpider(scrapy.Spider):
         self.extract_seconds += answer.seconds
         self.worker_pages += 1
         self.reader.count(answer.observed, answer.extractor, answer.quick)
-        if self.draft_sink is not None:
+        if answer.draft is not None and not answer.draft.product_page:
+            self.discovery_stats["not_product_pages"] += 1
+        elif self.draft_sink is not None:
             self.draft_sink(answer.draft)
 
     def keep_open_for_answers(self) -> None:
@@ -352,6 +463,9 @@ class CompetitorSpider(scrapy.Spider):
                 self.pool.submit(item, body)
                 return ()
             self.read_here(Page(item, body))
+            if not item.product_page:
+                self.discovery_stats["not_product_pages"] += 1
+                return ()
         return (item,)
 
     def discovery_failed(self, failure: Failure) -> None:

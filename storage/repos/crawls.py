@@ -188,3 +188,41 @@ def _current_listings(
         ):
             found[ListingKey(row.url, row.variant)] = row
     return found
+
+
+PAGE_READING_COLUMNS = (
+    "price", "regular_price", "currency", "availability", "promotions", "shipping_cost",
+    "free_shipping_threshold", "delivery_min_days", "delivery_max_days", "warranty_months",
+    "returns_days",
+)
+
+
+def last_page_readings(conn: Connection, competitor_id: int) -> dict[tuple[str, str], Any]:
+    """(url, variant) -> the listing's identity and its latest `ok` observation that was
+    read in full from the product page (not from a platform API, not a quick read), with
+    `observed_at`: what a crawl reading prices from a platform API carries over."""
+    from sqlalchemy import and_, not_, or_
+
+    obs, lst = table(Observation), table(Listing)
+    page_read = or_(obs.c.extractor.is_(None),
+                    and_(not_(obs.c.extractor.like("api:%")),
+                         not_(obs.c.extractor.like("%/quick"))))
+    ranked = (
+        select(obs.c.listing_id, obs.c.observed_at,
+               *(obs.c[name] for name in PAGE_READING_COLUMNS),
+               func.row_number().over(partition_by=obs.c.listing_id,
+                                      order_by=(obs.c.observed_at.desc(), obs.c.id.desc()))
+               .label("rn"))
+        .join(lst, lst.c.id == obs.c.listing_id)
+        .where(lst.c.competitor_id == competitor_id,
+               obs.c.status == ObservationStatus.ok.value, page_read)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(lst.c.url, lst.c.variant, lst.c.sku, lst.c.gtin, lst.c.mpn, lst.c.brand,
+               lst.c.title, ranked.c.observed_at,
+               *(ranked.c[name] for name in PAGE_READING_COLUMNS))
+        .join(ranked, ranked.c.listing_id == lst.c.id)
+        .where(ranked.c.rn == 1)
+    )
+    return {(row.url, row.variant): row for row in rows}

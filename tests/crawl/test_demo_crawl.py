@@ -3,12 +3,14 @@ stored value against the shops' own truth (prices, terms, identifiers, promotion
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from demo.shops import start_shops, truth
+from demo.shops.spec import day_date
 from storage.models import CrawlRun, Listing, Observation, table
 
 from .support import crawl, mismatches, stored_for_run, write_competitors
@@ -27,8 +29,11 @@ def test_good_shops_store_the_truth_for_every_product(good_shops, workers: int, 
                                                       tmp_path: Path) -> None:
     path = write_competitors(tmp_path, good_shops.base_urls, SHOPS)
     db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    # Crawled "as of" the shops' day 0: dates written without a year ("до 04.11") are
+    # read against the crawl's own date.
     summaries = crawl(path, list(SHOPS), db_url, parallel=2,
-                      settings={"PRICEWATCH_EXTRACT_WORKERS": workers})
+                      settings={"PRICEWATCH_EXTRACT_WORKERS": workers},
+                      now=datetime.combine(day_date(0), time(3), UTC))
     assert [s.competitor for s in summaries] == list(SHOPS)
     from storage.db import make_engine
 

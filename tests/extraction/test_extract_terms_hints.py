@@ -101,8 +101,10 @@ def test_prefer_fast_path_skips_other_strategies() -> None:
     fast = extract(body, hints=ExtractionHints(prefer="jsonld"))
     assert fast.extractor == "jsonld" and fast.price == D("35.00")
     assert {c.source for c in fast.candidates} <= {"jsonld", "opengraph", "page"}
-    full = extract(body, hints=ExtractionHints(prefer="heuristic"))
-    assert "heuristic" in {c.source for c in full.candidates}
+    # A learned preference never changes the answer (issue 14): the same page, the same values.
+    for prefer in (None, "heuristic", "platform", "microdata"):
+        other = extract(body, hints=ExtractionHints(prefer=prefer))
+        assert other.to_dict() == fast.to_dict(), prefer
 
 
 def test_prefer_that_fails_falls_back() -> None:
