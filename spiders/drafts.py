@@ -18,6 +18,7 @@ from spiders.items import PageItem
 from spiders.quality import Reading
 from storage.currency import normalize_currency
 from storage.models import ObservationStatus
+from storage.offer_terms import split_terms
 from storage.repos.listings import ListingInfo
 from storage.types import MoneyPrecisionError, to_units
 
@@ -85,19 +86,26 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
     if price is not None and currency is None and not problems:
         currency = competitor.currency
     shipping, delivery, warranty = product.shipping, product.delivery, product.warranty
+    # Shop-wide terms (free shipping above a threshold, instalments) are stored as terms,
+    # never as promotions: they do not start or end, and an instalment amount follows the price.
+    promotions, terms = split_terms(product.promotions)
+    threshold = (_money(shipping.free_threshold, "free-shipping threshold", problems)
+                 if shipping else None)
+    if threshold is None:
+        threshold = _money(terms.free_shipping_threshold, "free-shipping threshold", problems)
     values: dict[str, Any] = {
         "price": price,
         "regular_price": regular,
         "currency": currency,
         "availability": product.availability.value if product.availability else None,
         "shipping_cost": _money(shipping.cost, "shipping cost", problems) if shipping else None,
-        "free_shipping_threshold": (_money(shipping.free_threshold, "free-shipping threshold",
-                                           problems) if shipping else None),
+        "free_shipping_threshold": threshold,
+        "instalments": terms.instalments,
         "delivery_min_days": delivery.min_days if delivery else None,
         "delivery_max_days": delivery.max_days if delivery else None,
         "warranty_months": warranty.months if warranty else None,
         "returns_days": product.returns_days,
-        "promotions": [p.to_dict() for p in product.promotions],
+        "promotions": [p.to_dict() for p in promotions],
         "title": listing.title,
         "extractor": clip(product.extractor, 50),
         "confidence": product.confidence if product.price is not None else None,
@@ -112,10 +120,11 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
     reading = Reading(price, currency, listing.title, has_product, clip(product.reason, 500))
     if item.quick:
         return _quick_draft(listing, item, reading, values)
-    return Draft(listing, item.fetched_at, None, None, reading, values, list(product.promotions))
+    return Draft(listing, item.fetched_at, None, None, reading, values, promotions)
 
 
 QUICK_UNKNOWN = ("promotions", "regular_price", "shipping_cost", "free_shipping_threshold",
+                 "instalments",
                  "delivery_min_days", "delivery_max_days", "warranty_months", "returns_days")
 QUICK_NOTE = ("quick read (structured data only): promotions, terms and old price not read "
               "on this page")

@@ -43,6 +43,8 @@ class ObservationRow:
     extractor: str | None = None
     confidence: float | None = None
     page_hash: str | None = None
+    instalments: int | None = None
+    """Instalment plan offered, in months (a term of the offer; see storage.offer_terms)."""
 
     def __post_init__(self) -> None:
         if self.observed_at.tzinfo is None:
@@ -71,7 +73,7 @@ def _sqlite_tuples(rows: Iterable[ObservationRow]) -> Iterable[tuple[Any, ...]]:
             money(r.shipping_cost), money(r.free_shipping_threshold),
             r.delivery_min_days, r.delivery_max_days, r.warranty_months, r.returns_days,
             None if r.promotions is None else json.dumps(r.promotions, default=str),
-            r.title, r.extractor, r.confidence, r.page_hash,
+            r.title, r.extractor, r.confidence, r.page_hash, r.instalments,
         )
 
 
