@@ -143,8 +143,8 @@ class ListingChangeRule:
 
 
 def _promo_words(state: ListingState) -> list[str]:
-    words = [p.describe() for p in state.promotions if p.kind != "badge"]
-    if state.marked_down and not any(p.kind in ("percent_off", "amount_off") for p in state.promotions):
+    words = [p.describe() for p in state.promotions]
+    if state.marked_down and not any(p.kind in ("percent_off", "amount_off", "badge") for p in state.promotions):
         words.append(f"was {state.regular_price}")
     return words
 
