@@ -115,7 +115,7 @@ class _Collector:
         self.ops_release: datetime | None = None
 
     def hold(self, event: Event, *, why: str, key: str, payload: dict[str, Any], ctx: Any,
-             listing_id: int) -> None:
+             listing_id: int | None) -> None:
         """A business event from a doubtful reading: to operations' "needs a look" list,
         saying what was held back and why, never to the business audience."""
         details = {"held_kind": event.kind.value, "reason": why, "held_details": event.details}
@@ -306,6 +306,7 @@ def _finding_events(conn: Connection, out: _Collector, compare_run_id: int | Non
     if not runs:
         return
     rows = repo.findings_in_runs(conn, runs, [*UNDERCUT_KINDS, *LISTING_FINDINGS])
+    pending: list[tuple[Event, Policy, str, dict[str, Any], Any]] = []
     for (story, product_id, listing_id), by_run in _finding_groups(rows).items():
         latest = by_run[max(by_run)]  # the finding the message is about
         policy = out.book.for_scope(_scope(latest))
@@ -320,10 +321,39 @@ def _finding_events(conn: Connection, out: _Collector, compare_run_id: int | Non
         payload = {**_product_payload(latest), "listing_id": latest.listing_id,
                    "title": None, "url": None, "compare_run_id": window[-1]}
         where = f":listing={listing_id}" if listing_id is not None else ""
-        out.add(event, policy=policy,
-                key=f"{event.kind.value}:product={product_id}{where}:since_run={event.since}",
-                payload=payload, product_id=product_id, competitor_id=latest.competitor_id,
+        key = f"{event.kind.value}:product={product_id}{where}:since_run={event.since}"
+        pending.append((event, policy, key, payload, latest))
+    readings = repo.latest_readings(conn, [p[4].listing_id for p in pending if p[4].listing_id])
+    for event, policy, key, payload, latest in pending:
+        why = _finding_doubt(readings.get(latest.listing_id)) if latest.listing_id else None
+        if why is not None:
+            out.hold(event, why=why, key=key, payload=payload, ctx=_FindingCtx(latest.product_id, latest.competitor_id),
+                     listing_id=latest.listing_id)
+            continue
+        out.add(event, policy=policy, key=key,
+                payload=payload, product_id=latest.product_id, competitor_id=latest.competitor_id,
                 priority=latest.priority, listing_id=latest.listing_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _FindingCtx:
+    product_id: int
+    competitor_id: int | None
+
+
+def _finding_doubt(reading: repo.LatestReading | None) -> str | None:
+    """Why a comparison finding that appeared or vanished is not to be trusted: the
+    competitor's page had no good reading in its latest crawl, or that crawl was suspect
+    or did not finish (a finding then vanishes for lack of a price, not because it ended)."""
+    if reading is None:
+        return None
+    if reading.run_suspect:
+        return f"the crawl run was suspect: {reading.run_suspect_reason or 'marked by the health check'}"
+    if reading.run_status not in ("finished", "truncated"):
+        return f"the competitor's latest crawl {reading.run_status}"
+    if reading.status != "ok":
+        return f"the page had no good reading in the latest crawl ({reading.status}: {reading.reason or ''})"
+    return None
 
 
 def _new_match_events(conn: Connection, out: _Collector, contexts: dict[int, Any], since: datetime) -> None:

@@ -140,6 +140,36 @@ def observation_windows(
     return conn.execute(window).all()
 
 
+@dataclass(frozen=True, slots=True)
+class LatestReading:
+    status: str
+    reason: str | None
+    run_suspect: bool
+    run_suspect_reason: str | None
+    run_status: str
+
+
+def latest_readings(conn: Connection, listing_ids: Sequence[int]) -> dict[int, LatestReading]:
+    """The newest observation of each listing, whatever its status, with its run's health."""
+    obs, runs = table(Observation), table(CrawlRun)
+    found: dict[int, LatestReading] = {}
+    for chunk in _chunks(sorted(set(listing_ids))):
+        ranked = (
+            select(obs.c.listing_id, obs.c.status, obs.c.reason, obs.c.crawl_run_id,
+                   func.row_number().over(partition_by=obs.c.listing_id,
+                                          order_by=(obs.c.observed_at.desc(), obs.c.id.desc())).label("rn"))
+            .where(obs.c.listing_id.in_(list(chunk)))
+        ).subquery()
+        for row in conn.execute(
+            select(ranked.c.listing_id, ranked.c.status, ranked.c.reason, runs.c.suspect,
+                   runs.c.suspect_reason, runs.c.status.label("run_status"))
+            .join(runs, runs.c.id == ranked.c.crawl_run_id).where(ranked.c.rn == 1)
+        ):
+            found[row.listing_id] = LatestReading(row.status, row.reason, bool(row.suspect),
+                                                  row.suspect_reason, row.run_status)
+    return found
+
+
 def earliest_run_start(conn: Connection, crawl_run_ids: Sequence[int]) -> datetime | None:
     runs = table(CrawlRun)
     return conn.execute(
