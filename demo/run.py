@@ -105,13 +105,18 @@ def demo_settings(out: Path, competitors_file: Path, smtp_port: int) -> dict[str
                     "type": "email", "host": "127.0.0.1", "port": smtp_port,
                     "sender": "pricewatch@localhost", "recipients": ["sales.manager@localhost"],
                 },
+                "manager-mail-bg": {
+                    "type": "email", "host": "127.0.0.1", "port": smtp_port, "lang": "bg",
+                    "sender": "pricewatch@localhost", "recipients": ["targovski.direktor@localhost"],
+                },
                 "ops-mail": {
                     "type": "email", "host": "127.0.0.1", "port": smtp_port,
                     "sender": "pricewatch@localhost", "recipients": ["operations@localhost"],
                 },
             },
-            "business_channels": ["manager-mail"],
+            "business_channels": ["manager-mail", "manager-mail-bg"],
             "operations_channels": ["ops-mail"],
+            "digest": {"top": 10, "report_url": f"file://{out / 'reports'}/pricewatch-daily-{{date}}-en.html"},
         },
     }
 

@@ -453,18 +453,23 @@ def _enqueue(
         by_id = {item.alert_id: (item, cand) for item, cand in pairs}
         ranked = [by_id[i.alert_id] for i in rank([p[0] for p in pairs])]
         chart = _chart_for(conn, ranked) if audience == "business" else None
-        report_url = None
-        if settings.digest.report_url:
-            report_url = settings.digest.report_url.format(date=f"{now:%Y-%m-%d}", lang=settings.digest.lang)
-        subject, body = build_digest([p[0] for p in pairs], audience=audience,
-                                     top=settings.digest.top, chart=chart, lang=settings.digest.lang,
-                                     report_url=report_url)
         ids = sorted(a for a, _ in members)
         digest_id = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:20]
         due = release or now
         if release is not None:
             result.held_until = min(result.held_until or release, release)
+        bodies: dict[str, tuple[str, dict[str, Any]]] = {}
         for channel in channels:
+            config = settings.channels.get(channel)
+            lang = (getattr(config, "lang", None) or settings.digest.lang)
+            if lang not in bodies:
+                report_url = None
+                if settings.digest.report_url:
+                    report_url = settings.digest.report_url.format(date=f"{now:%Y-%m-%d}", lang=lang)
+                bodies[lang] = build_digest([p[0] for p in pairs], audience=audience,
+                                            top=settings.digest.top, chart=chart, lang=lang,
+                                            report_url=report_url)
+            subject, body = bodies[lang]
             queued = repo.enqueue_message(conn, repo.OutboxRow(
                 channel=channel, dedupe_key=f"digest:{channel}:{audience}:{digest_id}", subject=subject,
                 body=body, alert_ids=ids, next_attempt_at=due, created_at=now,

@@ -182,6 +182,8 @@ class EmailChannel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["email"] = "email"
+    lang: Literal["en", "bg"] | None = None
+    """The language of the digests on this channel (default: digest.lang)."""
     host: str = "127.0.0.1"
     port: int = Field(default=25, ge=1, le=65535)
     ssl: bool = False
@@ -206,6 +208,8 @@ class WebhookChannel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["webhook"] = "webhook"
+    lang: Literal["en", "bg"] | None = None
+    """The language of the digests on this channel (default: digest.lang)."""
     url: str | None = None
     """The URL, when it holds no secret; otherwise use url_env."""
     url_env: str | None = None
@@ -228,6 +232,8 @@ class AppriseChannel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["apprise"] = "apprise"
+    lang: Literal["en", "bg"] | None = None
+    """The language of the digests on this channel (default: digest.lang)."""
     urls_env: str | None = None
     """Environment variable holding one or more Apprise URLs (space or comma separated)."""
     urls: list[str] = Field(default_factory=list)
