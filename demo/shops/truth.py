@@ -75,6 +75,7 @@ class ProductTruth:
     price: Decimal | None
     regular_price: Decimal | None
     currency: str
+    """What a correct crawl stores: the shop's currency (EUR)."""
     availability: str | None
     sku: str | None
     gtin: str | None
@@ -89,6 +90,9 @@ class ProductTruth:
     returns_days: int | None
     fake_discount: bool = False  # the was-price is above the shop's 30-day low
     fault: str | None = None
+    shown_currency: str | None = None
+    """The currency the page shows when it is not `currency`: "BGN" on a laggard's leva
+    days, where the crawl stores the amounts converted at the fixed rate (and flags them)."""
 
     @property
     def expected_status(self) -> str:
@@ -109,7 +113,8 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
     """
     site = site_for(shop, seed)
     faults = faults if faults is not None else Faults.default_for(shop)
-    offers = site.offers(day)
+    offers = site.stored_offers(day)
+    shown = site.offers(day)
     result: list[ProductTruth] = []
     for index, listing in enumerate(site.listings):
         offer = offers[listing.product.pid]
@@ -147,6 +152,8 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
             returns_days=offer.returns_days,
             fake_discount=offer.fake_discount and priced,
             fault=fault,
+            shown_currency=(shown[listing.product.pid].currency
+                            if shown[listing.product.pid].currency != offer.currency else None),
         ))
     return result
 
@@ -188,10 +195,13 @@ def _mechanics(page: ProductTruth) -> frozenset[tuple[object, ...]]:
     return frozenset(found)
 
 
-def _in_bgn(amount: Decimal, currency: str) -> Decimal:
-    from demo.shops.spec import BGN_PER_EUR
+def _in(amount: Decimal, currency: str, target: str) -> Decimal:
+    """`amount` in `target`, through the one money module (the fixed lev/euro rate)."""
+    from storage.money import convert
 
-    return amount * BGN_PER_EUR if currency == "EUR" else amount
+    conversion = convert(amount, currency, target)
+    assert conversion is not None, (currency, target)
+    return conversion.amount
 
 
 def _instalments(page: ProductTruth) -> bool:
@@ -207,8 +217,10 @@ def classify(before: ProductTruth, after: ProductTruth, price_change_pct: Decima
         changes.append("promotion")
         kind = "promotion_started" if not was else "promotion_ended" if not now else "promotion_changed"
     assert before.price is not None and after.price is not None
-    old, new = _in_bgn(before.price, before.currency), _in_bgn(after.price, after.currency)
-    if old.quantize(Decimal("0.01")) != new.quantize(Decimal("0.01")):
+    from storage.money import same_price
+
+    old, new = _in(before.price, before.currency, after.currency), after.price
+    if not same_price(before.price, before.currency, after.price, after.currency):
         changes.append("price")
         if kind is None and abs(new - old) * 100 >= price_change_pct * old:
             kind = "price_drop" if new < old else "price_rise"

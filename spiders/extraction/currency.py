@@ -7,16 +7,16 @@ default currency, then the page's top-level domain, then its language.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
 
-ISO_CODES = frozenset(
-    ["AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL"]
-)
+from storage.money import LEGACY_ALIASES, changeover_day, iso_currencies, normalize_currency
 
-LEGACY_CODES = {
-    "RUR": "RUB", "BYR": "BYN", "TRL": "TRY", "ROL": "RON", "BGL": "BGN", "MXP": "MXN",
-    "VEF": "VES", "GHC": "GHS", "ZMK": "ZMW", "MRO": "MRU", "STD": "STN", "SLL": "SLE",
-    "NIS": "ILS", "RMB": "CNY", "NTD": "TWD", "UKL": "GBP", "YTL": "TRY",
-}
+ISO_CODES = iso_currencies()
+"""The one ISO 4217 list (storage.money); re-exported for the extraction code."""
+LEGACY_CODES = LEGACY_ALIASES
 
 # Currencies whose ISO minor unit is 0 (or used without decimals in practice).
 ZERO_DECIMAL = frozenset(["CLP", "JPY", "KRW", "ISK", "VND", "PYG", "UGX", "XAF", "XOF", "KMF", "GNF", "RWF", "VUV", "IDR", "COP", "HUF"])
@@ -115,24 +115,48 @@ def tld_of(url: str | None) -> str | None:
 
 def normalize_code(code: str | None) -> str | None:
     """ISO 4217 code for a code-like string (legacy codes mapped), else None."""
-    if not code:
+    return normalize_currency(code)
+
+
+_READING_DAY: ContextVar[date | None] = ContextVar("reading_day", default=None)
+
+
+@contextmanager
+def reading_day(day: date | None) -> Iterator[None]:
+    """Read pages as of `day` (None: today, UTC): which currency a country uses depends on
+    the date (Bulgaria: leva until 2025-12-31, euros from 2026-01-01)."""
+    token = _READING_DAY.set(day)
+    try:
+        yield
+    finally:
+        _READING_DAY.reset(token)
+
+
+def current_day() -> date:
+    """The day pages are read as of (see `reading_day`)."""
+    return _READING_DAY.get() or datetime.now(UTC).date()
+
+
+def in_use(code: str | None, on: date | None = None) -> str | None:
+    """`code`, or the euro when `code` had been replaced by it on `on` (BGN from 2026-01-01)."""
+    if code is None:
         return None
-    upper = code.strip().upper()
-    upper = LEGACY_CODES.get(upper, upper)
-    return upper if upper in ISO_CODES else None
+    switched = changeover_day(code)
+    return "EUR" if switched is not None and (on or current_day()) >= switched else code
 
 
 def context_currency(
     default: str | None = None, tld: str | None = None, language: str | None = None
 ) -> str | None:
-    """Currency the context suggests: shop default, then domain, then language."""
+    """Currency the context suggests: shop default, then domain, then language - the one
+    in use on the reading day (a Bulgarian shop prices in euros from 2026-01-01)."""
     if default and normalize_code(default):
-        return normalize_code(default)
+        return in_use(normalize_code(default))
     if tld and tld in TLD_CURRENCY:
-        return TLD_CURRENCY[tld]
+        return in_use(TLD_CURRENCY[tld])
     if language:
         lang = language.lower().replace("_", "-")
-        return LANGUAGE_CURRENCY.get(lang) or LANGUAGE_CURRENCY.get(lang.split("-")[0])
+        return in_use(LANGUAGE_CURRENCY.get(lang) or LANGUAGE_CURRENCY.get(lang.split("-")[0]))
     return None
 
 

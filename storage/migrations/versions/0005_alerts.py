@@ -6,7 +6,7 @@
   stored as a promotion whose amount followed the price).
 
 Revision ID: 0005_alerts
-Revises: 0004
+Revises: 0005_money
 """
 import sqlalchemy as sa
 from alembic import op
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = '0005_alerts'
-down_revision = '0004'
+down_revision = '0005_money'  # chained after issue 15's migration (merged into this branch)
 branch_labels = None
 depends_on = None
 
