@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from demo.run import not_crawled
 from demo.shops import start_shops
 from monitor.cli import cli
+from reports.config import ReportSettings
+from reports.daily import build_daily_report
 from storage.db import make_engine
 from storage.run_health import run_health
 
@@ -31,6 +33,9 @@ def test_js_shop_without_chromium_is_skipped_and_named(tmp_path: Path,
     assert not health.ok and health.state == "skipped"
     engine = make_engine(db_url)
     assert not_crawled(engine) == [f"JS Shop: skipped: {summary.error}"]
+    report = build_daily_report(engine, tmp_path / "reports", settings=ReportSettings())
+    html = report.read_text(encoding="utf-8")
+    assert "skipped: JS Shop skipped: install chromium" in html
     engine.dispose()
     result = CliRunner().invoke(cli, ["--db", db_url, "status"], env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
