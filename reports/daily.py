@@ -36,6 +36,7 @@ from reports.prices import (
 from reports.render import data_uri, environment, write_atomically
 from storage.money import RateTable, amount_in
 from storage.repos import reporting as repo
+from storage.run_health import run_health
 
 CHEAPER_KINDS = ("undercut", "beatable", "promo_driven")
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -186,7 +187,7 @@ def _quality(conn: Connection, prices: list[PriceRow], t: Texts, since: datetime
         rows.append(QualityRow(
             competitor=name,
             last_crawl=t.datetime(run.started_at) if run else t("dq_never_crawled"),
-            status=t.status(run.status if run else None), status_raw=run.status if run else "none",
+            status=_status_text(run, t), status_raw=run.status if run else "none",
             suspect=bool(run and run.suspect), matched=len(items), fresh=fresh,
             stale=sum(p.state is PriceState.stale for p in items),
             never=sum(p.state is PriceState.never for p in items),
@@ -195,6 +196,18 @@ def _quality(conn: Connection, prices: list[PriceRow], t: Texts, since: datetime
             coverage=t.percent(100 * fresh / len(items)) if items else "—",
         ))
     return rows, suspect[::-1]
+
+
+def _status_text(run: Any, t: Texts) -> str:
+    """The run's status in words, with why when it did not simply finish (a failed or
+    skipped crawl names its cause; a truncated one how many pages were left)."""
+    if run is None:
+        return t.status(None)
+    health = run_health(run.status, bool(run.suspect), run.suspect_reason,
+                        getattr(run, "error_summary", None), getattr(run, "stats", None))
+    if health.ok or health.state == "suspect" or not health.detail:
+        return t.status(run.status)
+    return f"{t.status(run.status)}: {health.detail}"
 
 
 def _price_item(p: PriceRow, t: Texts) -> dict[str, str]:

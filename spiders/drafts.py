@@ -19,6 +19,7 @@ from spiders.items import PageItem
 from spiders.quality import Reading
 from storage.models import ObservationStatus
 from storage.money import amount_in, changeover_day, convert, normalize_currency
+from storage.offer_terms import split_terms
 from storage.repos.listings import ListingInfo
 from storage.types import MoneyPrecisionError, to_units
 
@@ -110,14 +111,21 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
             secondary, secondary_currency = shown, shown_currency
             shipping, promotions = _convert_terms(shipping, promotions, shown_currency,
                                                   shop_currency)
+    # Shop-wide terms (free shipping above a threshold, instalments) are stored as terms,
+    # never as promotions: they do not start or end, and an instalment amount follows the price.
+    promotions, terms = split_terms(promotions)
+    threshold = (_money(shipping.free_threshold, "free-shipping threshold", problems)
+                 if shipping else None)
+    if threshold is None:
+        threshold = _money(terms.free_shipping_threshold, "free-shipping threshold", problems)
     values: dict[str, Any] = {
         "price": price,
         "regular_price": regular,
         "currency": currency,
         "availability": product.availability.value if product.availability else None,
         "shipping_cost": _money(shipping.cost, "shipping cost", problems) if shipping else None,
-        "free_shipping_threshold": (_money(shipping.free_threshold, "free-shipping threshold",
-                                           problems) if shipping else None),
+        "free_shipping_threshold": threshold,
+        "instalments": terms.instalments,
         "delivery_min_days": delivery.min_days if delivery else None,
         "delivery_max_days": delivery.max_days if delivery else None,
         "warranty_months": warranty.months if warranty else None,
@@ -176,6 +184,7 @@ def _convert_replaced(price: Decimal, regular: Decimal | None, currency: str,
 
 
 QUICK_UNKNOWN = ("promotions", "regular_price", "shipping_cost", "free_shipping_threshold",
+                 "instalments",
                  "delivery_min_days", "delivery_max_days", "warranty_months", "returns_days")
 QUICK_NOTE = ("quick read (structured data only): promotions, terms and old price not read "
               "on this page")
