@@ -8,6 +8,24 @@ observations and closes the run. If the child dies without closing its run, the 
 marks it `failed` (or `interrupted` when we were stopping). SIGTERM to the parent is
 passed on to the children; Scrapy stops them gracefully, and their runs end as
 `interrupted`, never `finished`.
+
+Faults, and why they leave nothing behind:
+
+* The database URL (with its password) reaches the child through its environment, never
+  its command line, which any local user can read in `ps`.
+* A child dies with its parent: it watches its parent process and, once it is gone
+  (`kill -9` of `pricewatch crawl` or of `serve`), stops its crawl the graceful way, so its
+  run ends `interrupted` with counts equal to its rows.
+* A child holds the competitor's crawl lock (`storage.locks`) while it crawls: a second
+  crawl of the same shop (another `serve` taking over from a dead one) waits until the
+  first child is gone, and never crawls alongside it. A run left `running` by processes
+  that are all gone is closed by the next crawl of its competitor, its counts taken
+  from the rows it stored.
+* Resume: a run cut short (killed or stopped) is continued by the next crawl of its
+  competitor, within RESUME_WINDOW: the spider discovers the shop again and skips every
+  page the run already stored. The database is the record of what is done, so even a
+  `kill -9` between fetching and storing loses nothing and stores nothing twice (Scrapy's
+  JOBDIR would not do: its queue forgets requests in flight when a process is killed).
 """
 
 from __future__ import annotations
@@ -29,9 +47,18 @@ from types import FrameType
 from typing import Any
 
 from spiders.config import Competitor, CompetitorsFile, load_competitors
-from storage.db import make_engine, upgrade
+from storage.db import ENV_URL, database_url, make_engine, redact, upgrade
+from storage.locks import Heartbeat, acquire_waiting, crawl_lock_name, holder_id
 from storage.models import RunStatus
-from storage.repos.crawls import close_dangling_run, crawl_run_row, last_finished_stats
+from storage.repos.crawls import (
+    close_dangling_run,
+    crawl_run_row,
+    last_finished_stats,
+    reopen_run,
+    resumable_run,
+    running_runs,
+    stored_pages,
+)
 from storage.repos.listings import CompetitorSpec, start_crawl_run, sync_competitors
 from storage.types import utcnow
 
@@ -39,8 +66,15 @@ Progress = Callable[[str, dict[str, Any]], None]
 """progress(competitor_name, event): event["event"] is started/progress/done."""
 
 STOP_GRACE_S = 60.0
-STDERR_TAIL_LINES = 8
 """How long stopped children get to close their runs before they are killed."""
+STDERR_TAIL_LINES = 8
+RESUME_WINDOW = timedelta(hours=20)
+"""A run cut short is continued by a crawl starting at most this long after it started;
+an older one is left as it ended and the new crawl starts afresh."""
+CRAWL_LOCK_TTL = timedelta(minutes=2)
+LOCK_WAIT_S = STOP_GRACE_S + 30.0
+"""How long a child waits for the competitor's crawl lock (a stopping crawl finishing)."""
+PARENT_POLL_S = 0.5
 
 
 @dataclass
@@ -181,11 +215,14 @@ def crawl_competitors(
         while pending or running:
             while pending and len(running) < max(1, parallel) and not stopper.stopping.is_set():
                 comp = pending.pop(0)
+                started_at = utcnow() + timedelta(seconds=offset_s)
                 with engine.begin() as conn:
-                    run_id = start_crawl_run(
-                        conn, ids[comp.name], nightly_run_id,
-                        started_at=utcnow() + timedelta(seconds=offset_s),
-                    )
+                    run_id = resumable_run(conn, ids[comp.name], started_at - RESUME_WINDOW)
+                    if run_id is not None:
+                        reopen_run(conn, run_id, nightly_run_id)
+                    else:
+                        run_id = start_crawl_run(conn, ids[comp.name], nightly_run_id,
+                                                 started_at=started_at)
                 proc = _spawn(competitors_file, comp.name, db_url, run_id, ids[comp.name],
                               extra_settings)
                 with stopper.lock:
@@ -210,7 +247,7 @@ def crawl_competitors(
                 with stopper.lock:
                     stopper.children.pop(name, None)
                 summaries[name] = _conclude(engine, name, run_id, proc, reader.stderr_tail(),
-                                            stopper.stopping.is_set())
+                                            stopper.stopping.is_set(), db_url)
                 if progress:
                     progress(name, {"event": "done", "status": summaries[name].status})
             time.sleep(0.05)
@@ -227,11 +264,12 @@ def crawl_competitors(
 def _spawn(competitors_file: Path, name: str, db_url: str, run_id: int, competitor_id: int,
            extra: dict[str, Any] | None) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "spiders.runner", "one", "--competitors", str(competitors_file),
-           "--name", name, "--db", db_url, "--run-id", str(run_id),
+           "--name", name, "--run-id", str(run_id),
            "--competitor-id", str(competitor_id), "--progress"]
     if extra:
         cmd += ["--settings-json", json.dumps(extra)]
     env = dict(os.environ)
+    env[ENV_URL] = db_url  # never on the command line: `ps` shows that to every user
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -278,12 +316,12 @@ class _Child:
 
 
 def _conclude(engine: Any, name: str, run_id: int, proc: subprocess.Popen[str], tail: str,
-              stopping: bool) -> CrawlSummary:
+              stopping: bool, db_url: str) -> CrawlSummary:
     """Read the run back; close it if the child died without doing so."""
     with engine.begin() as conn:
         status = RunStatus.interrupted if stopping else RunStatus.failed
-        error = (f"crawl process ended with exit code {proc.returncode} before closing its run"
-                 + (f": {tail}" if tail else ""))[:2000]
+        error = redact(f"crawl process ended with exit code {proc.returncode} before closing "
+                       f"its run" + (f": {tail}" if tail else ""), db_url)[:2000]
         close_dangling_run(conn, run_id, status, error)
         row = crawl_run_row(conn, run_id)
     stats = dict(row.stats or {})
@@ -350,38 +388,86 @@ def render_settings() -> dict[str, Any]:
 def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competitor_id: int,
             *, progress: bool = False, extra: dict[str, Any] | None = None) -> int:
     """Crawl one competitor in this process (the child side). Returns an exit code."""
-    from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
     from spiders import settings as base
-    from spiders.spiders.competitor import CompetitorSpider
 
     config = load_competitors(competitors_file)
     comp = config.get(name)
+    watch_parent()
     engine = make_engine(db_url)
-    with engine.begin() as conn:
-        prefer = last_finished_stats(conn, competitor_id).get("prefer")
-    engine.dispose()
-    settings = Settings()
-    settings.setmodule(base, priority="project")
-    settings.update(crawl_settings(config, comp), priority="project")
-    settings.update({
-        "PRICEWATCH_DB_URL": db_url, "PRICEWATCH_RUN_ID": run_id,
-        "PRICEWATCH_COMPETITOR_ID": competitor_id, "PRICEWATCH_PROGRESS": progress,
-    }, priority="project")
-    if extra:
-        settings.update(extra, priority="cmdline")
-    if comp.render_js:
-        from spiders.rendering import check_chromium
+    lock, me = crawl_lock_name(competitor_id), holder_id()
+    if not acquire_waiting(engine, lock, me, CRAWL_LOCK_TTL, LOCK_WAIT_S):
+        engine.dispose()
+        _fail_run(db_url, run_id, f"another crawl of {name} is still running; this one did "
+                  "not start (nothing was crawled twice)")
+        return 4
+    beat = Heartbeat(engine, lock, me, CRAWL_LOCK_TTL)
+    try:
+        with engine.begin() as conn:
+            # We hold the shop's lock: any other run of it still `running` lost its processes.
+            for other, _cid in running_runs(conn, competitor_id):
+                if other != run_id:
+                    close_dangling_run(conn, other, RunStatus.failed,
+                                       "its crawl processes were gone (killed); closed by the "
+                                       "next crawl of this competitor")
+            prefer = last_finished_stats(conn, competitor_id).get("prefer")
+            done = stored_pages(conn, run_id)
+        settings = Settings()
+        settings.setmodule(base, priority="project")
+        settings.update(crawl_settings(config, comp), priority="project")
+        settings.update({
+            "PRICEWATCH_DB_URL": db_url, "PRICEWATCH_RUN_ID": run_id,
+            "PRICEWATCH_COMPETITOR_ID": competitor_id, "PRICEWATCH_PROGRESS": progress,
+        }, priority="project")
+        if extra:
+            settings.update(extra, priority="cmdline")
+        if comp.render_js:
+            from spiders.rendering import check_chromium
 
-        problem = check_chromium()
-        if problem:
-            _fail_run(db_url, run_id, problem)
-            return 3
+            problem = check_chromium()
+            if problem:
+                _fail_run(db_url, run_id, problem)
+                return 3
+        _crawl(settings, comp, prefer, done)
+        return 0
+    finally:
+        beat.stop()
+        engine.dispose()
+
+
+def _crawl(settings: Any, comp: Competitor, prefer: str | None,
+           done: set[tuple[str, str]]) -> None:
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.spiders.competitor import CompetitorSpider
+
     process = CrawlerProcess(settings)
-    process.crawl(CompetitorSpider, competitor=comp, prefer=prefer)
+    process.crawl(CompetitorSpider, competitor=comp, prefer=prefer, done=done)
     process.start()
-    return 0
+
+
+def watch_parent(poll_s: float = PARENT_POLL_S) -> None:
+    """Stop this crawl when the process that started it is gone, however it ended.
+
+    The child runs in its own session (so a Ctrl-C in a terminal reaches only the parent,
+    which stops the children in order), hence nothing else would stop it after a
+    `kill -9` of the parent. The stop is Scrapy's graceful one (SIGTERM: in-flight pages
+    are stored and the run is closed `interrupted`); a crawl that has not ended
+    STOP_GRACE_S later is ended hard, and the next crawl of the shop closes its run.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(STOP_GRACE_S)
+        os.kill(os.getpid(), signal.SIGTERM)  # Scrapy's second signal: stop now
+        time.sleep(10)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _fail_run(db_url: str, run_id: int, error: str) -> None:
@@ -397,14 +483,17 @@ def main(argv: list[str] | None = None) -> int:
     one = sub.add_parser("one", help="crawl one competitor into an existing crawl_run")
     one.add_argument("--competitors", type=Path, required=True)
     one.add_argument("--name", required=True)
-    one.add_argument("--db", required=True)
+    one.add_argument("--db", default=None,
+                     help=f"database URL (default: ${ENV_URL}; prefer the variable: a "
+                          "command line is visible to every local user)")
     one.add_argument("--run-id", type=int, required=True)
     one.add_argument("--competitor-id", type=int, required=True)
     one.add_argument("--progress", action="store_true")
     one.add_argument("--settings-json", default=None)
     args = parser.parse_args(argv)
     extra = json.loads(args.settings_json) if args.settings_json else None
-    return run_one(args.competitors, args.name, args.db, args.run_id, args.competitor_id,
+    return run_one(args.competitors, args.name, database_url(args.db), args.run_id,
+                   args.competitor_id,
                    progress=args.progress, extra=extra)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from spiders.config import ConfigError, load_competitors
 from storage.catalog_import import CatalogError, import_catalog
-from storage.db import current_revision, database_url, make_engine, session_scope, upgrade
+from storage.db import current_revision, make_engine, masked_url, session_scope, upgrade
 from storage.models import Product
 
 console = Console()
@@ -120,8 +120,8 @@ def competitors_check(file: Path) -> None:
 @click.command("where")
 @click.pass_context
 def where(ctx: click.Context) -> None:
-    """Print the database URL in use."""
-    click.echo(database_url((ctx.obj or {}).get("db_url")))
+    """Print the database URL in use (its password masked)."""
+    click.echo(masked_url((ctx.obj or {}).get("db_url")))
 
 
 base_commands: list[click.Command] = [db, catalog, competitors, where]

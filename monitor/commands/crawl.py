@@ -20,7 +20,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from spiders.config import ConfigError
 from storage.db import database_url
@@ -127,10 +126,6 @@ def crawl(ctx: click.Context, names: tuple[str, ...], competitors_file: Path,
                                           parallel=parallel, progress=_Display(progress))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    except SQLAlchemyError as exc:
-        raise click.ClickException(
-            f"cannot use the database {db_url}: {type(exc).__name__}: {exc.args[0] if exc.args else exc}"
-        ) from None
     if not summaries:
         console.print("no enabled competitor to crawl")
         return

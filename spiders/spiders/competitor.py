@@ -60,8 +60,11 @@ class CompetitorSpider(scrapy.Spider):
 
     name = "competitor"
 
-    def __init__(self, competitor: Competitor, prefer: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, competitor: Competitor, prefer: str | None = None,
+                 done: set[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(name=competitor.name, **kwargs)
+        self.done = done or set()
+        """(url, variant) pages this run stored before it was cut short: not fetched again."""
         self.competitor = competitor
         self.discovery = competitor.discovery
         self.allowed_domains = [urlsplit(competitor.base_url).hostname or ""]
@@ -240,6 +243,8 @@ class CompetitorSpider(scrapy.Spider):
             return None
         self.product_requests += 1
         self.requested.add(key)
+        if key in self.done:  # a resumed run stored it already
+            return None
         self.outstanding.add(key)
         meta: dict[str, Any] = {"variant": variant, "handle_httpstatus_list": ACCEPTED_STATUSES,
                                 "listing_url": url}
