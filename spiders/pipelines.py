@@ -436,6 +436,25 @@ def run_status(close_reason: str, write_error: str | None) -> RunStatus:
 
 
 def emit(event: dict[str, Any]) -> None:
-    """One JSON line on stdout for the runner (the parent process) to read."""
-    sys.stdout.write(json.dumps(event, default=str) + "\n")
-    sys.stdout.flush()
+    """One JSON line on stdout for the runner (the parent process) to read.
+
+    When the parent is gone (killed), its end of the pipe is closed: the crawl goes on to
+    close its run properly, without progress lines, instead of dying on a broken pipe.
+    """
+    try:
+        sys.stdout.write(json.dumps(event, default=str) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stderr.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -48,7 +48,13 @@ from typing import Any
 
 from spiders.config import Competitor, CompetitorsFile, load_competitors
 from storage.db import ENV_URL, database_url, make_engine, redact, upgrade
-from storage.locks import Heartbeat, acquire_waiting, crawl_lock_name, holder_id
+from storage.locks import (
+    Heartbeat,
+    acquire_waiting,
+    crawl_lock_name,
+    held_by_someone_alive,
+    holder_id,
+)
 from storage.models import RunStatus
 from storage.repos.crawls import (
     close_dangling_run,
@@ -211,10 +217,13 @@ def crawl_competitors(
     summaries: dict[str, CrawlSummary] = {}
     pending = longest_first(engine, chosen, ids)
     running: dict[str, tuple[subprocess.Popen[str], int, _Child, float]] = {}
+    first_try = time.monotonic()
     try:
         while pending or running:
             while pending and len(running) < max(1, parallel) and not stopper.stopping.is_set():
-                comp = pending.pop(0)
+                comp = _next_free(engine, pending, ids, waited=time.monotonic() - first_try)
+                if comp is None:
+                    break  # every pending shop is still being crawled by another process
                 started_at = utcnow() + timedelta(seconds=offset_s)
                 with engine.begin() as conn:
                     run_id = resumable_run(conn, ids[comp.name], started_at - RESUME_WINDOW)
@@ -259,6 +268,18 @@ def crawl_competitors(
                 proc.kill()
         engine.dispose()
     return [summaries[c.name] for c in chosen if c.name in summaries]
+
+
+def _next_free(engine: Any, pending: list[Competitor], ids: dict[str, int],
+               waited: float) -> Competitor | None:
+    """Take the first pending competitor whose crawl lock is free (a crawl of it whose
+    parent died may still be stopping: its run is then closed first and continued by
+    ours). After LOCK_WAIT_S the first one is taken anyway; its child waits for the lock
+    itself, and gives up rather than crawl alongside another."""
+    for index, comp in enumerate(pending):
+        if not held_by_someone_alive(engine, crawl_lock_name(ids[comp.name])):
+            return pending.pop(index)
+    return pending.pop(0) if waited > LOCK_WAIT_S else None
 
 
 def _spawn(competitors_file: Path, name: str, db_url: str, run_id: int, competitor_id: int,
