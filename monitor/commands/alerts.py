@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 
@@ -23,6 +22,7 @@ from monitor.alerts import (
 from monitor.alerts.settings import AlertSettings
 from monitor.alerts.text import headline
 from monitor.commands.base import engine_from, ensure_schema
+from monitor.commands.tables import PlainTable
 from monitor.settings import SettingsError
 from storage.repos import alerts as repo
 from storage.types import utcnow
@@ -64,7 +64,7 @@ def alerts_list(ctx: click.Context, limit: int, audience: str | None, days: int 
             return
         since = None if days is None else utcnow() - timedelta(days=days)
         rows = repo.recent_alerts(conn, limit=limit, audience=audience, since=since)
-    grid = Table(title=f"Latest {len(rows)} alerts")
+    grid = PlainTable(title=f"Latest {len(rows)} alerts")
     for col in ("id", "when (UTC)", "audience", "alert", "impact", "delivery"):
         grid.add_column(col, overflow="fold")
     for row in rows:
@@ -76,7 +76,7 @@ def alerts_list(ctx: click.Context, limit: int, audience: str | None, days: int 
 
 def _print_outbox(rows: Sequence[Any], counts: dict[str, int]) -> None:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "empty"
-    grid = Table(title=f"Outbox: {summary}")
+    grid = PlainTable(title=f"Outbox: {summary}")
     for col in ("id", "channel", "status", "attempts", "next attempt (UTC)", "subject", "last error"):
         grid.add_column(col, overflow="fold")
     for row in rows:

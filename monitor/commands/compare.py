@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 
 from monitor.commands.base import engine_from, ensure_schema
+from monitor.commands.tables import PlainTable
 from monitor.compare import FindingData, load_compare_settings, run_comparison
 from monitor.settings import SettingsError
 from storage.db import session_scope
@@ -68,7 +68,7 @@ def compare(ctx: click.Context, top: int | None) -> None:
         ))
     if not shown:
         return
-    grid = Table(title=f"Top {len(shown)} findings by impact")
+    grid = PlainTable(title=f"Top {len(shown)} findings by impact")
     for col in ("impact", "kind", "product", "competitor", "ours", "theirs", "recommended", "why"):
         grid.add_column(col, overflow="fold")
     for f in shown:

@@ -19,8 +19,8 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 
+from monitor.commands.tables import PlainTable, styled
 from spiders.config import ConfigError
 from storage.db import database_url
 
@@ -64,9 +64,9 @@ HEADERS = {"ok": "ok", "not_found": "gone", "blocked": "blocked", "parse_failed"
            "quarantined": "quarant", "error": "errors", "robots_disallowed": "robots"}
 
 
-def summary_table(summaries: list[Any]) -> Table:
+def summary_table(summaries: list[Any]) -> PlainTable:
     """One row per competitor: status, observations by outcome, speed."""
-    grid = Table(title="Crawl summary", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0))
+    grid = PlainTable(title="Crawl summary", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0))
     grid.add_column("competitor", no_wrap=True)
     grid.add_column("status", no_wrap=True)
     for outcome in OUTCOMES:
@@ -79,7 +79,7 @@ def summary_table(summaries: list[Any]) -> Table:
             style = "yellow"
         rate = f"{s.pages / s.elapsed_s:.0f}" if s.elapsed_s else ""
         grid.add_row(
-            s.competitor, f"[{style}]{status}[/]" if style else status,
+            s.competitor, styled(status, style) if style else status,
             *[str(s.counts.get(o, 0)) for o in OUTCOMES], rate,
         )
     return grid
@@ -118,7 +118,7 @@ def crawl(ctx: click.Context, names: tuple[str, ...], competitors_file: Path,
     from spiders.runner import crawl_competitors
 
     db_url = database_url((ctx.obj or {}).get("db_url"))
-    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+    columns = (SpinnerColumn(), TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[status]}"))
     try:
         with Progress(*columns, console=console, transient=False) as progress:
@@ -131,6 +131,6 @@ def crawl(ctx: click.Context, names: tuple[str, ...], competitors_file: Path,
         return
     console.print(summary_table(summaries))
     for line in notes(summaries):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, markup=False)
     if any(s.status != "finished" for s in summaries):
         ctx.exit(1)
