@@ -4,8 +4,8 @@ tables print catalog and scraped text literally, markup and all."""
 from __future__ import annotations
 
 import os
-import sys
 import subprocess
+import sys
 from decimal import Decimal as D
 from pathlib import Path
 
