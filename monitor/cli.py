@@ -14,7 +14,7 @@ import click
 from monitor.commands.alerts import alerts
 from monitor.commands.base import base_commands
 from monitor.commands.compare import compare
-from monitor.commands.crawl import crawl
+from monitor.commands.crawl import crawl, worker
 from monitor.commands.demo import demo
 from monitor.commands.extract import extract_cmd
 from monitor.commands.match import match
@@ -71,7 +71,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj["db_url"] = db_url
 
 
-for command in [*base_commands, extract_cmd, crawl, match, compare, alerts, report, export,
+for command in [*base_commands, extract_cmd, crawl, worker, match, compare, alerts, report, export,
                 *schedule_commands, demo]:
     cli.add_command(command)
 

@@ -122,6 +122,9 @@ class StorePipeline:
         self.batch_size = settings.getint("PRICEWATCH_BATCH_SIZE", 500)
         self.write_retry_s = settings.getfloat("PRICEWATCH_WRITE_RETRY_S", WRITE_RETRY_S)
         self.progress = settings.getbool("PRICEWATCH_PROGRESS", False)
+        self.distributed = settings.getbool("PRICEWATCH_DISTRIBUTED", False)
+        """One worker of a shared run: it stores its pages and hands its tallies to the
+        coordinator, which closes the run (spiders.distributed)."""
         self.clock_offset_s = settings.getfloat("PRICEWATCH_CLOCK_OFFSET_S", 0.0)
         self.engine: Engine | None = None
         self.buffer: list[Draft] = []
@@ -146,10 +149,11 @@ class StorePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.engine = make_engine(self.db_url)
-        with self.engine.connect() as conn:  # a resumed run goes on from what it stored
-            stored = run_counts(conn, self.run_id)
-        self.counts.update(stored)
-        self.product_pages += sum(stored.values())
+        if not self.distributed:
+            with self.engine.connect() as conn:  # a resumed run goes on from what it stored
+                stored = run_counts(conn, self.run_id)
+            self.counts.update(stored)
+            self.product_pages += sum(stored.values())
         self.started = time.monotonic()
         self.cpu_started = time.process_time()
         spider = spider or self.crawler.spider
@@ -318,6 +322,9 @@ class StorePipeline:
         if self.engine is None:
             return
         self.closed = True
+        if self.distributed:
+            self._hand_over(spider, reason)
+            return
         status = run_status(reason, self.write_error)
         if status is RunStatus.finished:
             self._count_unanswered(spider)
@@ -352,6 +359,28 @@ class StorePipeline:
                 error_summary=error,
                 finished_at=utcnow() + timedelta(seconds=self.clock_offset_s),
             )
+        self.engine.dispose()
+
+    def _hand_over(self, spider: Spider, reason: str) -> None:
+        """Distributed run: add this worker's tallies to the run's, for the coordinator."""
+        from spiders.distributed import DEFAULT_PREFIX, add_tallies, connect
+
+        settings = self.crawler.settings
+        stats = self.run_stats(spider, reason)
+        failed = {k: v for k, v in self.counts.items()
+                  if k not in ObservationStatus.__members__ and v}
+        add_tallies(connect(settings.get("REDIS_URL")),
+                    settings.get("PRICEWATCH_REDIS_PREFIX", DEFAULT_PREFIX), self.run_id, {
+                        "failed": failed, "fill_count": dict(self.fill),
+                        "extractors": dict(self.extractors), "http_status": stats["http_status"],
+                        "product_pages": self.product_pages, "requests": stats["requests"],
+                        "responses": stats["responses"], "retries": stats["retries"],
+                        "write_failed_workers": 1 if self.write_error else 0,
+                        "failures": self.failures, "discovery_errors": stats["discovery_errors"],
+                    })
+        if self.write_error:
+            log.error("%s", self.write_error)
+        assert self.engine is not None
         self.engine.dispose()
 
     def _count_unanswered(self, spider: Spider) -> None:
