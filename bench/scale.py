@@ -1,7 +1,7 @@
 """Scale-out bench: one shop crawled by 1 and by 2 distributed workers (scrapy-redis + PostgreSQL).
 
     python bench/scale.py [--products 20000] [--latency-ms 50] [--workers 1,2]
-                          [--worker-concurrency 6] [--shop-concurrency 16]
+                          [--worker-concurrency 4] [--shop-concurrency 16]
                           [--pg URL] [--redis URL]
 
 It generates a static demo shop (structured-data product pages of about 40 KB, a sitemap),
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--products", type=int, default=20_000)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--worker-concurrency", type=int, default=6)
+    parser.add_argument("--worker-concurrency", type=int, default=4)
     parser.add_argument("--shop-concurrency", type=int, default=16)
     parser.add_argument("--pg", default=os.environ.get("PRICEWATCH_TEST_DATABASE_URL")
                         or DEFAULT_PG)
@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             rebase_static(folder, base_url)
             name = "bench-scale"
             entry = bench_competitor("jsonld", base_url, name=name)
+            entry["discovery"]["max_pages"] = args.products
             entry["politeness"] = {"concurrency_per_domain": args.shop_concurrency,
                                    "autothrottle": False, "download_delay": 0.0}
             competitors = work / "competitors.yaml"

@@ -101,6 +101,10 @@ def distributed_settings(*, redis: str, prefix: str, run_id: int, competitor_id:
                                    "spiders.distributed.SharedPoliteness": 950},
         "EXTENSIONS": {"spiders.distributed.WorkerPresence": 500},
         "PRICEWATCH_DISTRIBUTED": True,
+        # Pages are read in each worker: the workers are the processes that use the cores,
+        # and the extraction worker's end-of-crawl hand-back (a request to itself) cannot
+        # go through a queue that other processes take from.
+        "PRICEWATCH_EXTRACT_WORKERS": 0,
         "PRICEWATCH_REDIS_PREFIX": prefix,
         "PRICEWATCH_SHOP_CONCURRENCY": shop_concurrency,
         "PRICEWATCH_SHOP_DELAY": shop_delay,
