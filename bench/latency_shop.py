@@ -6,6 +6,8 @@ A small asyncio HTTP/1.1 server (keep-alive, GET only) that answers every reques
 `latency` seconds, without holding a connection's neighbours up: thousands of requests
 can wait at once, so a crawl of it is bound by its own concurrency and politeness, as a
 real crawl is, not by this machine's cores. Files are read once and kept in memory.
+``GET /__stats`` answers at once with JSON: requests served and the most requests that
+were in progress at the same time (what a politeness limit must keep down).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import multiprocessing
 import os
 import signal
@@ -29,6 +32,7 @@ TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml",
 async def _serve(folder: Path, sock: socket.socket, latency: float) -> None:
     cache: dict[str, bytes | None] = {}
     root = folder.resolve()
+    stats = {"served": 0, "in_flight": 0, "max_in_flight": 0}
 
     def load(path: str) -> bytes | None:
         if path not in cache:
@@ -46,7 +50,19 @@ async def _serve(folder: Path, sock: socket.socket, latency: float) -> None:
                 line = head.split(b"\r\n", 1)[0].decode("latin-1")
                 parts = line.split()
                 path = parts[1].split("?", 1)[0] if len(parts) > 1 else "/"
-                await asyncio.sleep(latency)
+                if path == "/__stats":
+                    body = json.dumps(stats).encode()
+                    writer.write(f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                 f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+                    await writer.drain()
+                    continue
+                stats["in_flight"] += 1
+                stats["max_in_flight"] = max(stats["max_in_flight"], stats["in_flight"])
+                try:
+                    await asyncio.sleep(latency)
+                finally:
+                    stats["in_flight"] -= 1
+                stats["served"] += 1
                 body = load(path)
                 status = "200 OK" if body is not None else "404 Not Found"
                 body = body if body is not None else b"not found"
@@ -106,3 +122,11 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def server_stats(base_url: str) -> dict[str, int]:
+    """The server's counters (see the module docstring)."""
+    from urllib.request import urlopen
+
+    with urlopen(base_url.rstrip("/") + "/__stats", timeout=10) as answer:
+        return dict(json.loads(answer.read()))

@@ -408,6 +408,7 @@ class StorePipeline:
             "requests": scrapy_stats.get("downloader/request_count", 0),
             "responses": scrapy_stats.get("downloader/response_count", 0),
             "retries": scrapy_stats.get("retry/count", 0),
+            "write_retries": scrapy_stats.get("pricewatch/write_retries", 0),
             "duplicates": scrapy_stats.get("pricewatch/duplicate_pages", 0),
             "extractors": dict(self.extractors),
             "prefer": learner.best() if learner is not None else None,
