@@ -31,6 +31,7 @@ import logging
 import os
 import pickle
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,18 @@ MAX_IN_FLIGHT = 1024
 half a second of crawling goes by before it reads its first page)."""
 MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024
 """Bytes of page bodies sent and not answered yet, at most (big pages, fewer of them)."""
+AHEAD_S = 0.5
+"""Once the worker answers, it is sent at most what it reads in this long (its measured
+rate). On a busy machine the worker, at a lower priority, may read ten times slower than
+on a quiet one: pages sent beyond what it can read are taken back and read here at the
+end, after paying for sending them - the default then fell below reading every page
+here. With the window, a starved worker gets few pages and the crawl process reads the
+others at once, at in-process cost."""
+MIN_AHEAD = 16
+START_GRACE_S = 3.0
+"""Before the first answers, the worker starts up: up to MAX_IN_FLIGHT pages wait for it
+this long; a worker that has answered nothing by then gets MIN_AHEAD pages at most."""
+RATE_HALF_LIFE_S = 1.0
 
 
 @dataclass(slots=True)
@@ -157,6 +170,11 @@ class ExtractPool:
         self.next_id = 0
         self.in_flight_bytes = 0
         self.warned = False
+        self.first_sent: float | None = None
+        self.rate = 0.0
+        """Answers per second, a moving average (half-life RATE_HALF_LIFE_S)."""
+        self._rate_at: float | None = None
+        self._rate_count = 0
 
     def start(self) -> None:
         """Spawn the workers (on first use: Scrapy installs its reactor after the spider
@@ -194,13 +212,36 @@ class ExtractPool:
             self.on_lost(page, "no extraction worker is running")
             return
         worker = min(live, key=lambda w: len(w.pending)) if len(live) > 1 else live[0]
+        if self.first_sent is None:
+            self.first_sent = time.monotonic()
         self.next_id += 1
         self.in_flight_bytes += len(body)
         worker.send(self.next_id, page)
 
     def answered(self, answer: Answer) -> None:
         self._done(answer.page)
+        self._count_answer()
         self.on_draft(answer)
+
+    def _count_answer(self) -> None:
+        now = time.monotonic()
+        if self._rate_at is None:
+            self._rate_at = now
+        self._rate_count += 1
+        span = now - self._rate_at
+        if span >= 0.1:  # fold the answers of the last tenth of a second into the average
+            weight = 0.5 ** (span / RATE_HALF_LIFE_S)
+            self.rate = weight * self.rate + (1 - weight) * (self._rate_count / span)
+            self._rate_at, self._rate_count = now, 0
+
+    @property
+    def window(self) -> int:
+        """How many pages may wait for answers now (see AHEAD_S)."""
+        if self.first_sent is None or self.rate == 0.0:
+            started = self.first_sent is None or (
+                time.monotonic() - self.first_sent < START_GRACE_S)
+            return self.max_in_flight if started else min(self.max_in_flight, MIN_AHEAD)
+        return max(MIN_AHEAD, min(self.max_in_flight, int(self.rate * AHEAD_S)))
 
     def lost(self, page: Page, reason: str) -> None:
         self._done(page)
@@ -226,9 +267,9 @@ class ExtractPool:
 
     @property
     def has_room(self) -> bool:
-        """Fewer than `max_in_flight` pages, and fewer bytes than `max_in_flight_bytes`,
-        wait for answers."""
-        return (self.in_flight < self.max_in_flight
+        """Fewer pages than the window (at most `max_in_flight`, adapted to how fast the
+        worker answers), and fewer bytes than `max_in_flight_bytes`, wait for answers."""
+        return (self.in_flight < self.window
                 and self.in_flight_bytes < self.max_in_flight_bytes)
 
     def settle(self) -> None:

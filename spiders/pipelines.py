@@ -35,13 +35,15 @@ from spiders.drafts import Draft, clip, draft_from
 from spiders.extraction.model import Promotion
 from spiders.items import FetchFailure, PageItem
 from spiders.quality import HEALTH_FIELDS, LastGood, RunFigures, assess, run_health
-from storage.db import make_engine
+from storage.db import make_engine, redact
 from storage.models import ObservationStatus, RunStatus
 from storage.repos.crawls import (
     GoodValue,
     insert_promotions,
     last_good_values,
     pending_quarantined,
+    run_counts,
+    stored_pages,
     upsert_listings_bulk,
 )
 from storage.repos.listings import (
@@ -54,6 +56,8 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
+WRITE_RETRY_S = 120.0
+"""How long a batch write is retried while the database connection is lost (a restart)."""
 FILL_FIELDS = ("price", "title", "availability", "currency", "sku", "gtin", "brand")
 MAX_FAILURES_KEPT = 50
 
@@ -116,7 +120,11 @@ class StorePipeline:
         self.run_id: int = settings.getint("PRICEWATCH_RUN_ID")
         self.competitor_id: int = settings.getint("PRICEWATCH_COMPETITOR_ID")
         self.batch_size = settings.getint("PRICEWATCH_BATCH_SIZE", 500)
+        self.write_retry_s = settings.getfloat("PRICEWATCH_WRITE_RETRY_S", WRITE_RETRY_S)
         self.progress = settings.getbool("PRICEWATCH_PROGRESS", False)
+        self.distributed = settings.getbool("PRICEWATCH_DISTRIBUTED", False)
+        """One worker of a shared run: it stores its pages and hands its tallies to the
+        coordinator, which closes the run (spiders.distributed)."""
         self.clock_offset_s = settings.getfloat("PRICEWATCH_CLOCK_OFFSET_S", 0.0)
         self.engine: Engine | None = None
         self.buffer: list[Draft] = []
@@ -141,6 +149,11 @@ class StorePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.engine = make_engine(self.db_url)
+        if not self.distributed:
+            with self.engine.connect() as conn:  # a resumed run goes on from what it stored
+                stored = run_counts(conn, self.run_id)
+            self.counts.update(stored)
+            self.product_pages += sum(stored.values())
         self.started = time.monotonic()
         self.cpu_started = time.process_time()
         spider = spider or self.crawler.spider
@@ -191,51 +204,101 @@ class StorePipeline:
             self.extractors[str(values["extractor"])] += 1
 
     def flush(self, spider: Spider | None = None) -> None:
-        """Write the buffered drafts in one transaction (all of the batch or none of it)."""
+        """Write the buffered drafts in one transaction (all of the batch or none of it).
+
+        A lost connection (the database restarting) is retried for up to
+        WRITE_RETRY_S; if a commit was cut off after it took effect, the retry finds the
+        batch stored (one observation per listing and run is a unique key) and does not
+        write it again. The batch's outcomes are counted only once it is stored; a batch
+        that cannot be written counts as `write_failed` and nothing else.
+        """
         if not self.buffer or self.engine is None or self.write_error:
             self.buffer.clear()
             return
         batch, self.buffer = self.buffer, []
         competitor: Competitor | None = getattr(spider, "competitor", None)
         max_jump = competitor.quality.max_price_jump if competitor else Decimal(3)
+        deadline = time.monotonic() + self.write_retry_s
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                counts = self._write(batch, max_jump)
+                break
+            except Exception as exc:
+                if _connection_lost(exc) and time.monotonic() < deadline:
+                    log.warning("storing a batch of %d pages: database connection lost (%s); "
+                                "retrying", len(batch), type(exc).__name__)
+                    if self.crawler.stats is not None:
+                        self.crawler.stats.inc_value("pricewatch/write_retries")
+                    time.sleep(min(0.2 * attempt, 2.0))
+                    continue
+                if attempt > 1 and self._batch_stored(batch):
+                    counts = None
+                    break
+                log.error("storing a batch of %d pages failed: %s", len(batch),
+                          redact(str(exc), self.db_url))
+                self.write_error = redact(
+                    f"storing a batch of {len(batch)} pages failed: {exc}", self.db_url)[:1000]
+                self.counts["write_failed"] += len(batch)
+                if spider is not None and self.crawler.engine is not None:
+                    self.crawler.engine.close_spider(spider, "storage_error")
+                return
+        if counts is None:  # an earlier attempt's commit took effect
+            assert self.engine is not None
+            with self.engine.connect() as conn:
+                now = run_counts(conn, self.run_id)
+            for status in set(now) | set(self.counts):
+                if status != "write_failed" and status in ObservationStatus.__members__:
+                    self.counts[status] = now.get(status, 0)
+            return
+        self.counts.update(counts)
+
+    def _batch_stored(self, batch: list[Draft]) -> bool:
+        """After an ambiguous failure: are the batch's observations in the database?"""
+        assert self.engine is not None
         try:
-            with self.engine.begin() as conn:
-                seen_at = max(d.fetched_at for d in batch)
-                ids = upsert_listings_bulk(conn, self.competitor_id, [d.listing for d in batch],
-                                      seen_at)
-                last = last_good_values(conn, list(ids.values()))
-                pending = pending_quarantined(conn, list(ids.values()))
-                rows: list[ObservationRow] = []
-                promos: list[dict[str, Any]] = []
-                for draft in batch:
-                    listing_id = ids[ListingKey(draft.listing.url, draft.listing.variant)]
-                    status, reason = draft.status, draft.reason
-                    if status is None:
-                        verdict = assess(draft.reading, _last(last.get(listing_id)), max_jump,
-                                         _last(pending.get(listing_id)))
-                        status = verdict.status
-                        reason = "; ".join(r for r in (verdict.reason, reason) if r) or None
-                    self.counts[status.value] += 1
-                    values = draft.values
-                    if status is not ObservationStatus.ok:
-                        values = {**values, "price": values.get("price")
-                                  if status is ObservationStatus.quarantined else None}
-                    rows.append(ObservationRow(
-                        listing_id=listing_id, crawl_run_id=self.run_id,
-                        observed_at=draft.fetched_at, status=status.value, reason=reason,
-                        **values,
-                    ))
-                    if status is ObservationStatus.ok:
-                        promos.extend(promotion_row(p, listing_id, self.run_id, draft.fetched_at)
-                                      for p in draft.promotions)
-                bulk_insert_observations(conn, rows)
-                insert_promotions(conn, promos)
-        except Exception as exc:
-            log.exception("storing a batch of %d pages failed", len(batch))
-            self.write_error = f"storing a batch of {len(batch)} pages failed: {exc}"[:1000]
-            self.counts["write_failed"] += len(batch)
-            if spider is not None and self.crawler.engine is not None:
-                self.crawler.engine.close_spider(spider, "storage_error")
+            with self.engine.connect() as conn:
+                stored = stored_pages(conn, self.run_id)
+        except Exception:
+            return False
+        return all((d.listing.url, d.listing.variant) in stored for d in batch)
+
+    def _write(self, batch: list[Draft], max_jump: Decimal) -> Counter[str]:
+        assert self.engine is not None
+        counts: Counter[str] = Counter()
+        with self.engine.begin() as conn:
+            seen_at = max(d.fetched_at for d in batch)
+            ids = upsert_listings_bulk(conn, self.competitor_id, [d.listing for d in batch],
+                                       seen_at)
+            last = last_good_values(conn, list(ids.values()))
+            pending = pending_quarantined(conn, list(ids.values()))
+            rows: list[ObservationRow] = []
+            promos: list[dict[str, Any]] = []
+            for draft in batch:
+                listing_id = ids[ListingKey(draft.listing.url, draft.listing.variant)]
+                status, reason = draft.status, draft.reason
+                if status is None:
+                    verdict = assess(draft.reading, _last(last.get(listing_id)), max_jump,
+                                     _last(pending.get(listing_id)))
+                    status = verdict.status
+                    reason = "; ".join(r for r in (verdict.reason, reason) if r) or None
+                counts[status.value] += 1
+                values = draft.values
+                if status is not ObservationStatus.ok:
+                    values = {**values, "price": values.get("price")
+                              if status is ObservationStatus.quarantined else None}
+                rows.append(ObservationRow(
+                    listing_id=listing_id, crawl_run_id=self.run_id,
+                    observed_at=draft.fetched_at, status=status.value, reason=reason,
+                    **values,
+                ))
+                if status is ObservationStatus.ok:
+                    promos.extend(promotion_row(p, listing_id, self.run_id, draft.fetched_at)
+                                  for p in draft.promotions)
+            bulk_insert_observations(conn, rows)
+            insert_promotions(conn, promos)
+        return counts
 
     def _maybe_progress(self, spider: Spider, force: bool = False) -> None:
         if not self.progress:
@@ -259,11 +322,16 @@ class StorePipeline:
         if self.engine is None:
             return
         self.closed = True
+        if self.distributed:
+            self._hand_over(spider, reason)
+            return
         status = run_status(reason, self.write_error)
         if status is RunStatus.finished:
             self._count_unanswered(spider)
         self._maybe_progress(spider, force=True)
         stats = self.run_stats(spider, reason)
+        if status is RunStatus.interrupted:
+            stats["resumable"] = True  # the next crawl of the competitor continues this run
         error = self.write_error or (None if status is RunStatus.finished
                                      else f"spider closed: {reason}")
         lost = stats["discovery_errors"]
@@ -299,6 +367,28 @@ class StorePipeline:
             )
         self.engine.dispose()
 
+    def _hand_over(self, spider: Spider, reason: str) -> None:
+        """Distributed run: add this worker's tallies to the run's, for the coordinator."""
+        from spiders.distributed import DEFAULT_PREFIX, add_tallies, connect
+
+        settings = self.crawler.settings
+        stats = self.run_stats(spider, reason)
+        failed = {k: v for k, v in self.counts.items()
+                  if k not in ObservationStatus.__members__ and v}
+        add_tallies(connect(settings.get("REDIS_URL")),
+                    settings.get("PRICEWATCH_REDIS_PREFIX", DEFAULT_PREFIX), self.run_id, {
+                        "failed": failed, "fill_count": dict(self.fill),
+                        "extractors": dict(self.extractors), "http_status": stats["http_status"],
+                        "product_pages": self.product_pages, "requests": stats["requests"],
+                        "responses": stats["responses"], "retries": stats["retries"],
+                        "write_failed_workers": 1 if self.write_error else 0,
+                        "failures": self.failures, "discovery_errors": stats["discovery_errors"],
+                    })
+        if self.write_error:
+            log.error("%s", self.write_error)
+        assert self.engine is not None
+        self.engine.dispose()
+
     def _count_unanswered(self, spider: Spider) -> None:
         """Product requests that never got a response nor an error (dropped on the way)."""
         for url, _variant in sorted(getattr(spider, "outstanding", ())):
@@ -329,6 +419,7 @@ class StorePipeline:
             "response_bytes": scrapy_stats.get("downloader/response_bytes", 0),
             "responses": scrapy_stats.get("downloader/response_count", 0),
             "retries": scrapy_stats.get("retry/count", 0),
+            "write_retries": scrapy_stats.get("pricewatch/write_retries", 0),
             "duplicates": scrapy_stats.get("pricewatch/duplicate_pages", 0),
             "extractors": dict(self.extractors),
             "prefer": learner.best() if learner is not None else None,
@@ -358,6 +449,22 @@ def _per_page(seconds: float, pages: int) -> float | None:
     return round(seconds * 1000 / pages, 3) if pages else None
 
 
+def _connection_lost(exc: BaseException) -> bool:
+    """The write failed because the database went away (restart, network), not because of
+    the data: worth retrying on a new connection."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, psycopg.OperationalError) and not isinstance(
+        orig, psycopg.errors.DiskFull)
+
+
 def run_status(close_reason: str, write_error: str | None) -> RunStatus:
     """How a run ended, from Scrapy's close reason: a stop by signal is `interrupted`."""
     if write_error:
@@ -370,6 +477,25 @@ def run_status(close_reason: str, write_error: str | None) -> RunStatus:
 
 
 def emit(event: dict[str, Any]) -> None:
-    """One JSON line on stdout for the runner (the parent process) to read."""
-    sys.stdout.write(json.dumps(event, default=str) + "\n")
-    sys.stdout.flush()
+    """One JSON line on stdout for the runner (the parent process) to read.
+
+    When the parent is gone (killed), its end of the pipe is closed: the crawl goes on to
+    close its run properly, without progress lines, instead of dying on a broken pipe.
+    """
+    try:
+        sys.stdout.write(json.dumps(event, default=str) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stderr.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

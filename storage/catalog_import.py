@@ -8,6 +8,7 @@ so importing the same file twice changes nothing.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -50,8 +51,41 @@ class ImportResult:
     price_changes: int
 
 
+class EncodingProblem(ValueError):
+    """The file is not UTF-8; `line` is where the first undecodable byte is."""
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        super().__init__(message)
+
+
+LEGACY_ENCODINGS = (("cp1251", "Windows-1251 (Cyrillic)"), ("cp1252", "Windows-1252 (Western)"))
+
+
+def _decode(path: Path) -> str:
+    """The file as text. Only UTF-8 is read: another encoding is named, never guessed at,
+    because a wrong guess would import garbled names without a word."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        likely = ""
+        for codec, label in LEGACY_ENCODINGS:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if codec != "cp1251" or any("\u0400" <= ch <= "\u04ff" for ch in text):
+                likely = f"; it looks like {label}"
+                break
+        raise EncodingProblem(
+            line, f"the file is not UTF-8 (byte 0x{data[exc.start]:02X} cannot be read){likely}. "
+            "Save it as UTF-8 (in Excel: 'CSV UTF-8') and import again") from None
+
+
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with io.StringIO(_decode(path), newline="") as handle:
         sample = handle.read(4096)
         handle.seek(0)
         try:
@@ -89,6 +123,12 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     book.close()
 
 
+MAX_AMOUNT = Decimal(10) ** 12
+"""Amounts must stay below this (a trillion): far above any price, well inside what the
+database stores exactly (18 digits, 4 after the point)."""
+MAX_INT = 2**31 - 1
+
+
 def _money(value: str, field: str) -> Decimal | None:
     if value == "":
         return None
@@ -98,6 +138,11 @@ def _money(value: str, field: str) -> Decimal | None:
         raise ValueError(f"{field} '{value}' is not a number (use 19.99)") from None
     if not amount.is_finite() or amount < 0:
         raise ValueError(f"{field} '{value}' must be a positive amount")
+    if "e" in value.lower():
+        raise ValueError(f"{field} '{value}' is in exponent notation: write the amount in full "
+                         "(e.g. 1250.00)")
+    if amount >= MAX_AMOUNT:
+        raise ValueError(f"{field} '{value}' is too large (the most is {MAX_AMOUNT - 1:,})")
     try:
         to_units(amount)
     except MoneyPrecisionError:
@@ -114,6 +159,8 @@ def _int(value: str, field: str) -> int | None:
         raise ValueError(f"{field} '{value}' is not a whole number") from None
     if number < 0:
         raise ValueError(f"{field} '{value}' must not be negative")
+    if number > MAX_INT or "e" in value.lower():
+        raise ValueError(f"{field} '{value}' is not a plausible whole number")
     return number
 
 
@@ -139,8 +186,11 @@ def parse_row(raw: dict[str, str]) -> dict[str, Any]:
         values["min_margin"] = None if pct is None else pct / 100
     else:
         values["min_margin"] = _money(margin, "min_margin")
-    if values["min_margin"] is not None and values["min_margin"] >= 10:
-        raise ValueError(f"min_margin '{margin}' looks wrong: write 0.15 or 15% for fifteen percent")
+    if values["min_margin"] is not None and values["min_margin"] >= 1:
+        # The floor is cost x (1 + margin): 100% or more means never selling below twice
+        # the cost, which is a typo (15 or 150% for 15%) far more often than a policy.
+        raise ValueError(f"min_margin '{margin}' is 100% of the cost or more: write 0.15 or "
+                         "15% for fifteen percent")
     currency = normalize_currency(raw["currency"])
     if currency is None:
         raise ValueError(f"currency '{raw['currency']}' is not an ISO 4217 code (e.g. BGN, EUR)")
@@ -189,6 +239,8 @@ def read_catalog(path: Path) -> list[dict[str, Any]]:
                 continue
             seen[values["sku"]] = line
             rows.append(values)
+    except EncodingProblem as exc:
+        problems.append((exc.line, str(exc)))
     except (UnicodeDecodeError, csv.Error, OSError, ValueError) as exc:
         problems.append((0, f"cannot read the file: {exc}"))
     if problems:

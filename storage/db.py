@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///var/pricewatch.db"
@@ -19,6 +21,33 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def database_url(url: str | None = None) -> str:
     """The URL to use: the one given, else $PRICEWATCH_DATABASE_URL, else var/pricewatch.db."""
     return url or os.environ.get(ENV_URL) or DEFAULT_URL
+
+
+def masked_url(url: str | URL | None = None) -> str:
+    """The URL with its password replaced by ***: the only form that is ever printed or logged."""
+    raw = url if isinstance(url, URL) else database_url(url)
+    try:
+        parsed = raw if isinstance(raw, URL) else make_url(raw)
+    except Exception:  # not a URL SQLAlchemy can read: hide anything between ':' and '@'
+        return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", str(raw))
+    return parsed.render_as_string(hide_password=True)
+
+
+def redact(text: str, url: str | URL | None = None) -> str:
+    """`text` with the database password (and any `user:secret@` in a URL) masked."""
+    secrets: list[str] = []
+    if url is not None:
+        try:
+            password = (url if isinstance(url, URL) else make_url(url)).password
+        except Exception:
+            password = None
+        if password:
+            secrets.append(str(password))
+            secrets.append(quote(str(password), safe=""))
+    for secret in secrets:
+        if len(secret) >= 3:  # shorter ones would mask ordinary letters; the URL rule below still applies
+            text = text.replace(secret, "***")
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
 
 BUSY_TIMEOUT_MS = 30_000
@@ -101,3 +130,23 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def database_problem(exc: BaseException, url: str | URL | None = None) -> str | None:
+    """One line saying why the database cannot be used, with the password masked; None when
+    `exc` is not a database problem (unreachable server, wrong or foreign database, SQLite
+    file that cannot be opened or written, schema at an unknown revision)."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        detail = str(exc.orig)
+    elif isinstance(exc, CommandError):
+        detail = f"its schema is not one pricewatch knows ({exc}); is this the right database?"
+    elif isinstance(exc, SQLAlchemyError):
+        detail = str(exc.args[0] if exc.args else exc)
+    else:
+        return None
+    lines = [line.strip() for line in detail.splitlines() if line.strip()]
+    detail = "; ".join(lines[:2]) or type(exc).__name__
+    return redact(f"cannot use the database {masked_url(url)}: {detail}", url)

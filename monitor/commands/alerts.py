@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 
@@ -23,6 +22,7 @@ from monitor.alerts import (
 )
 from monitor.alerts.settings import AlertSettings
 from monitor.commands.base import engine_from, ensure_schema
+from monitor.commands.tables import PlainTable
 from monitor.settings import SettingsError
 from storage.repos import alerts as repo
 from storage.types import utcnow
@@ -70,7 +70,7 @@ def alerts_list(ctx: click.Context, limit: int, audience: str | None, days: int 
 
 
 def _print_alerts(title: str, views: Sequence[actions.AlertView]) -> None:
-    grid = Table(title=title)
+    grid = PlainTable(title=title)
     for col in ("id", "when (UTC)", "audience", "alert", "impact", "state", "delivery"):
         grid.add_column(col, overflow="fold")
     for view in views:
@@ -154,7 +154,7 @@ def alerts_snoozes(ctx: click.Context) -> None:
     engine = engine_from(ctx)
     ensure_schema(engine)
     views = actions.active_snoozes(engine)
-    grid = Table(title=f"{len(views)} snooze(s) in force")
+    grid = PlainTable(title=f"{len(views)} snooze(s) in force")
     for col in ("id", "target", "until (UTC)", "by", "note"):
         grid.add_column(col, overflow="fold")
     for v in views:
@@ -198,7 +198,7 @@ def _user() -> str | None:
 
 def _print_outbox(rows: Sequence[Any], counts: dict[str, int]) -> None:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "empty"
-    grid = Table(title=f"Outbox: {summary}")
+    grid = PlainTable(title=f"Outbox: {summary}")
     for col in ("id", "channel", "status", "attempts", "next attempt (UTC)", "subject", "last error"):
         grid.add_column(col, overflow="fold")
     for row in rows:

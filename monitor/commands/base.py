@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import Engine, func, select
 
+from monitor.commands.tables import PlainTable
 from spiders.config import ConfigError, load_competitors
 from storage.catalog_import import CatalogError, import_catalog
-from storage.db import current_revision, database_url, make_engine, session_scope, upgrade
+from storage.db import current_revision, make_engine, masked_url, session_scope, upgrade
 from storage.models import Product
 
 console = Console()
@@ -81,7 +81,7 @@ def catalog_show(ctx: click.Context, limit: int) -> None:
     with session_scope(engine) as session:
         total = session.scalar(select(func.count(Product.id))) or 0
         products = session.scalars(select(Product).order_by(Product.sku).limit(limit)).all()
-    grid = Table(title=f"Our catalog: {total} products")
+    grid = PlainTable(title=f"Our catalog: {total} products")
     for col in ("sku", "gtin", "brand", "name", "category", "price", "cost", "min margin"):
         grid.add_column(col, justify="right" if col in ("price", "cost") else "left")
     for p in products:
@@ -106,7 +106,7 @@ def competitors_check(file: Path) -> None:
         config = load_competitors(file)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    grid = Table(title=f"{file}: {len(config.competitors)} competitors, all valid")
+    grid = PlainTable(title=f"{file}: {len(config.competitors)} competitors, all valid")
     for col in ("name", "base URL", "currency", "discovery", "selectors", "JS", "enabled"):
         grid.add_column(col)
     for comp in config.competitors:
@@ -120,8 +120,8 @@ def competitors_check(file: Path) -> None:
 @click.command("where")
 @click.pass_context
 def where(ctx: click.Context) -> None:
-    """Print the database URL in use."""
-    click.echo(database_url((ctx.obj or {}).get("db_url")))
+    """Print the database URL in use (its password masked)."""
+    click.echo(masked_url((ctx.obj or {}).get("db_url")))
 
 
 base_commands: list[click.Command] = [db, catalog, competitors, where]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 
 from monitor.commands.base import engine_from, ensure_schema
+from monitor.commands.tables import PlainTable
 from monitor.compare import FindingData, load_compare_settings, run_comparison
 from monitor.compare.reasons import render_reason
 from monitor.settings import SettingsError, load_money_settings
@@ -78,7 +78,7 @@ def compare(ctx: click.Context, top: int | None, lang: str) -> None:
         ))
     if not shown:
         return
-    grid = Table(title=f"Top {len(shown)} findings by impact")
+    grid = PlainTable(title=f"Top {len(shown)} findings by impact")
     for col in ("impact", "kind", "product", "competitor", "ours", "theirs", "recommended", "why"):
         grid.add_column(col, overflow="fold")
     for f in shown:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
+
+from monitor.commands.tables import PlainTable, styled
 
 console = Console()
 
@@ -29,7 +30,7 @@ def demo(out_dir: Path, days: int) -> None:
 
     result = run_demo(out_dir, days=days, say=lambda m: console.print(m, highlight=False))
     if result.top_findings:
-        grid = Table(title="Top findings (latest comparison, by impact)")
+        grid = PlainTable(title="Top findings (latest comparison, by impact)")
         for col in ("kind", "product", "competitor", "why"):
             grid.add_column(col, overflow="fold")
         for f in result.top_findings:
@@ -43,8 +44,9 @@ def demo(out_dir: Path, days: int) -> None:
         console.print(f"monthly report: {result.monthly_pdf}")
     if result.daily_report is None:
         raise click.ClickException("no daily report was written; see the messages above")
-    console.print(f"\n[bold]Open the report:[/] {result.daily_report.resolve()}")
+    console.print("\n", styled("Open the report:", "bold"), " ", str(result.daily_report.resolve()), sep="")
     if result.not_crawled:
-        console.print("Not crawled: " + "; ".join(result.not_crawled), highlight=False, soft_wrap=True)
+        console.print("Not crawled: " + "; ".join(result.not_crawled), highlight=False, soft_wrap=True,
+                      markup=False)
     else:
         console.print("Every competitor was crawled on the last night.")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from monitor.commands.base import engine_from, ensure_schema
+from monitor.commands.tables import PlainTable
 from monitor.matching import (
     MappingError,
     MatchSettings,
@@ -75,7 +75,7 @@ def match_review(ctx: click.Context, limit: int) -> None:
     if not items:
         click.echo("The review queue is empty.")
         return
-    grid = Table(title=f"Review queue: {total} unsure matches (showing {len(items)})")
+    grid = PlainTable(title=f"Review queue: {total} unsure matches (showing {len(items)})")
     for col in ("id", "conf.", "how", "our product", "their listing", "why matched, why unsure"):
         grid.add_column(col, overflow="fold")
     for item in items:

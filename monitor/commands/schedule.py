@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 from sqlalchemy import func, select
 
 from monitor.commands.base import engine_from, ensure_schema
+from monitor.commands.tables import PlainTable, styled
 from monitor.scheduling.nightly import NightlyResult, run_nightly
 from monitor.scheduling.settings import NightlySettings, ScheduleSettings
 from monitor.settings import SettingsError, load_section, settings_path
@@ -35,19 +34,19 @@ def _section(path: Path | None, name: str, model: type) -> object:
 
 
 def print_result(result: NightlyResult) -> None:
-    grid = Table(title=f"Nightly run {result.nightly_run_id or '-'}: {result.status}")
+    grid = PlainTable(title=f"Nightly run {result.nightly_run_id or '-'}: {result.status}")
     grid.add_column("step")
     grid.add_column("result")
     grid.add_column("details")
     for step in result.steps:
         details = ", ".join(f"{k}={v}" for k, v in step.detail.items() if k != "trace")
-        grid.add_row(step.name, "[green]ok[/]" if step.ok else "[red]failed[/]",
+        grid.add_row(step.name, styled("ok", "green") if step.ok else styled("failed", "red"),
                      step.error or details)
     console.print(grid)
     if result.message:
-        console.print(result.message)
+        console.print(result.message, markup=False)
     if result.report_path:
-        console.print(f"report: [bold]{result.report_path}[/]")
+        console.print("report:", styled(str(result.report_path), "bold"))
 
 
 @click.command("run-now")
@@ -67,7 +66,7 @@ def run_now(ctx: click.Context, config_path: Path | None) -> None:
             "in pricewatch.yaml (see examples/pricewatch.yaml)")
     result = run_nightly(engine, database_url((ctx.obj or {}).get("db_url")), nightly,
                          settings_path=path, trigger="run-now",
-                         progress=lambda msg: console.print(f"[dim]{msg}[/]"))
+                         progress=lambda msg: console.print(styled(msg, "dim")))
     print_result(result)
     if result.status not in ("finished",):
         ctx.exit(1)
@@ -120,14 +119,14 @@ def status(ctx: click.Context) -> None:
             .join(Competitor, Competitor.id == CrawlRun.competitor_id).order_by(Competitor.name)
         ).all()
         pending = session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending"))
-    runs = Table(title="Last nightly runs")
+    runs = PlainTable(title="Last nightly runs")
     for col in ("id", "started (UTC)", "finished", "trigger", "status"):
         runs.add_column(col)
     for run in nightly:
         runs.add_row(str(run.id), f"{run.started_at:%Y-%m-%d %H:%M}",
                      f"{run.finished_at:%H:%M:%S}" if run.finished_at else "", run.trigger, run.status)
     console.print(runs)
-    comp = Table(title="Last crawl per competitor")
+    comp = PlainTable(title="Last crawl per competitor")
     for col in ("competitor", "started (UTC)", "status", "ok", "other outcomes", "health"):
         comp.add_column(col)
     for name, crawl in crawls:
@@ -136,7 +135,7 @@ def status(ctx: click.Context) -> None:
                             crawl.stats)
         comp.add_row(name, f"{crawl.started_at:%Y-%m-%d %H:%M}", crawl.status,
                      str(crawl.counts.get("ok", 0)), others,
-                     Text(health.text, style="" if health.ok else "red"))
+                     styled(health.text, "" if health.ok else "red"))
     console.print(comp)
     upcoming = next_runs(database_url((ctx.obj or {}).get("db_url")))
     if upcoming:

@@ -23,7 +23,9 @@ from sqlalchemy import Engine, select, update
 
 from monitor.scheduling.lock import LockHeld, db_lock
 from monitor.scheduling.settings import NightlySettings
-from storage.models import CrawlRun, NightlyRun, RunStatus, table
+from storage.locks import crawl_lock_name, held_by_someone_alive
+from storage.models import NightlyRun, RunStatus, table
+from storage.repos.crawls import close_dangling_run, running_runs
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -85,21 +87,30 @@ def _finish_run(engine: Engine, run_id: int, result: NightlyResult, finished_at:
 def recover_abandoned_runs(engine: Engine) -> int:
     """Mark runs left `running` by a process that died as `interrupted`.
 
-    Called while holding the nightly lock, so nobody else can be running them.
+    Called while holding the nightly lock, so no other nightly chain is running them. A
+    crawl run whose competitor's crawl lock is still held by a live process (an orphaned
+    crawl child finishing its graceful stop, or a `pricewatch crawl` started by hand) is
+    left alone; the others get the counts of the rows they stored and are resumed by the
+    next crawl.
     """
     now = utcnow()
     count = 0
+    with engine.connect() as conn:
+        crawl_runs = running_runs(conn)
+    for run_id, competitor_id in crawl_runs:
+        if held_by_someone_alive(engine, crawl_lock_name(competitor_id)):
+            continue
+        with engine.begin() as conn:
+            count += close_dangling_run(conn, run_id, RunStatus.interrupted,
+                                        "the process running this crawl stopped before it "
+                                        "ended", finished_at=now)
     with engine.begin() as conn:
-        for model in (NightlyRun, CrawlRun):
-            tbl = table(model)
-            done = conn.execute(
-                update(tbl).where(tbl.c.status == RunStatus.running.value).values(
-                    status=RunStatus.interrupted.value, finished_at=now,
-                    **({"error_summary": "the process running this crawl stopped before it ended"}
-                       if model is CrawlRun else {}),
-                )
-            )
-            count += done.rowcount or 0
+        tbl = table(NightlyRun)
+        done = conn.execute(
+            update(tbl).where(tbl.c.status == RunStatus.running.value).values(
+                status=RunStatus.interrupted.value, finished_at=now)
+        )
+        count += done.rowcount or 0
     return count
 
 

@@ -85,8 +85,16 @@ class CompetitorSpider(scrapy.Spider):
 
     def __init__(self, competitor: Competitor, prefer: str | None = None,
                  known: dict[tuple[str, str], PageReading] | None = None,
+                 done: set[tuple[str, str]] | None = None, discover: bool = True,
                  **kwargs: Any) -> None:
         super().__init__(name=competitor.name, **kwargs)
+        self.discover = discover
+        """False for the extra workers of a distributed run: they only take product pages
+        from the shared queue (spiders.distributed)."""
+        self.shared_queue = False
+        """Distributed run: product requests go through the shared duplicate filter."""
+        self.done = done or set()
+        """(url, variant) pages this run stored before it was cut short: not fetched again."""
         self.competitor = competitor
         self.discovery = competitor.discovery
         self.host = urlsplit(competitor.base_url).hostname or ""
@@ -155,6 +163,8 @@ class CompetitorSpider(scrapy.Spider):
         return urljoin(self.competitor.base_url, path)
 
     async def start(self) -> Any:
+        if not self.discover:
+            return
         for request in self.start_requests():
             yield request
 
@@ -352,6 +362,8 @@ class CompetitorSpider(scrapy.Spider):
             return None
         self.product_requests += 1
         self.requested.add(key)
+        if key in self.done:  # a resumed run stored it already
+            return None
         self.outstanding.add(key)
         meta: dict[str, Any] = {"variant": variant, "handle_httpstatus_list": ACCEPTED_STATUSES,
                                 "listing_url": url}
@@ -360,8 +372,10 @@ class CompetitorSpider(scrapy.Spider):
         # The spider dedupes product URLs itself; dont_filter keeps a redirect back to an
         # already-seen URL (a redirect loop) from vanishing in the dupefilter without a trace:
         # it then ends in an errback as "max redirections reached".
+        # In a distributed run the shared filter must see them: another worker may find the
+        # same product on another category page.
         return scrapy.Request(url, self.parse_product, errback=self.product_failed, meta=meta,
-                              dont_filter=True)
+                              dont_filter=not self.shared_queue)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CompetitorSpider:
@@ -369,6 +383,7 @@ class CompetitorSpider(scrapy.Spider):
         spider.reader.full_read_every = max(
             1, crawler.settings.getint("PRICEWATCH_FULL_READ_EVERY", 1))
         spider.clock_offset_s = crawler.settings.getfloat("PRICEWATCH_CLOCK_OFFSET_S", 0.0)
+        spider.shared_queue = crawler.settings.getbool("PRICEWATCH_DISTRIBUTED", False)
         tune_gc(crawler.settings.getint("PRICEWATCH_GC_GEN0", 0))
         workers, spider.offload_from = extract_workers(
             crawler.settings.getint("PRICEWATCH_EXTRACT_WORKERS", -1))
@@ -453,7 +468,7 @@ class CompetitorSpider(scrapy.Spider):
         per page than handing the page over does."""
         variant = response.meta.get("variant", "")
         url = response.meta.get("listing_url") or response.url
-        first = (url, variant) in self.outstanding
+        first = (url, variant) in self.outstanding or self.shared_queue
         self.outstanding.discard((url, variant))
         item = PageItem(url=url, variant=variant, fetched_at=self.clock(),
                         http_status=response.status,

@@ -112,19 +112,85 @@ def crawl_run_row(conn: Connection, run_id: int) -> Any:
     return conn.execute(select(runs).where(runs.c.id == run_id)).first()
 
 
+def run_counts(conn: Connection, run_id: int) -> dict[str, int]:
+    """Observations of a run by status, counted from its rows (what a killed run stored)."""
+    obs = table(Observation)
+    rows = conn.execute(
+        select(obs.c.status, func.count()).where(obs.c.crawl_run_id == run_id)
+        .group_by(obs.c.status)
+    )
+    return {status: int(n) for status, n in rows if n}
+
+
 def close_dangling_run(
     conn: Connection, run_id: int, status: RunStatus, error: str | None,
     finished_at: datetime | None = None,
 ) -> bool:
     """Mark a run that is still `running` as failed/interrupted (its process died or stopped
-    before saying how it ended). Returns whether the row was still running."""
+    before saying how it ended). Its counts become those of the rows it stored, and it is
+    marked resumable: the next crawl of the competitor continues it. Returns whether the
+    row was still running."""
     runs = table(CrawlRun)
+    row = conn.execute(select(runs.c.stats).where(
+        runs.c.id == run_id, runs.c.status == RunStatus.running.value)).first()
+    if row is None:
+        return False
     result = conn.execute(
         update(runs)
         .where(runs.c.id == run_id, runs.c.status == RunStatus.running.value)
-        .values(status=status.value, error_summary=error, finished_at=finished_at or utcnow())
+        .values(status=status.value, error_summary=error, finished_at=finished_at or utcnow(),
+                counts=run_counts(conn, run_id), stats={**(row.stats or {}), "resumable": True})
     )
     return bool(result.rowcount)
+
+
+def running_runs(conn: Connection, competitor_id: int | None = None) -> list[tuple[int, int]]:
+    """(run id, competitor id) of the runs still marked `running`."""
+    runs = table(CrawlRun)
+    query = select(runs.c.id, runs.c.competitor_id).where(
+        runs.c.status == RunStatus.running.value)
+    if competitor_id is not None:
+        query = query.where(runs.c.competitor_id == competitor_id)
+    return [(int(r.id), int(r.competitor_id)) for r in conn.execute(query.order_by(runs.c.id))]
+
+
+def resumable_run(conn: Connection, competitor_id: int, since: datetime) -> int | None:
+    """The competitor's latest run, when a kill or a stop cut it short after `since` and it
+    can be continued (see `close_dangling_run`); None otherwise."""
+    runs = table(CrawlRun)
+    row = conn.execute(
+        select(runs.c.id, runs.c.status, runs.c.stats, runs.c.started_at)
+        .where(runs.c.competitor_id == competitor_id)
+        .order_by(runs.c.id.desc()).limit(1)
+    ).first()
+    if row is None or row.status not in (RunStatus.interrupted.value, RunStatus.failed.value):
+        return None
+    if not (row.stats or {}).get("resumable") or row.started_at < since:
+        return None
+    return int(row.id)
+
+
+def reopen_run(conn: Connection, run_id: int, nightly_run_id: int | None) -> None:
+    """Mark a resumable run `running` again: the crawl that continues it now owns it."""
+    runs = table(CrawlRun)
+    row = conn.execute(select(runs.c.stats).where(runs.c.id == run_id)).one()
+    stats = {k: v for k, v in (row.stats or {}).items() if k != "resumable"}
+    stats["resumed"] = int(stats.get("resumed", 0)) + 1
+    values: dict[str, Any] = {"status": RunStatus.running.value, "finished_at": None,
+                              "error_summary": None, "stats": stats}
+    if nightly_run_id is not None:
+        values["nightly_run_id"] = nightly_run_id
+    conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
+
+
+def stored_pages(conn: Connection, run_id: int) -> set[tuple[str, str]]:
+    """(url, variant) of every listing that already has an observation in the run."""
+    obs, lst = table(Observation), table(Listing)
+    rows = conn.execute(
+        select(lst.c.url, lst.c.variant).join(obs, obs.c.listing_id == lst.c.id)
+        .where(obs.c.crawl_run_id == run_id)
+    )
+    return {(r.url, r.variant) for r in rows}
 
 
 IDENTITY = ("sku", "gtin", "mpn", "brand", "title", "condition")

@@ -100,7 +100,7 @@ def test_bad_row_leaves_existing_catalog_unchanged(engine: Engine, tmp_path: Pat
         ("gtin", "4006381333932", "check digit"),
         ("currency", "leva", "ISO 4217"),
         ("priority", "high", "whole number"),
-        ("min_margin", "15", "looks wrong"),
+        ("min_margin", "15", "100% of the cost or more"),
         ("sku", "", "missing sku"),
     ],
 )

@@ -1,0 +1,344 @@
+"""Distributed crawling: scrapy-redis shares one competitor run across processes and machines.
+
+The spider stays the same Scrapy spider; distribution is settings (STYLE.md):
+
+* the scheduler and the duplicate filter live in Redis (``scrapy_redis``), one queue and
+  one filter per crawl run (keys ``<prefix>:run:<id>:requests`` / ``:seen``), kept while
+  the run lasts (``SCHEDULER_PERSIST``): a killed worker loses nothing that is queued;
+* one worker discovers the shop (sitemap, categories...) and every worker takes product
+  pages from the shared queue; product requests go through the shared duplicate filter,
+  so each page is fetched by one worker only, and the database's unique key (one
+  observation per listing and run) makes sure it is stored once;
+* politeness holds per shop across all workers: `SharedPoliteness` leases each download
+  from Redis, at most the shop's ``concurrency_per_domain`` at once and one every
+  ``download_delay`` seconds, whatever the number of workers and machines. A worker's
+  own ``CONCURRENT_REQUESTS_PER_DOMAIN`` is only what one process may have in flight;
+* every worker writes its pages to the same database (PostgreSQL) and, when it ends,
+  adds its tallies (failures by outcome, fill counts, pages) to the run's Redis hash; the
+  coordinator (`crawl_distributed`) closes the run once every worker is done, with counts
+  taken from the stored rows plus the tallied failures.
+
+Workers on other machines join with ``pricewatch worker COMPETITOR``: they find the
+competitor's open run under ``<prefix>:active:<competitor id>`` and take pages from its
+queue until it is empty and every worker is idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from scrapy_redis.scheduler import Scheduler
+
+REDIS_ENV = "PRICEWATCH_REDIS_URL"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+DEFAULT_PREFIX = "pricewatch"
+STALE_S = 90.0
+"""A worker not heard of for this long is taken as gone (killed, machine lost)."""
+QUEUE_POLL_S = 0.2
+"""How often an idle worker looks at the shared queue."""
+LEASE_S_EXTRA = 30.0
+"""A download lease is dropped this long after the download timeout (a killed worker)."""
+
+
+def redis_url(url: str | None = None) -> str:
+    return url or os.environ.get(REDIS_ENV) or DEFAULT_REDIS
+
+
+def run_key(prefix: str, run_id: int, what: str) -> str:
+    return f"{prefix}:run:{run_id}:{what}"
+
+
+def active_key(prefix: str, competitor_id: int) -> str:
+    return f"{prefix}:active:{competitor_id}"
+
+
+def shop_key(prefix: str, competitor_id: int, what: str) -> str:
+    return f"{prefix}:shop:{competitor_id}:{what}"
+
+
+def connect(url: str | None = None) -> Any:
+    import redis
+
+    return redis.Redis.from_url(redis_url(url), decode_responses=True)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def distributed_settings(*, redis: str, prefix: str, run_id: int, competitor_id: int,
+                         shop_concurrency: int, shop_delay: float,
+                         worker_concurrency: int | None = None) -> dict[str, Any]:
+    """Scrapy settings that make a crawl process one worker of a shared run."""
+    from spiders import settings as base
+
+    per_worker = max(1, worker_concurrency or shop_concurrency)
+    return {
+        "SCHEDULER": "spiders.distributed.SharedScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": run_key(prefix, run_id, "requests"),
+        "SCHEDULER_DUPEFILTER_KEY": run_key(prefix, run_id, "seen"),
+        "REDIS_URL": redis,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": per_worker,
+        "CONCURRENT_REQUESTS": max(per_worker, 8),
+        # The delay is kept across all workers by SharedPoliteness, not per process.
+        "DOWNLOAD_DELAY": 0.0,
+        "DOWNLOADER_MIDDLEWARES": {**base.DOWNLOADER_MIDDLEWARES,
+                                   "spiders.distributed.SharedPoliteness": 950},
+        "EXTENSIONS": {"spiders.distributed.WorkerPresence": 500},
+        "PRICEWATCH_DISTRIBUTED": True,
+        # Pages are read in each worker: the workers are the processes that use the cores,
+        # and the extraction worker's end-of-crawl hand-back (a request to itself) cannot
+        # go through a queue that other processes take from.
+        "PRICEWATCH_EXTRACT_WORKERS": 0,
+        "PRICEWATCH_REDIS_PREFIX": prefix,
+        "PRICEWATCH_SHOP_CONCURRENCY": shop_concurrency,
+        "PRICEWATCH_SHOP_DELAY": shop_delay,
+    }
+
+
+# ---------------------------------------------------------------- scheduler and presence
+
+
+class SharedScheduler(Scheduler):
+    """scrapy-redis' scheduler that also tells the other workers this one is busy."""
+
+    presence: WorkerPresence | None = None
+
+    def next_request(self) -> Request | None:
+        request = super().next_request()
+        if request is not None and self.presence is not None:
+            self.presence.busy()
+        return request
+
+
+class WorkerPresence:
+    """Each worker's state in the run's Redis hash (busy/idle/done and when), so that a
+    worker with an empty queue stays open while another one may still add pages, and all
+    close once the queue is empty and every live worker is idle."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.redis = connect(settings.get("REDIS_URL"))
+        prefix = settings.get("PRICEWATCH_REDIS_PREFIX", DEFAULT_PREFIX)
+        run_id = settings.getint("PRICEWATCH_RUN_ID")
+        self.states = run_key(prefix, run_id, "workers")
+        self.queue = run_key(prefix, run_id, "requests")
+        self.name = worker_name()
+        self._last_beat = 0.0
+        # Scrapy looks at its scheduler on its own every 5 s only; pages another worker
+        # queues would wait that long. This process runs just this crawl, so the class
+        # attribute is ours to set (a Redis round trip 5 times a second is nothing).
+        from scrapy.core.engine import ExecutionEngine
+
+        ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = QUEUE_POLL_S
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WorkerPresence:
+        presence = cls(crawler)
+        crawler.signals.connect(presence.opened, signal=signals.spider_opened)
+        crawler.signals.connect(presence.idle, signal=signals.spider_idle)
+        crawler.signals.connect(presence.closed, signal=signals.spider_closed)
+        return presence
+
+    def _set(self, state: str) -> None:
+        self.redis.hset(self.states, self.name, f"{state}:{time.time():.3f}")
+
+    def opened(self, spider: Spider) -> None:
+        scheduler = getattr(self.crawler.engine, "_slot", None)
+        scheduler = getattr(scheduler, "scheduler", None)
+        if isinstance(scheduler, SharedScheduler):
+            scheduler.presence = self
+        self._set("busy")
+
+    def busy(self) -> None:
+        now = time.monotonic()
+        if now - self._last_beat > 1.0:  # one write a second is enough for the others
+            self._last_beat = now
+            self._set("busy")
+
+    def idle(self, spider: Spider) -> None:
+        self._set("idle")
+        self._last_beat = 0.0
+        if self.redis.zcard(self.queue) or others_busy(self.redis, self.states, self.name):
+            raise DontCloseSpider
+
+    def closed(self, spider: Spider, reason: str) -> None:
+        self._set("done")
+
+
+def others_busy(redis: Any, states_key: str, me: str | None = None) -> bool:
+    """Is any other worker of the run busy and recently heard of?"""
+    now = time.time()
+    for name, value in redis.hgetall(states_key).items():
+        if name == me:
+            continue
+        state, _, stamp = value.partition(":")
+        if state == "busy" and now - float(stamp or 0) < STALE_S:
+            return True
+    return False
+
+
+def workers_alive(redis: Any, states_key: str) -> int:
+    """Workers of the run not done and heard of recently (busy or idle)."""
+    now = time.time()
+    alive = 0
+    for value in redis.hgetall(states_key).values():
+        state, _, stamp = value.partition(":")
+        if state != "done" and now - float(stamp or 0) < STALE_S:
+            alive += 1
+    return alive
+
+
+# ---------------------------------------------------------------- politeness across workers
+
+_ACQUIRE = """
+local slots, nextkey = KEYS[1], KEYS[2]
+local now, limit, delay, lease, token = tonumber(ARGV[1]), tonumber(ARGV[2]),
+    tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+redis.call('ZREMRANGEBYSCORE', slots, '-inf', now - lease)
+if redis.call('ZCARD', slots) >= limit then return 50 end
+local nxt = tonumber(redis.call('GET', nextkey) or '0')
+if now < nxt then return math.max(1, math.ceil((nxt - now) * 1000)) end
+redis.call('ZADD', slots, now, token)
+redis.call('SET', nextkey, tostring(now + delay), 'PX', math.ceil(delay * 1000) + 1000)
+return 0
+"""
+
+
+class SharedPoliteness:
+    """Downloads of one shop, across every worker: at most `PRICEWATCH_SHOP_CONCURRENCY` at
+    once and one every `PRICEWATCH_SHOP_DELAY` seconds. Each download holds a lease in a
+    Redis sorted set (one atomic script takes it), given back with its response or error;
+    a lease of a killed worker runs out after the download timeout."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.redis = connect(settings.get("REDIS_URL"))
+        prefix = settings.get("PRICEWATCH_REDIS_PREFIX", DEFAULT_PREFIX)
+        competitor_id = settings.getint("PRICEWATCH_COMPETITOR_ID")
+        self.slots = shop_key(prefix, competitor_id, "slots")
+        self.next = shop_key(prefix, competitor_id, "next")
+        self.limit = settings.getint("PRICEWATCH_SHOP_CONCURRENCY", 1)
+        self.delay = settings.getfloat("PRICEWATCH_SHOP_DELAY", 0.0)
+        self.lease_s = settings.getfloat("DOWNLOAD_TIMEOUT", 20) + LEASE_S_EXTRA
+        self.script = self.redis.register_script(_ACQUIRE)
+        self.waited_s = 0.0
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if "pricewatch_lease" in request.meta:  # a retry that still holds its lease
+            return
+        token = uuid.uuid4().hex
+        started = time.monotonic()
+        while True:
+            wait_ms = int(self.script(keys=[self.slots, self.next],
+                                      args=[time.time(), self.limit, self.delay, self.lease_s,
+                                            token]))
+            if wait_ms == 0:
+                break
+            await asyncio.sleep(wait_ms / 1000)
+        request.meta["pricewatch_lease"] = token
+        if self.stats is not None:
+            self.stats.inc_value("pricewatch/politeness_wait_ms",
+                                 int((time.monotonic() - started) * 1000))
+
+    def _release(self, request: Request) -> None:
+        token = request.meta.pop("pricewatch_lease", None)
+        if token:
+            self.redis.zrem(self.slots, token)
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        self._release(request)
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException,
+                          spider: Spider | None = None) -> None:
+        self._release(request)
+
+
+# ---------------------------------------------------------------- tallies and clean-up
+
+
+def add_tallies(redis: Any, prefix: str, run_id: int, tallies: dict[str, Any]) -> None:
+    """Add one worker's tallies to the run's (numbers are summed, lists appended)."""
+    key = run_key(prefix, run_id, "tallies")
+    pipe = redis.pipeline()
+    for name, value in tallies.items():
+        if isinstance(value, dict):
+            for sub, number in value.items():
+                pipe.hincrbyfloat(key, f"{name}.{sub}", float(number))
+        elif isinstance(value, list):
+            pipe.rpush(run_key(prefix, run_id, f"list:{name}"),
+                       *[json.dumps(v, default=str) for v in value] or ["null"])
+        else:
+            pipe.hincrbyfloat(key, name, float(value))
+    pipe.execute()
+
+
+def read_tallies(redis: Any, prefix: str, run_id: int) -> dict[str, Any]:
+    """The summed tallies of every worker: {"counts": {...}, "fill": {...}, "pages": n...}."""
+    out: dict[str, Any] = {}
+    for field, value in redis.hgetall(run_key(prefix, run_id, "tallies")).items():
+        number = float(value)
+        amount: int | float = int(number) if number.is_integer() else number
+        if "." in field:
+            name, sub = field.split(".", 1)
+            out.setdefault(name, {})[sub] = amount
+        else:
+            out[field] = amount
+    for name in ("failures", "discovery_errors"):
+        items = redis.lrange(run_key(prefix, run_id, f"list:{name}"), 0, -1)
+        out[name] = [json.loads(i) for i in items if i != "null"]
+    return out
+
+
+def forget_run(redis: Any, prefix: str, run_id: int) -> None:
+    """Delete a finished run's keys (only this run's: other runs and helpers share Redis)."""
+    keys = list(redis.scan_iter(match=f"{run_key(prefix, run_id, '')}*", count=500))
+    if keys:
+        redis.delete(*keys)
+
+
+@contextmanager
+def announced(redis: Any, prefix: str, competitor_id: int, run_id: int) -> Iterator[None]:
+    """Publish the competitor's open run for workers on other machines while it lasts."""
+    key = active_key(prefix, competitor_id)
+    redis.set(key, run_id)
+    try:
+        yield
+    finally:
+        if redis.get(key) == str(run_id):
+            redis.delete(key)
+
+
+def wait_for_work(redis: Any, prefix: str, run_id: int, timeout_s: float) -> bool:
+    """Block until the run's queue has requests (the discovering worker got going) or
+    the run has ended; False after `timeout_s`."""
+    queue = run_key(prefix, run_id, "requests")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if redis.exists(queue):
+            return True
+        time.sleep(0.1)
+    return False
