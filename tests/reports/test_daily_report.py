@@ -15,7 +15,7 @@ from reports.config import ReportSettings
 from reports.daily import build_daily_report
 from reports.i18n import Texts
 from reports.render import safe_url
-from reports.sample_data import HOSTILE_NAME
+from tests.support.sample_data import HOSTILE_NAME
 from storage.models import CompareRun, Competitor, Finding, Listing, Observation, table
 
 

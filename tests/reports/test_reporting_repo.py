@@ -15,7 +15,7 @@ from reports.config import ReportSettings
 from reports.daily import build_daily_report
 from reports.fx import Rates
 from reports.prices import index_series
-from reports.sample_data import SampleSpec, generate
+from tests.support.sample_data import SampleSpec, generate
 from storage.models import Match, Observation, Product, ProductPriceChange, table
 from storage.repos import reporting as repo
 
