@@ -30,9 +30,9 @@ from sqlalchemy import func, select  # noqa: E402
 from reports.config import ReportSettings  # noqa: E402
 from reports.daily import build_daily_report  # noqa: E402
 from reports.monthly import build_monthly_report  # noqa: E402
-from tests.support.sample_data import SampleSpec, generate  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.models import Finding, Observation, table  # noqa: E402
+from tests.support.sample_data import SampleSpec, generate  # noqa: E402
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from monitor.commands.extract import extract_cmd
 from monitor.commands.match import match
 from monitor.commands.report import export, report
 from monitor.commands.schedule import schedule_commands
+from monitor.commands.web import web_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -48,7 +49,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 
 for command in [*base_commands, extract_cmd, crawl, match, compare, alerts, report, export,
-                *schedule_commands, demo]:
+                *schedule_commands, *web_commands, demo]:
     cli.add_command(command)
 
 

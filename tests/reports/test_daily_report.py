@@ -15,8 +15,8 @@ from reports.config import ReportSettings
 from reports.daily import build_daily_report
 from reports.i18n import Texts
 from reports.render import safe_url
-from tests.support.sample_data import HOSTILE_NAME
 from storage.models import CompareRun, Competitor, Finding, Listing, Observation, table
+from tests.support.sample_data import HOSTILE_NAME
 
 
 def _last_run_findings(history: History) -> int:
