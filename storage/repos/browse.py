@@ -230,12 +230,12 @@ def _latest_ok_times(conn: Connection, listing_ids: list[int],
 
 def finding_facets(conn: Connection, run_id: int) -> dict[str, list[Any]]:
     """The kinds in a run, every competitor (id, name, display name) and every category."""
-    kinds = conn.execute(select(distinct(finding_t.c.kind))
+    kinds = conn.execute(select(finding_t.c.kind).distinct()
                          .where(finding_t.c.compare_run_id == run_id)).scalars().all()
     comps = conn.execute(select(competitor_t.c.id, competitor_t.c.name,
                                 competitor_t.c.display_name)
                          .order_by(competitor_t.c.name)).all()
-    cats = conn.execute(select(distinct(product_t.c.category))
+    cats = conn.execute(select(product_t.c.category).distinct()
                         .where(product_t.c.category.is_not(None))).scalars().all()
     return {"kinds": sorted(kinds), "competitors": list(comps), "categories": sorted(cats)}
 
