@@ -14,6 +14,8 @@ from typing import Annotated, Any, TypeVar
 import yaml
 from pydantic import AfterValidator, BaseModel, ValidationError
 
+from storage.money import MoneySettings
+
 DEFAULT_FILE = Path("pricewatch.yaml")
 ENV_FILE = "PRICEWATCH_CONFIG"
 
@@ -80,3 +82,9 @@ def load_section(path: Path | str | None, section: str, model: type[M]) -> M:
             for err in exc.errors()
         ]
         raise SettingsError("\n".join(lines)) from None
+
+
+def load_money_settings(path: Path | str | None = None) -> MoneySettings:
+    """The `money` section: configured exchange rates and the dual display (defaults when
+    absent; the fixed euro pegs need no settings)."""
+    return load_section(path, "money", MoneySettings)

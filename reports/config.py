@@ -7,9 +7,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from monitor.settings import load_section
-
-DEFAULT_RATES = {"EUR": Decimal("1"), "BGN": Decimal("1.95583")}
+from monitor.settings import (
+    SettingsError,
+    load_money_settings,
+    load_section,
+    read_settings,
+    settings_path,
+)
+from storage.money import MoneySettings, RateTable
 
 
 class ReportSettings(BaseModel):
@@ -33,8 +38,8 @@ class ReportSettings(BaseModel):
     """Our new price within this percent of a recommendation counts as taken."""
     taken_within_days: int = Field(default=14, ge=1)
     """How long after a recommendation a price change still counts as taking it."""
-    exchange_rates: dict[str, Decimal] = Field(default_factory=lambda: dict(DEFAULT_RATES))
-    """Units of each currency per 1 EUR, to compare prices across currencies."""
+    money: MoneySettings = Field(default_factory=MoneySettings)
+    """Filled from the top-level `money:` section (rates, dual display), not from `reports:`."""
 
     @field_validator("lang")
     @classmethod
@@ -43,15 +48,19 @@ class ReportSettings(BaseModel):
             raise ValueError(f"unknown language {value!r}; use en or bg")
         return value
 
-    @field_validator("exchange_rates")
-    @classmethod
-    def _positive_rates(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        for code, rate in value.items():
-            if rate <= 0:
-                raise ValueError(f"exchange rate of {code} must be positive")
-        return {code.upper(): rate for code, rate in value.items()}
+    @property
+    def rates(self) -> RateTable:
+        """Configured rates (the fixed pegs are built into `storage.money`)."""
+        return self.money.table()
 
 
 def load_report_settings(path: Path | str | None = None) -> ReportSettings:
-    """The `reports` section of the settings file (defaults when absent)."""
-    return load_section(path, "reports", ReportSettings)
+    """The `reports` section of the settings file (defaults when absent), with the
+    `money` section (exchange rates, dual display) attached."""
+    section = read_settings(path).get("reports") or {}
+    if isinstance(section, dict) and "money" in section:
+        raise SettingsError(f"{settings_path(path)}: section 'reports', field money: "
+                            "put rates and the dual display in the top-level 'money' section")
+    settings = load_section(path, "reports", ReportSettings)
+    settings.money = load_money_settings(path)
+    return settings

@@ -20,13 +20,13 @@ from sqlalchemy import Connection, Engine
 
 from reports import charts
 from reports.config import ReportSettings, load_report_settings
-from reports.fx import Rates
 from reports.i18n import Texts
 from reports.prices import (
     PRICE_PROMOTIONS,
     PriceRow,
     PriceState,
     days_between,
+    in_currency,
     index_series,
     label,
     price_rows,
@@ -34,6 +34,7 @@ from reports.prices import (
     stock_series,
 )
 from reports.render import data_uri, environment, write_atomically
+from storage.money import RateTable
 from storage.repos import reporting as repo
 
 CHEAPER_KINDS = ("undercut", "beatable", "promo_driven")
@@ -204,7 +205,7 @@ def _price_item(p: PriceRow, t: Texts) -> dict[str, str]:
 
 
 def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t: Texts,
-               settings: ReportSettings, rates: Rates, since: datetime, as_of: datetime,
+               settings: ReportSettings, rates: RateTable, since: datetime, as_of: datetime,
                palette: dict[str, str]) -> list[tuple[str, str, str]]:
     """Price-history charts for the products with the largest impact."""
     chosen: list[Any] = []
@@ -237,7 +238,7 @@ def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t:
                 taken = sum(1 for v in series_name.values() if v.split(" #")[0] == name)
                 series_name[h.listing_id] = name if not taken else f"{name} #{taken + 1}"
             price = h.price / h.pack_ratio if h.pack_ratio else h.price
-            converted = rates.convert(price, h.currency, currency)
+            converted = in_currency(price, h.currency, currency, rates, h.observed_at)
             shelf_discount = h.regular_price is not None and h.regular_price > h.price
             if converted is not None:
                 theirs[series_name[h.listing_id]].append(
@@ -256,7 +257,7 @@ def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
                   as_of: datetime) -> DailyReport:
     """Read the database and prepare everything the daily template shows."""
     t = Texts(lang)
-    rates = Rates(settings.exchange_rates)
+    rates = settings.rates
     stale_after = timedelta(hours=settings.stale_after_hours)
     since = as_of - timedelta(days=settings.history_days)
     with engine.connect() as conn:
@@ -298,7 +299,7 @@ def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
     return report
 
 
-def _charts(conn: Connection, t: Texts, settings: ReportSettings, rates: Rates,
+def _charts(conn: Connection, t: Texts, settings: ReportSettings, rates: RateTable,
             since: datetime, as_of: datetime, names: dict[int, str], palette: dict[str, str],
             prices: list[PriceRow], findings: list[Any]) -> list[tuple[str, str, str]]:
     index = index_series(repo.index_by_run(conn, since, LATEST), names, rates)

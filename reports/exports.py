@@ -24,7 +24,6 @@ from sqlalchemy import Engine
 
 from reports.config import ReportSettings, load_report_settings
 from reports.daily import LATEST
-from reports.fx import Rates
 from reports.prices import PriceState, label, price_rows
 from reports.render import write_atomically
 from storage.repos import reporting as repo
@@ -75,7 +74,7 @@ def price_records(engine: Engine, as_of: datetime, settings: ReportSettings) -> 
     with engine.connect() as conn:
         rows = price_rows(repo.matched_latest(conn, LATEST), as_of,
                           timedelta(hours=settings.stale_after_hours),
-                          Rates(settings.exchange_rates))
+                          settings.rates)
     return [{
         "sku": p.sku, "product": p.product_name, "category": p.category,
         "our_price": p.our_price, "our_currency": p.our_currency,

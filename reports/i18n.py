@@ -12,9 +12,9 @@ import datetime as dt
 from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 
-LOCALES = {"en": "en_GB", "bg": "bg_BG"}
+from storage.money import LOCALES, format_money
 
 EN: dict[str, str] = {
     "daily_title": "Competitor price report",
@@ -355,15 +355,7 @@ class Texts:
 
     def money(self, value: Decimal | None, currency: str | None) -> str:
         """`1 234,50 лв.` / `BGN 1,234.50`; an empty string for a missing value."""
-        if value is None:
-            return ""
-        if not currency:
-            return self.number(value, 2)
-        text = format_currency(value, currency, locale=self.locale)
-        sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
-        if body.startswith(currency):  # "BGN1,234.50" -> "BGN 1,234.50"
-            body = currency + "\xa0" + body[len(currency):].lstrip("\xa0 ")
-        return sign + body
+        return format_money(value, currency, self.lang)
 
     def number(self, value: Decimal | float | int | None, digits: int = 0) -> str:
         if value is None:

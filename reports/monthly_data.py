@@ -14,16 +14,17 @@ from typing import Any
 from sqlalchemy import Engine
 
 from reports.config import ReportSettings
-from reports.fx import Rates
 from reports.prices import (
     PRICE_PROMOTIONS,
     DaySeries,
     PriceState,
     gap_percent,
+    in_currency,
     index_series,
     label,
     price_rows,
 )
+from storage.money import RateTable
 from storage.repos import reporting as repo
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -135,14 +136,14 @@ class MonthlyData:
 
 
 def _positions(rows: Sequence[Any], names: dict[int, str],
-               rates: Rates) -> tuple[list[PositionRow], list[Move]]:
+               rates: RateTable) -> tuple[list[PositionRow], list[Move]]:
     per: dict[str, PositionRow] = {}
     moves: list[Move] = []
     for r in rows:
         name = names.get(r.competitor_id, str(r.competitor_id))
         ratio = r.pack_ratio or Decimal(1)
-        first = rates.convert(r.first_price / ratio, r.first_currency, r.our_currency)
-        last = rates.convert(r.last_price / ratio, r.last_currency, r.our_currency)
+        first = in_currency(r.first_price / ratio, r.first_currency, r.our_currency, rates)
+        last = in_currency(r.last_price / ratio, r.last_currency, r.our_currency, rates)
         gap_start, gap_end = gap_percent(r.our_first, first), gap_percent(r.our_last, last)
         if gap_start is None or gap_end is None:
             continue
@@ -254,7 +255,7 @@ def collect_monthly(engine: Engine, month: str, settings: ReportSettings,
                     now: datetime | None = None) -> MonthlyData:
     """Read the database and compute the month's figures."""
     start, end = month_bounds(month)
-    rates = Rates(settings.exchange_rates)
+    rates = settings.rates
     as_of = min(end - timedelta(microseconds=1), now or datetime.now(UTC))
     data = MonthlyData(month=month, start=start, end=end)
     with engine.connect() as conn:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from reports.fx import Rates
+from storage.money import RateTable, convert
 
 PRICE_PROMOTIONS = frozenset({"percent_off", "amount_off", "coupon", "multi_buy", "member_price",
                               "bundle"})
@@ -95,8 +95,25 @@ def gap_percent(ours: Decimal, theirs: Decimal | None) -> Decimal | None:
     return ((ours - theirs) / theirs * 100).quantize(Decimal("0.1"))
 
 
+def in_currency(amount: Decimal | None, source: str | None, target: str | None,
+                rates: RateTable, on: date | datetime | None = None) -> Decimal | None:
+    """`amount` converted through `storage.money.convert`; None when missing or no rate."""
+    if amount is None or not source or not target:
+        return None
+    conversion = convert(amount, source, target, on=on, rates=rates)
+    return conversion.amount if conversion else None
+
+
+def rate_between(source: str | None, target: str | None, rates: RateTable) -> Decimal | None:
+    """Units of `target` per unit of `source` (for ratios such as the price index)."""
+    if not source or not target:
+        return None
+    conversion = convert(Decimal(1), source, target, rates=rates)
+    return conversion.rate if conversion else None
+
+
 def price_rows(
-    rows: Iterable[Any], as_of: datetime, stale_after: timedelta, rates: Rates
+    rows: Iterable[Any], as_of: datetime, stale_after: timedelta, rates: RateTable
 ) -> list[PriceRow]:
     """`matched_latest` rows -> PriceRow with a state and (for fresh prices) our gap."""
     result = []
@@ -105,7 +122,7 @@ def price_rows(
         price = r.ok_price
         if price is not None and r.pack_ratio:
             price = (price / r.pack_ratio).quantize(Decimal("0.01"))
-        theirs = rates.convert(price, r.ok_currency, r.our_currency)
+        theirs = in_currency(price, r.ok_currency, r.our_currency, rates)
         result.append(PriceRow(
             product_id=r.product_id, sku=r.sku, product_name=r.product_name,
             category=r.category, our_price=r.our_price, our_currency=r.our_currency,
@@ -134,13 +151,13 @@ def _last_run_per_day(rows: Iterable[Any]) -> dict[tuple[int, date], int]:
     return {key: run for key, (_, run) in latest.items()}
 
 
-def index_series(rows: Sequence[Any], names: dict[int, str], rates: Rates) -> DaySeries:
+def index_series(rows: Sequence[Any], names: dict[int, str], rates: RateTable) -> DaySeries:
     """`index_by_run` rows -> price index (mean their/our x 100) per competitor per day."""
     keep = _last_run_per_day(rows)
     sums: dict[tuple[int, date], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for r in rows:
         key = (r.competitor_id, r.started_at.date())
-        factor = rates.factor(r.their_currency, r.our_currency)
+        factor = rate_between(r.their_currency, r.our_currency, rates)
         if keep[key] != r.crawl_run_id or factor is None or not r.n or r.ratio_sum is None:
             continue
         sums[key][0] += float(r.ratio_sum) * float(factor)

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from storage.currency import is_iso_currency
+from storage.money import is_iso_currency
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

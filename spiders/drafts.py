@@ -16,8 +16,8 @@ from spiders.config import Competitor
 from spiders.extraction.model import ExtractedProduct, Promotion
 from spiders.items import PageItem
 from spiders.quality import Reading
-from storage.currency import normalize_currency
 from storage.models import ObservationStatus
+from storage.money import normalize_currency
 from storage.repos.listings import ListingInfo
 from storage.types import MoneyPrecisionError, to_units
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from storage.models import ObservationStatus
+from storage.money import Conversion, convert, same_price
 
 BLOCK_STATUSES: Mapping[int, str] = {
     401: "HTTP 401: the shop asks for a login",
@@ -126,12 +127,12 @@ def _check(reading: Reading, last: LastGood | None, max_jump: Decimal) -> Verdic
         return Verdict(ObservationStatus.quarantined, f"price {reading.price} is not positive")
     if last is None:
         return Verdict(ObservationStatus.ok)
+    switched = None
     if last.currency and reading.currency and last.currency != reading.currency:
-        return Verdict(
-            ObservationStatus.quarantined,
-            f"currency changed from {last.currency} to {reading.currency}",
-        )
-    if last.price is not None and last.price > 0:
+        switched = _currency_switch(reading, last)
+        if switched.status is ObservationStatus.quarantined:
+            return switched
+    elif last.price is not None and last.price > 0:
         factor = reading.price / last.price
         if factor > max_jump or factor < 1 / max_jump:
             return Verdict(
@@ -144,7 +145,34 @@ def _check(reading: Reading, last: LastGood | None, max_jump: Decimal) -> Verdic
             ObservationStatus.quarantined,
             f"title changed on the same URL: {last.title!r} -> {reading.title!r}",
         )
-    return Verdict(ObservationStatus.ok)
+    return switched or Verdict(ObservationStatus.ok)
+
+
+def _currency_switch(reading: Reading, last: LastGood) -> Verdict:
+    """A listing now priced in another currency. At a fixed euro rate and the same price
+    (within rounding to the cent: 897.73 BGN -> 459.00 EUR) it is the shop's changeover,
+    not a change: ok, with the conversion as the note. Anything else - no fixed rate, or
+    the price moved as well - is held back like any other surprise (and accepted when the
+    next run sees the same)."""
+    assert reading.price is not None and reading.currency and last.currency
+    change = f"currency changed from {last.currency} to {reading.currency}"
+    if last.price is None or last.price <= 0:
+        return Verdict(ObservationStatus.quarantined, change)
+    conversion = convert(last.price, last.currency, reading.currency)
+    if conversion is None or not conversion.fixed:
+        return Verdict(ObservationStatus.quarantined, f"{change} (no fixed rate between them)")
+    at_rate = (f"{last.price} {last.currency} = {conversion.amount} {reading.currency} at the "
+               f"fixed rate {' '.join(str(x) for x in _quote(conversion))}")
+    if same_price(last.price, last.currency, reading.price, reading.currency):
+        return Verdict(ObservationStatus.ok, f"{change}, same price: {at_rate}")
+    return Verdict(ObservationStatus.quarantined,
+                   f"{change} and the price with it: {at_rate}, now {reading.price} "
+                   f"{reading.currency}")
+
+
+def _quote(conversion: Conversion) -> tuple[str, str, str]:
+    base, rate, quote = conversion.quote()
+    return f"1 {base} =", str(rate), quote
 
 
 # ------------------------------------------------------------------ run health

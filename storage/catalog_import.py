@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from storage.currency import normalize_currency
 from storage.db import session_scope
 from storage.identifiers import normalize_gtin
 from storage.models import Product, ProductPriceChange
+from storage.money import normalize_currency
 from storage.types import MoneyPrecisionError, to_units, utcnow
 
 REQUIRED = ("sku", "name", "price", "currency")

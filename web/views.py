@@ -3,7 +3,7 @@ built from the same function, so the page never knows something the API does not
 
 Rules come from where the CLI and reports keep them: which finding kinds mean "they are
 cheaper" and when a price is stale (reports), the landed price (monitor.compare), the
-review queue (monitor.matching), currency conversion (reports.fx).
+review queue (monitor.matching), currency conversion (storage.money through reports.prices.in_currency).
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from monitor.matching.normalize import norm_code
 from reports.charts import OURS, colors
 from reports.config import ReportSettings
 from reports.daily import CHEAPER_KINDS
-from reports.fx import Rates
-from reports.prices import label
+from reports.prices import in_currency, label
 from storage.repos import browse
 from storage.repos import reporting as report_repo
 from storage.repos import web as accounts
@@ -176,7 +175,7 @@ def product_story(conn: Connection, product_id: int, report: ReportSettings,
     product = browse.product(conn, product_id)
     if product is None:
         return None
-    rates = Rates(report.exchange_rates)
+    rates = report.rates
     matches = list(browse.product_matches(conn, product_id))
     listing_ids = [m.listing_id for m in matches]
     latest = browse.latest_readings(conn, listing_ids)
@@ -199,8 +198,8 @@ def product_story(conn: Connection, product_id: int, report: ReportSettings,
             if reading is not None else []
         effective, _shelf, how = _landed(reading, m.pack_ratio)
         offers.append(Offer(m, reading, promos, decisions.get(str(m.match_id), []),
-                            rates.convert(effective, reading.currency if reading else None,
-                                          product.currency), how, names[m.listing_id]))
+                            in_currency(effective, reading.currency if reading else None,
+                                        product.currency, rates, reading.observed_at if reading else None), how, names[m.listing_id]))
     series: list[Series] = []
     by_listing: dict[int, list[Reading]] = {}
     for r in history:
@@ -211,8 +210,8 @@ def product_story(conn: Connection, product_id: int, report: ReportSettings,
             continue
         effective, shelf, _ = _landed(r, match.pack_ratio)
         by_listing.setdefault(r.listing_id, []).append(Reading(
-            r.observed_at, rates.convert(effective, r.currency, product.currency),
-            rates.convert(shelf, r.currency, product.currency),
+            r.observed_at, in_currency(effective, r.currency, product.currency, rates, r.observed_at),
+            in_currency(shelf, r.currency, product.currency, rates, r.observed_at),
             bool(r.promotions) or (r.regular_price is not None and r.regular_price > r.price),
             None if r.availability is None else r.availability not in report_repo.OUT_OF_STOCK))
     for lid, readings in by_listing.items():

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import re
 
-ISO_CODES = frozenset(
-    ["AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL"]
-)
+from storage.money import LEGACY_ALIASES, iso_currencies, normalize_currency
 
-LEGACY_CODES = {
-    "RUR": "RUB", "BYR": "BYN", "TRL": "TRY", "ROL": "RON", "BGL": "BGN", "MXP": "MXN",
-    "VEF": "VES", "GHC": "GHS", "ZMK": "ZMW", "MRO": "MRU", "STD": "STN", "SLL": "SLE",
-    "NIS": "ILS", "RMB": "CNY", "NTD": "TWD", "UKL": "GBP", "YTL": "TRY",
-}
+ISO_CODES = iso_currencies()
+"""The one ISO 4217 list (storage.money); re-exported for the extraction code."""
+LEGACY_CODES = LEGACY_ALIASES
 
 # Currencies whose ISO minor unit is 0 (or used without decimals in practice).
 ZERO_DECIMAL = frozenset(["CLP", "JPY", "KRW", "ISK", "VND", "PYG", "UGX", "XAF", "XOF", "KMF", "GNF", "RWF", "VUV", "IDR", "COP", "HUF"])
@@ -115,11 +111,7 @@ def tld_of(url: str | None) -> str | None:
 
 def normalize_code(code: str | None) -> str | None:
     """ISO 4217 code for a code-like string (legacy codes mapped), else None."""
-    if not code:
-        return None
-    upper = code.strip().upper()
-    upper = LEGACY_CODES.get(upper, upper)
-    return upper if upper in ISO_CODES else None
+    return normalize_currency(code)
 
 
 def context_currency(

@@ -53,7 +53,17 @@ def reading(price: str | None, currency: str | None = "BGN", title: str | None =
         (reading("3.00"), LastGood(D("10.00"), "BGN", "Phone X"),
          ObservationStatus.quarantined, "jumped"),
         (reading("10.00", currency="EUR"), LastGood(D("10.00"), "BGN", "Phone X"),
-         ObservationStatus.quarantined, "currency changed from BGN to EUR"),
+         ObservationStatus.quarantined, "currency changed from BGN to EUR and the price"),
+        (reading("10.00", currency="USD"), LastGood(D("10.00"), "EUR", "Phone X"),
+         ObservationStatus.quarantined, "no fixed rate"),
+        # The BGN -> EUR changeover at the fixed rate: the same price, kept as ok.
+        (reading("459.00", currency="EUR"), LastGood(D("897.73"), "BGN", "Phone X"),
+         ObservationStatus.ok, "same price: 897.73 BGN = 459.00 EUR at the fixed rate"),
+        (reading("897.73", currency="BGN"), LastGood(D("459.00"), "EUR", "Phone X"),
+         ObservationStatus.ok, "currency changed from EUR to BGN, same price"),
+        (reading("459.00", currency="EUR", title="Kettle"), LastGood(D("897.73"), "BGN",
+                                                                     "Phone X"),
+         ObservationStatus.quarantined, "title changed"),
         (reading("10.00", title="Kettle 2000"), LastGood(D("10.00"), "BGN", "Phone X"),
          ObservationStatus.quarantined, "title changed"),
         (reading("10.00", title="  phone   x "), LastGood(D("10.00"), "BGN", "Phone X"),
@@ -83,6 +93,17 @@ def test_a_change_seen_in_two_runs_in_a_row_is_accepted() -> None:
     renamed = assess(reading("10.00", title="Phone X Pro"), last, JUMP,
                      pending=LastGood(D("10.00"), "BGN", "phone x  pro"))
     assert renamed.status is ObservationStatus.ok
+
+
+def test_a_bgn_to_eur_switch_in_a_listing_history_raises_no_quarantine() -> None:
+    """A whole price history crossing the switch: every reading is ok, none quarantined."""
+    history = [("897.73", "BGN"), ("897.73", "BGN"), ("459.00", "EUR"), ("459.00", "EUR"),
+               ("449.00", "EUR")]
+    last: LastGood | None = None
+    for price, currency in history:
+        verdict = assess(reading(price, currency=currency), last, JUMP)
+        assert verdict.status is ObservationStatus.ok, (price, currency, verdict.reason)
+        last = LastGood(D(price), currency, "Phone X")
 
 
 def test_a_different_second_reading_stays_quarantined() -> None:

@@ -13,8 +13,7 @@ from sqlalchemy import Engine, select
 
 from reports.config import ReportSettings
 from reports.daily import build_daily_report
-from reports.fx import Rates
-from reports.prices import index_series
+from reports.prices import index_series, rate_between
 from storage.models import Match, Observation, Product, ProductPriceChange, table
 from storage.repos import reporting as repo
 from tests.support.sample_data import SampleSpec, generate
@@ -35,7 +34,7 @@ def _our_price_at(changes: list[tuple[datetime, Decimal]], at: datetime) -> Deci
 
 def test_index_matches_python_over_raw_rows(filled: Engine) -> None:
     obs, match, change = table(Observation), table(Match), table(ProductPriceChange)
-    rates = Rates(ReportSettings().exchange_rates)
+    rates = ReportSettings().rates
     with filled.connect() as conn:
         rows = conn.execute(select(obs, match.c.product_id).join(
             match, match.c.listing_id == obs.c.listing_id).where(obs.c.status == "ok")).all()
@@ -50,7 +49,7 @@ def test_index_matches_python_over_raw_rows(filled: Engine) -> None:
     expected: dict[tuple[int, object], list[float]] = {}
     for r in rows:
         ours = _our_price_at(history[r.product_id], r.observed_at)
-        factor = rates.factor(r.currency, "BGN")
+        factor = rate_between(r.currency, "BGN", rates)
         assert factor is not None
         expected.setdefault((listing_comp[r.listing_id], r.observed_at.date()), []).append(
             float(r.price) * float(factor) / float(ours))
