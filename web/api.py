@@ -16,7 +16,7 @@ from storage.repos import alerts as alert_repo
 from storage.repos import browse
 from web import views
 from web.app import render
-from web.auth import User, authenticated, viewer
+from web.auth import User, authenticated, manager, viewer
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(authenticated)], tags=["api"])
 
@@ -137,3 +137,14 @@ def alerts(request: Request, limit: int = Query(50, ge=1, le=500), audience: str
     with request.app.state.engine.connect() as conn:
         rows = alert_repo.recent_alerts(conn, limit=limit, audience=audience)
     return {"items": plain(list(rows))}
+
+
+@router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert (managers)")
+def acknowledge(request: Request, alert_id: int, user: User = Depends(manager)) -> dict[str, Any]:
+    from web.pages import _alert_actions
+
+    found = _alert_actions()
+    if found is None:
+        raise HTTPException(501, "acknowledge/snooze come with the alerts store of issue 16")
+    found[0](request.app.state.engine, [alert_id], user.name)
+    return {"acknowledged": alert_id}
