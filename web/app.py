@@ -164,9 +164,10 @@ def create_app(engine: Engine, settings: WebSettings | None = None,
                 return again(t("login_wait", seconds=f"{left:.0f}" if left >= 1 else "1"), 429)
         good = verify_password(user.password_hash if user else DUMMY_HASH, password)
         if user is None or not good or not user.active:
-            if user is not None:
+            if user is not None:  # the wait counts from when the answer goes out
                 with engine.begin() as conn:
-                    accounts.note_failed_login(conn, user.id, now)
+                    accounts.note_failed_login(
+                        conn, user.id, utcnow() + timedelta(seconds=settings.login_delay_s))
             await asyncio.sleep(settings.login_delay_s)  # unknown names wait as long
             return again(t("login_failed"), 401)
         secret, csrf = new_secret(), new_secret()

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from storage.models import Match, MatchStatus, table
-from tests.support.sample_data import HOSTILE_TITLE
 from tests.webapp.conftest import HOSTILE_PRODUCT
 from tests.webapp.support import PASSWORD, TOKEN, Site, client, csrf_of, login
+from web.config import WebSettings
 
 PAGES = ["/", "/findings", "/findings?sort=product&dir=asc", "/products/1", "/review",
          "/competitors", "/catalog", "/alerts", "/api/v1/docs"]
@@ -124,13 +124,20 @@ def test_login_without_its_form_token_is_refused(web: TestClient) -> None:
 
 
 def test_failed_logins_slow_down(site: Site) -> None:
+    site.settings = WebSettings(login_delay_s=0.3, login_delay_max_s=5)
     with client(site) as web:
-        for _ in range(3):
-            assert login(web, "manager", "wrong password").status_code == 401
-        response = login(web, "manager")  # the right password, but too soon
-        assert response.status_code == 429
-        time.sleep(site.settings.login_delay_max_s + 0.1)
+        started = time.perf_counter()
+        assert login(web, "manager", "wrong password").status_code == 401
+        assert time.perf_counter() - started >= 0.3  # the failure itself is slow
+        assert login(web, "manager").status_code == 429  # right password, but too soon
+        time.sleep(0.4)
+        assert login(web, "manager", "wrong again").status_code == 401
+        assert login(web, "manager").status_code == 429
+        time.sleep(0.4)  # two failures: 0.6 s now
+        assert login(web, "manager").status_code == 429
+        time.sleep(0.3)
         assert login(web, "manager").status_code == 303
+        assert login(web, "nobody", "x").status_code == 401  # unknown names wait as well
 
 
 def test_unknown_token_is_refused(web: TestClient) -> None:
@@ -153,7 +160,7 @@ def test_hostile_strings_are_text_on_every_page(web: TestClient, site: Site) -> 
         scripts = re.findall(r"<script\b[^>]*>", html)
         assert all("src=" in s for s in scripts), path  # no inline script at all
     assert seen_name >= 3 and seen_title >= 2
-    for path in ("/api/v1/products/%d" % product, "/api/v1/products?q=SKU-00001"):
+    for path in (f"/api/v1/products/{product}", "/api/v1/products?q=SKU-00001"):
         assert HOSTILE_PRODUCT in web.get(path).text  # JSON carries the data as data
         assert web.get(path).headers["content-type"].startswith("application/json")
 
