@@ -216,8 +216,9 @@ def test_catalog_upload_names_the_bad_line(page: object, shots: Path, tmp_path: 
 
 
 def test_manager_acknowledges_an_alert(page: object, shots: Path) -> None:
-    import monitor.alerts as alerts_api
     from playwright.sync_api import Page, expect
+
+    import monitor.alerts as alerts_api
 
     if not callable(getattr(alerts_api, "acknowledge", None)):
         pytest.skip("acknowledge/snooze are built by issue 16 (monitor.alerts); not merged yet")
