@@ -7,7 +7,7 @@ draws, and escapes every label.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 WIDTH, HEIGHT = 900, 320
@@ -97,5 +97,9 @@ def build_chart(ours: list[tuple[datetime, Decimal]], series: list[Series], star
     ticks = 5
     y_ticks = [(y(low + (high - low) * i / ticks), (low + (high - low) * i / ticks)
                 .quantize(Decimal("0.01"))) for i in range(ticks + 1)]
-    x_ticks = [(x(start + (end - start) * i / 6), start + (end - start) * i / 6) for i in range(7)]
+    first_day = start.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    days = max(1, (end - first_day).days + 1)
+    step = max(1, -(-days // 8))  # at most about 8 labelled midnights
+    x_ticks = [(x(first_day + timedelta(days=d)), first_day + timedelta(days=d))
+               for d in range(0, days, step) if first_day + timedelta(days=d) <= end]
     return Chart(WIDTH, HEIGHT, " ".join(steps), series, y_ticks, x_ticks, False)
