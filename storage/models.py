@@ -344,7 +344,8 @@ class Finding(Base):
 
     __table_args__ = (
         Index("ix_finding_run_kind", "compare_run_id", "kind"),
-        Index("ix_finding_run_product", "compare_run_id", "product_id"),
+        Index("ix_finding_run_kind_product", "compare_run_id", "kind", "product_id"),
+        Index("ix_finding_run_impact", "compare_run_id", "impact"),
     )
 
 

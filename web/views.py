@@ -8,6 +8,9 @@ review queue (monitor.matching), currency conversion (storage.money through repo
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -72,6 +75,49 @@ class Dashboard:
     stale_hours: int
 
 
+class _RunCache:
+    """Figures of one comparison run kept for a while: a finished run's findings never
+    change, and the coverage of its night only through readings added after the fact, so
+    they are recomputed after `ttl_s` at the latest (a few hundred milliseconds on 10,000
+    products, which the dashboard would otherwise pay on every view)."""
+
+    def __init__(self, ttl_s: float = 300.0, size: int = 64) -> None:
+        self.ttl_s, self.size = ttl_s, size
+        self._items: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and now - hit[0] < self.ttl_s:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            if len(self._items) >= self.size:
+                self._items.pop(min(self._items, key=lambda k: self._items[k][0]))
+            self._items[key] = (now, value)
+        return value
+
+
+RUN_FIGURES = _RunCache()
+
+
+def _night_figures(conn: Connection, run_id: int, as_of: datetime,
+                   stale_hours: int) -> tuple[dict[str, int], int, int]:
+    """The daily report's "at a glance" for one comparison run: products per finding kind
+    (any of `CHEAPER_KINDS` for "a competitor is cheaper") and fresh-price coverage."""
+    per_kind = browse.products_per_kind(conn, run_id)
+    kpis = {
+        "cheaper": browse.products_with_kinds(conn, run_id, CHEAPER_KINDS),
+        "beatable": per_kind.get("beatable", 0),
+        "promo_driven": per_kind.get("promo_driven", 0),
+        "headroom": per_kind.get("headroom", 0),
+    }
+    matched, fresh = browse.coverage(conn, as_of - timedelta(hours=stale_hours), as_of)
+    return kpis, matched, fresh
+
+
 def dashboard(conn: Connection, run_id: int | None, report: ReportSettings) -> Dashboard:
     """The daily report's "at a glance" for one night, its top findings, competitor health."""
     run = run_or_latest(conn, run_id)
@@ -79,16 +125,10 @@ def dashboard(conn: Connection, run_id: int | None, report: ReportSettings) -> D
     if run is None:
         return Dashboard(None, runs, {}, 0, 0, [], 0, list(browse.last_crawl_runs(conn)),
                          report.stale_after_hours)
-    per_kind = browse.products_per_kind(conn, run.id)
-    kpis = {
-        "cheaper": browse.products_with_kinds(conn, run.id, CHEAPER_KINDS),
-        "beatable": per_kind.get("beatable", 0),
-        "promo_driven": per_kind.get("promo_driven", 0),
-        "headroom": per_kind.get("headroom", 0),
-    }
     as_of = run.started_at
-    matched, fresh = browse.coverage(conn, as_of - timedelta(hours=report.stale_after_hours),
-                                     as_of)
+    kpis, matched, fresh = RUN_FIGURES.get(
+        (str(conn.engine.url), run.id, report.stale_after_hours),
+        lambda: _night_figures(conn, run.id, as_of, report.stale_after_hours))
     top, total = browse.findings_page(conn, browse.FindingFilter(run_id=run.id, limit=10))
     return Dashboard(run, runs, kpis, matched, fresh, list(top), total,
                      list(browse.last_crawl_runs(conn, until=as_of + timedelta(hours=12))),

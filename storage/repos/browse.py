@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, distinct, func, or_, select
@@ -86,12 +86,16 @@ def coverage(conn: Connection, fresh_since: datetime, until: datetime) -> tuple[
         .join(product_t, product_t.c.id == match_t.c.product_id)
         .where(live, product_t.c.active.is_(True))
     ).scalar_one()
+    # Readings are found through the crawl runs of the window (indexed by run), not by
+    # scanning every observation's time.
+    runs = select(run_t.c.id).where(run_t.c.started_at >= fresh_since - timedelta(days=1),
+                                    run_t.c.started_at <= until)
     fresh = conn.execute(
         select(func.count(distinct(match_t.c.product_id)))
         .select_from(obs_t)
         .join(match_t, match_t.c.listing_id == obs_t.c.listing_id)
         .join(product_t, product_t.c.id == match_t.c.product_id)
-        .where(live, product_t.c.active.is_(True),
+        .where(obs_t.c.crawl_run_id.in_(runs), live, product_t.c.active.is_(True),
                obs_t.c.status == ObservationStatus.ok.value,
                obs_t.c.observed_at >= fresh_since, obs_t.c.observed_at <= until)
     ).scalar_one()
@@ -180,12 +184,15 @@ def findings_page(conn: Connection, f: FindingFilter) -> tuple[Rows, int]:
     matching the filter. Each row also carries `their_observed_at`: when the listing's
     newest `ok` reading up to the run was made (for the "stale" badge)."""
     where = _finding_where(f)
-    total = conn.execute(
-        select(func.count()).select_from(finding_t)
-        .join(product_t, product_t.c.id == finding_t.c.product_id).where(*where)
-    ).scalar_one()
+    counted = select(func.count()).select_from(finding_t)
+    if f.category or f.search:
+        counted = counted.join(product_t, product_t.c.id == finding_t.c.product_id)
+    total = conn.execute(counted.where(*where)).scalar_one()
     column = FINDING_SORTS.get(f.sort, finding_t.c.impact)
-    order = column.desc().nulls_last() if f.descending else column.asc().nulls_last()
+    if conn.dialect.name == "sqlite" and f.descending:
+        order = column.desc()  # NULLs sort last already, and the index serves it
+    else:
+        order = column.desc().nulls_last() if f.descending else column.asc().nulls_last()
     rows = conn.execute(
         select(finding_t, product_t.c.sku, product_t.c.name.label("product_name"),
                product_t.c.category, competitor_t.c.name.label("competitor"),

@@ -68,12 +68,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_audit_action_target", "audit_event", ["action", "target"])
-    # The web app's findings page filters and sorts one run's findings by these.
-    op.create_index("ix_finding_run_product", "finding", ["compare_run_id", "product_id"])
+    # The web app counts one run's products per finding kind and pages its findings by impact.
+    op.create_index("ix_finding_run_kind_product", "finding", ["compare_run_id", "kind", "product_id"])
+    # DESC NULLS LAST as the findings page asks (SQLite puts NULLs last in DESC anyway)
+    op.create_index("ix_finding_run_impact", "finding",
+                    ["compare_run_id", sa.text("impact DESC NULLS LAST")
+                     if op.get_bind().dialect.name == "postgresql" else sa.text("impact DESC")])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_finding_run_product", table_name="finding")
+    op.drop_index("ix_finding_run_impact", table_name="finding")
+    op.drop_index("ix_finding_run_kind_product", table_name="finding")
     op.drop_index("ix_audit_action_target", table_name="audit_event")
     op.drop_table("audit_event")
     op.drop_table("web_session")
