@@ -70,10 +70,7 @@ def upgrade() -> None:
     op.create_index("ix_audit_action_target", "audit_event", ["action", "target"])
     # The web app counts one run's products per finding kind and pages its findings by impact.
     op.create_index("ix_finding_run_kind_product", "finding", ["compare_run_id", "kind", "product_id"])
-    # DESC NULLS LAST as the findings page asks (SQLite puts NULLs last in DESC anyway)
-    op.create_index("ix_finding_run_impact", "finding",
-                    ["compare_run_id", sa.text("impact DESC NULLS LAST")
-                     if op.get_bind().dialect.name == "postgresql" else sa.text("impact DESC")])
+    op.create_index("ix_finding_run_impact", "finding", ["compare_run_id", "impact"])
 
 
 def downgrade() -> None:
