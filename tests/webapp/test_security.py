@@ -124,18 +124,19 @@ def test_login_without_its_form_token_is_refused(web: TestClient) -> None:
 
 
 def test_failed_logins_slow_down(site: Site) -> None:
-    site.settings = WebSettings(login_delay_s=0.3, login_delay_max_s=5)
+    """Each failure doubles the wait before the name may try again (1 s, 2 s...)."""
+    site.settings = WebSettings(login_delay_s=1.0, login_delay_max_s=10)
     with client(site) as web:
         started = time.perf_counter()
         assert login(web, "manager", "wrong password").status_code == 401
-        assert time.perf_counter() - started >= 0.3  # the failure itself is slow
+        assert time.perf_counter() - started >= 1.0  # the failure itself is slow
         assert login(web, "manager").status_code == 429  # right password, but too soon
-        time.sleep(0.4)
+        time.sleep(1.1)
         assert login(web, "manager", "wrong again").status_code == 401
         assert login(web, "manager").status_code == 429
-        time.sleep(0.4)  # two failures: 0.6 s now
+        time.sleep(1.1)  # two failures: 2 s now
         assert login(web, "manager").status_code == 429
-        time.sleep(0.3)
+        time.sleep(1.0)
         assert login(web, "manager").status_code == 303
         assert login(web, "nobody", "x").status_code == 401  # unknown names wait as well
 
