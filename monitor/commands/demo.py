@@ -44,3 +44,8 @@ def demo(out_dir: Path, days: int) -> None:
     if result.daily_report is None:
         raise click.ClickException("no daily report was written; see the messages above")
     console.print(f"\n[bold]Open the report:[/] {result.daily_report.resolve()}")
+    db = f"--db {result.db_url}"
+    console.print("[bold]Open the web app on the demo database:[/]\n"
+                  f"  .venv/bin/pricewatch {db} users add demo --role manager\n"
+                  f"  .venv/bin/pricewatch {db} web     # then http://127.0.0.1:8000/ (log in as demo)",
+                  highlight=False, soft_wrap=True)
