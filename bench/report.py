@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/report.py [--products 10000] [--days 30] [--db PATH] [--keep]
 
-Builds the history with `reports.sample_data` (3 competitors, one crawl per competitor per
+Builds the history with `tests.support.sample_data` (3 competitors, one crawl per competitor per
 night, one comparison per night with its findings) in a temporary SQLite file (deleted
 afterwards unless --keep), or in --db (kept, and reused when it already holds data), then
 times `build_daily_report` end to end (queries, charts, HTML)
@@ -30,9 +30,9 @@ from sqlalchemy import func, select  # noqa: E402
 from reports.config import ReportSettings  # noqa: E402
 from reports.daily import build_daily_report  # noqa: E402
 from reports.monthly import build_monthly_report  # noqa: E402
-from reports.sample_data import SampleSpec, generate  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.models import Finding, Observation, table  # noqa: E402
+from tests.support.sample_data import SampleSpec, generate  # noqa: E402
 
 
 def main() -> None:

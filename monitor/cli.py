@@ -21,6 +21,7 @@ from monitor.commands.match import match
 from monitor.commands.report import export, report
 from monitor.commands.schedule import schedule_commands
 from storage.db import database_problem, database_url
+from monitor.commands.web import web_commands
 
 
 class PricewatchGroup(click.Group):
@@ -72,7 +73,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 
 for command in [*base_commands, extract_cmd, crawl, worker, match, compare, alerts, report, export,
-                *schedule_commands, demo]:
+                *schedule_commands, *web_commands, demo]:
     cli.add_command(command)
 
 

@@ -359,7 +359,11 @@ class Finding(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[UTC] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_finding_run_kind", "compare_run_id", "kind"),)
+    __table_args__ = (
+        Index("ix_finding_run_kind", "compare_run_id", "kind"),
+        Index("ix_finding_run_kind_product", "compare_run_id", "kind", "product_id"),
+        Index("ix_finding_run_impact", "compare_run_id", "impact"),
+    )
 
 
 class Alert(Base):
@@ -476,3 +480,72 @@ class SchedulerJob(Base):
     id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class UserRole(StrEnum):
+    """What a web user may do: viewers read, managers decide, admins also manage users."""
+
+    viewer = "viewer"
+    manager = "manager"
+    admin = "admin"
+
+
+class WebUser(Base):
+    """A person who logs in to the web app (password hashed with argon2, never stored)."""
+
+    __tablename__ = "web_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=UserRole.viewer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    """Failed logins since the last good one: each makes the next attempt wait longer."""
+    last_failed_at: Mapped[UTC | None]
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A token for the REST API; only its SHA-256 is stored (the token is shown once)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_user.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+    last_used_at: Mapped[UTC | None]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebSession(Base):
+    """A logged-in browser: the cookie holds a random token, the row its SHA-256 and the
+    CSRF token every state-changing request of that session must carry."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_user.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+    expires_at: Mapped[UTC]
+
+
+class AuditEvent(Base):
+    """Who did what in the web app, and when (match decisions, crawl requests, uploads)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    """match_confirmed | match_rejected | crawl_requested | catalog_imported | ..."""
+    target: Mapped[str | None] = mapped_column(String(100))
+    """What it was done to, e.g. the match id."""
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[UTC] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_audit_action_target", "action", "target"),)

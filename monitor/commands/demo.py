@@ -50,3 +50,8 @@ def demo(out_dir: Path, days: int) -> None:
                       markup=False)
     else:
         console.print("Every competitor was crawled on the last night.")
+    db = f"--db {result.db_url}"
+    console.print(styled("Open the web app on the demo database:", "bold"))
+    console.print(f"  .venv/bin/pricewatch {db} users add demo --role manager\n"
+                  f"  .venv/bin/pricewatch {db} web     # then http://127.0.0.1:8000/ (log in as demo)",
+                  highlight=False, soft_wrap=True, markup=False)

@@ -76,8 +76,14 @@ def run_now(ctx: click.Context, config_path: Path | None) -> None:
 @config_option
 @click.option("--every", "every_s", type=float, metavar="SECONDS",
               help="Run the nightly chain every SECONDS instead of on its cron (for trials).")
+@click.option("--web", "with_web", is_flag=True,
+              help="Also serve the web app in the same process (see `pricewatch web`).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Web app address (with --web).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Web app port (with --web).")
 @click.pass_context
-def serve_cmd(ctx: click.Context, config_path: Path | None, every_s: float | None) -> None:
+def serve_cmd(ctx: click.Context, config_path: Path | None, every_s: float | None,
+              with_web: bool, host: str, port: int) -> None:
     """Run the scheduler in the foreground: the nightly chain (cron from `schedule:` in the
     settings), the monthly report (first of the month) and data retention. Jobs are kept
     in the database, so a run missed while the service was down runs once when it comes
@@ -96,7 +102,18 @@ def serve_cmd(ctx: click.Context, config_path: Path | None, every_s: float | Non
     when = f"every {every_s:g} s" if every_s else f"cron '{schedule.nightly_cron}' ({schedule.timezone})"
     click.echo(f"pricewatch serve: nightly {when}; database {engine.url.render_as_string(hide_password=True)}; "
                "Ctrl-C or SIGTERM stops", err=True)
-    serve(ServeOptions(url, path, schedule, nightly_every_s=every_s))
+    web = None
+    if with_web:  # the web app sits on top of monitor: imported only when asked for
+        from web.server import start_in_thread
+
+        web = start_in_thread(engine, host, port, path)
+        click.echo(f"pricewatch serve: web app on http://{host}:{port}/", err=True)
+    try:
+        serve(ServeOptions(url, path, schedule, nightly_every_s=every_s))
+    finally:
+        if web is not None:
+            web[0].should_exit = True
+            web[1].join(timeout=10)
     click.echo("pricewatch serve: stopped", err=True)
 
 

@@ -17,8 +17,8 @@ if _ROOT not in sys.path:
 from report_history import SPEC, History  # noqa: E402
 
 from reports.config import ReportSettings  # noqa: E402
-from reports.sample_data import generate  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
+from tests.support.sample_data import generate  # noqa: E402
 
 
 @pytest.fixture(scope="module")

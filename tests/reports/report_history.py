@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from reports.config import ReportSettings
-from reports.sample_data import SampleResult, SampleSpec
+from tests.support.sample_data import SampleResult, SampleSpec
 
 NOW = datetime(2026, 10, 31, 6, 0, tzinfo=UTC)
 """Report time: four hours after the last night's crawls of the sample history."""

@@ -17,10 +17,10 @@ from reports.config import ReportSettings
 from reports.daily import build_daily_report, their_history
 from reports.i18n import Texts
 from reports.render import safe_url
-from reports.sample_data import HOSTILE_NAME
 from storage.models import CompareRun, Competitor, Finding, Listing, Observation, table
 from storage.money import MoneySettings
 from storage.repos import reporting as repo
+from tests.support.sample_data import HOSTILE_NAME
 
 
 def _last_run_findings(history: History) -> int:

@@ -14,9 +14,9 @@ from sqlalchemy import Engine, select
 from reports.config import ReportSettings
 from reports.daily import build_daily_report
 from reports.prices import index_series, rate_between
-from reports.sample_data import SampleSpec, generate
 from storage.models import Match, Observation, Product, ProductPriceChange, table
 from storage.repos import reporting as repo
+from tests.support.sample_data import SampleSpec, generate
 
 SMALL = SampleSpec(products=12, days=5)
 SINCE = NOW - timedelta(days=30)

@@ -1,7 +1,7 @@
 """A realistic multi-day history written straight through the storage models.
 
-Used by the report tests (a few dozen products) and by `bench/report.py` (10,000 products
-x 30 days). It writes what the crawler, matching and comparison would have written:
+Used by the report and web tests (a few dozen products) and by `bench/report.py` and
+`bench/web.py` (10,000 products x 30 days). It writes what the crawler, matching and comparison would have written:
 competitors, our catalog with its price history, listings and matches, one crawl run per
 competitor per night with observations and promotions, and one comparison run per night
 with findings. Deliberate data-quality trouble is included so the reports have something
@@ -38,6 +38,8 @@ from storage.money import amount_in
 from storage.repos.observations import ObservationRow, bulk_insert_observations
 
 HOSTILE_NAME = '<script>window.__pwned = 1</script> Kettle "Deluxe" & <b>Co</b>'
+HOSTILE_TITLE = '"><img src=x onerror=alert(1)>'
+"""A competitor's listing title that breaks out of an attribute if not escaped."""
 CATEGORIES = ("Kitchen", "Audio", "Garden", "Toys", "Office", "Sport")
 NOUNS = {
     "Kitchen": ("Kettle", "Toaster", "Blender", "Pan set", "Coffee grinder"),
@@ -101,6 +103,11 @@ class SampleSpec:
     """Fraction of 'beatable' recommendations we follow the next day."""
     quarantined: int = 2
     """Quarantined readings (absurd prices) per competitor on the last night."""
+    hostile_listing: bool = False
+    """Give the first competitor's listing of product #1 the title `HOSTILE_TITLE`."""
+    unsure: int = 0
+    """Matches of the last competitor made unsure (fuzzy title, confidence 0.70-0.79): they
+    wait in the review queue and feed no findings until confirmed."""
 
 
 @dataclass
@@ -127,6 +134,7 @@ class _Offer:
     promo_pct: int = 0
     promo_until: int = -1
     out_until: int = -1
+    unsure: bool = False
 
 
 def _money(value: Decimal) -> Decimal:
@@ -200,6 +208,11 @@ def _setup(conn: Connection, spec: SampleSpec, rng: random.Random,
             "variant": "", "sku": None, "gtin": None, "mpn": None, "brand": None,
             "title": prices[pid][1], "first_seen": created, "last_seen": created, "active": True,
         } for pid in sold])
+        if spec.hostile_listing and comp is spec.competitors[0]:
+            conn.execute(update(listing_t).where(
+                listing_t.c.competitor_id == cid,
+                listing_t.c.url == f"http://127.0.0.1:9/{comp.name}/p/{min(prices)}?ref=a&b=1",
+            ).values(title=HOSTILE_TITLE))
         ids = dict(conn.execute(
             select(listing_t.c.url, listing_t.c.id).where(listing_t.c.competitor_id == cid)
         ).all())
@@ -208,11 +221,18 @@ def _setup(conn: Connection, spec: SampleSpec, rng: random.Random,
             lid = ids[f"http://127.0.0.1:9/{comp.name}/p/{pid}?ref=a&b=1"]
             factor = Decimal(str(round(rng.uniform(0.88, 1.12), 3)))
             offers[comp.name][pid] = _Offer(lid, _money(prices[pid][0] * factor))
+        unsure = set(sorted(offers[comp.name])[-spec.unsure:]) \
+            if spec.unsure and comp is spec.competitors[-1] else set()
         _insert(conn, Match, [{
-            "product_id": pid, "listing_id": offer.listing_id, "method": "brand_mpn",
-            "confidence": 1.0, "status": "auto", "pack_ratio": None, "note": None,
+            "product_id": pid, "listing_id": offer.listing_id,
+            "method": "title" if pid in unsure else "brand_mpn",
+            "confidence": 0.70 + 0.01 * (pid % 10) if pid in unsure else 1.0,
+            "status": "auto", "pack_ratio": None,
+            "note": "similar title; brand and size agree" if pid in unsure else None,
             "created_at": created, "updated_at": created,
         } for pid, offer in offers[comp.name].items()])
+        for pid in unsure:  # the comparison does not use them: no findings either
+            offers[comp.name][pid].unsure = True
     return offers
 
 
@@ -328,6 +348,8 @@ def _findings(spec: SampleSpec, day: int, run_id: int, our: dict[int, tuple[Deci
     for comp in spec.competitors:
         cid = result.competitor_ids[comp.name]
         for pid, reading in nightly.get(comp.name, {}).items():
+            if offers[comp.name][pid].unsure:
+                continue
             price, cost = our[pid]
             theirs = reading.price_ours
             gap = price - theirs
