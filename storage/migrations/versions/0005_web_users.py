@@ -9,7 +9,7 @@ from alembic import op
 import storage.types
 
 revision = "0005_web_users"
-down_revision = "0004"
+down_revision = "0005_listing_condition"
 branch_labels = None
 depends_on = None
 
