@@ -272,3 +272,25 @@ def test_the_worker_runs_at_a_lower_priority_than_the_crawl() -> None:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(timeout=30)
+
+
+def test_the_window_of_pages_sent_follows_the_workers_rate() -> None:
+    """A worker starved of CPU (a busy machine) gets few pages, so the crawl process reads
+    the others at once instead of sending them and taking them back at the end."""
+    import time
+
+    from spiders.offload import AHEAD_S, MIN_AHEAD, ExtractPool
+
+    pool = ExtractPool(1, lambda: (), lambda answer: None, lambda page, why: None,
+                       max_in_flight=1024)
+    assert pool.window == 1024  # nothing sent yet
+    pool.first_sent = time.monotonic()
+    assert pool.window == 1024  # the worker is starting: pages may wait for it
+    pool.first_sent = time.monotonic() - 10
+    assert pool.window == MIN_AHEAD  # no answer after the start-up grace: a trickle only
+    pool.rate = 20.0  # a starved worker: 20 pages/s
+    assert pool.window == MIN_AHEAD
+    pool.rate = 1000.0  # a worker with a core of its own
+    assert pool.window == int(1000 * AHEAD_S)
+    pool.rate = 100_000.0
+    assert pool.window == 1024

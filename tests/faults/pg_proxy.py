@@ -58,6 +58,10 @@ class CuttableProxy:
     def cut(self) -> None:
         """Stop listening and reset every connection (the server went away)."""
         if self._listener is not None:
+            try:  # wakes the accept() in progress and stops listening at once
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._listener.close()
             self._listener = None
         with self._lock:

@@ -181,3 +181,27 @@ def test_a_second_crawl_of_the_shop_waits_for_the_orphaned_child(tmp_path: Path)
     assert seen_when_started == ["running"]  # only ours: the orphan's run was closed first
     [run_id] = runs(engine)
     assert_resumed_to_completion(engine, run_id, summary)
+
+
+def test_a_batch_that_fails_to_write_is_counted_once(tmp_path: Path) -> None:
+    """A full disk on the third batch (a trigger refuses the write, as SQLITE_FULL would):
+    the run fails, its counts hold the stored rows once and the lost batch as
+    `write_failed`, not also as `ok`."""
+    db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    engine = make_engine(db_url)
+    from storage.db import upgrade
+
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER disk_full BEFORE INSERT ON observation "
+            "WHEN (SELECT count(*) FROM observation) >= 20 "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    with start_shops(day=0, shops=[SHOP]) as shops:
+        path = write_competitors(tmp_path, shops.base_urls, [SHOP])
+        [summary] = crawl(path, [SHOP], db_url, settings=SLOW)
+    assert summary.status == "failed"
+    assert "disk is full" in (summary.error or "")
+    stored = rows_by_run(engine)[summary.crawl_run_id or 0]
+    assert stored == 20
+    assert summary.counts == {"ok": 20, "write_failed": 10}
