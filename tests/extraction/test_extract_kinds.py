@@ -43,6 +43,16 @@ def test_no_true_price_gives_no_price_with_a_reason(name: str, body: str, lang: 
     assert result.reason and "no price" in result.reason
 
 
+@pytest.mark.parametrize("body", [
+    '<span class="price">Price 49.90</span>', '<span class="price">49.90 incl. VAT</span>',
+    '<span class="price">Цена: 49,90</span>', '<span class="price">49,90</span>',
+    '<span class="price">Jetzt 49,90</span>'.replace("Jetzt ", ""),
+])
+def test_a_bare_price_without_a_currency_is_still_a_price(body: str) -> None:
+    result = run(TITLE + body + BUY, lang="en", currency="EUR")
+    assert result.price == D("49.90")
+
+
 def test_a_real_price_beside_a_threshold_still_wins() -> None:
     result = run(TITLE + '<p class="price">249,00 €</p><p>Free shipping on orders over '
                  '<span class="price">50,00 €</span></p>' + BUY, lang="de")
@@ -236,3 +246,18 @@ def test_stock_is_read_even_without_a_price() -> None:
     assert result.price is None
     assert result.availability == Availability.OUT_OF_STOCK
     assert "no price" in (result.reason or "")
+
+
+# ------------------------------------------------------------ charset
+
+
+@pytest.mark.parametrize("declared", ["", '<meta charset="utf-8">', '<meta charset="nonsense">'])
+def test_a_page_with_a_wrong_or_missing_charset_is_decoded(declared: str) -> None:
+    html = (f'<html lang="bg"><head>{declared}<title>Чайник</title></head><body>'
+            "<h1>Електрическа кана Philips</h1><p class=\"price\">Цена: 49,90 лв.</p>"
+            "<p>В наличност. Гаранция 24 месеца. Безплатна доставка над 100 лв.</p>"
+            '<button class="add-to-cart">Купи</button></body></html>')
+    result = extract(html.encode("cp1251"), url="https://shop.example.bg/p/1")
+    assert result.title == "Електрическа кана Philips"
+    assert (result.price, result.currency) == (D("49.90"), "BGN")
+    assert result.availability == Availability.IN_STOCK
