@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urljoin
 
@@ -44,6 +44,10 @@ class ApiListing:
     url: str
     variant: str
     product: ExtractedProduct
+    page_shows_it: bool = True
+    """Whether the product page shows this listing's own price. A WooCommerce variation's
+    page is its parent's (a price range, the variation picked in a form): its values
+    always come from the API."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ def woo_listing(item: dict[str, Any], base_url: str, currency: str,
     code = str(prices.get("currency_code") or currency).upper()
     brands = item.get("brands") or []
     name = str(item.get("name") or "").strip() or None
-    return ApiListing(url, variant, ExtractedProduct(
+    return ApiListing(url, variant, page_shows_it=not variant, product=ExtractedProduct(
         url=url, title=name, price=price,
         regular_price=regular if regular is not None and price is not None
         and regular > price else None,
@@ -234,6 +238,30 @@ def carried(api: ApiListing, known: PageReading) -> ExtractedProduct:
         returns_days=terms.get("returns_days"),
         reason=f"read from the platform API; promotions and terms from the product page "
                f"read {known.read_at.date().isoformat()} (API values unchanged since)")
+
+
+def api_only(listing: ApiListing, terms: Any) -> ExtractedProduct:
+    """A listing read from the API alone (its page cannot show its own price): the
+    competitor's configured terms, and the discount the regular price shows."""
+    product = listing.product
+    promotions: list[Promotion] = []
+    price, regular = product.price, product.regular_price
+    if price is not None and regular is not None and regular > price:
+        percent = ((regular - price) * 100 / regular).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        promotions.append(Promotion(kind=PromotionKind.PERCENT_OFF, text=f"{regular} -> {price}",
+                                    value=percent, detail="from regular price"))
+    shipping = None
+    if terms.shipping_cost is not None or terms.free_shipping_threshold is not None:
+        shipping = Shipping(cost=terms.shipping_cost, free_threshold=terms.free_shipping_threshold)
+    delivery = None
+    if terms.delivery_min_days is not None or terms.delivery_max_days is not None:
+        delivery = Delivery(min_days=terms.delivery_min_days, max_days=terms.delivery_max_days)
+    return replace(product, promotions=promotions, shipping=shipping, delivery=delivery,
+                   warranty=Warranty(months=terms.warranty_months)
+                   if terms.warranty_months else None,
+                   returns_days=terms.returns_days,
+                   reason="read from the platform API (a variation: its page shows its "
+                          "parent's prices)")
 
 
 def promotion_from_dict(data: dict[str, Any]) -> Promotion | None:
