@@ -206,6 +206,13 @@ def test_no_id_from_a_plain_slug_url() -> None:
     assert result.sku is None
 
 
+def test_gtin_on_the_offer() -> None:
+    head = jsonld({"@type": "Product", "name": "Kettle", "offers": {
+        "@type": "Offer", "price": "35.00", "priceCurrency": "EUR", "gtin13": "4006381333931",
+        "availability": "https://schema.org/InStock"}})
+    assert extract(page("<h1>Kettle</h1>", head=head)).gtin == "4006381333931"
+
+
 @pytest.mark.parametrize("key", ["gtin13", "gtin"])
 def test_gtin_from_jsonld(key: str) -> None:
     head = jsonld({"@type": "Product", "name": "Kettle", key: "4006381333931", "offers": {
