@@ -176,7 +176,7 @@ def _find_title_el(doc: Document) -> Any | None:
     h1s: list[tuple[Any, str]] = []
     for h1 in doc.h1s:
         text = visible_text(h1)
-        if 2 < len(text) < 300:
+        if 0 < len(text) < 300 and any(ch.isalnum() for ch in text):  # "C" is a title
             h1s.append((h1, text))
     page_title = " ".join((doc.meta.get("og:title", [""])[0] + " " + _page_title(doc)).split())
     for h1, text in h1s:

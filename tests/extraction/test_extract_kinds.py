@@ -150,7 +150,7 @@ def test_product_category_class_on_the_product_container(slug: str) -> None:
 @pytest.mark.parametrize("title", ["C", "Me", "One", "X1"])
 def test_short_titles_are_titles(title: str) -> None:
     result = extract(page(f'<h1 class="product-title">{title}</h1><p class="price">12,50 €</p>'
-                          + BUY, lang="de", title=title))
+                          + BUY, lang="de", title=f"{title} | Beispiel-Shop"))
     assert result.title == title and result.price == D("12.50")
 
 
