@@ -418,6 +418,8 @@ def _bare_number(cand: _PriceCand) -> bool:
         return True
     text = cand.text
     rest_before, rest_after = text[:cand.parsed.start], text[cand.parsed.end:]
+    if re.search(r"[\d+%×]", rest_before + rest_after):
+        return False  # "1+1", "-20%", "2 x 5": another number or an operator beside it
     rest_after = _TAX_WORDS_RE.sub(" ", rest_after)  # "49.90 incl. VAT"
     return bool(_LABEL_ONLY_RE.match(rest_before)) and not re.search(r"[^\W\d_]", rest_after)
 

@@ -35,6 +35,8 @@ BUY = '<button class="add-to-cart">Add to cart</button>'
         ("model year in amount", TITLE + '<span class="amount">Model 2024</span>' + BUY, "en"),
         ("screen size in price", TITLE + '<span class="price">15.6 inch</span>' + BUY, "en"),
         ("quantity words", TITLE + '<div class="price">buy 1 box</div>' + BUY, "en"),
+        ("multi-buy in a price element", TITLE + '<div class="price">1+1</div>' + BUY, "en"),
+        ("percent in a price element", TITLE + '<span class="price">-20%</span>' + BUY, "en"),
     ],
 )
 def test_no_true_price_gives_no_price_with_a_reason(name: str, body: str, lang: str) -> None:
