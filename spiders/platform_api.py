@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urljoin
 
@@ -32,6 +32,7 @@ from spiders.extraction import (
     Warranty,
 )
 from spiders.extraction.identifiers import valid_gtin
+from spiders.extraction.promotions import discount_from_regular
 
 EVERY_NIGHT = "every_night"
 WHEN_CHANGED = "when_changed"
@@ -244,12 +245,8 @@ def api_only(listing: ApiListing, terms: Any) -> ExtractedProduct:
     """A listing read from the API alone (its page cannot show its own price): the
     competitor's configured terms, and the discount the regular price shows."""
     product = listing.product
-    promotions: list[Promotion] = []
-    price, regular = product.price, product.regular_price
-    if price is not None and regular is not None and regular > price:
-        percent = ((regular - price) * 100 / regular).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        promotions.append(Promotion(kind=PromotionKind.PERCENT_OFF, text=f"{regular} -> {price}",
-                                    value=percent, detail="from regular price"))
+    discount = discount_from_regular(product.price, product.regular_price)
+    promotions = [discount] if discount is not None else []
     shipping = None
     if terms.shipping_cost is not None or terms.free_shipping_threshold is not None:
         shipping = Shipping(cost=terms.shipping_cost, free_threshold=terms.free_shipping_threshold)
