@@ -32,6 +32,7 @@ from spiders.extraction import (
     Warranty,
 )
 from spiders.extraction.identifiers import valid_gtin
+from spiders.extraction.promotions import discount_from_regular
 
 EVERY_NIGHT = "every_night"
 WHEN_CHANGED = "when_changed"
@@ -44,6 +45,10 @@ class ApiListing:
     url: str
     variant: str
     product: ExtractedProduct
+    page_shows_it: bool = True
+    """Whether the product page shows this listing's own price. A WooCommerce variation's
+    page is its parent's (a price range, the variation picked in a form): its values
+    always come from the API."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,7 @@ def woo_listing(item: dict[str, Any], base_url: str, currency: str,
     code = str(prices.get("currency_code") or currency).upper()
     brands = item.get("brands") or []
     name = str(item.get("name") or "").strip() or None
-    return ApiListing(url, variant, ExtractedProduct(
+    return ApiListing(url, variant, page_shows_it=not variant, product=ExtractedProduct(
         url=url, title=name, price=price,
         regular_price=regular if regular is not None and price is not None
         and regular > price else None,
@@ -234,6 +239,26 @@ def carried(api: ApiListing, known: PageReading) -> ExtractedProduct:
         returns_days=terms.get("returns_days"),
         reason=f"read from the platform API; promotions and terms from the product page "
                f"read {known.read_at.date().isoformat()} (API values unchanged since)")
+
+
+def api_only(listing: ApiListing, terms: Any) -> ExtractedProduct:
+    """A listing read from the API alone (its page cannot show its own price): the
+    competitor's configured terms, and the discount the regular price shows."""
+    product = listing.product
+    discount = discount_from_regular(product.price, product.regular_price)
+    promotions = [discount] if discount is not None else []
+    shipping = None
+    if terms.shipping_cost is not None or terms.free_shipping_threshold is not None:
+        shipping = Shipping(cost=terms.shipping_cost, free_threshold=terms.free_shipping_threshold)
+    delivery = None
+    if terms.delivery_min_days is not None or terms.delivery_max_days is not None:
+        delivery = Delivery(min_days=terms.delivery_min_days, max_days=terms.delivery_max_days)
+    return replace(product, promotions=promotions, shipping=shipping, delivery=delivery,
+                   warranty=Warranty(months=terms.warranty_months)
+                   if terms.warranty_months else None,
+                   returns_days=terms.returns_days,
+                   reason="read from the platform API (a variation: its page shows its "
+                          "parent's prices)")
 
 
 def promotion_from_dict(data: dict[str, Any]) -> Promotion | None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import chain
 from typing import Any
 
@@ -44,7 +44,7 @@ from .overrides import read_selectors
 from .pagekind import page_kind
 from .platforms import read_platforms
 from .prices import find_prices
-from .promotions import find_promotions
+from .promotions import discount_from_regular, find_promotions
 from .rawtext import read_raw_blocks
 from .regions import main_region, notice_blocks, text_blocks
 from .structured import read_jsonld, read_microdata, read_opengraph, read_rdfa
@@ -361,11 +361,9 @@ def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], 
     price, regular = product.price, product.regular_price
     has_discount = any(p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF)
                        for p in promos)
-    if price is not None and regular is not None and regular > price and not has_discount:
-        percent = ((regular - price) * 100 / regular).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        promos.insert(0, Promotion(kind=PromotionKind.PERCENT_OFF,
-                                   text=f"{regular} -> {price}", value=percent,
-                                   valid_until=valid, detail="from regular price"))
+    discount = discount_from_regular(price, regular, valid)
+    if discount is not None and not has_discount:
+        promos.insert(0, discount)
     elif valid is not None and has_discount:
         promos = [replace(p, valid_until=p.valid_until or valid)
                   if p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF) else p

@@ -176,7 +176,7 @@ def _find_title_el(doc: Document) -> Any | None:
     h1s: list[tuple[Any, str]] = []
     for h1 in doc.h1s:
         text = visible_text(h1)
-        if 2 < len(text) < 300:
+        if 0 < len(text) < 300 and any(ch.isalnum() for ch in text):  # "C" is a title
             h1s.append((h1, text))
     page_title = " ".join((doc.meta.get("og:title", [""])[0] + " " + _page_title(doc)).split())
     for h1, text in h1s:
@@ -402,7 +402,13 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
     return score
 
 
-_LABEL_ONLY_RE = re.compile(r"^[^\d]{0,30}:\s*$|^\W*$")
+_LABEL_ONLY_RE = re.compile(
+    r"^[^\d]{0,30}:\s*$|^\W*$|^\W*(?:our |sale |special |your |now |from |only |regular )?"
+    r"(?:price|цена|preis|prix|precio|prezzo|preço|cena|prijs|pris|hinta|fiyat|τιμή|pre[tț]|ár"
+    r"|now|from|от|ab|dès|desde|only|само)\W*$", re.I)
+_TAX_WORDS_RE = re.compile(
+    r"(?<![^\W\d_])(?:incl|inkl|inc|including|with|mit|avec|con|s|z|с|ttc|tax|taxes|vat|mwst"
+    r"|ust|iva|tva|ддс|dph|ddv|pdv|brutto|gross)(?![^\W\d_])", re.I)
 
 
 def _bare_number(cand: _PriceCand) -> bool:
@@ -412,6 +418,9 @@ def _bare_number(cand: _PriceCand) -> bool:
         return True
     text = cand.text
     rest_before, rest_after = text[:cand.parsed.start], text[cand.parsed.end:]
+    if re.search(r"[\d+%×]", rest_before + rest_after):
+        return False  # "1+1", "-20%", "2 x 5": another number or an operator beside it
+    rest_after = _TAX_WORDS_RE.sub(" ", rest_after)  # "49.90 incl. VAT"
     return bool(_LABEL_ONLY_RE.match(rest_before)) and not re.search(r"[^\W\d_]", rest_after)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from .currency import has_currency
@@ -88,6 +88,16 @@ _BADGE_RE = CIPattern(
     r"|aktion|soldes|promo|offre spéciale|oferta|rebajas|liquidación|saldi|offerta)!?$")
 
 Reader = Callable[[str, str | None], list[Promotion]]
+
+
+def discount_from_regular(price: Decimal | None, regular: Decimal | None,
+                          valid_until: date | datetime | None = None) -> Promotion | None:
+    """The percent-off a shown regular (struck) price above the price makes, or None."""
+    if price is None or regular is None or not regular > price:
+        return None
+    percent = ((regular - price) * 100 / regular).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return Promotion(kind=PromotionKind.PERCENT_OFF, text=f"{regular} -> {price}",
+                     value=percent, valid_until=valid_until, detail="from regular price")
 
 
 def make_promotion(kind: PromotionKind, text: str, **values: object) -> Promotion:

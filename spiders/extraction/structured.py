@@ -264,11 +264,13 @@ def read_product_nodes(
     mpn = clean_identifier(_text(main.get("mpn")))
     if mpn:
         add(Candidate(field="mpn", value=mpn, source=source, confidence=confidence))
-    for key in ("gtin13", "gtin", "gtin12", "gtin14", "gtin8", "ean", "upc"):
-        gtin = valid_gtin(_text(main.get(key)))
-        if gtin:
-            add(Candidate(field="gtin", value=gtin, source=source, confidence=confidence))
-            break
+    # The product's own GTIN, else its offer's (some shops put gtin13 on the Offer).
+    holders = [main, *(o for o in _as_list(main.get("offers")) if isinstance(o, dict))]
+    gtin = next((g for holder in holders
+                 for key in ("gtin13", "gtin", "gtin12", "gtin14", "gtin8", "ean", "upc")
+                 if (g := valid_gtin(_text(holder.get(key))))), None)
+    if gtin:
+        add(Candidate(field="gtin", value=gtin, source=source, confidence=confidence))
 
     offers = [o for p in products for o in _offers(p)]
     stated = normalize_condition(main.get("itemCondition")) or next(

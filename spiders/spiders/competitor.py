@@ -35,11 +35,13 @@ from twisted.python.failure import Failure
 
 from spiders.config import Competitor, DiscoveryKind
 from spiders.drafts import Draft, draft_from
+from spiders.extraction import ExtractedProduct
 from spiders.items import FetchFailure, PageItem
 from spiders.offload import Answer, ExtractPool, Page
 from spiders.platform_api import (
     ApiListing,
     PageReading,
+    api_only,
     carried,
     changed,
     due,
@@ -330,6 +332,9 @@ class CompetitorSpider(scrapy.Spider):
         if self.pattern is not None and not self.pattern.search(url):
             return
         known = self.known.get((url, variant))
+        if not listing.page_shows_it:
+            yield from self.api_item(url, variant, api_only(listing, self.competitor.terms))
+            return
         if (not self.discovery.api_prices or known is None or listing.product.price is None
                 or changed(listing.product, known)
                 or due(url, variant, known.read_at, self.clock(),
@@ -338,6 +343,10 @@ class CompetitorSpider(scrapy.Spider):
             if request is not None:
                 yield request
             return
+        yield from self.api_item(url, variant, carried(listing, known))
+
+    def api_item(self, url: str, variant: str, product: ExtractedProduct) -> Iterator[PageItem]:
+        """A listing stored from an API page, without its product page."""
         key = (url, variant)
         if self.product_requests >= self.max_products or key in self.requested:
             return
@@ -345,7 +354,7 @@ class CompetitorSpider(scrapy.Spider):
         self.requested.add(key)
         self.api_items += 1
         yield PageItem(url=url, variant=variant, fetched_at=self.clock(), http_status=200,
-                       product=carried(listing, known))
+                       product=product)
 
     # ---------------------------------------------------------------- product pages
 

@@ -188,7 +188,9 @@ def test_category_pages_paginate_by_themselves_and_stay_on_the_host(shop: Shop,
                                                                     tmp_path: Path) -> None:
     base = shop.base
     names = [f"item-{i}" for i in range(6)]
-    shop.html("/product-category/phones/", woo_category(1, 3, names[:2]))
+    shop.html("/product-category/phones/", woo_category(1, 3, names[:2]).replace(
+        "</ul>", '<li><a href="https://partner.example.com/product/elsewhere/">Buy product'
+        "</a></li></ul>"))
     shop.html("/product-category/phones/page/2/", woo_category(2, 3, names[2:4]))
     shop.html("/product-category/phones/page/3/", woo_category(3, 3, names[4:]))
     for i, name in enumerate(names):
@@ -202,6 +204,7 @@ def test_category_pages_paginate_by_themselves_and_stay_on_the_host(shop: Shop,
     stored = stored_for_run(make_engine(db_url), summary.crawl_run_id or 0)
     assert {url for url, _ in stored} == {f"{base}product/{n}/" for n in names}
     assert summary.stats["discovery"]["listing_pages"] == 3
+    assert summary.stats["discovery"]["off_host_links"] == 1  # counted, never requested
     assert not summary.stats["discovery_errors"]
 
 

@@ -260,3 +260,9 @@ def test_woocommerce_variations_are_listings_of_their_own(woo: _WooVariations,
                       ("product/mug/", ""): Decimal("9.00")}
     assert any("type=variation" in p and ("include=71%2C72" in p or "include=71,72" in p)
                for p in woo.requested)
+    # A variation's page is its parent's (a price range): its values come from the API.
+    assert not any(p.startswith("/product/shirt/") for p in woo.requested)
+    small = stored[(f"{woo.base}product/shirt/?attribute_size=s", "71")]
+    assert small.observation.regular_price == Decimal("24.90")
+    assert [p.kind for p in small.promotions] == ["percent_off"]
+    assert small.listing.title == "Shirt - S" and small.listing.sku == "SKU-71"

@@ -35,12 +35,24 @@ BUY = '<button class="add-to-cart">Add to cart</button>'
         ("model year in amount", TITLE + '<span class="amount">Model 2024</span>' + BUY, "en"),
         ("screen size in price", TITLE + '<span class="price">15.6 inch</span>' + BUY, "en"),
         ("quantity words", TITLE + '<div class="price">buy 1 box</div>' + BUY, "en"),
+        ("multi-buy in a price element", TITLE + '<div class="price">1+1</div>' + BUY, "en"),
+        ("percent in a price element", TITLE + '<span class="price">-20%</span>' + BUY, "en"),
     ],
 )
 def test_no_true_price_gives_no_price_with_a_reason(name: str, body: str, lang: str) -> None:
     result = run(body, lang=lang)
     assert result.price is None, (name, result.price)
     assert result.reason and "no price" in result.reason
+
+
+@pytest.mark.parametrize("body", [
+    '<span class="price">Price 49.90</span>', '<span class="price">49.90 incl. VAT</span>',
+    '<span class="price">Цена: 49,90</span>', '<span class="price">49,90</span>',
+    '<span class="price">Jetzt 49,90</span>'.replace("Jetzt ", ""),
+])
+def test_a_bare_price_without_a_currency_is_still_a_price(body: str) -> None:
+    result = run(TITLE + body + BUY, lang="en", currency="EUR")
+    assert result.price == D("49.90")
 
 
 def test_a_real_price_beside_a_threshold_still_wins() -> None:
@@ -140,7 +152,7 @@ def test_product_category_class_on_the_product_container(slug: str) -> None:
 @pytest.mark.parametrize("title", ["C", "Me", "One", "X1"])
 def test_short_titles_are_titles(title: str) -> None:
     result = extract(page(f'<h1 class="product-title">{title}</h1><p class="price">12,50 €</p>'
-                          + BUY, lang="de", title=title))
+                          + BUY, lang="de", title=f"{title} | Beispiel-Shop"))
     assert result.title == title and result.price == D("12.50")
 
 
@@ -196,6 +208,13 @@ def test_no_id_from_a_plain_slug_url() -> None:
     assert result.sku is None
 
 
+def test_gtin_on_the_offer() -> None:
+    head = jsonld({"@type": "Product", "name": "Kettle", "offers": {
+        "@type": "Offer", "price": "35.00", "priceCurrency": "EUR", "gtin13": "4006381333931",
+        "availability": "https://schema.org/InStock"}})
+    assert extract(page("<h1>Kettle</h1>", head=head)).gtin == "4006381333931"
+
+
 @pytest.mark.parametrize("key", ["gtin13", "gtin"])
 def test_gtin_from_jsonld(key: str) -> None:
     head = jsonld({"@type": "Product", "name": "Kettle", key: "4006381333931", "offers": {
@@ -236,3 +255,18 @@ def test_stock_is_read_even_without_a_price() -> None:
     assert result.price is None
     assert result.availability == Availability.OUT_OF_STOCK
     assert "no price" in (result.reason or "")
+
+
+# ------------------------------------------------------------ charset
+
+
+@pytest.mark.parametrize("declared", ["", '<meta charset="utf-8">', '<meta charset="nonsense">'])
+def test_a_page_with_a_wrong_or_missing_charset_is_decoded(declared: str) -> None:
+    html = (f'<html lang="bg"><head>{declared}<title>Чайник</title></head><body>'
+            "<h1>Електрическа кана Philips</h1><p class=\"price\">Цена: 49,90 лв.</p>"
+            "<p>В наличност. Гаранция 24 месеца. Безплатна доставка над 100 лв.</p>"
+            '<button class="add-to-cart">Купи</button></body></html>')
+    result = extract(html.encode("cp1251"), url="https://shop.example.bg/p/1")
+    assert result.title == "Електрическа кана Philips"
+    assert (result.price, result.currency) == (D("49.90"), "BGN")
+    assert result.availability == Availability.IN_STOCK

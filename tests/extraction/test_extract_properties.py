@@ -76,6 +76,7 @@ def test_random_bytes_never_raise(body: bytes) -> None:
 @given(st.lists(st.one_of(st.sampled_from(_WORDS), _NO_DIGIT_TEXT), max_size=8),
        st.sampled_from(_CLASSES))
 def test_a_page_without_digits_has_no_price(words: list[str], cls: str) -> None:
+    words = [w for w in words if not any(ch.isdigit() for ch in w)]
     text = " ".join(words).replace("<", " ").replace(">", " ")
     html = (f'<html><body><h1>Product</h1><div class="{cls}">{text}</div>'
             '<button class="add-to-cart">Add to cart</button></body></html>')
