@@ -20,8 +20,8 @@ from monitor.commands.extract import extract_cmd
 from monitor.commands.match import match
 from monitor.commands.report import export, report
 from monitor.commands.schedule import schedule_commands
-from storage.db import database_problem, database_url
 from monitor.commands.web import web_commands
+from storage.db import database_problem, database_url
 
 
 class PricewatchGroup(click.Group):
