@@ -17,8 +17,8 @@ from typing import Any
 from lxml import etree
 
 from .availability import normalize_availability
-from .condition import normalize_condition
 from .candidates import CandidateSet
+from .condition import normalize_condition
 from .currency import normalize_code, resolve_symbol
 from .document import Document, RawPage, text_content
 from .identifiers import clean_brand, clean_identifier, clean_text, valid_gtin
