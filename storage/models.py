@@ -226,6 +226,13 @@ class Observation(Base):
     extractor: Mapped[str | None] = mapped_column(String(50))
     confidence: Mapped[float | None] = mapped_column(Float)
     page_hash: Mapped[str | None] = mapped_column(String(64))
+    secondary_price: Mapped[Money | None]
+    """The other amount a dual display shows ("459,00 € (897,73 лв.)" -> 897.73 BGN here), or
+    the amount as shown when `price` was converted (migration 0005_money)."""
+    secondary_currency: Mapped[ISO | None]
+    converted_from: Mapped[ISO | None]
+    """The currency the page showed when `price` was converted into the shop's currency (a
+    leva-only page after the euro changeover); NULL when the price is stored as shown."""
 
     __table_args__ = (
         UniqueConstraint("listing_id", "crawl_run_id", name="uq_observation_run"),

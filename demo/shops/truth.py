@@ -75,6 +75,7 @@ class ProductTruth:
     price: Decimal | None
     regular_price: Decimal | None
     currency: str
+    """What a correct crawl stores: the shop's currency (EUR)."""
     availability: str | None
     sku: str | None
     gtin: str | None
@@ -89,6 +90,9 @@ class ProductTruth:
     returns_days: int | None
     fake_discount: bool = False  # the was-price is above the shop's 30-day low
     fault: str | None = None
+    shown_currency: str | None = None
+    """The currency the page shows when it is not `currency`: "BGN" on a laggard's leva
+    days, where the crawl stores the amounts converted at the fixed rate (and flags them)."""
 
     @property
     def expected_status(self) -> str:
@@ -109,7 +113,8 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
     """
     site = site_for(shop, seed)
     faults = faults if faults is not None else Faults.default_for(shop)
-    offers = site.offers(day)
+    offers = site.stored_offers(day)
+    shown = site.offers(day)
     result: list[ProductTruth] = []
     for index, listing in enumerate(site.listings):
         offer = offers[listing.product.pid]
@@ -147,5 +152,7 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
             returns_days=offer.returns_days,
             fake_discount=offer.fake_discount and priced,
             fault=fault,
+            shown_currency=(shown[listing.product.pid].currency
+                            if shown[listing.product.pid].currency != offer.currency else None),
         ))
     return result
