@@ -120,8 +120,10 @@ PERCENT_KEYS = frozenset({"gap_pct", "room_pct"})
 
 
 def why(key: str, **values: Any) -> dict[str, Any]:
-    """One piece of a reason as data: its template key and values (money as strings)."""
-    return {"key": key, **{k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}}
+    """One piece of a reason as data: its template key and values. Money may be Decimal:
+    the findings' codec writes it as a string (a comparison makes a million of these)."""
+    values["key"] = key
+    return values
 
 
 def _word(key: str, lang: str) -> str:

@@ -383,8 +383,8 @@ class FindingCodec:
             if row[self._WHEN] is not None:
                 row[self._WHEN] = sqlite_datetime_text(row[self._WHEN])
             row[self._DETAILS] = self._dumps(row[self._DETAILS] or {})
-        else:
-            row[self._DETAILS] = row[self._DETAILS] or {}
+        else:  # JSON-safe as on SQLite: Decimals (reason data) become strings
+            row[self._DETAILS] = json.loads(self._dumps(row[self._DETAILS] or {}))
         return tuple(row)
 
     def decode(self, row: Sequence[Any]) -> dict[str, Any]:

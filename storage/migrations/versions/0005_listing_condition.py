@@ -4,7 +4,7 @@ new / refurbished / used / open_box / damaged as the page states it (NULL: not s
 Matching reads it: a listing that is not new never matches our new products.
 
 Revision ID: 0005_listing_condition
-Revises: 0004
+Revises: 0005_money
 """
 import sqlalchemy as sa
 from alembic import op
