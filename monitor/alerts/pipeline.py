@@ -244,8 +244,9 @@ def _listing_events(
             event = debounced(rule, history[-(policy.debounce + 1):], policy.debounce)
             if event is None:
                 continue
-            if event.kind in STOCK_KINDS and event.impact is None and ctx.our_currency == event.details.get("currency"):
-                event = replace(event, impact=ctx.our_price)  # the sale we may win or lose
+            if event.kind in STOCK_KINDS and event.impact is None and ctx.cost is not None:
+                # money at stake: our margin on the sale we may win (or lose again)
+                event = replace(event, impact=max(ctx.our_price - ctx.cost, Decimal(0)))
             payload = {
                 **_product_payload(ctx), "listing_id": listing_id, "title": ctx.title,
                 "url": ctx.url, "observed_at": _iso(history[-1].observed_at),
