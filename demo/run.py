@@ -99,6 +99,8 @@ def demo_settings(out: Path, competitors_file: Path, smtp_port: int) -> dict[str
             "deliver_alerts": True,
         },
         "reports": {"out_dir": str(out / "reports")},
+        # Bulgarian managers still think in leva: amounts show them beside the euros
+        "money": {"secondary_currency": "BGN"},
         "alerts": {
             "channels": {
                 "manager-mail": {
