@@ -244,8 +244,9 @@ def _listing_events(
             event = debounced(rule, history[-(policy.debounce + 1):], policy.debounce)
             if event is None:
                 continue
-            if event.kind in STOCK_KINDS and event.impact is None and ctx.our_currency == event.details.get("currency"):
-                event = replace(event, impact=ctx.our_price)  # the sale we may win or lose
+            if event.kind in STOCK_KINDS and event.impact is None and ctx.cost is not None:
+                # money at stake: our margin on the sale we may win (or lose again)
+                event = replace(event, impact=max(ctx.our_price - ctx.cost, Decimal(0)))
             payload = {
                 **_product_payload(ctx), "listing_id": listing_id, "title": ctx.title,
                 "url": ctx.url, "observed_at": _iso(history[-1].observed_at),
@@ -566,10 +567,12 @@ def _fold(candidates: Sequence[Candidate]) -> list[Candidate]:
         assert host is not None
         details = {**host.event.details}
         details["changes"] = {**details.get("changes", {}), c.event.kind.value: c.event.details}
-        event = replace(host.event, details=details)
+        # the money at stake is the larger of the two (an undercut may cost more than the move)
+        impacts = [i for i in (host.event.impact, c.event.impact) if i is not None]
+        event = replace(host.event, details=details, impact=max(impacts) if impacts else None)
         payload = {**host.payload, "details": details}
         if host.event.kind in (EventKind.price_drop, EventKind.price_rise) and c.event.kind in BECOMES:
-            event = replace(event, kind=c.event.kind, impact=c.event.impact or host.event.impact)
+            event = replace(event, kind=c.event.kind)
             details.update({k: v for k, v in c.event.details.items() if k not in details or v is not None})
             payload = {**payload, "kind": c.event.kind.value, "details": details}
         result[j] = replace(host, event=event, payload=payload)

@@ -45,13 +45,14 @@ def demo(out_dir: Path, days: int) -> None:
     if result.daily_report is None:
         raise click.ClickException("no daily report was written; see the messages above")
     console.print("\n", styled("Open the report:", "bold"), " ", str(result.daily_report.resolve()), sep="")
-    if result.not_crawled:
-        console.print("Not crawled: " + "; ".join(result.not_crawled), highlight=False, soft_wrap=True,
-                      markup=False)
-    else:
-        console.print("Every competitor was crawled on the last night.")
     db = f"--db {result.db_url}"
     console.print(styled("Open the web app on the demo database:", "bold"))
     console.print(f"  .venv/bin/pricewatch {db} users add demo --role manager\n"
                   f"  .venv/bin/pricewatch {db} web     # then http://127.0.0.1:8000/ (log in as demo)",
                   highlight=False, soft_wrap=True, markup=False)
+    # the last line says which competitors the last night could not crawl (or trust), and why
+    if result.not_crawled:
+        console.print("Not crawled (or not trusted) on the last night: " + "; ".join(result.not_crawled),
+                      highlight=False, soft_wrap=True, markup=False)
+    else:
+        console.print("Every competitor was crawled on the last night.")
