@@ -40,6 +40,8 @@ class DemoResult:
     runs: list[dict[str, Any]] = field(default_factory=list)
     top_findings: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    not_crawled: list[str] = field(default_factory=list)
+    """Competitors the last night could not crawl (or only in part), each with why."""
 
 
 def _free_port() -> int:
@@ -103,13 +105,18 @@ def demo_settings(out: Path, competitors_file: Path, smtp_port: int) -> dict[str
                     "type": "email", "host": "127.0.0.1", "port": smtp_port,
                     "sender": "pricewatch@localhost", "recipients": ["sales.manager@localhost"],
                 },
+                "manager-mail-bg": {
+                    "type": "email", "host": "127.0.0.1", "port": smtp_port, "lang": "bg",
+                    "sender": "pricewatch@localhost", "recipients": ["targovski.direktor@localhost"],
+                },
                 "ops-mail": {
                     "type": "email", "host": "127.0.0.1", "port": smtp_port,
                     "sender": "pricewatch@localhost", "recipients": ["operations@localhost"],
                 },
             },
-            "business_channels": ["manager-mail"],
+            "business_channels": ["manager-mail", "manager-mail-bg"],
             "operations_channels": ["ops-mail"],
+            "digest": {"top": 10, "report_url": f"file://{out / 'reports'}/pricewatch-daily-{{date}}-en.html"},
         },
     }
 
@@ -164,13 +171,38 @@ def run_demo(out: Path, days: int = 14, say: Say = print, with_trouble: bool = T
         say(f"monthly report for {month}")
         monthly = build_monthly_report(engine, month, out / "reports")
     findings = top_findings(engine, 10)
+    missing = not_crawled(engine)
     engine.dispose()
     return DemoResult(
         out_dir=out, db_url=db_url, daily_report=daily,
         monthly_report=getattr(monthly, "html", None), monthly_pdf=getattr(monthly, "pdf", None),
         mail_dir=mail_dir, mails=len(list(mail_dir.glob("*.eml"))), runs=runs,
-        top_findings=findings, seconds=clock.perf_counter() - started,
+        top_findings=findings, seconds=clock.perf_counter() - started, not_crawled=missing,
     )
+
+
+def not_crawled(engine: Any) -> list[str]:
+    """'<competitor>: <why>' for each competitor whose latest crawl did not simply finish
+    (failed, skipped for a missing prerequisite, interrupted, cut at max_pages)."""
+    from sqlalchemy import func, select
+
+    from storage.models import Competitor, CrawlRun
+    from storage.run_health import run_health
+
+    with engine.connect() as conn:
+        latest = select(func.max(CrawlRun.id).label("id")).group_by(CrawlRun.competitor_id).subquery()
+        rows = conn.execute(
+            select(Competitor.name, Competitor.display_name, CrawlRun.status, CrawlRun.suspect,
+                   CrawlRun.suspect_reason, CrawlRun.error_summary, CrawlRun.stats)
+            .join(latest, latest.c.id == CrawlRun.id)
+            .join(Competitor, Competitor.id == CrawlRun.competitor_id).order_by(Competitor.name)
+        ).all()
+    found = []
+    for row in rows:
+        health = run_health(row.status, row.suspect, row.suspect_reason, row.error_summary, row.stats)
+        if health.state not in ("ok", "suspect"):
+            found.append(f"{row.display_name or row.name}: {health.text}")
+    return found
 
 
 def top_findings(engine: Any, limit: int) -> list[dict[str, Any]]:

@@ -68,7 +68,14 @@ def _no_data(ax: plt.Axes, t: Texts) -> None:
     ax.grid(False)
 
 
-def _date_axis(ax: plt.Axes, t: Texts, span_days: int) -> None:
+def _date_axis(ax: plt.Axes, t: Texts, span_days: int,
+               days: Sequence[date] | None = None) -> None:
+    """Day ticks, about ten. With `days`, the axis spans them with half a day either side:
+    left to itself, matplotlib widens a single day to about four years (and a daily
+    locator then builds some 1,600 ticks)."""
+    if days:
+        first, last = min(days), max(days)
+        ax.set_xlim(float(mdates.date2num(first)) - 0.5, float(mdates.date2num(last)) + 0.5)
     interval = max(1, round(span_days / 10))
     ax.xaxis.set_major_locator(mdates.DayLocator(interval=interval))
     ax.xaxis.set_major_formatter(
@@ -98,7 +105,7 @@ def index_chart(series: DaySeries, t: Texts, palette: Mapping[str, str]) -> Figu
     high = max(max(v for _, v in p) for p in series.values())
     pad = max(1.0, (high - low) * 0.15)
     ax.set_ylim(min(low, 100) - pad, max(high, 100) + pad)
-    _date_axis(ax, t, (max(all_days) - min(all_days)).days)
+    _date_axis(ax, t, (max(all_days) - min(all_days)).days, all_days)
     _legend_right(ax)
     return fig
 
@@ -275,7 +282,7 @@ def stockout_chart(series: DaySeries, t: Texts, palette: Mapping[str, str]) -> F
     high = max(v for p in series.values() for _, v in p)
     ax.set_ylim(0, max(5.0, high * 1.2))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _p: f"{y:.0f}%"))
-    _date_axis(ax, t, (max(all_days) - min(all_days)).days)
+    _date_axis(ax, t, (max(all_days) - min(all_days)).days, all_days)
     _legend_right(ax)
     return fig
 

@@ -9,7 +9,7 @@ data-quality section, never as a price.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +36,7 @@ from reports.prices import (
 from reports.render import data_uri, environment, write_atomically
 from storage.money import RateTable
 from storage.repos import reporting as repo
+from storage.run_health import run_health
 
 CHEAPER_KINDS = ("undercut", "beatable", "promo_driven")
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -95,6 +96,8 @@ class DailyReport:
     as_of: str
     compare_run: str | None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Plain remarks under the header (the dual display's rate)."""
     kpis: list[tuple[str, str]] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
     findings_total: int = 0
@@ -128,7 +131,7 @@ def _finding_view(row: Any, t: Texts, as_of: datetime, stale_after: timedelta) -
         product=row.product_name, sku=row.sku, category=row.category or "",
         competitor=competitor, kind=row.kind, kind_label=t.kind(row.kind),
         our_price=t.money(row.our_price, cur), their_effective=t.money(row.their_effective, cur),
-        their_shelf=t.money(row.their_price, cur), gap=t.money(row.gap, cur),
+        their_shelf=t.money(row.their_price, cur), gap=t.money(row.gap, cur, dual=False),
         gap_pct=t.percent(row.gap_pct, signed=True), recommendation=recommendation,
         reason=row.reason, url=row.url, price_from=t.date(row.their_observed_at), stale=stale,
         sort={
@@ -184,7 +187,7 @@ def _quality(conn: Connection, prices: list[PriceRow], t: Texts, since: datetime
         rows.append(QualityRow(
             competitor=name,
             last_crawl=t.datetime(run.started_at) if run else t("dq_never_crawled"),
-            status=t.status(run.status if run else None), status_raw=run.status if run else "none",
+            status=_status_text(run, t), status_raw=run.status if run else "none",
             suspect=bool(run and run.suspect), matched=len(items), fresh=fresh,
             stale=sum(p.state is PriceState.stale for p in items),
             never=sum(p.state is PriceState.never for p in items),
@@ -193,6 +196,18 @@ def _quality(conn: Connection, prices: list[PriceRow], t: Texts, since: datetime
             coverage=t.percent(100 * fresh / len(items)) if items else "—",
         ))
     return rows, suspect[::-1]
+
+
+def _status_text(run: Any, t: Texts) -> str:
+    """The run's status in words, with why when it did not simply finish (a failed or
+    skipped crawl names its cause; a truncated one how many pages were left)."""
+    if run is None:
+        return t.status(None)
+    health = run_health(run.status, bool(run.suspect), run.suspect_reason,
+                        getattr(run, "error_summary", None), getattr(run, "stats", None))
+    if health.ok or health.state == "suspect" or not health.detail:
+        return t.status(run.status)
+    return f"{t.status(run.status)}: {health.detail}"
 
 
 def _price_item(p: PriceRow, t: Texts) -> dict[str, str]:
@@ -228,22 +243,8 @@ def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t:
     result = []
     for f in chosen:
         currency = our_currency.get(f.product_id, f.currency)
-        theirs: dict[str, list[charts.HistoryPoint]] = defaultdict(list)
-        series_name: dict[int, str] = {}
-        for h in history:
-            if h.product_id != f.product_id:
-                continue
-            name = names.get(h.competitor_id, "?")
-            if h.listing_id not in series_name:  # a second listing of the same shop: "#2"
-                taken = sum(1 for v in series_name.values() if v.split(" #")[0] == name)
-                series_name[h.listing_id] = name if not taken else f"{name} #{taken + 1}"
-            price = h.price / h.pack_ratio if h.pack_ratio else h.price
-            converted = in_currency(price, h.currency, currency, rates, h.observed_at)
-            shelf_discount = h.regular_price is not None and h.regular_price > h.price
-            if converted is not None:
-                theirs[series_name[h.listing_id]].append(
-                    (h.observed_at, converted,
-                     shelf_discount or (h.listing_id, h.crawl_run_id) in on_promo))
+        theirs = their_history([h for h in history if h.product_id == f.product_id], names,
+                               currency, rates, on_promo)
         ours = [(since, start_prices[f.product_id])] if f.product_id in start_prices else []
         ours += [(c.changed_at, c.new_price) for c in changes if c.product_id == f.product_id]
         fig = charts.history_chart(f.product_name, currency, ours, dict(sorted(theirs.items())),
@@ -253,11 +254,32 @@ def _histories(conn: Connection, findings: list[Any], prices: list[PriceRow], t:
     return result
 
 
+def their_history(history: list[Any], names: dict[int, str], currency: str, rates: RateTable,
+                  on_promo: set[tuple[int, int]]) -> dict[str, list[charts.HistoryPoint]]:
+    """One product's competitor prices per listing, every reading converted into our
+    `currency` on its day: a shop that moved from leva to euros keeps one line."""
+    theirs: dict[str, list[charts.HistoryPoint]] = defaultdict(list)
+    series_name: dict[int, str] = {}
+    for h in history:
+        name = names.get(h.competitor_id, "?")
+        if h.listing_id not in series_name:  # a second listing of the same shop: "#2"
+            taken = sum(1 for v in series_name.values() if v.split(" #")[0] == name)
+            series_name[h.listing_id] = name if not taken else f"{name} #{taken + 1}"
+        price = h.price / h.pack_ratio if h.pack_ratio else h.price
+        converted = in_currency(price, h.currency, currency, rates, h.observed_at)
+        shelf_discount = h.regular_price is not None and h.regular_price > h.price
+        if converted is not None:
+            theirs[series_name[h.listing_id]].append(
+                (h.observed_at, converted,
+                 shelf_discount or (h.listing_id, h.crawl_run_id) in on_promo))
+    return dict(theirs)
+
+
 def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
                   as_of: datetime) -> DailyReport:
     """Read the database and prepare everything the daily template shows."""
-    t = Texts(lang)
     rates = settings.rates
+    t = Texts(lang, settings.money.secondary_currency, rates)
     stale_after = timedelta(hours=settings.stale_after_hours)
     since = as_of - timedelta(days=settings.history_days)
     with engine.connect() as conn:
@@ -277,6 +299,10 @@ def collect_daily(engine: Engine, settings: ReportSettings, lang: str,
         elif as_of - run.started_at > stale_after:
             report.warnings.append(t("stale_note", date=t.datetime(run.started_at),
                                      hours=settings.stale_after_hours))
+        ours = Counter(p.our_currency for p in prices if p.our_currency)
+        note = t.dual_note(ours.most_common(1)[0][0]) if ours else None
+        if note:
+            report.notes.append(note)
         report.kpis = _kpis(findings, prices, t)
         report.findings_total = len(findings)
         views = [_finding_view(f, t, as_of, stale_after) for f in findings]

@@ -14,12 +14,14 @@ from decimal import Decimal
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
-from storage.money import LOCALES, format_money
+from storage.money import LOCALES, RateTable, convert, format_dual, format_money, format_rate
 
 EN: dict[str, str] = {
     "daily_title": "Competitor price report",
     "monthly_title": "Monthly pricing report",
     "generated": "Generated",
+    "dual_note_fixed": "Amounts in brackets are in {currency} at the fixed rate {rate}.",
+    "dual_note": "Amounts in brackets are in {currency} at the configured rate {rate}.",
     "data_as_of": "Prices as of",
     "summary": "At a glance",
     "findings": "Findings",
@@ -114,6 +116,8 @@ EN: dict[str, str] = {
     "status_failed": "failed",
     "status_running": "running",
     "status_interrupted": "interrupted",
+    "status_truncated": "truncated",
+    "status_skipped": "skipped",
     "month_index_trend": "Price index trend",
     "month_index_start": "Index at start",
     "month_index_end": "Index at end",
@@ -173,6 +177,8 @@ BG: dict[str, str] = {
     "daily_title": "Доклад за цените на конкурентите",
     "monthly_title": "Месечен доклад за цените",
     "generated": "Създаден",
+    "dual_note_fixed": "Сумите в скоби са в {currency} по фиксирания курс {rate}.",
+    "dual_note": "Сумите в скоби са в {currency} по зададения курс {rate}.",
     "data_as_of": "Цени към",
     "summary": "Накратко",
     "findings": "Констатации",
@@ -267,6 +273,8 @@ BG: dict[str, str] = {
     "status_failed": "неуспешно",
     "status_running": "в ход",
     "status_interrupted": "прекъснато",
+    "status_truncated": "непълно (спряно при max_pages)",
+    "status_skipped": "пропуснато",
     "month_index_trend": "Динамика на ценовия индекс",
     "month_index_start": "Индекс в началото",
     "month_index_end": "Индекс в края",
@@ -329,12 +337,17 @@ TEXTS = {"en": EN, "bg": BG}
 class Texts:
     """Translated texts and Babel formatting for one language."""
 
-    def __init__(self, lang: str = "en") -> None:
+    def __init__(self, lang: str = "en", secondary: str | None = None,
+                 rates: RateTable | None = None) -> None:
+        """`secondary`: also show amounts in this currency ("459,00 € (897,73 лв.)", the
+        `money.secondary_currency` setting); `rates`: the configured rates for it."""
         if lang not in TEXTS:
             raise ValueError(f"unknown report language {lang!r}; use one of: {', '.join(TEXTS)}")
         self.lang = lang
         self.locale = LOCALES[lang]
         self._texts = TEXTS[lang]
+        self.secondary = secondary
+        self.rates = rates
 
     def __call__(self, key: str, **values: object) -> str:
         text = self._texts.get(key) or EN[key]
@@ -353,9 +366,23 @@ class Texts:
             return self("dq_never_crawled")
         return self._texts.get(f"status_{status}") or status
 
-    def money(self, value: Decimal | None, currency: str | None) -> str:
-        """`1 234,50 лв.` / `BGN 1,234.50`; an empty string for a missing value."""
+    def money(self, value: Decimal | None, currency: str | None, dual: bool = True) -> str:
+        """`1 234,50 €` / `€1,234.50`, with the secondary currency beside it when set and
+        `dual` ("459,00 € (897,73 лв.)"); an empty string for a missing value."""
+        if dual and self.secondary:
+            return format_dual(value, currency, self.secondary, self.lang, rates=self.rates)
         return format_money(value, currency, self.lang)
+
+    def dual_note(self, currency: str | None) -> str | None:
+        """"Amounts in brackets: лв. at the fixed rate 1 € = 1,95583 лв." when the dual
+        display is on and the rate is known, else None."""
+        if not self.secondary or not currency or currency == self.secondary:
+            return None
+        conversion = convert(Decimal(1), currency, self.secondary, rates=self.rates)
+        if conversion is None:
+            return None
+        key = "dual_note_fixed" if conversion.fixed else "dual_note"
+        return self(key, currency=self.secondary, rate=format_rate(conversion, self.lang))
 
     def number(self, value: Decimal | float | int | None, digits: int = 0) -> str:
         if value is None:

@@ -232,9 +232,10 @@ def build_monthly_report(engine: Engine, month: str, out_dir: Path, *, lang: str
                          settings: ReportSettings | None = None,
                          now: datetime | None = None) -> MonthlyPaths:
     """Write the month's HTML and PDF reports into `out_dir`; return both paths."""
-    t = Texts(lang)
+    Texts(lang)  # refuse an unknown language before doing any work
     month_bounds(month)  # a clear error for a bad month before any work
     settings = settings or load_report_settings()
+    t = Texts(lang, settings.money.secondary_currency, settings.rates)
     data = collect_monthly(engine, month, settings, now)
     tables = _tables(data, t)
     images = {key: data_uri(fig) for key, fig in _figures(data, t)}

@@ -7,17 +7,19 @@ it reads, so a page read there arrives ready to store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from spiders.config import Competitor
-from spiders.extraction.model import ExtractedProduct, Promotion
+from spiders.extraction.currency import in_use
+from spiders.extraction.model import ExtractedProduct, Promotion, PromotionKind, Shipping
 from spiders.items import PageItem
 from spiders.quality import Reading
 from storage.models import ObservationStatus
-from storage.money import normalize_currency
+from storage.money import changeover_day, convert, normalize_currency
+from storage.offer_terms import split_terms
 from storage.repos.listings import ListingInfo
 from storage.types import MoneyPrecisionError, to_units
 
@@ -82,26 +84,53 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
     currency = normalize_currency(product.currency) if product.currency else None
     if product.currency and currency is None:
         problems.append(f"currency {product.currency!r} is not an ISO 4217 code")
+    day = item.fetched_at.date()
+    shop_currency = in_use(competitor.currency, day)
     if price is not None and currency is None and not problems:
-        currency = competitor.currency
+        currency = shop_currency
+    secondary = _money(product.secondary_price, "secondary price", problems)
+    secondary_currency = normalize_currency(product.secondary_currency)
+    converted_from = None
+    note = None
     shipping, delivery, warranty = product.shipping, product.delivery, product.warranty
+    promotions = list(product.promotions)
+    if price is not None and currency and shop_currency and currency != shop_currency \
+            and not problems:
+        replaced = changeover_day(currency)
+        if replaced is not None and day >= replaced and in_use(currency, day) == shop_currency:
+            shown, shown_currency = price, currency
+            price, regular, currency, converted_from, note = _convert_replaced(
+                price, regular, currency, shop_currency)
+            secondary, secondary_currency = shown, shown_currency
+            shipping, promotions = _convert_terms(shipping, promotions, shown_currency,
+                                                  shop_currency)
+    # Shop-wide terms (free shipping above a threshold, instalments) are stored as terms,
+    # never as promotions: they do not start or end, and an instalment amount follows the price.
+    promotions, terms = split_terms(promotions)
+    threshold = (_money(shipping.free_threshold, "free-shipping threshold", problems)
+                 if shipping else None)
+    if threshold is None:
+        threshold = _money(terms.free_shipping_threshold, "free-shipping threshold", problems)
     values: dict[str, Any] = {
         "price": price,
         "regular_price": regular,
         "currency": currency,
         "availability": product.availability.value if product.availability else None,
         "shipping_cost": _money(shipping.cost, "shipping cost", problems) if shipping else None,
-        "free_shipping_threshold": (_money(shipping.free_threshold, "free-shipping threshold",
-                                           problems) if shipping else None),
+        "free_shipping_threshold": threshold,
+        "instalments": terms.instalments,
         "delivery_min_days": delivery.min_days if delivery else None,
         "delivery_max_days": delivery.max_days if delivery else None,
         "warranty_months": warranty.months if warranty else None,
         "returns_days": product.returns_days,
-        "promotions": [p.to_dict() for p in product.promotions],
+        "promotions": [p.to_dict() for p in promotions],
         "title": listing.title,
         "extractor": clip(product.extractor, 50),
         "confidence": product.confidence if product.price is not None else None,
         "page_hash": item.page_hash,
+        "secondary_price": secondary if secondary_currency else None,
+        "secondary_currency": secondary_currency if secondary is not None else None,
+        "converted_from": converted_from,
     }
     has_product = bool(listing.title or listing.sku or listing.gtin)
     if problems:
@@ -111,20 +140,61 @@ def draft_from(item: PageItem, competitor: Competitor) -> Draft:
                      {**values, "price": None, "regular_price": None})
     reading = Reading(price, currency, listing.title, has_product, clip(product.reason, 500))
     if item.quick:
-        return _quick_draft(listing, item, reading, values)
-    return Draft(listing, item.fetched_at, None, None, reading, values, list(product.promotions))
+        return _quick_draft(listing, item, reading, values, note)
+    return Draft(listing, item.fetched_at, None, note, reading, values, promotions)
+
+
+MONEY_PROMOTIONS = frozenset({PromotionKind.AMOUNT_OFF, PromotionKind.MEMBER_PRICE,
+                              PromotionKind.INSTALMENTS})
+"""Promotion kinds whose `value` is money (the others hold a percent or nothing)."""
+
+
+def _converted(amount: Decimal | None, source: str, target: str) -> Decimal | None:
+    if amount is None:
+        return None
+    conversion = convert(amount, source, target)
+    return conversion.amount if conversion else None
+
+
+def _convert_terms(shipping: Shipping | None, promotions: list[Promotion], source: str,
+                   target: str) -> tuple[Shipping | None, list[Promotion]]:
+    """Shipping terms and money-valued promotions of a converted page, in `target` too."""
+    if shipping is not None:
+        shipping = replace(shipping, cost=_converted(shipping.cost, source, target),
+                           free_threshold=_converted(shipping.free_threshold, source, target))
+    return shipping, [
+        replace(p, value=_converted(p.value, source, target) if p.kind in MONEY_PROMOTIONS
+                else p.value, threshold=_converted(p.threshold, source, target))
+        for p in promotions
+    ]
+
+
+def _convert_replaced(price: Decimal, regular: Decimal | None, currency: str,
+                      target: str) -> tuple[Decimal, Decimal | None, str, str, str]:
+    """A page still showing a currency the euro replaced (leva in December 2026): the price
+    is stored converted at the fixed rate into the shop's currency, and flagged."""
+    conversion = convert(price, currency, target)
+    assert conversion is not None  # a replaced currency always has its fixed rate
+    old = convert(regular, currency, target) if regular is not None else None
+    base, rate, quote = conversion.quote()
+    note = (f"price shown only in {currency} after the changeover to {target}: "
+            f"{price} {currency} converted to {conversion.amount} {target} at the fixed rate "
+            f"1 {base} = {rate} {quote}")
+    return conversion.amount, old.amount if old else None, target, currency, note
 
 
 QUICK_UNKNOWN = ("promotions", "regular_price", "shipping_cost", "free_shipping_threshold",
+                 "instalments",
                  "delivery_min_days", "delivery_max_days", "warranty_months", "returns_days")
 QUICK_NOTE = ("quick read (structured data only): promotions, terms and old price not read "
               "on this page")
 
 
 def _quick_draft(listing: ListingInfo, item: PageItem, reading: Reading,
-                 values: dict[str, Any]) -> Draft:
+                 values: dict[str, Any], note: str | None = None) -> Draft:
     """A quick reading stores what it did not read as NULL (unknown), never as 'none'."""
     values = {**values, **dict.fromkeys(QUICK_UNKNOWN)}
     if values.get("extractor"):
         values["extractor"] = f"{values['extractor']}/quick"[:50]
-    return Draft(listing, item.fetched_at, None, QUICK_NOTE, reading, values, [])
+    reason = "; ".join(r for r in (note, QUICK_NOTE) if r)
+    return Draft(listing, item.fetched_at, None, reason, reading, values, [])

@@ -273,6 +273,12 @@ class StorePipeline:
             status = RunStatus.failed
             error = (f"nothing crawled: {len(lost)} discovery page(s) failed, e.g. "
                      f"{lost[0]['url']}: {lost[0]['reason']}")
+        left = len(getattr(spider, "left_out", ()))
+        if status is RunStatus.finished and left:
+            # Stopped at max_pages: what was read is good, but the shop was not covered.
+            status = RunStatus.truncated
+            stats["pages_left"] = left
+            stats["max_pages"] = getattr(spider, "max_products", None)
         competitor: Competitor = spider.competitor  # type: ignore[attr-defined]
         with self.engine.begin() as conn:
             previous = [RunFigures.from_run(r.counts or {}, r.stats or {})
@@ -280,7 +286,7 @@ class StorePipeline:
             current = RunFigures(ok=self.counts["ok"], product_pages=self.product_pages,
                                  blocked=self.counts["blocked"], fill=stats["fill"])
             suspect_reason = (run_health(current, previous, competitor.quality.suspect_drop)
-                              if status is RunStatus.finished else None)
+                              if status in (RunStatus.finished, RunStatus.truncated) else None)
             if suspect_reason and lost:
                 suspect_reason += (f"; {len(lost)} discovery page(s) failed, e.g. "
                                    f"{lost[0]['url']}: {lost[0]['reason']}")

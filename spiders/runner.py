@@ -374,9 +374,10 @@ def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competi
     if comp.render_js:
         from spiders.rendering import check_chromium
 
-        problem = check_chromium()
+        problem = check_chromium(base.CHROMIUM_PATH)
         if problem:
-            _fail_run(db_url, run_id, problem)
+            _fail_run(db_url, run_id, f"{comp.label} skipped: install chromium ({problem})",
+                      RunStatus.skipped)
             return 3
     process = CrawlerProcess(settings)
     process.crawl(CompetitorSpider, competitor=comp, prefer=prefer)
@@ -384,10 +385,10 @@ def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competi
     return 0
 
 
-def _fail_run(db_url: str, run_id: int, error: str) -> None:
+def _fail_run(db_url: str, run_id: int, error: str, status: RunStatus = RunStatus.failed) -> None:
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        close_dangling_run(conn, run_id, RunStatus.failed, error)
+        close_dangling_run(conn, run_id, status, error)
     engine.dispose()
 
 

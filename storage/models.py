@@ -65,6 +65,10 @@ class RunStatus(StrEnum):
     finished = "finished"
     failed = "failed"
     interrupted = "interrupted"
+    truncated = "truncated"
+    """Stopped at `max_pages` with product pages left (stats["pages_left"] says how many)."""
+    skipped = "skipped"
+    """Not crawled at all: a prerequisite is missing (error_summary names it)."""
 
 
 class MatchStatus(StrEnum):
@@ -223,6 +227,16 @@ class Observation(Base):
     extractor: Mapped[str | None] = mapped_column(String(50))
     confidence: Mapped[float | None] = mapped_column(Float)
     page_hash: Mapped[str | None] = mapped_column(String(64))
+    secondary_price: Mapped[Money | None]
+    """The other amount a dual display shows ("459,00 € (897,73 лв.)" -> 897.73 BGN here), or
+    the amount as shown when `price` was converted (migration 0005_money)."""
+    secondary_currency: Mapped[ISO | None]
+    converted_from: Mapped[ISO | None]
+    """The currency the page showed when `price` was converted into the shop's currency (a
+    leva-only page after the euro changeover); NULL when the price is stored as shown."""
+    instalments: Mapped[int | None]
+    """Instalment plan offered, in months: a term of the offer, not a promotion (0 = offered,
+    length not stated; None = not offered or not stated). See `storage.offer_terms`."""
 
     __table_args__ = (
         UniqueConstraint("listing_id", "crawl_run_id", name="uq_observation_run"),
@@ -366,6 +380,39 @@ class Alert(Base):
     created_at: Mapped[UTC] = mapped_column(default=utcnow)
     delivered: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Delivery state per channel, e.g. {"email": "sent"}; the outbox rows hold the detail."""
+    listing_id: Mapped[int | None]
+    """The competitor listing the alert is about, when it is about one."""
+    acknowledged_at: Mapped[UTC | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    held_reason: Mapped[str | None] = mapped_column(Text)
+    """Why the alert was stored but not sent (snoozed until ..., doubtful reading ...)."""
+
+
+class AlertAction(Base):
+    """An acknowledgement or a snooze, on one alert, a product or a competitor.
+
+    Exactly one of alert_id / product_id / competitor_id is set. A snooze holds back new
+    alerts about its target until `until`; an acknowledgement marks the open alerts of its
+    target seen. `cancelled_at` ends a snooze early.
+    """
+
+    __tablename__ = "alert_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))
+    """acknowledge | snooze."""
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    competitor_id: Mapped[int | None] = mapped_column(ForeignKey("competitor.id", ondelete="CASCADE"))
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"))
+    """For a snooze of one alert: the listing it was about (its later alerts are held too)."""
+    until: Mapped[UTC | None]
+    actor: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[UTC] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[UTC | None]
+
+    __table_args__ = (Index("ix_alert_action_active", "action", "until"),)
 
 
 class OutboxMessage(Base):

@@ -60,7 +60,9 @@ EN: dict[str, str] = {
     "api_title": "REST API", "api_auth":
         "Send `Authorization: Bearer <token>`; make a token with `pricewatch users token NAME`.",
     "alerts_title": "Alerts", "alerts_none": "No alerts.",
-    "acknowledge": "Acknowledge", "snooze": "Snooze", "acknowledged": "acknowledged",
+    "acknowledge": "Acknowledge", "snooze": "Snooze 7 days", "acknowledged": "acknowledged",
+    "alerts_open": "Open", "alerts_all": "All", "snoozes": "Snoozed",
+    "alert_done_acknowledge": "Acknowledged.", "alert_done_snooze": "Snoozed for 7 days.",
     "snoozed_until": "snoozed until {when}",
     "role": "role",
 }
@@ -121,7 +123,9 @@ BG: dict[str, str] = {
     "api_title": "REST API", "api_auth":
         "Изпращайте `Authorization: Bearer <token>`; токен се прави с `pricewatch users token NAME`.",
     "alerts_title": "Сигнали", "alerts_none": "Няма сигнали.",
-    "acknowledge": "Прочетено", "snooze": "Отложи", "acknowledged": "прочетено",
+    "acknowledge": "Прочетено", "snooze": "Отложи 7 дни", "acknowledged": "прочетено",
+    "alerts_open": "Отворени", "alerts_all": "Всички", "snoozes": "Отложени",
+    "alert_done_acknowledge": "Отбелязано като прочетено.", "alert_done_snooze": "Отложено за 7 дни.",
     "snoozed_until": "отложено до {when}",
     "role": "роля",
 }

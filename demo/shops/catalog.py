@@ -1,7 +1,7 @@
 """Our own demo catalog (``examples/catalog.csv`` / ``.xlsx``) and a manual mapping example.
 
 Generated from the product universe; run ``python -m demo.shops catalog --out examples`` to
-write the files again (they are committed). Money columns are decimal strings in BGN;
+write the files again (they are committed). Money columns are decimal strings in EUR;
 ``min_margin`` is a fraction (``0.12`` = 12 %).
 """
 
@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from demo.shops.assortment import our_items, shop_pids
+from demo.shops.simulation import OUR_CURRENCY, in_currency
 from demo.shops.universe import Product, build_universe, charm, money, stable_fraction, stable_rng
 
 CATALOG_COLUMNS = (
@@ -26,9 +27,10 @@ BAD_LINE = 57
 
 
 def our_price(product: Product, seed: int = 42) -> Decimal:
-    """Our selling price (BGN): the market price moved a little, with a price ending."""
+    """Our selling price (EUR): the market price (kept in leva by the universe) moved a
+    little, converted at the fixed rate, with a price ending."""
     factor = Decimal(str(round(0.97 + 0.09 * stable_fraction(seed, "our-price", product.pid), 4)))
-    return charm(product.base_price * factor)
+    return charm(in_currency(product.base_price * factor, "BGN", OUR_CURRENCY))
 
 
 def _title_only_name(product: Product) -> str:
@@ -61,9 +63,9 @@ def catalog_rows(seed: int = 42) -> list[dict[str, str]]:
             "cost": str(cost),
             "min_margin": str(margin),
             "map_price": map_price,
-            "currency": "BGN",
-            "shipping_cost": "9.99" if product.bulky else "4.99",
-            "free_shipping_threshold": "120.00",
+            "currency": OUR_CURRENCY,
+            "shipping_cost": "4.99" if product.bulky else "2.49",
+            "free_shipping_threshold": "60.00",
             "delivery_days": "3" if product.bulky else "2",
             "warranty_months": "" if product.warranty_months is None else str(
                 product.warranty_months),

@@ -22,8 +22,9 @@ from decimal import Decimal
 from functools import lru_cache
 
 from demo.shops.assortment import our_items, shop_pids
-from demo.shops.spec import BGN_PER_EUR, SHOPS, ShopSpec, day_date
+from demo.shops.spec import SHOPS, ShopSpec, day_date
 from demo.shops.universe import Product, build_universe, charm, money, stable_rng
+from storage.money import convert
 
 COUPONS = (("SAVE10", 10), ("PROMO15", 15), ("WEEKEND5", 5), ("VIP20", 20), ("BLACK25", 25))
 
@@ -141,7 +142,15 @@ def scripted_events(seed: int = 42) -> tuple[Scripted, ...]:
 
 
 def _to_shop_currency(spec: ShopSpec, bgn: Decimal) -> Decimal:
-    return bgn if spec.currency == "BGN" else bgn / BGN_PER_EUR
+    """A market price (the universe keeps them in leva) in the shop's currency."""
+    return in_currency(bgn, "BGN", spec.currency)
+
+
+def in_currency(amount: Decimal, source: str, target: str) -> Decimal:
+    """`amount` converted at the fixed rate, to the cent (storage.money.convert)."""
+    conversion = convert(amount, source, target)
+    assert conversion is not None, f"no fixed rate {source}->{target}"
+    return conversion.amount
 
 
 def _our_price(product: Product, seed: int) -> Decimal:
@@ -250,7 +259,7 @@ def _apply_scripted(offer: Offer, events: list[Scripted], day: int, seed: int,
         if not event.start <= day <= event.end:
             continue
         if event.kind == "undercut":
-            ours = _to_shop_currency(spec, _our_price(offer.product, seed))
+            ours = in_currency(_our_price(offer.product, seed), OUR_CURRENCY, spec.currency)
             offer = replace(offer, price=charm(ours * Decimal("0.88")), regular_price=None,
                             promos=tuple(p for p in offer.promos if p.kind == "instalments"))
         elif event.kind == "promo":
@@ -322,3 +331,38 @@ def shop_offers(shop: str, day: int, seed: int = 42) -> dict[int, Offer]:
             offer = _apply_scripted(offer, by_pid[pid], day, seed, spec)
         offers[pid] = offer
     return offers
+
+
+OUR_CURRENCY = "EUR"
+"""The currency of our demo catalog."""
+MONEY_PROMOS = frozenset({"amount_off", "member_price", "instalments"})
+
+
+def shows_leva(spec: ShopSpec, day: int) -> bool:
+    """Whether the shop's pages show leva only on `day` (a laggard before its switch)."""
+    return spec.leva_until_day is not None and day <= spec.leva_until_day
+
+
+def in_leva(offer: Offer) -> Offer:
+    """The offer as a shop still pricing in leva shows it: every amount at the fixed rate."""
+    def lev(amount: Decimal | None) -> Decimal | None:
+        return None if amount is None else in_currency(amount, offer.currency, "BGN")
+
+    def lev_(amount: Decimal) -> Decimal:
+        return in_currency(amount, offer.currency, "BGN")
+
+    promos = tuple(replace(p, value=lev(p.value) if p.kind in MONEY_PROMOS else p.value,
+                           threshold=lev(p.threshold)) for p in offer.promos)
+    return replace(offer, price=lev_(offer.price), regular_price=lev(offer.regular_price),
+                   currency="BGN", promos=promos, shipping_cost=lev_(offer.shipping_cost),
+                   free_shipping_threshold=lev_(offer.free_shipping_threshold))
+
+
+@lru_cache(maxsize=256)
+def shown_offers(shop: str, day: int, seed: int = 42) -> dict[int, Offer]:
+    """The offers as the shop's pages show them on `day`: in leva before a laggard's switch
+    (`ShopSpec.leva_until_day`), else the same as `shop_offers` (what a crawl stores)."""
+    offers = shop_offers(shop, day, seed)
+    if not shows_leva(SHOPS[shop], day):
+        return offers
+    return {pid: in_leva(offer) for pid, offer in offers.items()}

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-DAY0 = date(2026, 11, 2)
-"""Calendar date of simulated day 0 (a Monday)."""
-
-BGN_PER_EUR = Decimal("1.95583")
-"""The fixed lev/euro rate."""
+DAY0 = date(2026, 12, 1)
+"""Calendar date of simulated day 0: the demo lives in December 2026, eleven months after
+Bulgaria's move to the euro (prices in euros; one shop still shows the leva beside them,
+one moves from leva to euros during the demo)."""
 
 
 def day_date(day: int) -> date:
@@ -40,24 +39,30 @@ class ShopSpec:
     share: float  # fraction of the universe the shop sells
     price_spread: float  # how far its prices wander from the market price
     instalments_from: Decimal | None  # price from which it offers instalments
+    leva_until_day: int | None = None
+    """A laggard: its pages show leva only (at the fixed rate) up to this simulated day,
+    euros from the next one on."""
+    dual_display: bool = False
+    """Shows the leva beside the euro price ("25,51 € (49,90 лв.)")."""
 
 
 SHOPS: dict[str, ShopSpec] = {
     s.name: s
     for s in (
-        ShopSpec("jsonshop", "JSON Shop", "BGN", "bg", "bg_BG", Decimal("5.99"), Decimal("12.99"),
-                 Decimal("100"), 2, 4, 30, 0.86, 0.06, Decimal("300")),
+        # jsonshop still showed leva only until day 4 and moved to euros on day 5
+        ShopSpec("jsonshop", "JSON Shop", "EUR", "bg", "bg_BG", Decimal("2.99"), Decimal("6.49"),
+                 Decimal("50"), 2, 4, 30, 0.86, 0.06, Decimal("150"), leva_until_day=4),
         ShopSpec("woostore", "Woo Store", "EUR", "en", "en_IE", Decimal("3.90"), Decimal("9.90"),
                  Decimal("50"), 1, 3, 14, 0.84, 0.07, None),
-        ShopSpec("shopifyish", "Shopifyish", "BGN", "en", "en_GB", Decimal("6.90"),
-                 Decimal("14.90"), Decimal("150"), 3, 5, 14, 0.85, 0.05, None),
-        ShopSpec("plainshop", "Плейн Шоп", "BGN", "bg", "bg_BG", Decimal("4.99"), Decimal("9.99"),
-                 Decimal("79"), 1, 2, 30, 0.83, 0.08, Decimal("200")),
+        ShopSpec("shopifyish", "Shopifyish", "EUR", "en", "en_GB", Decimal("3.49"),
+                 Decimal("7.49"), Decimal("75"), 3, 5, 14, 0.85, 0.05, None),
+        ShopSpec("plainshop", "Плейн Шоп", "EUR", "bg", "bg_BG", Decimal("2.49"), Decimal("4.99"),
+                 Decimal("39"), 1, 2, 30, 0.83, 0.08, Decimal("100"), dual_display=True),
         # jsshop is smaller: every page costs a browser render (the 14-day demo crawls it daily)
-        ShopSpec("jsshop", "JS Shop", "BGN", "bg", "bg_BG", Decimal("7.50"), Decimal("15.00"),
-                 Decimal("120"), 2, 5, 14, 0.11, 0.06, None),
-        ShopSpec("troubleshop", "Trouble Shop", "BGN", "bg", "bg_BG", Decimal("5.00"),
-                 Decimal("10.00"), Decimal("100"), 2, 3, 14, 0.0, 0.05, None),
+        ShopSpec("jsshop", "JS Shop", "EUR", "bg", "bg_BG", Decimal("3.79"), Decimal("7.49"),
+                 Decimal("60"), 2, 5, 14, 0.11, 0.06, None),
+        ShopSpec("troubleshop", "Trouble Shop", "EUR", "bg", "bg_BG", Decimal("2.49"),
+                 Decimal("4.99"), Decimal("50"), 2, 3, 14, 0.0, 0.05, None),
     )
 }
 

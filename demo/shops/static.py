@@ -25,7 +25,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from demo.shops.pages.common import bgn, jsonld_script, plain_number
+from demo.shops.pages.common import eur_bg, jsonld_script, plain_number
 from demo.shops.pages.plainshop import SELECTORS as PLAIN_SELECTORS
 from demo.shops.universe import (
     Product,
@@ -131,14 +131,14 @@ def _description(item: _Item, paragraphs: int) -> str:
 
 def _jsonld(item: _Item, url: str) -> str:
     offer: dict[str, Any] = {
-        "@type": "Offer", "price": plain_number(item.price), "priceCurrency": "BGN",
+        "@type": "Offer", "price": plain_number(item.price), "priceCurrency": "EUR",
         "availability": "https://schema.org/" + item.availability, "url": url,
     }
     if item.regular is not None:
         offer["priceSpecification"] = {
             "@type": "UnitPriceSpecification",
             "priceType": "https://schema.org/StrikethroughPrice",
-            "price": plain_number(item.regular), "priceCurrency": "BGN"}
+            "price": plain_number(item.regular), "priceCurrency": "EUR"}
     return jsonld_script({
         "@context": "https://schema.org", "@type": "Product", "name": item.title,
         "sku": f"B-{item.index:06d}", "gtin13": item.gtin, "mpn": item.mpn,
@@ -147,9 +147,9 @@ def _jsonld(item: _Item, url: str) -> str:
 
 
 def _price_block(item: _Item) -> str:
-    old = f'<span class="cena-old">{bgn(item.regular)}</span> ' if item.regular else ""
+    old = f'<span class="cena-old">{eur_bg(item.regular)}</span> ' if item.regular else ""
     stock = "В наличност" if item.availability == "InStock" else "Изчерпан"
-    return (f'<div class="ceni">{old}<span class="cena-now">{bgn(item.price)}</span></div>'
+    return (f'<div class="ceni">{old}<span class="cena-now">{eur_bg(item.price)}</span></div>'
             f'<div class="nalichnost">{stock}</div>')
 
 
@@ -159,18 +159,18 @@ def _product_page(item: _Item, related: list[_Item], style: str,
     url = f"/p/{item.slug}.html"
     head = _jsonld(item, url) if style == "jsonld" else ""
     rel = "".join(f'<li><a href="/p/{r.slug}.html">{escape(r.title)}</a> '
-                  f'<span class="rel-cena">{bgn(r.price)}</span></li>' for r in related)
+                  f'<span class="rel-cena">{eur_bg(r.price)}</span></li>' for r in related)
     return f"""<!DOCTYPE html>
 <html lang="bg"><head><meta charset="utf-8"><title>{escape(item.title)} | Бенч Шоп</title>
 {css}{head}</head>
-<body><header><a href="/" class="logo">Бенч Шоп</a><a href="/cart" class="kolichka">Количка (1) {bgn(Decimal("19.99"))}</a></header>
+<body><header><a href="/" class="logo">Бенч Шоп</a><a href="/cart" class="kolichka">Количка (1) {eur_bg(Decimal("19.99"))}</a></header>
 {menu}
 <main><div class="artikul-karta">
 <h1 class="ime">{escape(item.title)}</h1>
 <div class="danni"><span class="kod">Код: <b>B-{item.index:06d}</b></span> <span class="katnomer">Кат. номер: <b>{escape(item.mpn)}</b></span> <span class="marka">Марка: <b>{escape(item.base.brand)}</b></span></div>
 {_price_block(item)}
 <form action="/cart" method="post"><button>Купи</button></form>
-<div class="usloviya"><p class="dostavka-cena">Доставка: 4,99 лв.</p><p class="srok">Доставка 1-3 работни дни</p><p class="garanciya">Гаранция 24 месеца</p><p class="vrashtane">14 дни право на връщане</p></div>
+<div class="usloviya"><p class="dostavka-cena">Доставка: 2,49 €</p><p class="srok">Доставка 1-3 работни дни</p><p class="garanciya">Гаранция 24 месеца</p><p class="vrashtane">14 дни право на връщане</p></div>
 <div class="opisanie">{_description(item, paragraphs)}{_specs(item)}</div>
 </div>
 <div class="vizh-oshte"><h3>Вижте още</h3><ul>{rel}</ul></div></main>
@@ -180,7 +180,7 @@ def _product_page(item: _Item, related: list[_Item], style: str,
 
 def _listing_page(slug: str, chunk: list[_Item], page: int, pages: int) -> str:
     links = "".join(f'<li><a class="artikul-link" href="/p/{i.slug}.html">{escape(i.title)}</a>'
-                    f' <span class="cena">{bgn(i.price)}</span></li>' for i in chunk)
+                    f' <span class="cena">{eur_bg(i.price)}</span></li>' for i in chunk)
     nxt = (f'<a class="next" href="/c/{slug}/page-{page + 1}.html">Следваща</a>'
            if page < pages else "")
     return (f"<!DOCTYPE html><html lang='bg'><head><meta charset='utf-8'><title>{slug} - "
@@ -214,7 +214,7 @@ def generate_static(out: Path, products: int = 5000, style: str = "jsonld", seed
         total += len(html)
         truth_lines.append(json.dumps({
             "path": f"/p/{item.slug}.html", "price": str(item.price),
-            "regular_price": str(item.regular) if item.regular else None, "currency": "BGN",
+            "regular_price": str(item.regular) if item.regular else None, "currency": "EUR",
             "availability": item.availability}))
     listing_pages = 0
     for slug, group in by_category.items():
@@ -260,7 +260,7 @@ def bench_competitor(style: str, base_url: str, name: str | None = None) -> dict
         "name": name or f"bench-{style}",
         "base_url": base_url,
         "country": "BG",
-        "currency": "BGN",
+        "currency": "EUR",
         "locale": "bg_BG",
         "discovery": {"kind": "sitemap", "sitemap_url": "/sitemap.xml",
                       "link_pattern": "/p/[^/?]+\\.html$"},

@@ -75,6 +75,7 @@ class ProductTruth:
     price: Decimal | None
     regular_price: Decimal | None
     currency: str
+    """What a correct crawl stores: the shop's currency (EUR)."""
     availability: str | None
     sku: str | None
     gtin: str | None
@@ -89,6 +90,9 @@ class ProductTruth:
     returns_days: int | None
     fake_discount: bool = False  # the was-price is above the shop's 30-day low
     fault: str | None = None
+    shown_currency: str | None = None
+    """The currency the page shows when it is not `currency`: "BGN" on a laggard's leva
+    days, where the crawl stores the amounts converted at the fixed rate (and flags them)."""
 
     @property
     def expected_status(self) -> str:
@@ -109,7 +113,8 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
     """
     site = site_for(shop, seed)
     faults = faults if faults is not None else Faults.default_for(shop)
-    offers = site.offers(day)
+    offers = site.stored_offers(day)
+    shown = site.offers(day)
     result: list[ProductTruth] = []
     for index, listing in enumerate(site.listings):
         offer = offers[listing.product.pid]
@@ -147,5 +152,114 @@ def truth(shop: str, day: int, seed: int = 42, faults: Faults | None = None) -> 
             returns_days=offer.returns_days,
             fake_discount=offer.fake_discount and priced,
             fault=fault,
+            shown_currency=(shown[listing.product.pid].currency
+                            if shown[listing.product.pid].currency != offer.currency else None),
         ))
     return result
+
+
+# ------------------------------------------------------------------ business events
+
+
+@dataclass(frozen=True)
+class BusinessEvent:
+    """What truly happened to one product page from its last good day to `day`.
+
+    `kind` is what it means for a manager, the most important first: promotion_started /
+    promotion_ended / promotion_changed (price mechanics; the shop-wide free-shipping
+    threshold, instalments and sale badges are not promotions, a member price follows the
+    price), else price_drop / price_rise (a base price move of at least `price_change_pct`),
+    else out_of_stock / back_in_stock, else terms_changed (shipping, free-shipping threshold,
+    warranty, instalments offered). `changes` lists every part that changed.
+    """
+
+    shop: str
+    path: str
+    day: int
+    kind: str
+    changes: tuple[str, ...]
+
+
+IN_STOCK_TERMS = frozenset({"InStock", "LimitedAvailability", "PreOrder", "BackOrder"})
+
+
+def _mechanics(page: ProductTruth) -> frozenset[tuple[object, ...]]:
+    found: set[tuple[object, ...]] = set()
+    for p in page.promotions:
+        if p.kind in ("badge", "instalments") or (p.kind == "free_shipping" and p.threshold is not None):
+            continue
+        value = None if p.kind == "member_price" else p.value
+        found.add((p.kind, value, p.code, p.buy_qty, p.pay_qty))
+    if page.regular_price is not None and page.price is not None and page.regular_price > page.price:
+        found.add(("markdown",))
+    return frozenset(found)
+
+
+def _in(amount: Decimal, currency: str, target: str) -> Decimal:
+    """`amount` in `target`, through the one money module (the fixed lev/euro rate)."""
+    from storage.money import convert
+
+    conversion = convert(amount, currency, target)
+    assert conversion is not None, (currency, target)
+    return conversion.amount
+
+
+def _instalments(page: ProductTruth) -> bool:
+    return any(p.kind == "instalments" for p in page.promotions)
+
+
+def classify(before: ProductTruth, after: ProductTruth, price_change_pct: Decimal) -> tuple[str, tuple[str, ...]] | None:
+    """(kind, changed parts) between two good readings of a page, or None."""
+    changes: list[str] = []
+    kind: str | None = None
+    was, now = _mechanics(before), _mechanics(after)
+    if was != now:
+        changes.append("promotion")
+        kind = "promotion_started" if not was else "promotion_ended" if not now else "promotion_changed"
+    assert before.price is not None and after.price is not None
+    from storage.money import same_price
+
+    old, new = _in(before.price, before.currency, after.currency), after.price
+    if not same_price(before.price, before.currency, after.price, after.currency):
+        changes.append("price")
+        if kind is None and abs(new - old) * 100 >= price_change_pct * old:
+            kind = "price_drop" if new < old else "price_rise"
+    stock_before = before.availability in IN_STOCK_TERMS
+    stock_after = after.availability in IN_STOCK_TERMS
+    if stock_before != stock_after:
+        changes.append("stock")
+        if kind is None:
+            kind = "back_in_stock" if stock_after else "out_of_stock"
+    terms = [name for name in ("shipping_cost", "free_shipping_threshold", "warranty_months")
+             if getattr(before, name) is not None and getattr(after, name) is not None
+             and getattr(before, name) != getattr(after, name)]
+    if _instalments(before) != _instalments(after):
+        terms.append("instalments")
+    if terms:
+        changes.append("terms")
+        if kind is None:
+            kind = "terms_changed"
+    return None if kind is None else (kind, tuple(changes))
+
+
+def business_events(shop: str, days: int, seed: int = 42, faults: Faults | None = None,
+                    price_change_pct: Decimal = Decimal(5)) -> list[BusinessEvent]:
+    """Every true business event of `shop` over days 1..days-1, per product page.
+
+    A page is compared with its last good day (a faulty page has no reading, so the change
+    shows on the next good day, as a perfect crawler would see it).
+    """
+    last_good: dict[str, ProductTruth] = {}
+    events: list[BusinessEvent] = []
+    for day in range(days):
+        for page in truth(shop, day, seed, faults):
+            if page.fault is not None or page.price is None:
+                continue
+            before = last_good.get(page.path)
+            last_good[page.path] = page
+            if before is None:
+                continue
+            found = classify(before, page, price_change_pct)
+            if found is not None:
+                events.append(BusinessEvent(shop, page.path, day, found[0], found[1]))
+    return events

@@ -13,6 +13,16 @@ from typing import Any
 
 from monitor.alerts.settings import EventKind
 
+VALUE_FOLLOWS_PRICE = frozenset({"member_price"})
+"""Promotion kinds whose value is derived from the price (not a change of their own)."""
+MARKDOWN = ("markdown", "", "")
+"""The signature of a visible markdown: a crossed-out regular price above the price."""
+
+
+def _norm(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
 IN_STOCK = frozenset({"InStock", "LimitedAvailability", "PreOrder", "BackOrder"})
 """Availability terms under which the competitor can take an order."""
 OUT_OF_STOCK = frozenset({"OutOfStock", "SoldOut", "Discontinued"})
@@ -26,11 +36,20 @@ class PromoView:
     value: Decimal | None = None
     code: str | None = None
     text: str | None = None
+    buy_qty: int | None = None
+    pay_qty: int | None = None
 
     @property
     def signature(self) -> tuple[str, str, str]:
-        """What makes two promotions the same one (the wording may vary night to night)."""
-        return (self.kind, "" if self.value is None else str(self.value), self.code or "")
+        """What makes two promotions the same one (the wording may vary night to night).
+
+        A member price is a share of the shelf price: its amount follows the price, so
+        only that there is one counts.
+        """
+        value = "" if self.value is None or self.kind in VALUE_FOLLOWS_PRICE else _norm(self.value)
+        if self.buy_qty or self.pay_qty:
+            value = f"{value}/{self.buy_qty or ''}for{self.pay_qty or ''}"
+        return (self.kind, value, (self.code or "").upper())
 
     def describe(self) -> str:
         if self.text:
@@ -54,10 +73,30 @@ class ListingState:
     regular_price: Decimal | None = None
     availability: str | None = None
     promotions: tuple[PromoView, ...] = ()
+    promotions_known: bool = True
+    """False for a quick reading that did not read promotions (then no promotion change)."""
+    crawl_run_id: int | None = None
+    shipping_cost: Decimal | None = None
+    free_shipping_threshold: Decimal | None = None
+    warranty_months: int | None = None
+    instalments: int | None = None
+    extractor: str | None = None
 
     @property
     def ident(self) -> int:
         return self.observation_id
+
+    @property
+    def terms(self) -> dict[str, Any]:
+        """The offer's terms (None = not stated)."""
+        return {"shipping_cost": self.shipping_cost,
+                "free_shipping_threshold": self.free_shipping_threshold,
+                "warranty_months": self.warranty_months, "instalments": self.instalments}
+
+    @property
+    def marked_down(self) -> bool:
+        return (self.regular_price is not None and self.price is not None
+                and self.regular_price > self.price)
 
     @property
     def in_stock(self) -> bool | None:
@@ -70,7 +109,12 @@ class ListingState:
 
     @property
     def promo_signature(self) -> frozenset[tuple[str, str, str]]:
-        return frozenset(p.signature for p in self.promotions)
+        """The price mechanics running: promotions (terms and valueless badges left out)
+        and a visible markdown."""
+        found = {p.signature for p in self.promotions if p.kind != "badge"}
+        if self.marked_down:
+            found.add(MARKDOWN)
+        return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)

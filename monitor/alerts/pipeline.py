@@ -8,20 +8,24 @@ exist together or not at all.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from monitor.alerts.actions import SnoozeBook
 from monitor.alerts.digest import DigestItem, build_digest, rank
 from monitor.alerts.events import Event, FindingState, ListingState, PromoView, money_text
 from monitor.alerts.policy import Policy, PolicyBook, Scope
-from monitor.alerts.rules import FakeDiscountRule, UndercutRule, debounced, listing_rules
+from monitor.alerts.rules import FindingStartRule, UndercutRule, debounced, listing_rules
 from monitor.alerts.settings import AlertSettings, EventKind, load_alert_settings
+from storage.offer_terms import is_term
 from storage.repos import alerts as repo
 from storage.repos.observations import latest_good_observations
 from storage.types import utcnow
@@ -51,6 +55,10 @@ class AlertRunResult:
     held_until: datetime | None = None
     """When quiet hours hold messages back, the earliest time they may go."""
     warnings: list[str] = field(default_factory=list)
+    held: dict[str, int] = field(default_factory=dict)
+    """Alerts stored but not sent, by why (snoozed)."""
+    held_back: dict[str, int] = field(default_factory=dict)
+    """Business events from doubtful readings put on operations' "needs a look" list, by why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,7 @@ class Candidate:
     priority: int
     release_at: datetime | None
     listing_id: int | None = None
+    held_reason: str | None = None
 
 
 def _scope(ctx: Any) -> Scope:
@@ -102,6 +111,22 @@ class _Collector:
         self.now = now
         self.candidates: list[Candidate] = []
         self.suppressed: Counter[str] = Counter()
+        self.held: Counter[str] = Counter()
+        self.ops_release: datetime | None = None
+
+    def hold(self, event: Event, *, why: str, key: str, payload: dict[str, Any], ctx: Any,
+             listing_id: int | None) -> None:
+        """A business event from a doubtful reading: to operations' "needs a look" list,
+        saying what was held back and why, never to the business audience."""
+        details = {"held_kind": event.kind.value, "reason": why, "held_details": event.details}
+        self.candidates.append(Candidate(
+            event=Event(kind=EventKind.needs_a_look, signature=event.signature, details=details),
+            dedupe_key=f"needs_a_look:{key}", audience="operations",
+            payload={**payload, "kind": EventKind.needs_a_look.value, "details": details},
+            product_id=ctx.product_id, competitor_id=ctx.competitor_id, priority=0,
+            release_at=self.ops_release, listing_id=listing_id,
+        ))
+        self.held[why.split(":", 1)[0]] += 1
 
     def add(self, event: Event, *, policy: Policy, key: str, payload: dict[str, Any],
             product_id: int | None, competitor_id: int | None, priority: int,
@@ -118,54 +143,131 @@ class _Collector:
         ))
 
 
-def _listing_histories(
-    obs_rows: Sequence[Any], promo_rows: Sequence[Any]
-) -> dict[int, list[ListingState]]:
-    promos: dict[tuple[int, int], list[PromoView]] = defaultdict(list)
-    for p in promo_rows:
-        promos[(p.listing_id, p.crawl_run_id)].append(
-            PromoView(kind=p.kind, value=p.value, code=p.code, text=p.text)
-        )
-    histories: dict[int, list[ListingState]] = defaultdict(list)
-    for o in obs_rows:
-        histories[o.listing_id].append(ListingState(
-            observation_id=o.id, observed_at=o.observed_at, price=o.price, currency=o.currency,
-            regular_price=o.regular_price, availability=o.availability,
-            promotions=tuple(promos.get((o.listing_id, o.crawl_run_id), ())),
+def _promotions(raw: Any) -> tuple[tuple[PromoView, ...], bool]:
+    """(promotions, known) from an observation's promotions JSON; terms are left out
+    (readings stored before terms were split off still list them)."""
+    if raw is None:
+        return (), False
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return (), False
+    views = []
+    for item in raw or ():
+        if not isinstance(item, dict) or not item.get("kind") or is_term(item):
+            continue
+        views.append(PromoView(
+            kind=str(item["kind"]), value=_decimal(item.get("value")), code=item.get("code"),
+            text=item.get("text"), buy_qty=item.get("buy_qty"), pay_qty=item.get("pay_qty"),
         ))
+    return tuple(views), True
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    state: ListingState
+    suspect: str | None
+    """Why the reading's crawl run was marked suspect, or None."""
+
+
+def _listing_histories(obs_rows: Sequence[Any]) -> dict[int, list[_Reading]]:
+    histories: dict[int, list[_Reading]] = defaultdict(list)
+    for o in obs_rows:
+        promos, known = _promotions(o.promotions)
+        histories[o.listing_id].append(_Reading(ListingState(
+            observation_id=o.id, observed_at=o.observed_at, price=o.price, currency=o.currency,
+            regular_price=o.regular_price, availability=o.availability, promotions=promos,
+            promotions_known=known, crawl_run_id=o.crawl_run_id, shipping_cost=o.shipping_cost,
+            free_shipping_threshold=o.free_shipping_threshold, warranty_months=o.warranty_months,
+            instalments=o.instalments, extractor=o.extractor,
+        ), (o.run_suspect_reason or "marked suspect by the health check") if o.run_suspect else None))
     return histories
+
+
+def _family(extractor: str | None) -> str | None:
+    """The extraction strategy without the quick-read suffix."""
+    return None if extractor is None else extractor.split("/", 1)[0]
+
+
+def doubt(history: Sequence[_Reading]) -> str | None:
+    """Why the newest reading of a listing is not to be trusted for a business alert.
+
+    Its crawl run was marked suspect, or the page changed structure: the price came from
+    another source than the reading before (e.g. structured data before, a text heuristic
+    now), or a field the page always had (availability) is gone.
+    """
+    current = history[-1]
+    if current.suspect:
+        return f"the crawl run was suspect: {current.suspect}"
+    if len(history) < 2:
+        return None
+    before, now = history[-2].state, current.state
+    if _family(before.extractor) and _family(now.extractor) != _family(before.extractor):
+        return (f"the page changed structure: the price was read by {_family(now.extractor)} "
+                f"where it was read by {_family(before.extractor)} before")
+    if before.availability is not None and now.availability is None:
+        return "the page changed structure: its stock status is gone"
+    return None
 
 
 def _listing_events(
     conn: Connection, out: _Collector, contexts: dict[int, Any],
     crawl_run_ids: Sequence[int] | None, since: datetime, history_days: int,
 ) -> None:
-    depth = out.book.max_debounce() + 1
+    debounce_depth = out.book.max_debounce() + 1
     start = since
     if crawl_run_ids is not None:
         start = repo.earliest_run_start(conn, crawl_run_ids) or since
-    obs_rows, promo_rows = repo.observation_windows(
-        conn, depth, crawl_run_ids=crawl_run_ids, since=since, until=out.now,
-        floor=start - timedelta(days=history_days),
+    obs_rows = repo.observation_windows(
+        conn, debounce_depth + SUSPECT_SLACK, crawl_run_ids=crawl_run_ids, since=since,
+        until=out.now, floor=start - timedelta(days=history_days),
     )
-    for listing_id, history in _listing_histories(obs_rows, promo_rows).items():
+    for listing_id, readings in _listing_histories(obs_rows).items():
         ctx = contexts.get(listing_id)
         if ctx is None:
             continue
+        # readings of suspect runs before the newest never serve as a baseline
+        kept = [r for r in readings[:-1] if r.suspect is None] + readings[-1:]
         policy = out.book.for_scope(_scope(ctx))
+        history = [r.state for r in kept]
         for rule in listing_rules(policy):
-            event = debounced(rule, history, policy.debounce)
+            event = debounced(rule, history[-(policy.debounce + 1):], policy.debounce)
             if event is None:
                 continue
+            if event.kind in STOCK_KINDS and event.impact is None and ctx.cost is not None:
+                # money at stake: our margin on the sale we may win (or lose again)
+                event = replace(event, impact=max(ctx.our_price - ctx.cost, Decimal(0)))
             payload = {
                 **_product_payload(ctx), "listing_id": listing_id, "title": ctx.title,
                 "url": ctx.url, "observed_at": _iso(history[-1].observed_at),
             }
-            out.add(event, policy=policy, key=f"{event.kind.value}:listing={listing_id}:since={event.since}",
+            key = f"{event.kind.value}:listing={listing_id}:since={event.since}"
+            why = doubt(kept)
+            if why is not None:
+                out.hold(event, why=why, key=key, payload=payload, ctx=ctx, listing_id=listing_id)
+                continue
+            out.add(event, policy=policy, key=key,
                     payload=payload, product_id=ctx.product_id, competitor_id=ctx.competitor_id,
                     priority=ctx.priority, listing_id=listing_id)
 
 
+SUSPECT_SLACK = 3
+"""Extra readings fetched per listing so that a baseline skipping suspect runs exists."""
+STOCK_KINDS = frozenset({EventKind.out_of_stock, EventKind.back_in_stock})
+
+
+LISTING_FINDINGS = {"fake_discount": EventKind.fake_discount, "map_violation": EventKind.map_violation}
+"""Findings about one listing that alert when they start."""
 UNDERCUT_KINDS = {"undercut": 0, "promo_driven": 1}
 """Findings that mean 'a competitor is cheaper than us' (a promotion-only one too), by preference."""
 
@@ -204,23 +306,55 @@ def _finding_events(conn: Connection, out: _Collector, compare_run_id: int | Non
     runs = repo.compare_run_window(conn, compare_run_id, out.book.max_debounce() + 1)
     if not runs:
         return
-    rows = repo.findings_in_runs(conn, runs, [*UNDERCUT_KINDS, "fake_discount"])
+    rows = repo.findings_in_runs(conn, runs, [*UNDERCUT_KINDS, *LISTING_FINDINGS])
+    pending: list[tuple[Event, Policy, str, dict[str, Any], Any]] = []
     for (story, product_id, listing_id), by_run in _finding_groups(rows).items():
         latest = by_run[max(by_run)]  # the finding the message is about
         policy = out.book.for_scope(_scope(latest))
         window = runs[-(policy.debounce + 1):]
         states = [_finding_state(run, by_run.get(run)) for run in window]
-        rule = UndercutRule(policy) if story == "undercut" else FakeDiscountRule(policy)
+        rule: UndercutRule | FindingStartRule = (
+            UndercutRule(policy) if story == "undercut"
+            else FindingStartRule(policy, LISTING_FINDINGS[story]))
         event = debounced(rule, states, policy.debounce)
         if event is None:
             continue
         payload = {**_product_payload(latest), "listing_id": latest.listing_id,
                    "title": None, "url": None, "compare_run_id": window[-1]}
         where = f":listing={listing_id}" if listing_id is not None else ""
-        out.add(event, policy=policy,
-                key=f"{event.kind.value}:product={product_id}{where}:since_run={event.since}",
-                payload=payload, product_id=product_id, competitor_id=latest.competitor_id,
+        key = f"{event.kind.value}:product={product_id}{where}:since_run={event.since}"
+        pending.append((event, policy, key, payload, latest))
+    readings = repo.latest_readings(conn, [p[4].listing_id for p in pending if p[4].listing_id])
+    for event, policy, key, payload, latest in pending:
+        why = _finding_doubt(readings.get(latest.listing_id)) if latest.listing_id else None
+        if why is not None:
+            out.hold(event, why=why, key=key, payload=payload, ctx=_FindingCtx(latest.product_id, latest.competitor_id),
+                     listing_id=latest.listing_id)
+            continue
+        out.add(event, policy=policy, key=key,
+                payload=payload, product_id=latest.product_id, competitor_id=latest.competitor_id,
                 priority=latest.priority, listing_id=latest.listing_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _FindingCtx:
+    product_id: int
+    competitor_id: int | None
+
+
+def _finding_doubt(reading: repo.LatestReading | None) -> str | None:
+    """Why a comparison finding that appeared or vanished is not to be trusted: the
+    competitor's page had no good reading in its latest crawl, or that crawl was suspect
+    or did not finish (a finding then vanishes for lack of a price, not because it ended)."""
+    if reading is None:
+        return None
+    if reading.run_suspect:
+        return f"the crawl run was suspect: {reading.run_suspect_reason or 'marked by the health check'}"
+    if reading.run_status not in ("finished", "truncated"):
+        return f"the competitor's latest crawl {reading.run_status}"
+    if reading.status != "ok":
+        return f"the page had no good reading in the latest crawl ({reading.status}: {reading.reason or ''})"
+    return None
 
 
 def _new_match_events(conn: Connection, out: _Collector, contexts: dict[int, Any], since: datetime) -> None:
@@ -280,7 +414,7 @@ def _alert_row(c: Candidate, now: datetime) -> repo.AlertRow:
     return repo.AlertRow(
         kind=c.event.kind.value, audience=c.audience, dedupe_key=c.dedupe_key, payload=c.payload,
         impact=c.event.impact, product_id=c.product_id, competitor_id=c.competitor_id,
-        created_at=now, delivered={},
+        created_at=now, delivered={}, listing_id=c.listing_id, held_reason=c.held_reason,
     )
 
 
@@ -320,14 +454,23 @@ def _enqueue(
         by_id = {item.alert_id: (item, cand) for item, cand in pairs}
         ranked = [by_id[i.alert_id] for i in rank([p[0] for p in pairs])]
         chart = _chart_for(conn, ranked) if audience == "business" else None
-        subject, body = build_digest([p[0] for p in pairs], audience=audience,
-                                     top=settings.digest.top, chart=chart)
         ids = sorted(a for a, _ in members)
         digest_id = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:20]
         due = release or now
         if release is not None:
             result.held_until = min(result.held_until or release, release)
+        bodies: dict[str, tuple[str, dict[str, Any]]] = {}
         for channel in channels:
+            config = settings.channels.get(channel)
+            lang = (getattr(config, "lang", None) or settings.digest.lang)
+            if lang not in bodies:
+                report_url = None
+                if settings.digest.report_url:
+                    report_url = settings.digest.report_url.format(date=f"{now:%Y-%m-%d}", lang=lang)
+                bodies[lang] = build_digest([p[0] for p in pairs], audience=audience,
+                                            top=settings.digest.top, chart=chart, lang=lang,
+                                            report_url=report_url)
+            subject, body = bodies[lang]
             queued = repo.enqueue_message(conn, repo.OutboxRow(
                 channel=channel, dedupe_key=f"digest:{channel}:{audience}:{digest_id}", subject=subject,
                 body=body, alert_ids=ids, next_attempt_at=due, created_at=now,
@@ -360,13 +503,18 @@ def run_alerts(
     since = now - timedelta(days=settings.lookback_days)
     book = PolicyBook(settings)
     out = _Collector(book, now)
+    if settings.operations_quiet_hours is not None:
+        out.ops_release = settings.operations_quiet_hours.release_time(now)
     result = AlertRunResult()
     with engine.begin() as conn:
         contexts = {r.listing_id: r for r in repo.matched_listings(conn, settings.min_match_confidence)}
         _listing_events(conn, out, contexts, crawl_run_ids, since, settings.history_days)
         _finding_events(conn, out, compare_run_id)
         _new_match_events(conn, out, contexts, since)
-        candidates = out.candidates + _operations_events(conn, settings, now, crawl_run_ids, since)
+        _gone_events(conn, out, contexts, crawl_run_ids, settings.gone_after_nights)
+        candidates = _fold(out.candidates) + _operations_events(conn, settings, now, crawl_run_ids, since)
+        snoozes = SnoozeBook.load(conn, now)
+        candidates = [_snoozed(c, snoozes) for c in candidates]
         ids = repo.insert_new_alerts(conn, [_alert_row(c, now) for c in candidates])
         stored = [(ids[c.dedupe_key], c) for c in _unique(candidates) if c.dedupe_key in ids]
         result.created = len(stored)
@@ -374,12 +522,89 @@ def run_alerts(
         result.alert_ids = [a for a, _ in stored]
         result.by_kind = dict(Counter(c.event.kind.value for _, c in stored))
         result.suppressed = dict(out.suppressed)
-        _enqueue(conn, settings, stored, now, result)
+        result.held = dict(Counter(
+            (c.held_reason or "").split(" ", 1)[0] or "held" for _, c in stored if c.held_reason))
+        result.held_back = dict(out.held)
+        _enqueue(conn, settings, [(a, c) for a, c in stored if c.held_reason is None], now, result)
     for warning in result.warnings:
         log.warning("alerts: %s", warning)
     log.info("alerts: %d new (%d already known), %d message(s) queued",
              result.created, result.duplicates, result.messages_queued)
     return result
+
+
+FOLDED_FINDINGS = frozenset({
+    EventKind.became_undercut, EventKind.no_longer_undercut, EventKind.fake_discount,
+    EventKind.map_violation,
+})
+LISTING_KINDS = frozenset({
+    EventKind.promotion_started, EventKind.promotion_changed, EventKind.promotion_ended,
+    EventKind.price_drop, EventKind.price_rise, EventKind.out_of_stock, EventKind.back_in_stock,
+    EventKind.terms_changed,
+})
+BECOMES = {EventKind.became_undercut, EventKind.no_longer_undercut}
+
+
+def _fold(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """One alert per listing per night: a finding caused by that night's change on the same
+    listing (they undercut us because they cut their price) joins that listing's event.
+
+    A base price change that makes us undercut (or no longer) is told as the undercut, the
+    meaning for us; a promotion stays a promotion, with the undercut in its details.
+    """
+    by_listing: dict[int, int] = {}
+    folded: list[Candidate] = []
+    for c in candidates:
+        if c.audience == "business" and c.event.kind in LISTING_KINDS and c.listing_id is not None:
+            by_listing[c.listing_id] = len(folded)
+        folded.append(c)
+    result: list[Candidate | None] = list(folded)
+    for i, c in enumerate(folded):
+        if c.event.kind not in FOLDED_FINDINGS or c.listing_id not in by_listing:
+            continue
+        j = by_listing[c.listing_id]
+        host = result[j]
+        assert host is not None
+        details = {**host.event.details}
+        details["changes"] = {**details.get("changes", {}), c.event.kind.value: c.event.details}
+        event = replace(host.event, details=details)
+        payload = {**host.payload, "details": details}
+        if host.event.kind in (EventKind.price_drop, EventKind.price_rise) and c.event.kind in BECOMES:
+            event = replace(event, kind=c.event.kind, impact=c.event.impact or host.event.impact)
+            details.update({k: v for k, v in c.event.details.items() if k not in details or v is not None})
+            payload = {**payload, "kind": c.event.kind.value, "details": details}
+        result[j] = replace(host, event=event, payload=payload)
+        result[i] = None
+    return [c for c in result if c is not None]
+
+
+def _snoozed(c: Candidate, snoozes: SnoozeBook) -> Candidate:
+    if c.audience != "business":
+        return c
+    until = snoozes.held_until(kind=c.event.kind.value, product_id=c.product_id,
+                               competitor_id=c.competitor_id, listing_id=c.listing_id)
+    if until is None:
+        return c
+    return replace(c, held_reason=f"snoozed until {until:%Y-%m-%d %H:%M} UTC")
+
+
+def _gone_events(conn: Connection, out: _Collector, contexts: dict[int, Any],
+                 crawl_run_ids: Sequence[int] | None, nights: int) -> None:
+    """Matched competitor products that are gone: the page answers 404/410 in these runs,
+    or the listing was missing from its competitor's last `nights` finished crawls. The
+    listing is marked inactive (the comparison then leaves it out) and alerts once."""
+    gone = repo.gone_listings(conn, list(contexts), crawl_run_ids, nights)
+    if not gone:
+        return
+    repo.deactivate_listings(conn, [g.listing_id for g in gone])
+    for g in gone:
+        ctx = contexts[g.listing_id]
+        event = Event(kind=EventKind.listing_gone, signature="gone", details={"reason": g.reason})
+        policy = out.book.for_scope(_scope(ctx))
+        payload = {**_product_payload(ctx), "listing_id": g.listing_id, "title": ctx.title, "url": ctx.url}
+        out.add(event, policy=policy, key=f"listing_gone:listing={g.listing_id}:seen={g.last_seen:%Y%m%d}",
+                payload=payload, product_id=ctx.product_id, competitor_id=ctx.competitor_id,
+                priority=ctx.priority, listing_id=g.listing_id)
 
 
 def _unique(candidates: Iterable[Candidate]) -> list[Candidate]:

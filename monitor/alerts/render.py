@@ -6,28 +6,34 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
+from monitor.alerts.text import WORDS, word
+
 _HTML = """<!doctype html>
-<html><body style="font-family: sans-serif; color: #222">
+<html lang="{{ lang }}"><body style="font-family: sans-serif; color: #222">
 <h2 style="margin: 0 0 8px">{{ subject }}</h2>
 <table cellpadding="6" style="border-collapse: collapse; font-size: 14px">
-<tr style="background: #eee"><th align="left">#</th><th align="left">What</th><th align="left">Product</th>
-<th align="left">Competitor</th><th align="left">Details</th><th align="right">Impact</th></tr>
-{% for item in body["items"] %}
+<tr style="background: #eee"><th align="left">#</th><th align="left">{{ w.what }}</th>
+<th align="left">{{ w.competitor }}</th><th align="left">{{ w.details }}</th><th align="right">{{ w.impact }}</th></tr>
+{% set n = namespace(i=0) %}
+{% for g in groups %}
+<tr style="background: #f6f6f6; border-top: 2px solid #ccc"><td colspan="5"><strong>{{ g.product_name or "" }}</strong>{% if g.sku %} <small>{{ g.sku }}</small>{% endif %}</td></tr>
+{% for item in g["items"] %}{% set n.i = n.i + 1 %}
 <tr style="border-top: 1px solid #ddd">
-<td>{{ loop.index }}</td>
+<td>{{ n.i }}</td>
 <td><strong>{{ item.label }}</strong></td>
-<td>{% if item.url and item.url.startswith(("http://", "https://")) %}<a href="{{ item.url }}">{{ item.product_name or item.title or "" }}</a>{% else %}{{ item.product_name or item.title or "" }}{% endif %}{% if item.sku %}<br><small>{{ item.sku }}</small>{% endif %}</td>
-<td>{{ item.competitor or "" }}</td>
+<td>{% if item.url and item.url.startswith(("http://", "https://")) %}<a href="{{ item.url }}">{{ item.competitor or "" }}</a>{% else %}{{ item.competitor or "" }}{% endif %}</td>
 <td>{{ item.detail or item.headline }}</td>
 <td align="right">{{ item.impact or "" }}</td>
 </tr>
 {% endfor %}
+{% endfor %}
 </table>
 {% if body.rest_count %}
-<p>And {{ body.rest_count }} more: {% for kind, n in body.rest_by_kind.items() %}{{ n }} {{ kind|lower }}{% if not loop.last %}, {% endif %}{% endfor %}.</p>
+<p>{{ w.and_more.format(n=body.rest_count) }}: {% for kind, k in body.rest_by_kind.items() %}{{ k }} {{ kind|lower }}{% if not loop.last %}, {% endif %}{% endfor %}.</p>
 {% endif %}
+{% if body.report_url %}<p><a href="{{ body.report_url }}">{{ w.report }}</a></p>{% endif %}
 {% if chart_cid %}<p><img src="cid:{{ chart_cid }}" alt="price history" width="480"></p>{% endif %}
-<p style="color: #888; font-size: 12px">pricewatch &middot; <code>pricewatch alerts list</code> shows every alert.</p>
+<p style="color: #888; font-size: 12px">pricewatch &middot; {{ w.footer }}</p>
 </body></html>
 """
 
@@ -35,29 +41,48 @@ _env = Environment(autoescape=select_autoescape(default=True, default_for_string
 _template = _env.from_string(_HTML)
 
 
+def _groups(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The body's product groups (a body queued before grouping: one group per item)."""
+    if body.get("groups") is not None:
+        return list(body["groups"])
+    return [{"product_name": i.get("product_name") or i.get("title"), "sku": i.get("sku"),
+             "items": [i], "more": 0} for i in body.get("items") or []]
+
+
 def render_text(subject: str, body: dict[str, Any]) -> str:
-    """The plain-text digest: one numbered line per alert, then what was left out."""
+    """The plain-text digest: per product its alerts, numbered; then what was left out."""
+    lang = str(body.get("lang") or "en")
     lines = [subject, ""]
-    for n, item in enumerate(body.get("items") or [], start=1):
-        impact = f"  [impact {item['impact']}]" if item.get("impact") else ""
-        lines.append(f"{n}. {item['headline']}{impact}")
-        if item.get("url"):
-            lines.append(f"   {item['url']}")
+    n = 0
+    for g in _groups(body):
+        lines.append(f"{g.get('product_name') or ''}" + (f" ({g['sku']})" if g.get("sku") else ""))
+        for item in g["items"]:
+            n += 1
+            impact = f"  [{word('impact', lang)} {item['impact']}]" if item.get("impact") else ""
+            where = f" {word('at', lang)} {item['competitor']}" if item.get("competitor") else ""
+            lines.append(f"  {n}. {item['label']}{where}: {item.get('detail') or ''}{impact}")
+            if item.get("url"):
+                lines.append(f"     {item['url']}")
     if body.get("rest_count"):
-        counted = ", ".join(f"{n} {k.lower()}" for k, n in (body.get("rest_by_kind") or {}).items())
-        lines += ["", f"And {body['rest_count']} more: {counted}."]
+        counted = ", ".join(f"{k} {kind.lower()}" for kind, k in (body.get("rest_by_kind") or {}).items())
+        lines += ["", f"{word('and_more', lang).format(n=body['rest_count'])}: {counted}."]
+    if body.get("report_url"):
+        lines += ["", f"{word('report', lang)}: {body['report_url']}"]
     return "\n".join(lines) + "\n"
 
 
 def render_html(subject: str, body: dict[str, Any], chart_cid: str | None = None) -> str:
     """The HTML digest. Every scraped string goes through Jinja's autoescape."""
-    return _template.render(subject=subject, body=body, chart_cid=chart_cid)
+    lang = str(body.get("lang") or "en")
+    return _template.render(subject=subject, body=body, groups=_groups(body), chart_cid=chart_cid,
+                            lang=lang, w=WORDS.get(lang, WORDS["en"]))
 
 
 def json_payload(subject: str, body: dict[str, Any]) -> dict[str, Any]:
     """pricewatch's own webhook payload: the digest as data."""
     return {"source": "pricewatch", "type": "digest", "subject": subject, **{
-        k: body.get(k) for k in ("audience", "total", "items", "rest_count", "rest_by_kind")
+        k: body.get(k) for k in ("audience", "lang", "total", "groups", "items", "rest_count",
+                                 "rest_by_kind", "report_url")
     }}
 
 

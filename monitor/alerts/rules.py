@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from monitor.alerts.events import Event, FindingState, ListingState, money_text
+from monitor.alerts.money import convert_price, same_price
 from monitor.alerts.policy import Policy
 from monitor.alerts.settings import EventKind
 
@@ -30,86 +31,122 @@ def _pct(old: Decimal, new: Decimal) -> Decimal | None:
     return ((new - old) * 100 / old).quantize(Decimal("0.1"))
 
 
+PRICE_EVENT = {True: EventKind.price_drop, False: EventKind.price_rise}
+
+
+def _price_move(previous: ListingState, current: ListingState) -> tuple[Decimal, Decimal] | None:
+    """(old, new) in the current reading's currency when the price really moved, else None.
+
+    Across a currency switch (BGN -> EUR) a price equal at the fixed rate is no move; a price
+    in a currency that cannot be converted is not compared at all.
+    """
+    old, new = previous.price, current.price
+    if old is None or new is None or not previous.currency or not current.currency:
+        return None
+    if same_price(old, previous.currency, new, current.currency):
+        return None
+    if previous.currency != current.currency:
+        converted = convert_price(old, previous.currency, current.currency)
+        if converted is None:
+            return None
+        old = converted
+    return old, new
+
+
+def _terms_changes(previous: ListingState, current: ListingState) -> dict[str, list[Any]]:
+    """Terms that changed between two full readings ({} when none did or one is unknown)."""
+    if not (previous.promotions_known and current.promotions_known):
+        return {}
+    changed: dict[str, list[Any]] = {}
+    before, after = previous.terms, current.terms
+    for name in ("shipping_cost", "free_shipping_threshold", "warranty_months"):
+        was, now = before[name], after[name]
+        if was is None or now is None:
+            continue  # not stated is not a change
+        if isinstance(was, Decimal) and previous.currency and current.currency:
+            if same_price(was, previous.currency, now, current.currency):
+                continue
+        elif was == now:
+            continue
+        changed[name] = [money_text(was) if isinstance(was, Decimal) else was,
+                         money_text(now) if isinstance(now, Decimal) else now]
+    if bool(before["instalments"]) != bool(after["instalments"]):
+        changed["instalments"] = [before["instalments"], after["instalments"]]
+    return changed
+
+
 @dataclass(frozen=True, slots=True)
-class PriceMoveRule:
-    """A competitor price drop or rise beyond the thresholds (same currency only)."""
+class ListingChangeRule:
+    """Everything that changed on one listing between two good readings, as ONE event.
+
+    The event's kind says what it means, the most important first: a promotion started,
+    ended or changed (real price mechanics; terms and sale badges are not promotions, and a
+    price that moves inside a running promotion is not a promotion change), else a base
+    price change beyond the thresholds, else stock out / back, else a change of terms. The
+    other changes of the same night ride along in `details["changes"]`.
+    """
 
     policy: Policy
 
     def evaluate(self, previous: ListingState, current: ListingState) -> Event | None:
-        old, new = previous.price, current.price
-        if old is None or new is None or previous.currency != current.currency:
-            return None
-        if self.policy.in_stock_only and current.in_stock is False:
-            return None
-        if not self.policy.moved_enough(old, new):
-            return None
-        kind = EventKind.price_drop if new < old else EventKind.price_rise
-        return Event(
-            kind=kind,
-            signature=kind.value,
-            impact=abs(new - old),
-            details={
-                "old_price": money_text(old), "new_price": money_text(new),
-                "currency": current.currency, "change_pct": money_text(_pct(old, new)),
-                "regular_price": money_text(current.regular_price),
-            },
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PromotionRule:
-    """A promotion started, changed (different kind/value/code) or ended."""
-
-    policy: Policy
-
-    def evaluate(self, previous: ListingState, current: ListingState) -> Event | None:
+        changes: dict[str, Any] = {}
+        kind: EventKind | None = None
         before, after = previous.promo_signature, current.promo_signature
-        if before == after:
-            return None
-        if after and self.policy.in_stock_only and current.in_stock is False:
-            return None
-        if not before:
-            kind = EventKind.promotion_started
-        elif not after:
-            kind = EventKind.promotion_ended
-        else:
-            kind = EventKind.promotion_changed
-        impact = None
-        if current.regular_price is not None and current.price is not None and after:
-            impact = max(current.regular_price - current.price, Decimal(0))
-        return Event(
-            kind=kind,
-            signature=f"{kind.value}:{sorted(after)}",
-            impact=impact,
-            details={
-                "promotions": [p.describe() for p in current.promotions],
-                "previous_promotions": [p.describe() for p in previous.promotions],
-                "price": money_text(current.price), "regular_price": money_text(current.regular_price),
-                "currency": current.currency,
-            },
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class StockRule:
-    """The competitor went out of stock (an opportunity) or came back. Unknown is no change."""
-
-    policy: Policy
-
-    def evaluate(self, previous: ListingState, current: ListingState) -> Event | None:
+        promo_known = previous.promotions_known and current.promotions_known
+        if promo_known and before != after:
+            kind = (EventKind.promotion_started if not before else
+                    EventKind.promotion_ended if not after else EventKind.promotion_changed)
+            changes["promotion"] = {
+                "before": _promo_words(previous), "after": _promo_words(current),
+            }
+        move = _price_move(previous, current)
+        if move is not None:
+            old, new = move
+            changes["price"] = {"old": money_text(old), "new": money_text(new),
+                                "currency": current.currency, "change_pct": money_text(_pct(old, new))}
+            if kind is None and self.policy.moved_enough(old, new):
+                kind = PRICE_EVENT[new < old]
         was, now = previous.in_stock, current.in_stock
-        if was is None or now is None or was == now:
+        if was is not None and now is not None and was != now:
+            changes["stock"] = {"before": previous.availability, "after": current.availability}
+            if kind is None:
+                kind = EventKind.back_in_stock if now else EventKind.out_of_stock
+        terms = _terms_changes(previous, current)
+        if terms:
+            changes["terms"] = terms
+            if kind is None:
+                kind = EventKind.terms_changed
+        if kind is None:
             return None
-        kind = EventKind.back_in_stock if now else EventKind.out_of_stock
-        return Event(
-            kind=kind,
-            signature=kind.value,
-            details={
-                "availability": current.availability, "previous_availability": previous.availability,
-                "price": money_text(current.price), "currency": current.currency,
-            },
-        )
+        if (self.policy.in_stock_only and current.in_stock is False
+                and kind not in (EventKind.out_of_stock, EventKind.terms_changed)):
+            return None
+        impact: Decimal | None = None
+        if move is not None:
+            impact = abs(move[1] - move[0])
+        elif kind in (EventKind.promotion_started, EventKind.promotion_changed) and current.marked_down:
+            assert current.regular_price is not None and current.price is not None
+            impact = current.regular_price - current.price
+        old_price = move[0] if move is not None else previous.price
+        details: dict[str, Any] = {
+            "changes": changes,
+            "old_price": money_text(old_price), "new_price": money_text(current.price),
+            "price": money_text(current.price), "regular_price": money_text(current.regular_price),
+            "currency": current.currency,
+            "change_pct": (changes.get("price") or {}).get("change_pct"),
+            "promotions": _promo_words(current), "previous_promotions": _promo_words(previous),
+            "availability": current.availability, "previous_availability": previous.availability,
+        }
+        # what debounce needs to agree on: the kind, and for promotions which ones run now
+        signature = kind.value + (repr(sorted(after)) if "promotion" in kind.value else "")
+        return Event(kind=kind, signature=signature, impact=impact, details=details)
+
+
+def _promo_words(state: ListingState) -> list[str]:
+    words = [p.describe() for p in state.promotions]
+    if state.marked_down and not any(p.kind in ("percent_off", "amount_off", "badge") for p in state.promotions):
+        words.append(f"was {state.regular_price}")
+    return words
 
 
 def _finding_details(state: FindingState) -> dict[str, str | bool | None]:
@@ -146,22 +183,29 @@ class UndercutRule:
 
 
 @dataclass(frozen=True, slots=True)
-class FakeDiscountRule:
-    """The comparison started flagging a competitor's 'was' price as never charged."""
+class FindingStartRule:
+    """The comparison started flagging something about a listing: a 'was' price never
+    charged (fake_discount), an advertised price below the MAP (map_violation)."""
 
     policy: Policy
+    kind: EventKind = EventKind.fake_discount
 
     def evaluate(self, previous: FindingState, current: FindingState) -> Event | None:
         if not current.present or previous.present:
             return None
         impact = current.impact if current.impact is not None else current.gap
-        return Event(kind=EventKind.fake_discount, signature="fake_discount",
+        return Event(kind=self.kind, signature=self.kind.value,
                      impact=None if impact is None else abs(impact),
                      details=_finding_details(current))
 
 
-def listing_rules(policy: Policy) -> tuple[PriceMoveRule, PromotionRule, StockRule]:
-    return (PriceMoveRule(policy), PromotionRule(policy), StockRule(policy))
+def FakeDiscountRule(policy: Policy) -> FindingStartRule:
+    return FindingStartRule(policy, EventKind.fake_discount)
+
+
+def listing_rules(policy: Policy) -> tuple[ListingChangeRule]:
+    """The rules asked about every listing each night: one, so one event per listing."""
+    return (ListingChangeRule(policy),)
 
 
 def debounced(rule: Rule[S], history: Sequence[S], n: int) -> Event | None:

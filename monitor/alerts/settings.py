@@ -75,11 +75,23 @@ class EventKind(StrEnum):
     """A product new at a competitor matches one of ours."""
     fake_discount = "fake_discount"
     """The comparison found a 'was' price that was never really charged."""
+    terms_changed = "terms_changed"
+    """Shipping cost, free-shipping threshold, warranty or instalments offered changed
+    (nothing else did)."""
+    map_violation = "map_violation"
+    """A competitor started advertising below the manufacturer's minimum advertised price."""
+    listing_gone = "listing_gone"
+    """A matched competitor product is gone (404/410, or missing from its shop for N
+    nights); the listing is marked inactive."""
     crawl_suspect = "crawl_suspect"
     """Operations: a crawl run looks unhealthy (yield or fill-rate collapse, many blocks)."""
+    needs_a_look = "needs_a_look"
+    """Operations: readings held back from business alerts because they look doubtful
+    (a suspect crawl, a page whose structure changed)."""
 
 
-BUSINESS_KINDS = frozenset(EventKind) - {EventKind.crawl_suspect}
+OPERATIONS_KINDS = frozenset({EventKind.crawl_suspect, EventKind.needs_a_look})
+BUSINESS_KINDS = frozenset(EventKind) - OPERATIONS_KINDS
 
 Percent = Annotated[Decimal, Field(ge=0, le=1000)]
 Amount = Annotated[Decimal, Field(ge=0)]
@@ -170,6 +182,8 @@ class EmailChannel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["email"] = "email"
+    lang: Literal["en", "bg"] | None = None
+    """The language of the digests on this channel (default: digest.lang)."""
     host: str = "127.0.0.1"
     port: int = Field(default=25, ge=1, le=65535)
     ssl: bool = False
@@ -194,6 +208,8 @@ class WebhookChannel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["webhook"] = "webhook"
+    lang: Literal["en", "bg"] | None = None
+    """The language of the digests on this channel (default: digest.lang)."""
     url: str | None = None
     """The URL, when it holds no secret; otherwise use url_env."""
     url_env: str | None = None
@@ -216,6 +232,8 @@ class AppriseChannel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["apprise"] = "apprise"
+    lang: Literal["en", "bg"] | None = None
+    """The language of the digests on this channel (default: digest.lang)."""
     urls_env: str | None = None
     """Environment variable holding one or more Apprise URLs (space or comma separated)."""
     urls: list[str] = Field(default_factory=list)
@@ -236,6 +254,11 @@ class DigestSettings(BaseModel):
 
     top: int = Field(default=10, ge=1, le=500)
     """How many alerts a digest shows in full; the rest are counted by kind."""
+    lang: Literal["en", "bg"] = "en"
+    """The language of the digests."""
+    report_url: str | None = None
+    """Where the full list is (the daily report); `{date}` becomes the run's date (YYYY-MM-DD)
+    and `{lang}` the language."""
 
 
 class DeliverySettings(BaseModel):
@@ -274,6 +297,9 @@ class AlertSettings(BaseModel):
     """Without explicit crawl runs, only observations and runs this recent can alert."""
     history_days: int = Field(default=60, ge=1)
     """How far back before that a change looks for the good observations to compare with."""
+    gone_after_nights: int = Field(default=3, ge=1)
+    """A matched competitor product missing from this many finished crawls in a row is gone
+    (its listing is marked inactive and a `listing_gone` alert goes out once)."""
     digest: DigestSettings = Field(default_factory=DigestSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 

@@ -44,6 +44,10 @@ def demo(out_dir: Path, days: int) -> None:
     if result.daily_report is None:
         raise click.ClickException("no daily report was written; see the messages above")
     console.print(f"\n[bold]Open the report:[/] {result.daily_report.resolve()}")
+    if result.not_crawled:
+        console.print("Not crawled: " + "; ".join(result.not_crawled), highlight=False, soft_wrap=True)
+    else:
+        console.print("Every competitor was crawled on the last night.")
     db = f"--db {result.db_url}"
     console.print("[bold]Open the web app on the demo database:[/]\n"
                   f"  .venv/bin/pricewatch {db} users add demo --role manager\n"

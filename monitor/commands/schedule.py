@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import func, select
 
 from monitor.commands.base import engine_from, ensure_schema
@@ -16,6 +17,7 @@ from monitor.scheduling.settings import NightlySettings, ScheduleSettings
 from monitor.settings import SettingsError, load_section, settings_path
 from storage.db import database_url, session_scope
 from storage.models import Competitor, CrawlRun, NightlyRun, OutboxMessage
+from storage.run_health import run_health
 
 console = Console()
 
@@ -147,9 +149,11 @@ def status(ctx: click.Context) -> None:
         comp.add_column(col)
     for name, crawl in crawls:
         others = ", ".join(f"{k} {v}" for k, v in sorted(crawl.counts.items()) if k != "ok")
+        health = run_health(crawl.status, crawl.suspect, crawl.suspect_reason, crawl.error_summary,
+                            crawl.stats)
         comp.add_row(name, f"{crawl.started_at:%Y-%m-%d %H:%M}", crawl.status,
                      str(crawl.counts.get("ok", 0)), others,
-                     f"[red]suspect: {crawl.suspect_reason}[/]" if crawl.suspect else "ok")
+                     Text(health.text, style="" if health.ok else "red"))
     console.print(comp)
     upcoming = next_runs(database_url((ctx.obj or {}).get("db_url")))
     if upcoming:

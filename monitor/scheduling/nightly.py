@@ -200,10 +200,15 @@ def _chain(
         if stop is not None and stop.is_set():
             raise Interrupted("crawl")
         crawl_ids.extend(s.crawl_run_id for s in summaries if s.crawl_run_id is not None)
-        failed = [s.competitor for s in summaries if s.status != RunStatus.finished.value]
+        crawled = (RunStatus.finished.value, RunStatus.truncated.value)
+        failed = [s.competitor for s in summaries if s.status not in crawled]
+        truncated = [s.competitor for s in summaries if s.status == RunStatus.truncated.value]
         suspect = [s.competitor for s in summaries if s.suspect]
         detail = {
             "competitors": len(summaries), "failed": failed, "suspect": suspect,
+            "truncated": truncated,
+            "not_crawled": {s.competitor: s.error or s.status for s in summaries
+                            if s.status not in crawled},
             "observations": sum(sum(s.counts.values()) for s in summaries),
         }
         if failed and len(failed) == len(summaries):

@@ -7,8 +7,12 @@ default currency, then the page's top-level domain, then its language.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
 
-from storage.money import LEGACY_ALIASES, iso_currencies, normalize_currency
+from storage.money import LEGACY_ALIASES, changeover_day, iso_currencies, normalize_currency
 
 ISO_CODES = iso_currencies()
 """The one ISO 4217 list (storage.money); re-exported for the extraction code."""
@@ -114,17 +118,45 @@ def normalize_code(code: str | None) -> str | None:
     return normalize_currency(code)
 
 
+_READING_DAY: ContextVar[date | None] = ContextVar("reading_day", default=None)
+
+
+@contextmanager
+def reading_day(day: date | None) -> Iterator[None]:
+    """Read pages as of `day` (None: today, UTC): which currency a country uses depends on
+    the date (Bulgaria: leva until 2025-12-31, euros from 2026-01-01)."""
+    token = _READING_DAY.set(day)
+    try:
+        yield
+    finally:
+        _READING_DAY.reset(token)
+
+
+def current_day() -> date:
+    """The day pages are read as of (see `reading_day`)."""
+    return _READING_DAY.get() or datetime.now(UTC).date()
+
+
+def in_use(code: str | None, on: date | None = None) -> str | None:
+    """`code`, or the euro when `code` had been replaced by it on `on` (BGN from 2026-01-01)."""
+    if code is None:
+        return None
+    switched = changeover_day(code)
+    return "EUR" if switched is not None and (on or current_day()) >= switched else code
+
+
 def context_currency(
     default: str | None = None, tld: str | None = None, language: str | None = None
 ) -> str | None:
-    """Currency the context suggests: shop default, then domain, then language."""
+    """Currency the context suggests: shop default, then domain, then language - the one
+    in use on the reading day (a Bulgarian shop prices in euros from 2026-01-01)."""
     if default and normalize_code(default):
-        return normalize_code(default)
+        return in_use(normalize_code(default))
     if tld and tld in TLD_CURRENCY:
-        return TLD_CURRENCY[tld]
+        return in_use(TLD_CURRENCY[tld])
     if language:
         lang = language.lower().replace("_", "-")
-        return LANGUAGE_CURRENCY.get(lang) or LANGUAGE_CURRENCY.get(lang.split("-")[0])
+        return in_use(LANGUAGE_CURRENCY.get(lang) or LANGUAGE_CURRENCY.get(lang.split("-")[0]))
     return None
 
 

@@ -10,6 +10,7 @@ first so most pages of a known shop take the fast path.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,8 +19,9 @@ from typing import Any
 
 from .availability import availability_from_text
 from .candidates import CandidateSet, Vote
-from .currency import context_currency
+from .currency import context_currency, reading_day
 from .document import MAX_BYTES, Document, NotHtmlError, RawPage
+from .dual import secondary_amount
 from .heuristics import old_prices, page_title, read_heuristics
 from .identifiers import labeled_identifiers
 from .model import (
@@ -69,7 +71,12 @@ def extract(
     ``today`` fixes the reference day for dates written without a year
     ("until 30.11"); it defaults to the current UTC date.
     """
-    hints = hints or ExtractionHints()
+    with reading_day(today) if today else nullcontext():
+        return _extract_page(body, url, hints or ExtractionHints(), today)
+
+
+def _extract_page(body: bytes | str | None, url: str | None, hints: ExtractionHints,
+                  today: date | None) -> ExtractedProduct:
     if body is None or len(body) == 0:
         return ExtractedProduct(url=url, reason="empty body: nothing to read")
     if hints.prefer == "jsonld" and not hints.selectors:
@@ -255,6 +262,10 @@ def _assemble(run: _Run, url: str | None, today: date | None,
         product.availability = Availability.IN_STOCK
         notes.append("availability inferred (price shown, no stock statement)")
     _currency(product, out, doc, hints)
+    if product.price is not None and product.currency:
+        raws = [c.raw for c in out.of("price") if c.value == product.price and c.raw]
+        product.secondary_price, product.secondary_currency = secondary_amount(
+            [*raws, *texts[:80]], product.price, product.currency)
     regular = out.vote("regular_price")
     if regular is not None and product.price is not None and regular.value > product.price:
         product.regular_price = regular.value

@@ -230,6 +230,10 @@ class ExtractedProduct:
     """ISO 4217 code of ``price``."""
     currency_raw: str | None = None
     """The currency as shown (``лв.``, ``€``, ``$``...)."""
+    secondary_price: Decimal | None = None
+    """The same price in another currency when the page shows both ("459,00 € (897,73
+    лв.)": 897.73 with ``secondary_currency`` BGN); None on a single-currency page."""
+    secondary_currency: str | None = None
     availability: Availability | None = None
     """schema.org availability term."""
     sku: str | None = None
@@ -272,6 +276,8 @@ class ExtractedProduct:
             "regular_price": _dec(self.regular_price),
             "currency": self.currency,
             "currency_raw": self.currency_raw,
+            "secondary_price": _dec(self.secondary_price),
+            "secondary_currency": self.secondary_currency,
             "availability": self.availability.value if self.availability else None,
             "sku": self.sku,
             "gtin": self.gtin,

@@ -71,6 +71,8 @@ class CompetitorSpider(scrapy.Spider):
         self.product_requests = 0
         self.pattern = re.compile(self.discovery.link_pattern) if self.discovery.link_pattern else None
         self.max_products = self.discovery.max_pages
+        self.left_out: set[tuple[str, str]] = set()
+        """Product pages found but not crawled because `max_pages` was reached."""
         self.clock_offset_s = 0.0
         """Added to the real time: lets a demo or a replay crawl 'as of' a simulated day."""
         self._clock_second = 0
@@ -236,7 +238,10 @@ class CompetitorSpider(scrapy.Spider):
     def product_request(self, url: str, variant: str = "") -> scrapy.Request | None:
         """A request for one product page, or None once `max_pages` is reached."""
         key = (url, variant)
-        if self.product_requests >= self.max_products or key in self.requested:
+        if key in self.requested:
+            return None
+        if self.product_requests >= self.max_products:
+            self.left_out.add(key)  # the run is truncated: say how many pages were left
             return None
         self.product_requests += 1
         self.requested.add(key)

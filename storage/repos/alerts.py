@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
     Alert,
+    AlertAction,
     CompareRun,
     Competitor,
     CrawlRun,
@@ -30,7 +31,6 @@ from storage.models import (
     ObservationStatus,
     OutboxMessage,
     Product,
-    Promotion,
     RunStatus,
     table,
 )
@@ -101,16 +101,21 @@ def _window_ranking(
     if crawl_run_ids is None and since is not None:
         anchor_q = anchor_q.having(func.max(obs.c.observed_at) >= since)
     anchor = anchor_q.subquery("anchor")
+    runs = table(CrawlRun)
     ranked = (
         select(
             obs.c.id, obs.c.listing_id, obs.c.crawl_run_id, obs.c.observed_at, obs.c.price,
-            obs.c.regular_price, obs.c.currency, obs.c.availability,
+            obs.c.regular_price, obs.c.currency, obs.c.availability, obs.c.shipping_cost,
+            obs.c.free_shipping_threshold, obs.c.warranty_months, obs.c.instalments,
+            obs.c.promotions, obs.c.extractor, runs.c.suspect.label("run_suspect"),
+            runs.c.suspect_reason.label("run_suspect_reason"),
             func.row_number().over(
                 partition_by=obs.c.listing_id, order_by=(obs.c.observed_at.desc(), obs.c.id.desc())
             ).label("rn"),
         )
         .join(anchor, anchor.c.a_listing == obs.c.listing_id)
         .join(match, match.c.listing_id == obs.c.listing_id)
+        .join(runs, runs.c.id == obs.c.crawl_run_id)
         .where(obs.c.status == OK, obs.c.observed_at <= anchor.c.a_time, _usable_match())
     )
     if floor is not None:
@@ -121,27 +126,48 @@ def _window_ranking(
 def observation_windows(
     conn: Connection, depth: int, *, crawl_run_ids: Sequence[int] | None = None,
     since: datetime | None = None, until: datetime | None = None, floor: datetime | None = None,
-) -> tuple[Sequence[Any], Sequence[Any]]:
-    """(observations, promotions) of the last `depth` good observations per matched listing.
+) -> Sequence[Any]:
+    """The last `depth` good observations per matched listing, oldest first per listing,
+    with their promotions (JSON as read: NULL = not read) and whether their run was suspect.
 
     Only status `ok` observations are read: quarantined, blocked, failed and not-found
-    readings never reach the alert rules. Observations come oldest first per listing.
+    readings never reach the alert rules.
     """
     ranked = _window_ranking(depth, crawl_run_ids, since, until, floor)
     window = select(ranked).where(ranked.c.rn <= depth).order_by(
         ranked.c.listing_id, ranked.c.observed_at, ranked.c.id
     )
-    observations = conn.execute(window).all()
-    promo = table(Promotion)
-    promos = conn.execute(
-        select(promo.c.listing_id, promo.c.crawl_run_id, promo.c.kind, promo.c.value,
-               promo.c.code, promo.c.text)
-        .join(ranked, and_(ranked.c.listing_id == promo.c.listing_id,
-                           ranked.c.crawl_run_id == promo.c.crawl_run_id))
-        .where(ranked.c.rn <= depth)
-        .order_by(promo.c.listing_id, promo.c.crawl_run_id, promo.c.id)
-    ).all()
-    return observations, promos
+    return conn.execute(window).all()
+
+
+@dataclass(frozen=True, slots=True)
+class LatestReading:
+    status: str
+    reason: str | None
+    run_suspect: bool
+    run_suspect_reason: str | None
+    run_status: str
+
+
+def latest_readings(conn: Connection, listing_ids: Sequence[int]) -> dict[int, LatestReading]:
+    """The newest observation of each listing, whatever its status, with its run's health."""
+    obs, runs = table(Observation), table(CrawlRun)
+    found: dict[int, LatestReading] = {}
+    for chunk in _chunks(sorted(set(listing_ids))):
+        ranked = (
+            select(obs.c.listing_id, obs.c.status, obs.c.reason, obs.c.crawl_run_id,
+                   func.row_number().over(partition_by=obs.c.listing_id,
+                                          order_by=(obs.c.observed_at.desc(), obs.c.id.desc())).label("rn"))
+            .where(obs.c.listing_id.in_(list(chunk)))
+        ).subquery()
+        for row in conn.execute(
+            select(ranked.c.listing_id, ranked.c.status, ranked.c.reason, runs.c.suspect,
+                   runs.c.suspect_reason, runs.c.status.label("run_status"))
+            .join(runs, runs.c.id == ranked.c.crawl_run_id).where(ranked.c.rn == 1)
+        ):
+            found[row.listing_id] = LatestReading(row.status, row.reason, bool(row.suspect),
+                                                  row.suspect_reason, row.run_status)
+    return found
 
 
 def earliest_run_start(conn: Connection, crawl_run_ids: Sequence[int]) -> datetime | None:
@@ -213,6 +239,61 @@ def new_listing_ids(conn: Connection, listing_ids: Sequence[int], since: datetim
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class GoneListing:
+    listing_id: int
+    last_seen: datetime
+    reason: str
+
+
+def gone_listings(
+    conn: Connection, listing_ids: Sequence[int], crawl_run_ids: Sequence[int] | None, nights: int,
+) -> list[GoneListing]:
+    """Active listings (of `listing_ids`) that are gone: their page answered 404/410 in one
+    of `crawl_run_ids`, or they were missing from the last `nights` finished crawls of their
+    competitor (each started after the listing was last seen)."""
+    listing, obs, runs = table(Listing), table(Observation), table(CrawlRun)
+    found: dict[int, GoneListing] = {}
+    ids = list(listing_ids)
+    if crawl_run_ids:
+        for chunk in _chunks(ids):
+            rows = conn.execute(
+                select(listing.c.id, listing.c.last_seen, obs.c.reason)
+                .join(obs, obs.c.listing_id == listing.c.id)
+                .where(listing.c.id.in_(list(chunk)), listing.c.active.is_(True),
+                       obs.c.crawl_run_id.in_(list(crawl_run_ids)),
+                       obs.c.status == ObservationStatus.not_found.value,
+                       or_(obs.c.reason.like("HTTP 404%"), obs.c.reason.like("HTTP 410%")))
+            )
+            for row in rows:
+                found[row.id] = GoneListing(row.id, row.last_seen, f"the page answers {row.reason}")
+    seen = (select(func.max(obs.c.observed_at)).where(obs.c.listing_id == listing.c.id)
+            .correlate(listing).scalar_subquery())
+    missed = (
+        select(func.count(runs.c.id)).where(
+            runs.c.competitor_id == listing.c.competitor_id,
+            runs.c.status == RunStatus.finished.value, runs.c.suspect.is_(False),
+            runs.c.started_at > func.coalesce(seen, listing.c.last_seen),
+        ).correlate(listing).scalar_subquery()
+    )
+    for chunk in _chunks(ids):
+        rows = conn.execute(
+            select(listing.c.id, listing.c.last_seen, missed.label("missed"))
+            .where(listing.c.id.in_(list(chunk)), listing.c.active.is_(True), missed >= nights)
+        )
+        for row in rows:
+            found.setdefault(row.id, GoneListing(
+                row.id, row.last_seen,
+                f"missing from the shop in its last {row.missed} finished crawls"))
+    return sorted(found.values(), key=lambda g: g.listing_id)
+
+
+def deactivate_listings(conn: Connection, listing_ids: Sequence[int]) -> None:
+    listing = table(Listing)
+    for chunk in _chunks(list(listing_ids)):
+        conn.execute(update(listing).where(listing.c.id.in_(list(chunk))).values(active=False))
+
+
 def suspect_crawl_runs(
     conn: Connection, *, crawl_run_ids: Sequence[int] | None = None, since: datetime | None = None
 ) -> Sequence[Any]:
@@ -258,6 +339,8 @@ class AlertRow:
     competitor_id: int | None
     created_at: datetime
     delivered: dict[str, Any] = field(default_factory=dict)
+    listing_id: int | None = None
+    held_reason: str | None = None
 
 
 def _insert_ignoring_duplicates(conn: Connection, model: Any, rows: list[dict[str, Any]], key: str) -> None:
@@ -296,7 +379,8 @@ def insert_new_alerts(conn: Connection, rows: Sequence[AlertRow]) -> dict[str, i
     values = [
         {"kind": r.kind, "audience": r.audience, "dedupe_key": r.dedupe_key, "payload": r.payload,
          "impact": r.impact, "product_id": r.product_id, "competitor_id": r.competitor_id,
-         "created_at": r.created_at, "delivered": r.delivered}
+         "created_at": r.created_at, "delivered": r.delivered, "listing_id": r.listing_id,
+         "held_reason": r.held_reason}
         for r in fresh.values()
     ]
     _insert_ignoring_duplicates(conn, Alert, values, "dedupe_key")
@@ -445,3 +529,101 @@ def postpone(conn: Connection, message_ids: Sequence[int], until: datetime) -> N
         conn.execute(update(outbox).where(
             outbox.c.id.in_(list(chunk)), outbox.c.status == "pending", outbox.c.next_attempt_at < until,
         ).values(next_attempt_at=until))
+
+
+# --- acknowledge and snooze ---------------------------------------------------------------
+
+
+def product_id_for(conn: Connection, product: int | str) -> int | None:
+    """An id of ours from an id or a SKU (None when there is no such product)."""
+    tbl = table(Product)
+    column = tbl.c.id if isinstance(product, int) else tbl.c.sku
+    return conn.execute(select(tbl.c.id).where(column == product)).scalar()
+
+
+def competitor_id_for(conn: Connection, competitor: int | str) -> int | None:
+    """A competitor's id from its id or its name (None when there is no such competitor)."""
+    tbl = table(Competitor)
+    column = tbl.c.id if isinstance(competitor, int) else tbl.c.name
+    return conn.execute(select(tbl.c.id).where(column == competitor)).scalar()
+
+
+def alert_row(conn: Connection, alert_id: int) -> Any | None:
+    alert = table(Alert)
+    return conn.execute(select(alert).where(alert.c.id == alert_id)).first()
+
+
+def acknowledge_alerts(
+    conn: Connection, *, now: datetime, actor: str | None, alert_id: int | None = None,
+    product_id: int | None = None, competitor_id: int | None = None,
+) -> int:
+    """Mark the open alerts of one target acknowledged; returns how many were open."""
+    alert = table(Alert)
+    query = update(alert).where(alert.c.acknowledged_at.is_(None))
+    if alert_id is not None:
+        query = query.where(alert.c.id == alert_id)
+    if product_id is not None:
+        query = query.where(alert.c.product_id == product_id)
+    if competitor_id is not None:
+        query = query.where(alert.c.competitor_id == competitor_id)
+    return int(conn.execute(query.values(acknowledged_at=now, acknowledged_by=actor)).rowcount or 0)
+
+
+def insert_action(conn: Connection, values: dict[str, Any]) -> int:
+    key = conn.execute(table(AlertAction).insert().values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def action_rows(
+    conn: Connection, *, action: str | None = None, active_at: datetime | None = None,
+    ids: Sequence[int] | None = None, limit: int = 500,
+) -> Sequence[Any]:
+    """Actions with what they are about (alert kind/product, product SKU, competitor name);
+    `active_at` keeps the snoozes still running then (not cancelled, until later)."""
+    act, alert, product, comp = table(AlertAction), table(Alert), table(Product), table(Competitor)
+    query = (
+        select(act, alert.c.kind.label("alert_kind"), alert.c.product_id.label("alert_product_id"),
+               product.c.sku, comp.c.name.label("competitor"))
+        .outerjoin(alert, alert.c.id == act.c.alert_id)
+        .outerjoin(product, product.c.id == act.c.product_id)
+        .outerjoin(comp, comp.c.id == act.c.competitor_id)
+    )
+    if action is not None:
+        query = query.where(act.c.action == action)
+    if active_at is not None:
+        query = query.where(act.c.cancelled_at.is_(None),
+                            or_(act.c.until.is_(None), act.c.until > active_at))
+    if ids is not None:
+        query = query.where(act.c.id.in_(list(ids)))
+    return conn.execute(query.order_by(act.c.id.desc()).limit(limit)).all()
+
+
+def cancel_action(conn: Connection, action_id: int, now: datetime) -> bool:
+    act = table(AlertAction)
+    done = conn.execute(update(act).where(act.c.id == action_id, act.c.cancelled_at.is_(None))
+                        .values(cancelled_at=now))
+    return bool(done.rowcount)
+
+
+def alerts_filtered(
+    conn: Connection, *, limit: int = 50, audience: str | None = None, kinds: Sequence[str] | None = None,
+    open_only: bool = False, product_id: int | None = None, competitor_id: int | None = None,
+    since: datetime | None = None,
+) -> Sequence[Any]:
+    """Alerts newest first, narrowed as asked (open = not acknowledged and not held back)."""
+    alert = table(Alert)
+    query = select(alert)
+    if audience:
+        query = query.where(alert.c.audience == audience)
+    if kinds:
+        query = query.where(alert.c.kind.in_(list(kinds)))
+    if open_only:
+        query = query.where(alert.c.acknowledged_at.is_(None), alert.c.held_reason.is_(None))
+    if product_id is not None:
+        query = query.where(alert.c.product_id == product_id)
+    if competitor_id is not None:
+        query = query.where(alert.c.competitor_id == competitor_id)
+    if since is not None:
+        query = query.where(alert.c.created_at >= since)
+    return conn.execute(query.order_by(alert.c.id.desc()).limit(limit)).all()

@@ -43,6 +43,11 @@ class ObservationRow:
     extractor: str | None = None
     confidence: float | None = None
     page_hash: str | None = None
+    secondary_price: Decimal | None = None
+    secondary_currency: str | None = None
+    converted_from: str | None = None
+    instalments: int | None = None
+    """Instalment plan offered, in months (a term of the offer; see storage.offer_terms)."""
 
     def __post_init__(self) -> None:
         if self.observed_at.tzinfo is None:
@@ -54,7 +59,8 @@ class ObservationRow:
 
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ObservationRow))
-_MONEY = frozenset({"price", "regular_price", "shipping_cost", "free_shipping_threshold"})
+_MONEY = frozenset({"price", "regular_price", "shipping_cost", "free_shipping_threshold",
+                    "secondary_price"})
 
 
 def _sqlite_tuples(rows: Iterable[ObservationRow]) -> Iterable[tuple[Any, ...]]:
@@ -72,6 +78,7 @@ def _sqlite_tuples(rows: Iterable[ObservationRow]) -> Iterable[tuple[Any, ...]]:
             r.delivery_min_days, r.delivery_max_days, r.warranty_months, r.returns_days,
             None if r.promotions is None else json.dumps(r.promotions, default=str),
             r.title, r.extractor, r.confidence, r.page_hash,
+            money(r.secondary_price), r.secondary_currency, r.converted_from, r.instalments,
         )
 
 

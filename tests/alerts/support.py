@@ -87,8 +87,12 @@ class World:
 
     def observe(self, listing_id: int, n: int, price: str | None = "100.00", *, status: str = "ok",
                 availability: str | None = "InStock", regular: str | None = None,
-                promotions: list[dict[str, Any]] | None = None, currency: str = "EUR") -> int:
-        """An observation of a listing on night `n`, with its promotion rows."""
+                promotions: list[dict[str, Any]] | None = None, currency: str = "EUR",
+                quick: bool = False, extractor: str | None = "jsonld", **terms: Any) -> int:
+        """An observation of a listing on night `n`, with its promotion rows. A full reading
+        stores its promotions as a list (none: []); a quick one did not read them (NULL)."""
+        if promotions is None and not quick:
+            promotions = []
         with self.engine.connect() as conn:
             comp = conn.execute(
                 table(Listing).select().where(table(Listing).c.id == listing_id)
@@ -98,7 +102,7 @@ class World:
             self.engine, Observation, listing_id=listing_id, crawl_run_id=run, observed_at=night(n),
             status=status, price=None if price is None else Decimal(price),
             regular_price=None if regular is None else Decimal(regular), currency=currency,
-            availability=availability,
+            availability=availability, extractor=extractor, **terms,
             promotions=None if promotions is None else [
                 {k: str(v) if isinstance(v, Decimal) else v for k, v in p.items()} for p in promotions
             ],

@@ -86,20 +86,21 @@ def test_email_digest_arrives_once_escaped_and_ranked(engine: Engine, smtp: Smtp
     night_one(w, listings)
     settings = email_settings(smtp.port)
     created = run_alerts(engine, settings, now=night(1))
-    assert created.by_kind == {"price_drop": 2, "price_rise": 1, "promotion_started": 1}
+    assert created.by_kind == {"price_drop": 1, "price_rise": 1, "promotion_started": 1}
     result = deliver_pending(engine, settings, now=night(1))
     assert (result.sent, result.failed) == (1, 0)
     [msg] = smtp.messages
-    assert msg["Subject"] == "[pricewatch] 4 alerts (2 price drop, 1 price rise, 1 promotion started)"
+    assert msg["Subject"] == "[pricewatch] Price cut: Toaster at shop-a: 80.00 EUR -> 40.00 EUR (-50.0%) (+2 more)"
     assert msg["To"] == "pricing@test.local"
     text, html, images = parts(msg)
 
-    # the right alerts, each once, ranked by impact: toaster 40, mixer 30, kettle promo 10, kettle drop 10
-    lines = [line for line in text.splitlines() if re.match(r"\d+\. ", line)]
-    assert len(lines) == 4
-    assert lines[0].startswith("1. Price drop: Toaster at shop-a: 80.00 EUR -> 40.00 EUR (-50.0%)")
-    assert lines[1].startswith("2. Price rise: Mixer at shop-a")
-    assert {lines[2][3:16], lines[3][3:16]} == {"Promotion sta", "Price drop: <"}
+    # the right alerts, each once, grouped by product and ranked by impact: toaster 40,
+    # mixer 30, kettle 10 (its markdown and price cut are one event)
+    lines = [line.strip() for line in text.splitlines() if re.match(r"\s*\d+\. ", line)]
+    assert len(lines) == 3
+    assert lines[0].startswith("1. Price cut at shop-a: 80.00 EUR -> 40.00 EUR (-50.0%)")
+    assert lines[1].startswith("2. Price rise at shop-a")
+    assert lines[2].startswith("3. Promotion started at shop-a") and "also: 100.00 EUR -> 90.00 EUR" in lines[2]
     assert EVIL_NAME in text  # plain text stays as scraped
 
     # scraped text is escaped in the HTML part
@@ -121,7 +122,7 @@ def test_email_digest_arrives_once_escaped_and_ranked(engine: Engine, smtp: Smtp
     assert len(smtp.messages) == 1
     with engine.connect() as conn:
         delivered = [a.delivered for a in conn.execute(select(Alert)).all()]
-    assert delivered == [{"email": "sent"}] * 4
+    assert delivered == [{"email": "sent"}] * 3
 
 
 def test_smtp_down_nothing_lost_then_delivered_exactly_once(
@@ -168,8 +169,8 @@ def test_smtp_down_nothing_lost_then_delivered_exactly_once(
         all_ids = sorted(a.id for a in conn.execute(select(Alert)).all())
     assert sent_alert_ids(engine) == all_ids  # every alert delivered, none twice
     subjects = sorted(m["Subject"] for m in smtp.messages)
-    assert subjects == ["[pricewatch] 1 alert (1 price rise)",
-                        "[pricewatch] 4 alerts (2 price drop, 1 price rise, 1 promotion started)"]
+    assert subjects[0].startswith("[pricewatch] Price cut: Toaster at shop-a: 80.00 EUR -> 40.00 EUR")
+    assert subjects[1].startswith("[pricewatch] Price rise: Toaster at shop-a")
 
 
 def test_gives_up_after_max_attempts_and_requeues_on_request(engine: Engine, smtp: SmtpSink) -> None:
@@ -236,13 +237,13 @@ def test_webhook_json_for_business_and_slack_for_operations(engine: Engine, hook
 
     business = by_path["/business"]["json"]
     assert business["source"] == "pricewatch" and business["audience"] == "business"
-    assert [i["kind"] for i in business["items"]][:2] == ["price_drop", "price_rise"]
-    assert [i["impact"] for i in business["items"]] == ["40.00", "30.00", "10.00", "10.00"]
-    assert len({i["alert_id"] for i in business["items"]}) == 4
+    assert [i["kind"] for i in business["items"]] == ["price_drop", "price_rise", "promotion_started"]
+    assert [i["impact"] for i in business["items"]] == ["40.00", "30.00", "10.00"]
+    assert len({i["alert_id"] for i in business["items"]}) == 3
     assert by_path["/business"]["headers"]["Idempotency-Key"].startswith("digest:biz:business:")
 
     ops = by_path["/ops"]["json"]
-    assert ops["text"] == "[pricewatch] 1 operations alert (1 crawl health)"
+    assert ops["text"].startswith("[pricewatch operations] Crawl health: shop-b: fill rate of price fell to 3% &lt;&amp; blocks&gt;")
     [section] = [b for b in ops["blocks"] if b["type"] == "section"]
     assert "shop-b" in section["text"]["text"]
     assert "3% &lt;&amp; blocks&gt;" in section["text"]["text"]  # Slack's escaping
@@ -283,8 +284,8 @@ def test_apprise_url_from_env_delivers_and_stays_secret(
     assert deliver_pending(sqlite_engine, settings, now=night(1)).sent == 1
     [request] = hook.requests
     assert request["path"] == f"/apprise/{token}"
-    assert request["json"]["title"].startswith("[pricewatch] 4 alerts")
-    assert "1. Price drop: Toaster at shop-a" in request["json"]["message"]
+    assert request["json"]["title"].startswith("[pricewatch] Price cut: Toaster")
+    assert "1. Price cut at shop-a: 80.00 EUR -> 40.00 EUR" in request["json"]["message"]
     assert token not in caplog.text
 
 

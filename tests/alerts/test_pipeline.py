@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 
 from monitor.alerts import AlertSettings, run_alerts
 from monitor.alerts.settings import EventKind
-from storage.models import Alert, OutboxMessage
+from storage.models import Alert, Observation, OutboxMessage
 
 from .support import World, night
 
@@ -71,8 +71,36 @@ def promotion_changed(s: Shop) -> dict:
 
 
 def promotion_ended(s: Shop) -> dict:
-    s.w.observe(s.listing, 0, "100.00", promotions=[{"kind": "badge", "text": "Sale"}])
-    s.w.observe(s.listing, 1, "100.00")
+    s.w.observe(s.listing, 0, "80.00", regular="100.00", promotions=[{"kind": "badge", "text": "Sale"}])
+    s.w.observe(s.listing, 1, "100.00")  # the markdown ended: no 25% "price rise" as well
+    return {}
+
+
+def terms_changed(s: Shop) -> dict:
+    s.w.observe(s.listing, 0, "100.00", warranty_months=24)
+    s.w.observe(s.listing, 1, "100.00", warranty_months=12)
+    return {}
+
+
+def map_violation(s: Shop) -> dict:
+    s.w.compare_run(0)
+    run = s.w.compare_run(1)
+    s.w.finding(run, s.product, s.comp, s.listing, "map_violation", reason="advertised below the MAP")
+    return {"compare_run_id": run}
+
+
+def listing_gone(s: Shop) -> dict:
+    s.w.observe(s.listing, 0, "100.00")
+    s.w.observe(s.listing, 1, None, status="not_found")
+    with s.w.engine.begin() as conn:
+        conn.execute(Observation.__table__.update().values(reason="HTTP 410: product gone")
+                     .where(Observation.__table__.c.status == "not_found"))
+    return {"crawl_run_ids": [s.w.runs[(s.comp, 1)]]}
+
+
+def needs_a_look(s: Shop) -> dict:
+    s.w.observe(s.listing, 0, "100.00")
+    s.w.observe(s.listing, 1, "60.00", extractor="heuristic")
     return {}
 
 
@@ -130,7 +158,10 @@ SCENARIOS: dict[EventKind, Callable[[Shop], dict]] = {
     EventKind.back_in_stock: back_in_stock, EventKind.became_undercut: became_undercut,
     EventKind.no_longer_undercut: no_longer_undercut, EventKind.fake_discount: fake_discount,
     EventKind.new_match: new_match, EventKind.crawl_suspect: crawl_suspect,
+    EventKind.terms_changed: terms_changed, EventKind.map_violation: map_violation,
+    EventKind.listing_gone: listing_gone, EventKind.needs_a_look: needs_a_look,
 }
+OPERATIONS = {EventKind.crawl_suspect, EventKind.needs_a_look}
 
 
 def test_every_event_kind_has_a_scenario() -> None:
@@ -146,13 +177,15 @@ def test_each_event_kind_alerts_once(sqlite_engine: Engine, kind: EventKind) -> 
     assert result.by_kind == {kind.value: 1}
     [alert] = alerts(sqlite_engine)
     assert alert.kind == kind.value
-    assert alert.audience == ("operations" if kind == EventKind.crawl_suspect else "business")
+    assert alert.audience == ("operations" if kind in OPERATIONS else "business")
     [message] = outbox(sqlite_engine)
-    assert message.channel == ("ops" if kind == EventKind.crawl_suspect else "hook")
+    assert message.channel == ("ops" if kind in OPERATIONS else "hook")
     assert message.alert_ids == [alert.id]
     assert alert.delivered == {message.channel: "queued"}
     again = run_alerts(sqlite_engine, settings(), now=now + timedelta(minutes=5), **kwargs)
-    assert (again.created, again.duplicates, again.messages_queued) == (0, 1, 0)
+    # a gone listing is inactive after the first run: not even a duplicate the second time
+    assert (again.created, again.duplicates, again.messages_queued) == (
+        0, 0 if kind == EventKind.listing_gone else 1, 0)
     assert len(alerts(sqlite_engine)) == 1 and len(outbox(sqlite_engine)) == 1
 
 
@@ -222,9 +255,15 @@ def test_policy_gates_by_priority_scope_and_mute(engine: Engine) -> None:
     low = shop.w.product("SKU-LOW", "50.00", priority=1, category="garden")
     low_listing = shop.w.listing(shop.comp, "hose")
     shop.w.match(low, low_listing)
-    for listing, old, new in ((shop.listing, "100.00", "97.00"), (low_listing, "50.00", "40.00")):
-        shop.w.observe(listing, 0, old, promotions=[{"kind": "badge", "text": "Deal"}])
-        shop.w.observe(listing, 1, new)
+    low_drop = shop.w.listing(shop.comp, "rake")
+    shop.w.match(shop.w.product("SKU-RAKE", "50.00", priority=1, category="garden"), low_drop)
+    shop.w.observe(shop.listing, 0, "100.00")
+    shop.w.observe(shop.listing, 1, "97.00")
+    shop.w.observe(low_listing, 0, "40.00", regular="50.00",
+                   promotions=[{"kind": "percent_off", "value": "20", "text": "-20%"}])
+    shop.w.observe(low_listing, 1, "50.00")
+    shop.w.observe(low_drop, 0, "50.00")
+    shop.w.observe(low_drop, 1, "40.00")
     policy = settings(policies=[
         {"scope": "all", "min_priority": 2},
         {"scope": "category", "name": "kitchen", "price_change_pct": 2},
@@ -232,8 +271,8 @@ def test_policy_gates_by_priority_scope_and_mute(engine: Engine) -> None:
     ])
     result = run_alerts(engine, policy, now=night(1))
     assert result.by_kind == {"price_drop": 1}  # the kettle moved 3% >= its category's 2%
-    # the hose: its drop is below min priority, its ended promotion muted (checked first)
-    assert result.suppressed == {"below_min_priority": 1, "muted": 2}
+    # the hose: its ended promotion muted (checked first); the rake's drop below min priority
+    assert result.suppressed == {"below_min_priority": 1, "muted": 1}
 
 
 def test_confirmed_and_rejected_matches(engine: Engine) -> None:
@@ -266,8 +305,8 @@ def test_digest_ranks_by_impact_and_counts_the_rest(engine: Engine) -> None:
     body = message.body
     assert [i["product_name"] for i in body["items"]] == ["Item b", "Item c"]
     assert [i["impact"] for i in body["items"]] == ["50.00", "20.00"]
-    assert body["rest_count"] == 2 and body["rest_by_kind"] == {"Price drop": 2}
-    assert message.subject == "[pricewatch] 4 alerts (4 price drop)"
+    assert body["rest_count"] == 2 and body["rest_by_kind"] == {"Price cut": 2}
+    assert message.subject == "[pricewatch] Price cut: Item b at shop-a: 100.00 EUR -> 50.00 EUR (-50.0%) (+3 more)"
     assert body["chart"]["points"][-1][1] == "50.00"  # the top alert's price history
 
 

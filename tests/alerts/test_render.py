@@ -28,7 +28,7 @@ def test_unknown_impact_ranks_last_and_rest_is_counted() -> None:
     assert [i["alert_id"] for i in body["items"]] == [3, 2]
     assert body["rest_count"] == 2
     text = render_text(subject, body)
-    assert text.splitlines()[-1] == "And 2 more: 2 price drop."
+    assert text.splitlines()[-1] == "And 2 more: 2 price cut."
 
 
 def test_slack_payload_stays_within_block_limits() -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from demo.shops import ProductTruth, competitors_yaml
 from spiders.runner import CrawlSummary, crawl_competitors
 from storage.models import Competitor, Listing, Observation, Promotion, table
+from storage.offer_terms import is_term
 
 FAST = {
     "RETRY_BACKOFF_BASE": 0.02,
@@ -72,9 +73,16 @@ def promo_key(kind: str, value: Decimal | None, code: str | None, buy: int | Non
 
 
 def truth_promos(expected: ProductTruth) -> list[tuple[Any, ...]]:
+    """The page's promotions as stored: shop-wide terms (the free-shipping threshold,
+    instalments) are stored as terms, not as promotion rows."""
     return sorted((promo_key(p.kind, p.value, p.code, p.buy_qty, p.pay_qty, p.threshold,
-                             p.instalments, p.valid_until) for p in expected.promotions),
-                  key=repr)
+                             p.instalments, p.valid_until) for p in expected.promotions
+                   if not is_term(p)), key=repr)
+
+
+def truth_instalments(expected: ProductTruth) -> int | None:
+    months = [p.instalments or 0 for p in expected.promotions if p.kind == "instalments"]
+    return max(months) if months else None
 
 
 def stored_promos(rows: list[Any]) -> list[tuple[Any, ...]]:
@@ -111,6 +119,8 @@ def mismatches(expected: Sequence[ProductTruth], stored: Mapping[tuple[str, str]
             want, have = getattr(item, name), getattr(got.listing, name)
             if want is not None and want != have:
                 problems.append(f"{key}: listing.{name} {have!r} != truth {want!r}")
+        if item.fault is None and truth_instalments(item) != obs.instalments:
+            problems.append(f"{key}: instalments {obs.instalments!r} != truth {truth_instalments(item)!r}")
         if truth_promos(item) != stored_promos(got.promotions):
             problems.append(f"{key}: promotions {stored_promos(got.promotions)} "
                             f"!= truth {truth_promos(item)}")

@@ -94,6 +94,9 @@ def test_max_pages_caps_the_product_requests(site: str, tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
     [summary] = crawl(_file(tmp_path, site, max_pages=2), ["static"], db_url)
     assert sum(summary.counts.values()) == 2
+    # stopped with pages left: truncated (saying how many), never "finished"
+    assert summary.status == "truncated", summary.error
+    assert summary.stats["pages_left"] == 4 and summary.stats["max_pages"] == 2
 
 
 def test_a_sitemap_that_cannot_be_fetched_fails_the_run_and_says_why(

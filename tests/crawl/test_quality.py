@@ -233,8 +233,8 @@ NOW = datetime(2026, 11, 2, 10, tzinfo=UTC)
 
 
 def page(product: ExtractedProduct | None, **kw: object) -> PageItem:
-    values: dict[str, object] = {"http_status": 200, **kw}
-    return PageItem(url="http://127.0.0.1:1/p/1", fetched_at=NOW, product=product,
+    values: dict[str, object] = {"http_status": 200, "fetched_at": NOW, **kw}
+    return PageItem(url="http://127.0.0.1:1/p/1", product=product,
                     **values)  # type: ignore[arg-type]
 
 
@@ -246,10 +246,11 @@ def test_draft_normalises_a_good_page() -> None:
         delivery=Delivery(min_days=1, max_days=3), extractor="jsonld", confidence=0.9,
         promotions=[Promotion(kind=PromotionKind.PERCENT_OFF, text="-12%", value=D("12"))],
     )
-    draft = draft_from(page(product), comp())
+    draft = draft_from(page(product, fetched_at=datetime(2025, 11, 2, 10, tzinfo=UTC)), comp())
     assert draft.status is None
     assert draft.listing.title == "Phone X" and draft.listing.gtin == "3800000000001"
     assert draft.values["currency"] == "BGN" and draft.values["price"] == D("10.50")
+    assert draft.values["converted_from"] is None
     assert draft.values["availability"] == "InStock"
     assert draft.values["shipping_cost"] == D("4.99")
     assert draft.values["promotions"][0]["kind"] == "percent_off"
@@ -277,8 +278,35 @@ def test_draft_refuses_inexact_money_and_unknown_currency() -> None:
 
 
 def test_draft_without_currency_takes_the_competitors() -> None:
+    before = draft_from(page(ExtractedProduct(title="X", price=D("1.00")),
+                             fetched_at=datetime(2025, 12, 31, 22, tzinfo=UTC)), comp())
+    assert before.values["currency"] == "BGN"
+    # A shop configured in leva prices in euros from 2026-01-01.
     draft = draft_from(page(ExtractedProduct(title="X", price=D("1.00"))), comp())
-    assert draft.values["currency"] == "BGN"
+    assert draft.values["currency"] == "EUR" and draft.values["price"] == D("1.00")
+
+
+def test_a_leva_only_page_after_the_changeover_is_converted_and_flagged() -> None:
+    product = ExtractedProduct(title="X", price=D("897.73"), regular_price=D("978.00"),
+                               currency="BGN")
+    draft = draft_from(page(product), comp())
+    assert (draft.values["price"], draft.values["currency"]) == (D("459.00"), "EUR")
+    assert draft.values["regular_price"] == D("500.04")
+    assert draft.values["converted_from"] == "BGN"
+    assert (draft.values["secondary_price"], draft.values["secondary_currency"]) == (
+        D("897.73"), "BGN")
+    assert draft.reason and "shown only in BGN" in draft.reason and "1.95583" in draft.reason
+    assert draft.reading.price == D("459.00") and draft.reading.currency == "EUR"
+
+
+def test_a_dual_display_keeps_the_other_amount_as_secondary() -> None:
+    product = ExtractedProduct(title="X", price=D("459.00"), currency="EUR",
+                               secondary_price=D("897.73"), secondary_currency="BGN")
+    draft = draft_from(page(product), comp())
+    assert (draft.values["price"], draft.values["currency"]) == (D("459.00"), "EUR")
+    assert (draft.values["secondary_price"], draft.values["secondary_currency"]) == (
+        D("897.73"), "BGN")
+    assert draft.values["converted_from"] is None and draft.reason is None
 
 
 def test_promotion_row_turns_a_day_into_its_last_second_utc() -> None:

@@ -48,7 +48,8 @@ def test_js_shop_is_rendered_through_chromium(chromium: None, tmp_path: Path, wa
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         [summary] = crawl(path, ["jsshop"], db_url)
         base = shops.base_urls["jsshop"]
-    assert summary.status == "finished", summary.error
+    assert summary.status == "truncated", summary.error  # max_pages = PAGES left some out
+    assert summary.stats["pages_left"] > 0
     assert summary.counts == {"ok": PAGES}, summary.stats.get("failures")
     assert summary.stats["rendered_js"] is True
     engine = make_engine(db_url)

@@ -59,7 +59,7 @@ def test_catalog_columns_and_values() -> None:
         price, cost = Decimal(row["price"]), Decimal(row["cost"])
         assert Decimal(0) < cost < price
         assert Decimal("0") < Decimal(row["min_margin"]) < Decimal("0.5")
-        assert row["currency"] == "BGN"
+        assert row["currency"] == "EUR"
         if row["gtin"]:
             assert is_valid_gtin(row["gtin"])
     linked = Counter(item.link for item in our_items())

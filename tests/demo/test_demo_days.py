@@ -14,7 +14,7 @@ from parsel import Selector
 from demo.shops import DAY0, ShopsHandle, day_date, truth
 from demo.shops.assortment import our_items
 from demo.shops.catalog import our_price
-from demo.shops.simulation import FOREVER, scripted_events
+from demo.shops.simulation import FOREVER, in_currency, scripted_events
 from demo.shops.universe import build_universe
 
 DEMO_DAYS = 14
@@ -99,9 +99,8 @@ def test_scripted_undercut_promo_stock_out_and_fake_discount() -> None:
         during = key_items[product.key]
         before = {i.product_key: i for i in truth(event.shop, event.start - 1)}[product.key]
         if event.kind == "undercut":
-            ours = our_price(product)
-            if during.currency == "EUR":
-                ours = ours / Decimal("1.95583")
+            ours = our_price(product)  # both in euros
+            assert during.currency == "EUR"
             assert during.price is not None and during.price < ours
         elif event.kind == "promo":
             assert during.regular_price is not None
@@ -133,7 +132,8 @@ def test_day_set_over_http_changes_the_pages(fresh_shops: ShopsHandle) -> None:
     base = fresh_shops.base_urls["jsonshop"]
     day0, day6 = _prices("jsonshop", 0), _prices("jsonshop", 6)
     path = next(p for p in day0 if day0[p] != day6[p])
-    assert _jsonld_price(fetch(base.rstrip("/") + path).text) == day0[path]
+    shown0 = in_currency(day0[path] or Decimal(0), "EUR", "BGN")  # day 0: leva only
+    assert _jsonld_price(fetch(base.rstrip("/") + path).text) == shown0
     answer = fetch(fresh_shops.base_urls["plainshop"] + "__control/day", data=b"6")
     assert answer.status == 200 and answer.text.strip() == "6"
     assert fresh_shops.day == 6
@@ -163,3 +163,25 @@ def test_prices_stay_sane_for_a_month() -> None:
                 assert item.price == item.price.quantize(Decimal("0.01"))
                 if item.regular_price is not None:
                     assert item.regular_price > item.price, (shop, day, item.path)
+
+
+def test_jsonshop_moves_from_leva_to_euros_at_the_fixed_rate(fresh_shops: ShopsHandle) -> None:
+    """Until day 4 jsonshop shows leva only, from day 5 euros: the same prices (a crawl
+    stores euros on both sides of the switch, so the truth does not jump)."""
+    base = fresh_shops.base_urls["jsonshop"].rstrip("/")
+    day4 = {i.path: i for i in truth("jsonshop", 4)}
+    day5 = {i.path: i for i in truth("jsonshop", 5)}
+    assert {i.shown_currency for i in day4.values()} == {"BGN"}
+    assert {i.shown_currency for i in day5.values()} == {None}
+    assert {i.currency for i in (*day4.values(), *day5.values())} == {"EUR"}
+    same = [p for p in day4 if day4[p].price == day5[p].price and day4[p].price is not None]
+    assert len(same) > len(day4) // 2
+    path = same[0]
+    fresh_shops.set_day(4)
+    leva = fetch(base + path).text
+    fresh_shops.set_day(5)
+    euro = fetch(base + path).text
+    price = day4[path].price or Decimal(0)
+    assert _jsonld_price(leva) == in_currency(price, "EUR", "BGN") and "лв." in leva
+    assert '"priceCurrency": "BGN"' in leva and '"priceCurrency": "EUR"' in euro
+    assert _jsonld_price(euro) == price and "лв." not in euro

@@ -14,6 +14,7 @@ from parsel import Selector
 
 from demo.shops import ShopsHandle, truth
 from demo.shops.pages.plainshop import SELECTORS
+from demo.shops.simulation import in_currency
 from demo.shops.truth import ProductTruth
 
 SCHEMA = "https://schema.org/"
@@ -27,6 +28,14 @@ def _jsonld_product(sel: Selector) -> dict[str, Any]:
             if node.get("@type") == "Product":
                 return dict(node)
     raise AssertionError("no Product JSON-LD on the page")
+
+
+def _lev(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else in_currency(amount, "EUR", "BGN")
+
+
+def _eur(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else in_currency(amount, "BGN", "EUR")
 
 
 def _page(shops: ShopsHandle, shop: str, item: ProductTruth) -> Selector:
@@ -53,19 +62,22 @@ def test_jsonshop_jsonld_and_visible_block_match_truth(shops: ShopsHandle) -> No
         assert (product["sku"], product["gtin13"], product["mpn"]) == (item.sku, item.gtin,
                                                                        item.mpn)
         assert product["brand"]["name"] == item.brand
-        assert offer["priceCurrency"] == item.currency == "BGN"
+        # Day 0: jsonshop still shows leva only; a crawl stores the euros (the truth).
+        assert item.currency == "EUR" and item.shown_currency == "BGN"
+        assert offer["priceCurrency"] == "BGN"
         assert offer["availability"] == SCHEMA + str(item.availability)
         price = offer["lowPrice"] if offer["@type"] == "AggregateOffer" else offer["price"]
-        assert Decimal(price) == item.price
+        assert Decimal(price) == _lev(item.price)
         strike = [s for s in offer.get("priceSpecification", [])
                   if s["priceType"].endswith("StrikethroughPrice")]
-        assert (Decimal(strike[0]["price"]) if strike else None) == item.regular_price
+        assert (Decimal(strike[0]["price"]) if strike else None) == _lev(item.regular_price)
         visible = money_text(sel.css(".price-current::text").get(""))
-        assert visible == item.price
+        assert visible == _lev(item.price) and "лв." in sel.css(".price-current::text").get("")
         old = sel.css(".price-old s::text").get()
-        assert (money_text(old) if old else None) == item.regular_price
+        assert (money_text(old) if old else None) == _lev(item.regular_price)
+        assert _eur(visible) == item.price, "leva back to euros: the stored price, exactly"
         shipping = offer["shippingDetails"]
-        assert Decimal(shipping["shippingRate"]["value"]) == item.shipping_cost
+        assert Decimal(shipping["shippingRate"]["value"]) == _lev(item.shipping_cost)
         transit = shipping["deliveryTime"]["transitTime"]
         assert (transit["minValue"], transit["maxValue"]) == (item.delivery_min_days,
                                                               item.delivery_max_days)
@@ -179,8 +191,10 @@ def test_plainshop_per_site_selectors_read_truth(shops: ShopsHandle) -> None:
         stock = sel.css(SELECTORS["availability"]).get()
         assert (stock == "Изчерпан") == (item.availability == "OutOfStock")
         assert len(sel.css(".promo-etiket")) == len(_product_promos(item))
-        eur = sel.css(".cena-eur::text").get("")
-        assert "€" in eur
+        # the dual display, euro first: "12,78 €" then "(24,99 лв.)"
+        assert "€" in sel.css(SELECTORS["price"]).get("")
+        lev = sel.css(".cena-lv::text").get("")
+        assert "лв." in lev and money_text(lev) == _lev(item.price)
 
 
 def test_jsshop_html_has_no_price_but_its_json_has(shops: ShopsHandle) -> None:
@@ -206,7 +220,10 @@ def test_jsshop_html_has_no_price_but_its_json_has(shops: ShopsHandle) -> None:
 def test_every_shop_has_terms_on_product_pages(shops: ShopsHandle, shop: str) -> None:
     item = next(i for i in truth(shop, 0) if i.warranty_months)
     page = fetch(item.url(shops.base_urls[shop])).text
-    threshold = str(int(item.free_shipping_threshold or 0))
+    shown = item.free_shipping_threshold or Decimal(0)
+    if item.shown_currency:
+        shown = in_currency(shown, item.currency, item.shown_currency)
+    threshold = str(int(shown))
     assert threshold in page
     assert f"{item.delivery_min_days}-{item.delivery_max_days}" in page
     assert str(item.warranty_months) in page

@@ -14,10 +14,11 @@ from .support import D, page
 K = PromotionKind
 A = Availability
 BUY = '<button class="add-to-cart">Buy</button>'
+DEC_2026 = date(2026, 12, 6)
 
 PRICE_CASES = [
     ("bg", "1 299,00 лв.", "1299.00", "BGN"),
-    ("bg", "24,99 лв. / 12,78 €", "24.99", "BGN"),
+    ("bg", "24,99 лв. / 12,78 €", "12.78", "EUR"),  # read in December 2026: the euro
     ("en", "$1,299.00", "1299.00", "USD"),
     ("en", "£51.99", "51.99", "GBP"),
     ("de", "1.299,00 €", "1299.00", "EUR"),
@@ -33,19 +34,20 @@ PRICE_CASES = [
 
 @pytest.mark.parametrize(("lang", "shown", "amount", "currency"), PRICE_CASES)
 def test_price_formats_in_pages(lang: str, shown: str, amount: str, currency: str) -> None:
-    result = extract(page(f'<p class="price">{shown}</p>{BUY}', lang=lang))
+    result = extract(page(f'<p class="price">{shown}</p>{BUY}', lang=lang), today=DEC_2026)
     assert (result.price, result.currency) == (D(amount), currency), result.reason
 
 
 @pytest.mark.parametrize(
     ("lang", "url", "shown", "currency"),
-    [("bg", None, "19,90", "BGN"), ("en", "https://shop.example.ca/p", "$19.90", "CAD"),
+    [("bg", None, "19,90", "EUR"), ("en", "https://shop.example.ca/p", "$19.90", "CAD"),
      ("es", "https://tienda.example.cl/p", "$19.990", "CLP"),
      ("de", "https://shop.example.ch/p", "19.90", "CHF"),
      ("fr", "https://boutique.example.fr/p", "19,90", "EUR")],
 )
 def test_currency_hints_in_pages(lang: str, url: str | None, shown: str, currency: str) -> None:
-    result = extract(page(f'<p class="price">{shown}</p>{BUY}', lang=lang), url=url)
+    result = extract(page(f'<p class="price">{shown}</p>{BUY}', lang=lang), url=url,
+                     today=DEC_2026)
     assert result.currency == currency
     assert result.price is not None
 

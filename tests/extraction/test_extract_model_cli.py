@@ -18,7 +18,7 @@ from spiders.extraction.identifiers import valid_gtin
 from .support import jsonld, page
 
 CONTRACT_KEYS = ["url", "title", "price", "regular_price", "currency", "currency_raw",
-                 "availability", "sku", "gtin", "mpn", "brand", "promotions", "shipping",
+                 "secondary_price", "secondary_currency", "availability", "sku", "gtin", "mpn", "brand", "promotions", "shipping",
                  "delivery", "warranty", "extractor", "confidence"]
 
 PAGE = page('<p class="price">1.299,00 €</p><p>Code: SAVE10 -10%</p>'

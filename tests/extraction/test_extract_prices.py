@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from spiders.extraction.currency import normalize_code, resolve_symbol, tld_of
+from spiders.extraction.currency import normalize_code, reading_day, resolve_symbol, tld_of
 from spiders.extraction.prices import parse_amount, parse_price, parse_structured_amount
 
 from .support import D, run
@@ -56,7 +57,8 @@ def test_parse_price_formats(text: str, amount: str, currency: str) -> None:
 )
 def test_dual_display_prefers_the_shop_currency(text: str, default: str | None, amount: str,
                                                  currency: str) -> None:
-    parsed = parse_price(text, default_currency=default)
+    with reading_day(date(2025, 11, 1)):  # before the euro: a BGN shop prices in leva
+        parsed = parse_price(text, default_currency=default)
     assert parsed is not None
     assert (parsed.amount, parsed.currency) == (Decimal(amount), currency)
 
@@ -90,7 +92,10 @@ def test_currency_from_page_domain_and_language() -> None:
     body = '<div class="price">1.990</div>'
     assert run(body, url="https://tienda.example.cl/p/1").currency == "CLP"
     assert run(body, url="https://tienda.example.cl/p/1").price == D("1990")
-    assert run('<div class="price">19,90</div>', url=None, lang="bg").currency == "BGN"
+    with reading_day(date(2025, 12, 31)):
+        assert run('<div class="price">19,90</div>', url=None, lang="bg").currency == "BGN"
+    with reading_day(date(2026, 1, 1)):
+        assert run('<div class="price">19,90</div>', url=None, lang="bg").currency == "EUR"
     assert run('<div class="price">19,90</div>', url=None, currency="EUR").currency == "EUR"
 
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from report_history import NOW, History
 from sqlalchemy import func, select
 
 from reports.config import ReportSettings
-from reports.daily import build_daily_report
+from reports.daily import build_daily_report, their_history
 from reports.i18n import Texts
 from reports.render import safe_url
 from storage.models import CompareRun, Competitor, Finding, Listing, Observation, table
+from storage.money import MoneySettings
+from storage.repos import reporting as repo
 from tests.support.sample_data import HOSTILE_NAME
 
 
@@ -126,8 +130,8 @@ def test_an_old_comparison_is_flagged_and_every_price_is_stale(
 
 
 @pytest.mark.parametrize(("lang", "title", "money"), [
-    ("en", "Competitor price report", r"BGN\xa0\d{1,3}(,\d{3})*\.\d{2}"),
-    ("bg", "Доклад за цените на конкурентите", r"\d{1,3}(\xa0\d{3})*,\d{2}\xa0лв\."),
+    ("en", "Competitor price report", r"€\d{1,3}(,\d{3})*\.\d{2}"),
+    ("bg", "Доклад за цените на конкурентите", r"\d{1,3}(\xa0\d{3})*,\d{2}\xa0€"),
 ])
 def test_languages_and_locale_formats(history: History, out_dir: Path, lang: str, title: str,
                                       money: str) -> None:
@@ -169,3 +173,50 @@ def test_every_finding_links_to_the_competitor_page(daily: tuple[Path, str]) -> 
 ])
 def test_only_http_links_are_made(url: str | None, safe: str | None) -> None:
     assert safe_url(url) == safe
+
+
+def test_bulgarian_report_with_the_dual_display(history: History, out_dir: Path) -> None:
+    settings = ReportSettings(money=MoneySettings(secondary_currency="BGN"))
+    html = build_daily_report(history.engine, out_dir, lang="bg", now=NOW,
+                              settings=settings).read_text(encoding="utf-8")
+    pairs = re.findall(r"(\d[\d\xa0]*,\d{2})\xa0€ \((\d[\d\xa0]*,\d{2})\xa0лв\.\)", html)
+    assert len(pairs) > 10
+    for euro, leva in pairs:  # every leva amount is the euro amount at the fixed rate
+        amount = Decimal(euro.replace("\xa0", "").replace(",", "."))
+        shown = Decimal(leva.replace("\xa0", "").replace(",", "."))
+        assert shown == (amount * Decimal("1.95583")).quantize(Decimal("0.01"),
+                                                               rounding=ROUND_HALF_UP)
+    assert "Сумите в скоби са в BGN по фиксирания курс 1\xa0€ = 1,95583\xa0лв." in html
+    plain = build_daily_report(history.engine, out_dir, lang="bg", now=NOW,
+                               settings=history.settings).read_text(encoding="utf-8")
+    assert "лв.)" not in plain and "Сумите в скоби" not in plain
+
+
+def test_history_is_one_line_across_the_switch_from_leva_to_euros(history: History) -> None:
+    """alpha priced in leva for its first nights, then in euros at the fixed rate: converted
+    into our euros, each listing's line goes on without a jump at the switch."""
+    alpha = history.sample.competitor_ids["alpha"]
+    ids = list(history.sample.product_ids.values())
+    with history.engine.connect() as conn:
+        rows = [h for h in repo.product_history(conn, ids, NOW - timedelta(days=30), NOW)
+                if h.competitor_id == alpha]
+    by_listing: dict[int, list[Any]] = {}
+    for h in rows:
+        by_listing.setdefault(h.listing_id, []).append(h)
+    crossed = 0
+    for listing_rows in by_listing.values():
+        listing_rows.sort(key=lambda h: h.observed_at)
+        currencies = [h.currency for h in listing_rows]
+        if "BGN" not in currencies or "EUR" not in currencies:
+            continue
+        series = their_history(listing_rows, {alpha: "alpha"}, "EUR",
+                               history.settings.rates, set())
+        points = series["alpha"]
+        assert len(points) == len(listing_rows), "every reading, leva ones too, is on the line"
+        switch = currencies.index("EUR")
+        before, after = listing_rows[switch - 1], listing_rows[switch]
+        if (before.regular_price is None and after.regular_price is None
+                and points[switch - 1][1] == points[switch][1]):
+            crossed += 1
+        assert all(p[1].as_tuple().exponent == -2 for p in points)
+    assert crossed >= 3, "several listings with an unchanged price cross the switch flat"

@@ -34,6 +34,7 @@ from storage.models import (
     RunStatus,
     table,
 )
+from storage.money import convert
 from storage.repos.observations import ObservationRow, bulk_insert_observations
 
 HOSTILE_NAME = '<script>window.__pwned = 1</script> Kettle "Deluxe" & <b>Co</b>'
@@ -57,6 +58,9 @@ class CompetitorSample:
     name: str
     display_name: str
     currency: str
+    leva_nights: int = 0
+    """The first N nights the shop still priced in leva (BGN) before moving to `currency`
+    at the fixed rate: the same prices, so its history must read as one line."""
     failing_last_days: int = 0
     """The last N nightly crawls of this competitor failed: its prices go stale."""
     suspect_day: int | None = None
@@ -64,12 +68,23 @@ class CompetitorSample:
 
 
 DEFAULT_COMPETITORS = (
-    CompetitorSample("alpha", "Alpha Market", "BGN", suspect_day=3),
+    CompetitorSample("alpha", "Alpha Market", "EUR", leva_nights=4, suspect_day=3),
     CompetitorSample("bravo", "Bravo Shop", "EUR"),
-    CompetitorSample("charlie", "Чарли ООД", "BGN", failing_last_days=2),
+    CompetitorSample("charlie", "Чарли ООД", "EUR", failing_last_days=2),
 )
-RATES = {"BGN": Decimal("1"), "EUR": Decimal("1") / Decimal("1.95583")}
-"""BGN -> currency factors used to price the EUR shop."""
+OUR_CURRENCY = "EUR"
+"""Our catalog's currency."""
+
+
+def shown_currency(comp: CompetitorSample, day: int) -> str:
+    """The currency `comp` priced in on night `day`."""
+    return "BGN" if day < comp.leva_nights else comp.currency
+
+
+def _in(amount: Decimal, source: str, target: str) -> Decimal:
+    conversion = convert(amount, source, target)
+    assert conversion is not None, f"no fixed rate {source}->{target}"
+    return conversion.amount
 
 
 @dataclass
@@ -149,7 +164,7 @@ def _product_rows(spec: SampleSpec, rng: random.Random) -> list[dict[str, Any]]:
         price = _charm(Decimal(rng.randint(900, 40000)) / 100)
         rows.append({
             "sku": f"SKU-{number:05d}", "gtin": None, "mpn": f"M{number:05d}", "brand": brand,
-            "name": name, "category": category, "price": price, "currency": "BGN",
+            "name": name, "category": category, "price": price, "currency": OUR_CURRENCY,
             "cost": _money(price * Decimal(rng.choice(("0.70", "0.75", "0.80")))),
             "min_margin": Decimal("0.10"), "priority": rng.choice((1, 1, 2, 3)),
             "active": True, "created_at": created, "updated_at": created,
@@ -179,7 +194,7 @@ def _setup(conn: Connection, spec: SampleSpec, rng: random.Random,
     result.product_ids = dict(conn.execute(select(prod_t.c.sku, prod_t.c.id)).all())
     _insert(conn, ProductPriceChange, [
         {"product_id": result.product_ids[p["sku"]], "old_price": None, "new_price": p["price"],
-         "currency": "BGN", "changed_at": created, "source": "catalog_import"}
+         "currency": OUR_CURRENCY, "changed_at": created, "source": "catalog_import"}
         for p in products
     ])
     prices = {result.product_ids[p["sku"]]: (p["price"], p["name"]) for p in products}
@@ -223,10 +238,11 @@ def _setup(conn: Connection, spec: SampleSpec, rng: random.Random,
 
 @dataclass
 class _Reading:
-    """What a competitor showed for a product on a night (in BGN and in its currency)."""
+    """What a competitor showed for a product on a night (in our currency and as shown)."""
 
-    price_bgn: Decimal
+    price_ours: Decimal
     shown: Decimal
+    currency: str
     regular: Decimal | None
     promo_pct: int
     promo_until: datetime | None
@@ -249,10 +265,9 @@ def _reading(offer: _Offer, day: int, spec: SampleSpec, currency: str) -> _Readi
     on_promo = offer.promo_until >= day
     price = _money(offer.base * (100 - offer.promo_pct) / 100) if on_promo else offer.base
     until = (_night(spec, offer.promo_until) + timedelta(hours=21)) if on_promo else None
-    factor = RATES[currency]
     return _Reading(
-        price_bgn=price, shown=_money(price * factor),
-        regular=_money(offer.base * factor) if on_promo else None,
+        price_ours=price, shown=_in(price, OUR_CURRENCY, currency), currency=currency,
+        regular=_in(offer.base, OUR_CURRENCY, currency) if on_promo else None,
         promo_pct=offer.promo_pct if on_promo else 0, promo_until=until,
         in_stock=offer.out_until < day,
     )
@@ -282,7 +297,7 @@ def _crawl_night(conn: Connection, spec: SampleSpec, day: int, comp: CompetitorS
     at = started + timedelta(minutes=3)
     for pid, offer in offers.items():
         _advance(offer, day, rng)
-        reading = _reading(offer, day, spec, comp.currency)
+        reading = _reading(offer, day, spec, shown_currency(comp, day))
         if quarantine_left and pid != min(offers):
             quarantine_left -= 1
             bogus = _money(reading.shown / 100)
@@ -290,7 +305,7 @@ def _crawl_night(conn: Connection, spec: SampleSpec, day: int, comp: CompetitorS
             rows.append(ObservationRow(
                 listing_id=offer.listing_id, crawl_run_id=run_id, observed_at=at,
                 status=ObservationStatus.quarantined.value, price=bogus,
-                currency=comp.currency, reason="price 99% below yesterday's: held back"))
+                currency=reading.currency, reason="price 99% below yesterday's: held back"))
             counts["quarantined"] += 1
             continue
         if rng.random() < 0.01:
@@ -304,7 +319,7 @@ def _crawl_night(conn: Connection, spec: SampleSpec, day: int, comp: CompetitorS
         rows.append(ObservationRow(
             listing_id=offer.listing_id, crawl_run_id=run_id, observed_at=at,
             status=ObservationStatus.ok.value, price=reading.shown,
-            regular_price=reading.regular, currency=comp.currency,
+            regular_price=reading.regular, currency=reading.currency,
             availability="InStock" if reading.in_stock else "OutOfStock",
             extractor="jsonld", confidence=0.95,
             promotions=[{"kind": "percent_off", "value": reading.promo_pct}]
@@ -336,15 +351,15 @@ def _findings(spec: SampleSpec, day: int, run_id: int, our: dict[int, tuple[Deci
             if offers[comp.name][pid].unsure:
                 continue
             price, cost = our[pid]
-            theirs = reading.price_bgn
+            theirs = reading.price_ours
             gap = price - theirs
             gap_pct = _money(gap / theirs * 100)
             floor = _money(cost * Decimal("1.10"))
             base = {
                 "compare_run_id": run_id, "product_id": pid, "competitor_id": cid,
-                "listing_id": offers[comp.name][pid].listing_id, "currency": "BGN",
+                "listing_id": offers[comp.name][pid].listing_id, "currency": OUR_CURRENCY,
                 "our_price": price, "our_effective": price, "their_effective": theirs,
-                "their_price": _money(reading.shown / RATES[comp.currency]),
+                "their_price": _in(reading.shown, reading.currency, OUR_CURRENCY),
                 "gap": gap, "gap_pct": gap_pct, "promo_until": None, "details": {},
                 "created_at": made, "recommended_price": None,
             }
@@ -384,7 +399,7 @@ def _take_recommendations(conn: Connection, spec: SampleSpec, day: int, rng: ran
     for pid, new in taken.items():
         old = our[pid][0]
         conn.execute(table(ProductPriceChange).insert().values(
-            product_id=pid, old_price=old, new_price=new, currency="BGN", changed_at=when,
+            product_id=pid, old_price=old, new_price=new, currency=OUR_CURRENCY, changed_at=when,
             source="manager"))
         conn.execute(update(prod_t).where(prod_t.c.id == pid).values(price=new, updated_at=when))
         our[pid] = (new, our[pid][1])

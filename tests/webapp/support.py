@@ -18,13 +18,12 @@ from web.config import WebSettings
 from web.security import digest, hash_password
 
 PASSWORD = "correct horse battery"
-HOSTILE_COMPETITOR = "<script>alert(1)</script>"
 SPEC = SampleSpec(
     products=12, days=6, end=datetime.now(UTC).date(), hostile=True, hostile_listing=True,
     unsure=3,
-    competitors=(CompetitorSample("alpha", "Alpha Market", "BGN", suspect_day=2),
+    competitors=(CompetitorSample("alpha", "Alpha Market", "EUR", leva_nights=2, suspect_day=2),
                  CompetitorSample("bravo", "Bravo Shop", "EUR"),
-                 CompetitorSample("charlie", "Charlie", "BGN")),
+                 CompetitorSample("charlie", "Charlie", "EUR")),
 )
 TOKEN = "test-api-token-of-the-viewer-0123456789"
 

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from demo.shops.assortment import shop_pids
 from demo.shops.pages.common import Listing, Response
-from demo.shops.simulation import Offer, shop_offers
+from demo.shops.simulation import Offer, shop_offers, shown_offers
 from demo.shops.spec import SHOPS, ShopSpec
 from demo.shops.universe import Product, build_universe
 
@@ -91,6 +91,11 @@ class ShopSite:
         return groups
 
     def offers(self, day: int) -> dict[int, Offer]:
+        """The offers as the pages show them (leva on a laggard's leva days)."""
+        return shown_offers(self.name, day, self.seed)
+
+    def stored_offers(self, day: int) -> dict[int, Offer]:
+        """The offers as a correct crawl stores them (in the shop's currency)."""
         return shop_offers(self.name, day, self.seed)
 
     def identifiers(self, listing: Listing) -> Identifiers:

@@ -81,6 +81,18 @@ def bgn(amount: Decimal, nbsp: bool = False) -> str:
     return f"{_group(whole, space)},{cents}{space}лв."
 
 
+def eur_bg(amount: Decimal, nbsp: bool = False) -> str:
+    """'1 299,00 €' (a Bulgarian shop in euros)."""
+    space = NBSP if nbsp else " "
+    whole, cents = split_money(amount)
+    return f"{_group(whole, space)},{cents}{space}€"
+
+
+def bg_money(amount: Decimal, currency: str, nbsp: bool = False) -> str:
+    """An amount the way a Bulgarian page writes it in `currency` (EUR or BGN)."""
+    return bgn(amount, nbsp) if currency == "BGN" else eur_bg(amount, nbsp)
+
+
 def eur_de(amount: Decimal) -> str:
     """'1.299,00 €' (WooCommerce with a European locale)."""
     whole, cents = split_money(amount)

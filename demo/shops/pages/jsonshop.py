@@ -1,4 +1,5 @@
-"""`jsonshop`: a Bulgarian shop with JSON-LD Product/Offer data (prices "1 299,00 лв.").
+"""`jsonshop`: a Bulgarian shop with JSON-LD Product/Offer data (prices "1 299,00 €"; a
+laggard that still priced in leva only, "2 540,90 лв.", until simulated day 4).
 
 Half the product pages wrap their JSON-LD in ``@graph`` (with Organization and
 BreadcrumbList); items sold by several sellers carry an ``AggregateOffer``. Sale prices
@@ -7,6 +8,8 @@ carry a ``StrikethroughPrice`` price specification and ``priceValidUntil``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from demo.shops.pages.base import Identifiers, Request, ShopSite
@@ -14,7 +17,7 @@ from demo.shops.pages.common import (
     Listing,
     Response,
     availability_text,
-    bgn,
+    bg_money,
     description,
     esc,
     jsonld_offer,
@@ -26,8 +29,9 @@ from demo.shops.simulation import Offer
 from demo.shops.universe import Product
 
 
-def _fmt(amount: Any) -> str:
-    return bgn(amount)
+def _money(offer: Offer) -> Callable[[Decimal], str]:
+    """The page's money format for `offer` (leva before the shop's switch, then euros)."""
+    return lambda amount: bg_money(amount, offer.currency)
 
 
 class JsonShop(ShopSite):
@@ -67,7 +71,7 @@ class JsonShop(ShopSite):
 <body>
 <header class="site-header"><a class="logo" href="/">{self.shop_title}</a>
 <form class="search" action="/search"><input name="q" placeholder="Търси..."></form>
-<a class="cart-link" href="/cart">Количка: 2 продукта – <span class="cart-total">158,97 лв.</span></a>
+<a class="cart-link" href="/cart">Количка: 2 продукта – <span class="cart-total">81,28 €</span></a>
 </header>
 <nav class="categories"><ul>{cats}</ul></nav>
 <main>{body}</main>
@@ -89,7 +93,7 @@ class JsonShop(ShopSite):
         offers = self.offers(request.day)
         cards = "".join(
             f'<div class="product-card"><a class="product-link" href="{self.product_path(p)}">'
-            f"{esc(p.name_bg)}</a><span class=\"card-price\">{bgn(offers[p.pid].price)}</span></div>"
+            f"{esc(p.name_bg)}</a><span class=\"card-price\">{_money(offers[p.pid])(offers[p.pid].price)}</span></div>"
             for p in items
         )
         nav = ""
@@ -138,6 +142,8 @@ class JsonShop(ShopSite):
         return jsonld_script({"@context": "https://schema.org", **product})
 
     def price_block(self, offer: Offer) -> str:
+        bgn = _money(offer)
+        _fmt = bgn
         parts = ['<div class="product-price">']
         if offer.regular_price is not None:
             save = offer.regular_price - offer.price
@@ -172,13 +178,14 @@ class JsonShop(ShopSite):
     def product(self, request: Request, listing: Listing) -> Response:
         offers = self.offers(request.day)
         offer = offers[listing.product.pid]
+        _fmt = _money(offer)
         p = listing.product
         ident = self.identifiers(listing)
         terms = "".join(f'<li class="term-{k}">{esc(v)}</li>'
                         for k, v in terms_lines(offer, self.spec, _fmt).items())
         related = "".join(
             f'<li class="related-item"><a href="{self.product_path(r)}">{esc(r.name_bg)}</a>'
-            f' <span class="related-price">{bgn(offers[r.pid].price)}</span></li>'
+            f' <span class="related-price">{_money(offers[r.pid])(offers[r.pid].price)}</span></li>'
             for r in self.related(p)
         )
         block = "" if request.drift else self.price_block(offer)

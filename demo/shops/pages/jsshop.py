@@ -18,9 +18,9 @@ from demo.shops.pages.common import (
     Listing,
     Response,
     availability_text,
-    bgn,
     description,
     esc,
+    eur_bg,
     jsonld_offer,
     plain_number,
     promo_text,
@@ -97,7 +97,7 @@ class JsShop(ShopSite):
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><div id="app">
 <header class="topbar"><a href="/" class="brand">JS Shop</a>
-<a href="/cart" class="minicart">Кошница: <b>{bgn(Decimal("249.90"))}</b></a></header>
+<a href="/cart" class="minicart">Кошница: <b>{eur_bg(Decimal("127.77"))}</b></a></header>
 {body}
 <footer class="bottom">JS Shop · цени с ДДС</footer></div>
 <script src="/static/shop.js"></script>
@@ -132,18 +132,18 @@ class JsShop(ShopSite):
         url = request.absolute(listing.path)
         unit = None
         if offer.per_unit is not None and p.pack is not None:
-            unit = f"({bgn(offer.per_unit)}/{p.pack.base_unit_bg})"
+            unit = f"({eur_bg(offer.per_unit)}/{p.pack.base_unit_bg})"
         return {
             "price": plain_number(offer.price),
-            "price_text": bgn(offer.price),
+            "price_text": eur_bg(offer.price),
             "regular_price": (plain_number(offer.regular_price)
                               if offer.regular_price is not None else None),
-            "regular_text": bgn(offer.regular_price) if offer.regular_price is not None else None,
+            "regular_text": eur_bg(offer.regular_price) if offer.regular_price is not None else None,
             "currency": offer.currency,
             "unit_text": unit,
             "availability": offer.availability,
             "availability_text": availability_text(offer.availability, "bg"),
-            "promotions": [{"kind": pr.kind, "text": promo_text(pr, "bg", bgn)}
+            "promotions": [{"kind": pr.kind, "text": promo_text(pr, "bg", eur_bg)}
                            for pr in offer.promos],
             "jsonld": {
                 "@context": "https://schema.org",
@@ -162,13 +162,13 @@ class JsShop(ShopSite):
         offer = offers[p.pid]
         ident = self.identifiers(listing)
         terms = "".join(f'<li class="t-{k}">{esc(v)}</li>'
-                        for k, v in terms_lines(offer, self.spec, bgn).items())
+                        for k, v in terms_lines(offer, self.spec, eur_bg).items())
         box = "" if request.drift else (
             f'<div id="price-box" class="price-box" data-offer="/api/offer/{p.key}.json">'
             '<span class="price-now"></span></div>')
         related = "".join(
             f'<li><a href="{self.product_path(r)}">{esc(r.name_bg)}</a> '
-            f'<span class="rel-price">{bgn(offers[r.pid].price)}</span></li>'
+            f'<span class="rel-price">{eur_bg(offers[r.pid].price)}</span></li>'
             for r in self.related(p)
         )
         body = f"""<main class="pdp">

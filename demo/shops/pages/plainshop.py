@@ -3,7 +3,8 @@
 Reading it needs per-site selectors (see :data:`SELECTORS`, also written into
 competitors.yaml). Category pages ``/katalog/<cat>/?page=N`` paginate with an
 ``<a class="next">`` link; product pages are ``/artikul/<n>-<slug>.html``. Prices show in
-leva with the euro equivalent beside them (``24,99 лв.`` / ``12,78 €``); promotion
+euros with the leva still shown beside them, euro first (``12,78 €`` ``(24,99 лв.)``), as the
+dual display law asked until 8 August 2026; promotion
 validity is written the short way ("до 30.11"). No sitemap: discovery goes through the
 categories.
 """
@@ -20,13 +21,12 @@ from demo.shops.pages.common import (
     bgn,
     description,
     esc,
-    eur_de,
+    eur_bg,
     promo_text,
     terms_lines,
 )
-from demo.shops.simulation import Offer
-from demo.shops.spec import BGN_PER_EUR
-from demo.shops.universe import Product, money
+from demo.shops.simulation import Offer, in_currency
+from demo.shops.universe import Product
 
 SELECTORS: dict[str, str] = {
     "title": "h1.ime::text",
@@ -46,11 +46,11 @@ SELECTORS: dict[str, str] = {
 
 
 def _fmt(amount: Decimal) -> str:
-    return bgn(amount, nbsp=True)
+    return eur_bg(amount, nbsp=True)
 
 
-def _eur(amount: Decimal) -> str:
-    return eur_de(money(amount / BGN_PER_EUR))
+def _lev(amount: Decimal) -> str:
+    return bgn(in_currency(amount, "EUR", "BGN"), nbsp=True)
 
 
 class PlainShop(ShopSite):
@@ -81,10 +81,10 @@ class PlainShop(ShopSite):
 <link rel="stylesheet" href="/css/stil.css"></head>
 <body><div id="gorna-lenta"><a href="/" class="logo">Плейн Шоп</a>
 <span class="tel">Поръчки: 0888 123 456</span>
-<a href="/kolichka" class="kolichka">Количка (3) <span class="kolichka-suma">{_fmt(Decimal("87.45"))}</span></a></div>
+<a href="/kolichka" class="kolichka">Количка (3) <span class="kolichka-suma">{_fmt(Decimal("44.71"))}</span></a></div>
 <div id="meniu">{menu}</div>
 <div id="sadarzhanie">{body}</div>
-<div id="dolna-lenta">Плейн Шоп ООД · Пловдив · Цените са в лева с ДДС · 1 € = 1,95583 лв.</div>
+<div id="dolna-lenta">Плейн Шоп ООД · Пловдив · Цените са в евро с ДДС · 1 € = 1,95583 лв.</div>
 </body></html>"""
 
     def home(self) -> str:
@@ -120,7 +120,7 @@ class PlainShop(ShopSite):
         if offer.regular_price is not None:
             parts.append(f'<span class="cena-old">{_fmt(offer.regular_price)}</span> ')
         parts.append(f'<span class="cena-now">{_fmt(offer.price)}</span>'
-                     f'<span class="cena-eur"> / {_eur(offer.price)}</span>')
+                     f'<span class="cena-lv"> ({_lev(offer.price)})</span>')
         if offer.regular_price is not None:
             save = offer.regular_price - offer.price
             parts.append(f' <span class="spestiavash">Спестяваш {_fmt(save)}</span>')

@@ -20,9 +20,9 @@ from demo.shops.pages.common import (
     SCHEMA,
     Listing,
     Response,
-    bgn,
     description,
     esc,
+    eur_bg,
     jsonld_script,
     plain_number,
     promo_text,
@@ -37,7 +37,9 @@ STAMP = "2026-10-01T10:00:00+02:00"
 
 
 def _fmt(amount: Decimal) -> str:
-    return bgn(amount).rstrip(".")
+    """'1 299,00 €': a Bulgarian shop with an English storefront keeps the local format
+    (the extraction does not read the English "€70.00 off" wording yet)."""
+    return eur_bg(amount)
 
 
 def og_amount(amount: Decimal) -> str:
@@ -127,7 +129,7 @@ class ShopifyShop(ShopSite):
 {head}</head>
 <body class="gradient template-product">
 <header class="header"><a href="/" class="header__heading-link">Shopifyish</a>
-<a href="/cart" class="header__icon header__icon--cart" id="cart-icon-bubble"><span class="cart-count-bubble">3</span><span class="cart-total">{_fmt(Decimal("212.70"))}</span></a></header>
+<a href="/cart" class="header__icon header__icon--cart" id="cart-icon-bubble"><span class="cart-count-bubble">3</span><span class="cart-total">{_fmt(Decimal("108.75"))}</span></a></header>
 <main id="MainContent" class="content-for-layout">{body}</main>
 <footer class="footer"><p>&copy; 2026, Shopifyish. Powered by Shopify</p></footer>
 </body></html>"""
@@ -267,11 +269,11 @@ class ShopifyShop(ShopSite):
                 "@type": "Offer",
                 "availability": SCHEMA + offer.availability,
                 "price": plain_number(offer.price),
-                "priceCurrency": "BGN",
+                "priceCurrency": offer.currency,
                 "url": url,
             }]
             head += (f'<meta property="og:price:amount" content="{og_amount(offer.price)}">'
-                     '<meta property="og:price:currency" content="BGN">')
+                     '<meta property="og:price:currency" content="EUR">')
         head += jsonld_script(ld)
         theme_json = "" if request.drift else (
             '<script type="application/json" data-product-json>'

@@ -1,7 +1,7 @@
 """Web app: users, API tokens, sessions and the audit trail of decisions
 
 Revision ID: 0005_web_users
-Revises: 0004
+Revises: 0005_alerts (chained after issues 15 and 16, merged into this branch)
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import storage.types
 
 revision = "0005_web_users"
-down_revision = "0004"
+down_revision = "0005_alerts"  # chained after i15/i16 (merged into this branch)
 branch_labels = None
 depends_on = None
 

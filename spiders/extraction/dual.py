@@ -1,0 +1,41 @@
+"""Dual display: a price shown in two currencies ("459,00 € (897,73 лв.)", "897,73 лв. /
+459,00 €"), as Bulgarian shops had to from 8 August 2025 to 8 August 2026.
+
+The price itself is chosen elsewhere (in the shop's currency, `currency.context_currency`);
+this finds the *other* amount shown beside it, so it can be kept as the displayed
+secondary amount. Only an amount that is the same price at a fixed rate counts: an old
+price or a per-kilo price in another currency is not the dual display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from storage.money import convert, same_price
+
+from .prices import find_prices
+
+MAX_TEXT = 120
+"""A dual display is one short line; longer blocks hold other prices too."""
+
+
+def secondary_amount(texts: Iterable[str], price: Decimal,
+                     currency: str) -> tuple[Decimal | None, str | None]:
+    """(amount, currency) of the second currency shown beside `price` in the first short
+    text that shows both, or (None, None)."""
+    for text in texts:
+        if not text or len(text) > MAX_TEXT:
+            continue
+        found = find_prices(text, default_currency=currency)
+        if len(found) != 2 or not any(p.amount == price and p.currency == currency
+                                      for p in found):
+            continue
+        other = next((p for p in found if p.currency and p.currency != currency), None)
+        if other is None or other.currency is None:
+            continue
+        conversion = convert(price, currency, other.currency)
+        if (conversion is not None and conversion.fixed
+                and same_price(price, currency, other.amount, other.currency)):
+            return other.amount, other.currency
+    return None, None

@@ -1,0 +1,43 @@
+"""Dual-display pages in Bulgaria, before and after the euro: euro first, lev first, lev
+only, euro only - through `extract` on small pages, with the reading day fixed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from spiders.extraction import ExtractionHints, extract
+
+from .support import D, page
+
+BUY = '<button class="add-to-cart">Купи</button>'
+BEFORE, AFTER = date(2025, 11, 3), date(2026, 12, 6)
+BG_SHOP = ExtractionHints(currency="BGN", language="bg")  # configured before the euro
+
+
+@pytest.mark.parametrize(("shown", "day", "price", "currency", "secondary"), [
+    ("459,00 € (897,73 лв.)", AFTER, "459.00", "EUR", ("897.73", "BGN")),   # euro first
+    ("897,73 лв. / 459,00 €", AFTER, "459.00", "EUR", ("897.73", "BGN")),   # lev first
+    ("<span class='lv'>897,73 лв.</span> <span class='eu'>(459,00 €)</span>", AFTER,
+     "459.00", "EUR", ("897.73", "BGN")),                                   # in two elements
+    ("897,73 лв.", AFTER, "897.73", "BGN", (None, None)),  # lev only: drafts convert + flag it
+    ("459,00 €", AFTER, "459.00", "EUR", (None, None)),                     # euro only
+    ("459,00 € (897,73 лв.)", BEFORE, "897.73", "BGN", ("459.00", "EUR")),  # 2025: leva
+    ("897,73 лв. / 459,00 €", BEFORE, "897.73", "BGN", ("459.00", "EUR")),
+])
+def test_dual_display_pages(shown: str, day: date, price: str, currency: str,
+                            secondary: tuple[str | None, str | None]) -> None:
+    result = extract(page(f'<p class="price">{shown}</p>{BUY}', lang="bg", title="Тостер"),
+                     "https://shop.bg/p/1", BG_SHOP, today=day)
+    assert (result.price, result.currency) == (D(price), currency), result.reason
+    want = (D(secondary[0]) if secondary[0] else None, secondary[1])
+    assert (result.secondary_price, result.secondary_currency) == want
+
+
+def test_an_old_price_in_the_other_currency_is_not_a_dual_display() -> None:
+    # 1 000 лв. is not 459 € at the fixed rate: it is not the same price shown twice.
+    result = extract(page(f'<p class="price">459,00 € / 1000,00 лв.</p>{BUY}', lang="bg"),
+                     "https://shop.bg/p/1", BG_SHOP, today=AFTER)
+    assert (result.price, result.currency) == (D("459.00"), "EUR")
+    assert result.secondary_price is None and result.secondary_currency is None
