@@ -129,3 +129,35 @@ def test_chart_geometry() -> None:
     assert ys[1] > ys[0] and ys[3] < ys[0]  # cheaper is lower on the chart
     assert len(chart.our_points.split()) == 4  # a step: start, change (twice), end
     assert build_chart([], [], start, start + day).empty
+
+
+def test_serve_with_web_runs_both(tmp_path: Path) -> None:
+    """`pricewatch serve --web`: the scheduler and the app in one process; SIGTERM stops both."""
+    import signal
+    import socket
+
+    url = f"sqlite:///{tmp_path / 'pw.db'}"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "settings.yaml").write_text(
+        f"nightly:\n  competitors_file: {tmp_path / 'none.yaml'}\n", encoding="utf-8")
+    exe = Path(sys.executable).with_name("pricewatch")
+    proc = subprocess.Popen([str(exe), "--db", url, "serve", "--web", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PRICEWATCH_CONFIG": str(tmp_path / "settings.yaml")})
+    try:
+        for _ in range(300):
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("no web app beside the scheduler")
+        assert httpx.get(f"http://127.0.0.1:{port}/findings").status_code == 303
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "web app on http://127.0.0.1" in err and "stopped" in err
