@@ -161,3 +161,10 @@ def test_serve_with_web_runs_both(tmp_path: Path) -> None:
         _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "web app on http://127.0.0.1" in err and "stopped" in err
+
+
+def test_every_web_text_is_in_both_languages() -> None:
+    from web.i18n import BG, EN
+
+    assert set(EN) == set(BG)
+    assert all(BG[k] for k in BG)
