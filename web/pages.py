@@ -179,11 +179,12 @@ def alerts(request: Request, show: str = "open", done: str | None = None,
            user: User = Depends(viewer)) -> Response:
     """The inbox: the same store and functions as `pricewatch alerts list|ack|snooze`."""
     from monitor.alerts.actions import active_snoozes, list_alerts
+    from monitor.alerts.text import headline
 
     engine = request.app.state.engine
     rows = list_alerts(engine, limit=200, open_only=show != "all")
     return render(request, "alerts.html.j2", rows=rows, show=show, done=done,
-                  snoozes=active_snoozes(engine))
+                  snoozes=active_snoozes(engine), headline=headline)
 
 
 @router.post("/alerts/{alert_id}/{action}")
