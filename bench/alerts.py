@@ -86,10 +86,13 @@ def build(engine: Engine, listings: int, nights: int, seed: int = 7) -> None:
                     stock[lid] = "OutOfStock" if stock[lid] == "InStock" else "InStock"
                 elif night and roll < 0.11:
                     status = "quarantined"
+                promo = bool(night and 0.11 <= roll < 0.14)
                 rows.append(ObservationRow(listing_id=lid, crawl_run_id=runs[comp_id], observed_at=when,
                                            status=status, price=prices[lid], currency="EUR",
-                                           availability=stock[lid]))
-                if night and 0.11 <= roll < 0.14:
+                                           availability=stock[lid],
+                                           promotions=[{"kind": "percent_off", "value": "10", "text": "-10%"}]
+                                           if promo else []))
+                if promo:
                     promos.append({"listing_id": lid, "crawl_run_id": runs[comp_id], "observed_at": when,
                                    "kind": "percent_off", "value": Decimal(10), "text": "-10%"})
         insert_observations(engine, rows)

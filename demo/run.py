@@ -99,6 +99,8 @@ def demo_settings(out: Path, competitors_file: Path, smtp_port: int) -> dict[str
             "deliver_alerts": True,
         },
         "reports": {"out_dir": str(out / "reports")},
+        # Bulgarian managers still think in leva: amounts show them beside the euros
+        "money": {"secondary_currency": "BGN"},
         "alerts": {
             "channels": {
                 "manager-mail": {
@@ -182,8 +184,9 @@ def run_demo(out: Path, days: int = 14, say: Say = print, with_trouble: bool = T
 
 
 def not_crawled(engine: Any) -> list[str]:
-    """'<competitor>: <why>' for each competitor whose latest crawl did not simply finish
-    (failed, skipped for a missing prerequisite, interrupted, cut at max_pages)."""
+    """'<competitor>: <why>' for each competitor whose latest crawl was not healthy: failed,
+    skipped for a missing prerequisite, interrupted, cut at max_pages, or suspect (its
+    readings alert nobody)."""
     from sqlalchemy import func, select
 
     from storage.models import Competitor, CrawlRun
@@ -200,7 +203,7 @@ def not_crawled(engine: Any) -> list[str]:
     found = []
     for row in rows:
         health = run_health(row.status, row.suspect, row.suspect_reason, row.error_summary, row.stats)
-        if health.state not in ("ok", "suspect"):
+        if not health.ok:
             found.append(f"{row.display_name or row.name}: {health.text}")
     return found
 

@@ -26,7 +26,6 @@ from reports.prices import (
     PriceRow,
     PriceState,
     days_between,
-    in_currency,
     index_series,
     label,
     price_rows,
@@ -34,7 +33,7 @@ from reports.prices import (
     stock_series,
 )
 from reports.render import data_uri, environment, write_atomically
-from storage.money import RateTable
+from storage.money import RateTable, amount_in
 from storage.repos import reporting as repo
 from storage.run_health import run_health
 
@@ -266,7 +265,7 @@ def their_history(history: list[Any], names: dict[int, str], currency: str, rate
             taken = sum(1 for v in series_name.values() if v.split(" #")[0] == name)
             series_name[h.listing_id] = name if not taken else f"{name} #{taken + 1}"
         price = h.price / h.pack_ratio if h.pack_ratio else h.price
-        converted = in_currency(price, h.currency, currency, rates, h.observed_at)
+        converted = amount_in(price, h.currency, currency, on=h.observed_at, rates=rates)
         shelf_discount = h.regular_price is not None and h.regular_price > h.price
         if converted is not None:
             theirs[series_name[h.listing_id]].append(

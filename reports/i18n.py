@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_currency_name
 
 from storage.money import LOCALES, RateTable, convert, format_dual, format_money, format_rate
 
@@ -20,8 +20,8 @@ EN: dict[str, str] = {
     "daily_title": "Competitor price report",
     "monthly_title": "Monthly pricing report",
     "generated": "Generated",
-    "dual_note_fixed": "Amounts in brackets are in {currency} at the fixed rate {rate}.",
-    "dual_note": "Amounts in brackets are in {currency} at the configured rate {rate}.",
+    "dual_note_fixed": "Amounts in brackets: {currency} at the fixed rate {rate}",
+    "dual_note": "Amounts in brackets: {currency} at the configured rate {rate}",
     "data_as_of": "Prices as of",
     "summary": "At a glance",
     "findings": "Findings",
@@ -177,8 +177,8 @@ BG: dict[str, str] = {
     "daily_title": "Доклад за цените на конкурентите",
     "monthly_title": "Месечен доклад за цените",
     "generated": "Създаден",
-    "dual_note_fixed": "Сумите в скоби са в {currency} по фиксирания курс {rate}.",
-    "dual_note": "Сумите в скоби са в {currency} по зададения курс {rate}.",
+    "dual_note_fixed": "Сумите в скоби: {currency} по фиксирания курс {rate}",
+    "dual_note": "Сумите в скоби: {currency} по зададения курс {rate}",
     "data_as_of": "Цени към",
     "summary": "Накратко",
     "findings": "Констатации",
@@ -382,7 +382,8 @@ class Texts:
         if conversion is None:
             return None
         key = "dual_note_fixed" if conversion.fixed else "dual_note"
-        return self(key, currency=self.secondary, rate=format_rate(conversion, self.lang))
+        name = get_currency_name(self.secondary, count=2, locale=self.locale)
+        return self(key, currency=name, rate=format_rate(conversion, self.lang))
 
     def number(self, value: Decimal | float | int | None, digits: int = 0) -> str:
         if value is None:

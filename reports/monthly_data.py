@@ -19,12 +19,11 @@ from reports.prices import (
     DaySeries,
     PriceState,
     gap_percent,
-    in_currency,
     index_series,
     label,
     price_rows,
 )
-from storage.money import RateTable
+from storage.money import RateTable, amount_in
 from storage.repos import reporting as repo
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -142,8 +141,8 @@ def _positions(rows: Sequence[Any], names: dict[int, str],
     for r in rows:
         name = names.get(r.competitor_id, str(r.competitor_id))
         ratio = r.pack_ratio or Decimal(1)
-        first = in_currency(r.first_price / ratio, r.first_currency, r.our_currency, rates)
-        last = in_currency(r.last_price / ratio, r.last_currency, r.our_currency, rates)
+        first = amount_in(r.first_price / ratio, r.first_currency, r.our_currency, rates=rates)
+        last = amount_in(r.last_price / ratio, r.last_currency, r.our_currency, rates=rates)
         gap_start, gap_end = gap_percent(r.our_first, first), gap_percent(r.our_last, last)
         if gap_start is None or gap_end is None:
             continue

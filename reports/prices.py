@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from storage.money import RateTable, convert
+from storage.money import RateTable, amount_in, convert
 
 PRICE_PROMOTIONS = frozenset({"percent_off", "amount_off", "coupon", "multi_buy", "member_price",
                               "bundle"})
@@ -95,15 +95,6 @@ def gap_percent(ours: Decimal, theirs: Decimal | None) -> Decimal | None:
     return ((ours - theirs) / theirs * 100).quantize(Decimal("0.1"))
 
 
-def in_currency(amount: Decimal | None, source: str | None, target: str | None,
-                rates: RateTable, on: date | datetime | None = None) -> Decimal | None:
-    """`amount` converted through `storage.money.convert`; None when missing or no rate."""
-    if amount is None or not source or not target:
-        return None
-    conversion = convert(amount, source, target, on=on, rates=rates)
-    return conversion.amount if conversion else None
-
-
 def rate_between(source: str | None, target: str | None, rates: RateTable) -> Decimal | None:
     """Units of `target` per unit of `source` (for ratios such as the price index)."""
     if not source or not target:
@@ -122,7 +113,7 @@ def price_rows(
         price = r.ok_price
         if price is not None and r.pack_ratio:
             price = (price / r.pack_ratio).quantize(Decimal("0.01"))
-        theirs = in_currency(price, r.ok_currency, r.our_currency, rates)
+        theirs = amount_in(price, r.ok_currency, r.our_currency, rates=rates)
         result.append(PriceRow(
             product_id=r.product_id, sku=r.sku, product_name=r.product_name,
             category=r.category, our_price=r.our_price, our_currency=r.our_currency,

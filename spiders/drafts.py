@@ -18,7 +18,7 @@ from spiders.extraction.model import ExtractedProduct, Promotion, PromotionKind,
 from spiders.items import PageItem
 from spiders.quality import Reading
 from storage.models import ObservationStatus
-from storage.money import changeover_day, convert, normalize_currency
+from storage.money import amount_in, changeover_day, convert, normalize_currency
 from storage.offer_terms import split_terms
 from storage.repos.listings import ListingInfo
 from storage.types import MoneyPrecisionError, to_units
@@ -149,22 +149,15 @@ MONEY_PROMOTIONS = frozenset({PromotionKind.AMOUNT_OFF, PromotionKind.MEMBER_PRI
 """Promotion kinds whose `value` is money (the others hold a percent or nothing)."""
 
 
-def _converted(amount: Decimal | None, source: str, target: str) -> Decimal | None:
-    if amount is None:
-        return None
-    conversion = convert(amount, source, target)
-    return conversion.amount if conversion else None
-
-
 def _convert_terms(shipping: Shipping | None, promotions: list[Promotion], source: str,
                    target: str) -> tuple[Shipping | None, list[Promotion]]:
     """Shipping terms and money-valued promotions of a converted page, in `target` too."""
     if shipping is not None:
-        shipping = replace(shipping, cost=_converted(shipping.cost, source, target),
-                           free_threshold=_converted(shipping.free_threshold, source, target))
+        shipping = replace(shipping, cost=amount_in(shipping.cost, source, target),
+                           free_threshold=amount_in(shipping.free_threshold, source, target))
     return shipping, [
-        replace(p, value=_converted(p.value, source, target) if p.kind in MONEY_PROMOTIONS
-                else p.value, threshold=_converted(p.threshold, source, target))
+        replace(p, value=amount_in(p.value, source, target) if p.kind in MONEY_PROMOTIONS
+                else p.value, threshold=amount_in(p.threshold, source, target))
         for p in promotions
     ]
 

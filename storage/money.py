@@ -287,6 +287,16 @@ def convert(amount: Decimal, source: str, target: str, *, on: dt.date | dt.datet
                       src_rate[1] and dst_rate[1])
 
 
+def amount_in(amount: Decimal | None, source: str | None, target: str | None, *,
+              on: dt.date | dt.datetime | None = None,
+              rates: RateTable | None = None) -> Decimal | None:
+    """Only the converted amount of `convert` (None for a missing amount or no rate)."""
+    if amount is None or not source or not target:
+        return None
+    conversion = convert(amount, source, target, on=on, rates=rates)
+    return conversion.amount if conversion else None
+
+
 def same_price(a: Decimal, a_currency: str, b: Decimal, b_currency: str, *,
                on: dt.date | dt.datetime | None = None, rates: RateTable | None = None) -> bool:
     """Whether two amounts are the same price: equal in one currency; across currencies

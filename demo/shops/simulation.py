@@ -24,7 +24,7 @@ from functools import lru_cache
 from demo.shops.assortment import our_items, shop_pids
 from demo.shops.spec import SHOPS, ShopSpec, day_date
 from demo.shops.universe import Product, build_universe, charm, money, stable_rng
-from storage.money import convert
+from storage.money import amount_in
 
 COUPONS = (("SAVE10", 10), ("PROMO15", 15), ("WEEKEND5", 5), ("VIP20", 20), ("BLACK25", 25))
 
@@ -148,9 +148,9 @@ def _to_shop_currency(spec: ShopSpec, bgn: Decimal) -> Decimal:
 
 def in_currency(amount: Decimal, source: str, target: str) -> Decimal:
     """`amount` converted at the fixed rate, to the cent (storage.money.convert)."""
-    conversion = convert(amount, source, target)
-    assert conversion is not None, f"no fixed rate {source}->{target}"
-    return conversion.amount
+    converted = amount_in(amount, source, target)
+    assert converted is not None, f"no fixed rate {source}->{target}"
+    return converted
 
 
 def _our_price(product: Product, seed: int) -> Decimal:

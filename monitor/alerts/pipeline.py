@@ -567,10 +567,12 @@ def _fold(candidates: Sequence[Candidate]) -> list[Candidate]:
         assert host is not None
         details = {**host.event.details}
         details["changes"] = {**details.get("changes", {}), c.event.kind.value: c.event.details}
-        event = replace(host.event, details=details)
+        # the money at stake is the larger of the two (an undercut may cost more than the move)
+        impacts = [i for i in (host.event.impact, c.event.impact) if i is not None]
+        event = replace(host.event, details=details, impact=max(impacts) if impacts else None)
         payload = {**host.payload, "details": details}
         if host.event.kind in (EventKind.price_drop, EventKind.price_rise) and c.event.kind in BECOMES:
-            event = replace(event, kind=c.event.kind, impact=c.event.impact or host.event.impact)
+            event = replace(event, kind=c.event.kind)
             details.update({k: v for k, v in c.event.details.items() if k not in details or v is not None})
             payload = {**payload, "kind": c.event.kind.value, "details": details}
         result[j] = replace(host, event=event, payload=payload)

@@ -126,7 +126,7 @@ def _also(kind: str, d: dict[str, Any], lang: str) -> str:
         bits.append(_terms(terms, lang))
     for finding in (EventKind.became_undercut, EventKind.fake_discount, EventKind.map_violation):
         if finding in changes and kind != finding:
-            bits.append(label(finding, lang).lower())
+            bits.append(label(finding, lang))
     return f"; {word('also', lang)}: " + ", ".join(bits) if bits else ""
 
 

@@ -45,7 +45,8 @@ def demo(out_dir: Path, days: int) -> None:
         raise click.ClickException("no daily report was written; see the messages above")
     console.print(f"\n[bold]Open the report:[/] {result.daily_report.resolve()}")
     if result.not_crawled:
-        console.print("Not crawled: " + "; ".join(result.not_crawled), highlight=False, soft_wrap=True)
+        console.print("Not crawled (or not trusted) on the last night: " + "; ".join(result.not_crawled),
+                      highlight=False, soft_wrap=True)
     else:
         console.print("Every competitor was crawled on the last night.")
     db = f"--db {result.db_url}"

@@ -186,7 +186,7 @@ def _chain(
     from monitor.compare import CompareSettings, run_comparison
     from monitor.matching import MatchSettings, run_matching
     from monitor.settings import load_section
-    from reports.config import ReportSettings
+    from reports.config import load_report_settings
     from reports.daily import build_daily_report
     from spiders.runner import crawl_competitors
 
@@ -246,7 +246,7 @@ def _chain(
 
     _step(result, "alerts", say, stop, alerts)
 
-    report_settings = load_section(settings_path, "reports", ReportSettings)
+    report_settings = load_report_settings(settings_path)  # with the money section
 
     def report() -> dict[str, Any]:
         path = build_daily_report(engine, report_settings.out_dir, lang=report_settings.lang,

@@ -16,8 +16,9 @@ from storage.money import convert, same_price
 
 from .prices import find_prices
 
-MAX_TEXT = 120
-"""A dual display is one short line; longer blocks hold other prices too."""
+MAX_TEXT = 160
+"""A dual display is one short line (perhaps with the old price); longer blocks hold other
+prices too."""
 
 
 def secondary_amount(texts: Iterable[str], price: Decimal,
@@ -28,14 +29,14 @@ def secondary_amount(texts: Iterable[str], price: Decimal,
         if not text or len(text) > MAX_TEXT:
             continue
         found = find_prices(text, default_currency=currency)
-        if len(found) != 2 or not any(p.amount == price and p.currency == currency
-                                      for p in found):
+        if len(found) < 2 or not any(p.amount == price and p.currency == currency
+                                     for p in found):
             continue
-        other = next((p for p in found if p.currency and p.currency != currency), None)
-        if other is None or other.currency is None:
-            continue
-        conversion = convert(price, currency, other.currency)
-        if (conversion is not None and conversion.fixed
-                and same_price(price, currency, other.amount, other.currency)):
-            return other.amount, other.currency
+        for other in found:  # beside an old price too: "30,00 € 25,51 € (49,90 лв.)"
+            if not other.currency or other.currency == currency:
+                continue
+            conversion = convert(price, currency, other.currency)
+            if (conversion is not None and conversion.fixed
+                    and same_price(price, currency, other.amount, other.currency)):
+                return other.amount, other.currency
     return None, None

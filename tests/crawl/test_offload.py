@@ -24,6 +24,7 @@ from spiders.extraction import ExtractionHints, extract
 from spiders.items import PageItem
 from spiders.reading import PageReader
 from spiders.spiders.competitor import AUTO_OFFLOAD_FROM, extract_workers
+from storage.money import amount_in
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "extraction" / "fixtures"
@@ -189,8 +190,10 @@ def test_pool_takes_pages_back_and_a_dead_worker_loses_none(tmp_path: Path) -> N
                           check=False)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    price = str(extract(page.read_bytes(), "https://shop.example/a",
-                        ExtractionHints(prefer="jsonld")).price)
+    product = extract(page.read_bytes(), "https://shop.example/a",
+                      ExtractionHints(prefer="jsonld"))
+    assert product.currency == "BGN"  # a leva page read after the euro changeover: the
+    price = str(amount_in(product.price, "BGN", "EUR"))  # draft stores it in euros
     assert out["drafts"] == [["https://shop.example/a", price], ["https://shop.example/b", price],
                              ["https://shop.example/x", price]]
     assert out["room_when_full"] is False and out["room_after"] is True

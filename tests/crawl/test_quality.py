@@ -287,9 +287,16 @@ def test_draft_without_currency_takes_the_competitors() -> None:
 
 
 def test_a_leva_only_page_after_the_changeover_is_converted_and_flagged() -> None:
-    product = ExtractedProduct(title="X", price=D("897.73"), regular_price=D("978.00"),
-                               currency="BGN")
+    product = ExtractedProduct(
+        title="X", price=D("897.73"), regular_price=D("978.00"), currency="BGN",
+        shipping=Shipping(cost=D("9.78"), free_threshold=D("195.58")),
+        promotions=[Promotion(kind=PromotionKind.AMOUNT_OFF, text="-80,27 лв.", value=D("80.27")),
+                    Promotion(kind=PromotionKind.PERCENT_OFF, text="-8%", value=D("8"))])
     draft = draft_from(page(product), comp())
+    assert (draft.values["shipping_cost"], draft.values["free_shipping_threshold"]) == (
+        D("5.00"), D("100.00"))
+    assert [p["value"] for p in draft.values["promotions"]] == ["41.04", "8"]
+    assert [p.value for p in draft.promotions] == [D("41.04"), D("8")]
     assert (draft.values["price"], draft.values["currency"]) == (D("459.00"), "EUR")
     assert draft.values["regular_price"] == D("500.04")
     assert draft.values["converted_from"] == "BGN"

@@ -23,6 +23,9 @@ BG_SHOP = ExtractionHints(currency="BGN", language="bg")  # configured before th
      "459.00", "EUR", ("897.73", "BGN")),                                   # in two elements
     ("897,73 лв.", AFTER, "897.73", "BGN", (None, None)),  # lev only: drafts convert + flag it
     ("459,00 €", AFTER, "459.00", "EUR", (None, None)),                     # euro only
+    ("<del class='old'>499,00 €</del> <span class='now'>459,00 €</span> <span>(897,73 лв.)"
+     "</span>", AFTER, "459.00", "EUR",
+     ("897.73", "BGN")),                                                    # with an old price
     ("459,00 € (897,73 лв.)", BEFORE, "897.73", "BGN", ("459.00", "EUR")),  # 2025: leva
     ("897,73 лв. / 459,00 €", BEFORE, "897.73", "BGN", ("459.00", "EUR")),
 ])

@@ -186,7 +186,7 @@ def test_bulgarian_report_with_the_dual_display(history: History, out_dir: Path)
         shown = Decimal(leva.replace("\xa0", "").replace(",", "."))
         assert shown == (amount * Decimal("1.95583")).quantize(Decimal("0.01"),
                                                                rounding=ROUND_HALF_UP)
-    assert "Сумите в скоби са в BGN по фиксирания курс 1\xa0€ = 1,95583\xa0лв." in html
+    assert "Сумите в скоби: български лева по фиксирания курс 1\xa0€ = 1,95583\xa0лв." in html
     plain = build_daily_report(history.engine, out_dir, lang="bg", now=NOW,
                                settings=history.settings).read_text(encoding="utf-8")
     assert "лв.)" not in plain and "Сумите в скоби" not in plain

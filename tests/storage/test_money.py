@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from storage.money import (
     BGN_PER_EUR,
     MoneySettings,
+    amount_in,
     convert,
     format_dual,
     format_money,
@@ -71,6 +72,9 @@ def test_euro_to_leva_and_minor_units() -> None:
 def test_no_rate_is_none_never_a_guess() -> None:
     assert convert(D("10"), "USD", "EUR") is None
     assert convert(D("10"), "XYZ", "EUR") is None
+    assert amount_in(D("10"), "USD", "EUR") is None
+    assert amount_in(None, "BGN", "EUR") is None
+    assert amount_in(D("19.56"), "BGN", "EUR") == D("10.00")
 
 
 def test_configured_rates_hold_from_their_date() -> None:

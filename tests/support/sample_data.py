@@ -34,7 +34,7 @@ from storage.models import (
     RunStatus,
     table,
 )
-from storage.money import convert
+from storage.money import amount_in
 from storage.repos.observations import ObservationRow, bulk_insert_observations
 
 HOSTILE_NAME = '<script>window.__pwned = 1</script> Kettle "Deluxe" & <b>Co</b>'
@@ -82,9 +82,9 @@ def shown_currency(comp: CompetitorSample, day: int) -> str:
 
 
 def _in(amount: Decimal, source: str, target: str) -> Decimal:
-    conversion = convert(amount, source, target)
-    assert conversion is not None, f"no fixed rate {source}->{target}"
-    return conversion.amount
+    converted = amount_in(amount, source, target)
+    assert converted is not None, f"no fixed rate {source}->{target}"
+    return converted
 
 
 @dataclass
