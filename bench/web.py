@@ -47,10 +47,10 @@ from web.security import hash_password  # noqa: E402
 PASSWORD = "bench password 1"
 PG = os.environ.get("PRICEWATCH_TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 COMPETITORS = (
-    CompetitorSample("alpha", "Alpha Market", "BGN", suspect_day=3),
+    CompetitorSample("alpha", "Alpha Market", "EUR", leva_nights=4, suspect_day=3),
     CompetitorSample("bravo", "Bravo Shop", "EUR"),
-    CompetitorSample("charlie", "Чарли ООД", "BGN", failing_last_days=2),
-    CompetitorSample("delta", "Delta Store", "BGN"),
+    CompetitorSample("charlie", "Чарли ООД", "EUR", failing_last_days=2),
+    CompetitorSample("delta", "Delta Store", "EUR", leva_nights=10),
     CompetitorSample("echo", "Echo Tech", "EUR"),
 )
 

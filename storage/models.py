@@ -318,7 +318,10 @@ class Match(Base):
     created_at: Mapped[UTC] = mapped_column(default=utcnow)
     updated_at: Mapped[UTC] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (Index("ix_match_product", "product_id"),)
+    __table_args__ = (
+        Index("ix_match_product", "product_id"),
+        Index("ix_match_status_confidence", "status", "confidence"),
+    )
 
 
 class CompareRun(Base):
@@ -363,6 +366,7 @@ class Finding(Base):
         Index("ix_finding_run_kind", "compare_run_id", "kind"),
         Index("ix_finding_run_kind_product", "compare_run_id", "kind", "product_id"),
         Index("ix_finding_run_impact", "compare_run_id", "impact"),
+        Index("ix_finding_run_product", "compare_run_id", "product_id"),
     )
 
 

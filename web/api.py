@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from storage.repos import alerts as alert_repo
 from storage.repos import browse
 from web import views
 from web.app import render
@@ -131,20 +130,23 @@ def runs(request: Request, competitor: int | None = None, limit: int = Query(50,
     return {"crawl_runs": plain(list(crawls)), "compare_runs": plain(list(compares))}
 
 
-@router.get("/alerts", summary="Latest alerts, newest first")
+@router.get("/alerts", summary="Latest alerts, newest first (open only with open_only=true)")
 def alerts(request: Request, limit: int = Query(50, ge=1, le=500), audience: str | None = None,
-           user: User = Depends(viewer)) -> dict[str, Any]:
-    with request.app.state.engine.connect() as conn:
-        rows = alert_repo.recent_alerts(conn, limit=limit, audience=audience)
-    return {"items": plain(list(rows))}
+           open_only: bool = False, user: User = Depends(viewer)) -> dict[str, Any]:
+    from monitor.alerts.actions import list_alerts
+
+    rows = list_alerts(request.app.state.engine, limit=limit, audience=audience,
+                       open_only=open_only)
+    return {"items": plain(rows)}
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert (managers)")
 def acknowledge(request: Request, alert_id: int, user: User = Depends(manager)) -> dict[str, Any]:
-    from web.pages import _alert_actions
+    from monitor.alerts.actions import AlertActionError
+    from monitor.alerts.actions import acknowledge as ack
 
-    found = _alert_actions()
-    if found is None:
-        raise HTTPException(501, "acknowledge/snooze come with the alerts store of issue 16")
-    found[0](request.app.state.engine, [alert_id], user.name)
-    return {"acknowledged": alert_id}
+    try:
+        count = ack(request.app.state.engine, alert_id=alert_id, actor=user.name)
+    except AlertActionError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return {"alert_id": alert_id, "acknowledged": count}

@@ -61,12 +61,13 @@ def build_chart(ours: list[tuple[datetime, Decimal]], series: list[Series], star
     pad = (high - low) * Decimal("0.08") or (high * Decimal("0.05")) or Decimal(1)
     low, high = max(Decimal(0), low - pad), high + pad
     span = (end - start).total_seconds()
+    top, scale = float(high), (HEIGHT - TOP - BOTTOM) / float(high - low)  # geometry in floats
 
     def x(at: datetime) -> float:
         return round(LEFT + (WIDTH - LEFT - RIGHT) * max(0.0, min(1.0, (at - start).total_seconds() / span)), 1)
 
     def y(value: Decimal) -> float:
-        return round(TOP + (HEIGHT - TOP - BOTTOM) * float((high - value) / (high - low)), 1)
+        return round(TOP + (top - float(value)) * scale, 1)
 
     steps: list[str] = []
     for i, (at, price) in enumerate(ours):

@@ -36,7 +36,8 @@ EN: dict[str, str] = {
     "confidence": "Confidence", "match_status": "Status", "not_same": "Not the same product",
     "reading": "Latest reading", "observed_at": "Observed at", "read_how": "How it was read",
     "raw_text": "Text on the page", "effective": "Effective price", "shelf": "Shelf price",
-    "regular": "Was", "stock": "Stock", "terms": "Terms", "promotions": "Promotions",
+    "regular": "Was", "stock": "Stock", "also_shown": "also shown",
+    "converted_from": "shown in {currency}, converted at the fixed rate", "terms": "Terms", "promotions": "Promotions",
     "shipping": "shipping", "delivery": "delivery {days} days", "warranty": "warranty {months} mo.",
     "returns": "returns {days} days", "decisions": "Decisions", "by": "by",
     "no_reading": "never read", "held_back": "held back",
@@ -60,7 +61,10 @@ EN: dict[str, str] = {
     "api_title": "REST API", "api_auth":
         "Send `Authorization: Bearer <token>`; make a token with `pricewatch users token NAME`.",
     "alerts_title": "Alerts", "alerts_none": "No alerts.",
-    "acknowledge": "Acknowledge", "snooze": "Snooze", "acknowledged": "acknowledged",
+    "acknowledge": "Acknowledge", "snooze": "Snooze 7 days", "acknowledged": "acknowledged",
+    "alerts_open": "Open", "alerts_all": "All", "snoozes": "Snoozed",
+    "alert_when": "When", "alert_kind": "Kind", "alert_what": "Alert",
+    "alert_done_acknowledge": "Acknowledged.", "alert_done_snooze": "Snoozed for 7 days.",
     "snoozed_until": "snoozed until {when}",
     "role": "role",
 }
@@ -96,7 +100,8 @@ BG: dict[str, str] = {
     "confidence": "Увереност", "match_status": "Състояние", "not_same": "Не е същият продукт",
     "reading": "Последно четене", "observed_at": "Прочетено на", "read_how": "Как е прочетено",
     "raw_text": "Текст от страницата", "effective": "Ефективна цена", "shelf": "Цена на рафта",
-    "regular": "Преди", "stock": "Наличност", "terms": "Условия", "promotions": "Промоции",
+    "regular": "Преди", "stock": "Наличност", "also_shown": "показана и като",
+    "converted_from": "показана в {currency}, превърната по фиксирания курс", "terms": "Условия", "promotions": "Промоции",
     "shipping": "доставка", "delivery": "доставка {days} дни", "warranty": "гаранция {months} мес.",
     "returns": "връщане {days} дни", "decisions": "Решения", "by": "от",
     "no_reading": "не е четено", "held_back": "задържано",
@@ -121,7 +126,10 @@ BG: dict[str, str] = {
     "api_title": "REST API", "api_auth":
         "Изпращайте `Authorization: Bearer <token>`; токен се прави с `pricewatch users token NAME`.",
     "alerts_title": "Сигнали", "alerts_none": "Няма сигнали.",
-    "acknowledge": "Прочетено", "snooze": "Отложи", "acknowledged": "прочетено",
+    "acknowledge": "Прочетено", "snooze": "Отложи 7 дни", "acknowledged": "прочетено",
+    "alerts_open": "Отворени", "alerts_all": "Всички", "snoozes": "Отложени",
+    "alert_when": "Кога", "alert_kind": "Вид", "alert_what": "Сигнал",
+    "alert_done_acknowledge": "Отбелязано като прочетено.", "alert_done_snooze": "Отложено за 7 дни.",
     "snoozed_until": "отложено до {when}",
     "role": "роля",
 }

@@ -174,39 +174,35 @@ def export_file(request: Request, name: str, fmt: str, user: User = Depends(view
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _alert_actions() -> tuple[Any, Any] | None:
-    """Acknowledge and snooze from `monitor.alerts` (issue 16, the store the CLI uses);
-    None while that API is not there. The app never writes alert state itself."""
-    import monitor.alerts as alerts_api
-
-    ack, snooze = getattr(alerts_api, "acknowledge", None), getattr(alerts_api, "snooze", None)
-    return (ack, snooze) if callable(ack) and callable(snooze) else None
-
-
 @router.get("/alerts")
-def alerts(request: Request, user: User = Depends(viewer)) -> Response:
+def alerts(request: Request, show: str = "open", done: str | None = None,
+           user: User = Depends(viewer)) -> Response:
+    """The inbox: the same store and functions as `pricewatch alerts list|ack|snooze`."""
+    from monitor.alerts.actions import active_snoozes, list_alerts
     from monitor.alerts.text import headline
-    from storage.repos import alerts as alert_repo
 
-    with request.app.state.engine.connect() as conn:
-        rows = list(alert_repo.recent_alerts(conn, limit=100))
-    return render(request, "alerts.html.j2", rows=rows, headline=headline,
-                  actions=_alert_actions() is not None)
+    engine = request.app.state.engine
+    rows = list_alerts(engine, limit=200, open_only=show != "all")
+    return render(request, "alerts.html.j2", rows=rows, show=show, done=done,
+                  snoozes=active_snoozes(engine), headline=headline)
 
 
 @router.post("/alerts/{alert_id}/{action}")
 async def alert_action(request: Request, alert_id: int, action: str,
                        user: User = Depends(manager)) -> Response:
+    """Acknowledge an alert, or snooze its story for N days (managers)."""
+    from monitor.alerts.actions import AlertActionError, acknowledge, snooze
+
     if action not in ("acknowledge", "snooze"):
         raise HTTPException(404, "no such action")
-    found = _alert_actions()
-    if found is None:
-        raise HTTPException(501, "acknowledge/snooze come with the alerts store of issue 16")
     form = await request.form()
     engine = request.app.state.engine
-    if action == "acknowledge":
-        found[0](engine, [alert_id], user.name)
-    else:
-        hours = int(str(form.get("hours") or "24"))
-        found[1](engine, [alert_id], user.name, hours)
-    return RedirectResponse("/alerts", status_code=303)
+    try:
+        if action == "acknowledge":
+            acknowledge(engine, alert_id=alert_id, actor=user.name)
+        else:
+            days = float(str(form.get("days") or "1"))
+            snooze(engine, alert_id=alert_id, days=days, actor=user.name)
+    except (AlertActionError, ValueError) as exc:
+        raise HTTPException(400, str(exc)) from None
+    return RedirectResponse(f"/alerts?done={action}", status_code=303)

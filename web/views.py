@@ -3,7 +3,7 @@ built from the same function, so the page never knows something the API does not
 
 Rules come from where the CLI and reports keep them: which finding kinds mean "they are
 cheaper" and when a price is stale (reports), the landed price (monitor.compare), the
-review queue (monitor.matching), currency conversion (storage.money through reports.prices.in_currency).
+review queue (monitor.matching), currency conversion (storage.money).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from monitor.matching.normalize import norm_code
 from reports.charts import OURS, colors
 from reports.config import ReportSettings
 from reports.daily import CHEAPER_KINDS
-from reports.prices import in_currency, label
+from reports.prices import label
+from storage.money import amount_in
 from storage.repos import browse
 from storage.repos import reporting as report_repo
 from storage.repos import web as accounts
@@ -238,8 +239,8 @@ def product_story(conn: Connection, product_id: int, report: ReportSettings,
             if reading is not None else []
         effective, _shelf, how = _landed(reading, m.pack_ratio)
         offers.append(Offer(m, reading, promos, decisions.get(str(m.match_id), []),
-                            in_currency(effective, reading.currency if reading else None,
-                                        product.currency, rates, reading.observed_at if reading else None), how, names[m.listing_id]))
+                            amount_in(effective, reading.currency if reading else None, product.currency,
+                                      on=reading.observed_at if reading else None, rates=rates), how, names[m.listing_id]))
     series: list[Series] = []
     by_listing: dict[int, list[Reading]] = {}
     for r in history:
@@ -250,8 +251,8 @@ def product_story(conn: Connection, product_id: int, report: ReportSettings,
             continue
         effective, shelf, _ = _landed(r, match.pack_ratio)
         by_listing.setdefault(r.listing_id, []).append(Reading(
-            r.observed_at, in_currency(effective, r.currency, product.currency, rates, r.observed_at),
-            in_currency(shelf, r.currency, product.currency, rates, r.observed_at),
+            r.observed_at, amount_in(effective, r.currency, product.currency, on=r.observed_at, rates=rates),
+            amount_in(shelf, r.currency, product.currency, on=r.observed_at, rates=rates),
             bool(r.promotions) or (r.regular_price is not None and r.regular_price > r.price),
             None if r.availability is None else r.availability not in report_repo.OUT_OF_STOCK))
     for lid, readings in by_listing.items():

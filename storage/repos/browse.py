@@ -290,6 +290,7 @@ OBSERVATION_COLUMNS = (
     obs_t.c.shipping_cost, obs_t.c.free_shipping_threshold, obs_t.c.delivery_min_days,
     obs_t.c.delivery_max_days, obs_t.c.warranty_months, obs_t.c.returns_days,
     obs_t.c.promotions, obs_t.c.title, obs_t.c.extractor, obs_t.c.confidence,
+    obs_t.c.secondary_price, obs_t.c.secondary_currency, obs_t.c.converted_from,
 )
 
 

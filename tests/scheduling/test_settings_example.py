@@ -14,12 +14,13 @@ from monitor.scheduling.settings import NightlySettings, ScheduleSettings
 from monitor.settings import SettingsError, load_section, read_settings
 from reports.config import ReportSettings
 from storage.money import MoneySettings
+from web.config import WebSettings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "pricewatch.yaml"
 SECTIONS: dict[str, type[BaseModel]] = {
     "nightly": NightlySettings, "schedule": ScheduleSettings, "matching": MatchSettings,
     "compare": CompareSettings, "reports": ReportSettings, "alerts": AlertSettings,
-    "money": MoneySettings,
+    "money": MoneySettings, "web": WebSettings,
 }
 
 

@@ -12,19 +12,24 @@ from sqlalchemy import Engine
 
 from storage.repos import alerts as alert_repo
 from storage.repos import web as accounts
-from tests.support.sample_data import CompetitorSample, SampleResult, SampleSpec, generate
+from tests.support.sample_data import (
+    HOSTILE_TITLE,
+    CompetitorSample,
+    SampleResult,
+    SampleSpec,
+    generate,
+)
 from web.app import create_app
 from web.config import WebSettings
 from web.security import digest, hash_password
 
 PASSWORD = "correct horse battery"
-HOSTILE_COMPETITOR = "<script>alert(1)</script>"
 SPEC = SampleSpec(
     products=12, days=6, end=datetime.now(UTC).date(), hostile=True, hostile_listing=True,
     unsure=3,
-    competitors=(CompetitorSample("alpha", "Alpha Market", "BGN", suspect_day=2),
+    competitors=(CompetitorSample("alpha", "Alpha Market", "EUR", leva_nights=2, suspect_day=2),
                  CompetitorSample("bravo", "Bravo Shop", "EUR"),
-                 CompetitorSample("charlie", "Charlie", "BGN")),
+                 CompetitorSample("charlie", "Charlie", "EUR")),
 )
 TOKEN = "test-api-token-of-the-viewer-0123456789"
 
@@ -47,7 +52,8 @@ def build_site(engine: Engine, settings: WebSettings | None = None) -> Site:
         alert_repo.insert_new_alerts(conn, [
             alert_repo.AlertRow(
                 kind="undercut", audience="business", dedupe_key=f"test:{n}",
-                payload={"headline": f"alert {n}", "product": "<script>alert(1)</script>"},
+                payload={"kind": "undercut", "product_name": "<script>alert(1)</script>",
+                         "competitor": HOSTILE_TITLE, "their_price": "9.99", "currency": "EUR"},
                 impact=None, product_id=sample.product_ids["SKU-00001"], competitor_id=None,
                 created_at=now - timedelta(minutes=n))
             for n in range(3)

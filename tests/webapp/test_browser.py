@@ -218,16 +218,19 @@ def test_catalog_upload_names_the_bad_line(page: object, shots: Path, tmp_path: 
 def test_manager_acknowledges_an_alert(page: object, shots: Path) -> None:
     from playwright.sync_api import Page, expect
 
-    import monitor.alerts as alerts_api
-
-    if not callable(getattr(alerts_api, "acknowledge", None)):
-        pytest.skip("acknowledge/snooze are built by issue 16 (monitor.alerts); not merged yet")
     tab: Page = page  # type: ignore[assignment]
     _login(tab)
     tab.goto("/alerts")
-    tab.screenshot(path=str(shots / "10-alerts.png"), full_page=True, caret="initial")
     rows = tab.locator("#alerts tbody tr")
     count = rows.count()
+    assert count >= 2
+    tab.screenshot(path=str(shots / "10-alerts.png"), full_page=True, caret="initial")
+    first = rows.first.locator("td").first.inner_text()
     rows.first.locator("form[action$='/acknowledge'] button").click()
-    tab.wait_for_url("**/alerts")
-    expect(tab.locator("#alerts tbody tr form[action$='/acknowledge']")).to_have_count(count - 1)
+    tab.wait_for_url("**/alerts?done=acknowledge")
+    expect(tab.locator(".notice")).to_have_text("Acknowledged.")
+    expect(tab.locator("#alerts tbody tr")).to_have_count(count - 1)  # open ones only
+    tab.goto("/alerts?show=all")
+    acked = tab.locator("#alerts tbody tr", has=tab.locator(f"td:text-is('{first}')"))
+    expect(acked).to_contain_text("acknowledged by manager")
+    tab.screenshot(path=str(shots / "11-alerts-acknowledged.png"), full_page=True, caret="initial")

@@ -15,7 +15,7 @@ from tests.webapp.support import PASSWORD, TOKEN, Site, client, csrf_of, login
 from web.config import WebSettings
 
 PAGES = ["/", "/findings", "/findings?sort=product&dir=asc", "/products/1", "/review",
-         "/competitors", "/catalog", "/alerts", "/api/v1/docs"]
+         "/competitors", "/catalog", "/alerts", "/alerts?show=all", "/alerts?lang=bg", "/api/v1/docs"]
 
 
 def _routes(web: TestClient) -> list[tuple[str, str]]:

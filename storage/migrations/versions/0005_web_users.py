@@ -1,7 +1,7 @@
 """Web app: users, API tokens, sessions and the audit trail of decisions
 
 Revision ID: 0005_web_users
-Revises: 0004
+Revises: 0005_alerts (chained after issues 15 and 16, merged into this branch)
 """
 import sqlalchemy as sa
 from alembic import op
@@ -71,9 +71,14 @@ def upgrade() -> None:
     # The web app counts one run's products per finding kind and pages its findings by impact.
     op.create_index("ix_finding_run_kind_product", "finding", ["compare_run_id", "kind", "product_id"])
     op.create_index("ix_finding_run_impact", "finding", ["compare_run_id", "impact"])
+    op.create_index("ix_finding_run_product", "finding", ["compare_run_id", "product_id"])
+    # The review queue (`pricewatch match review` and the web page) reads unsure automatic matches.
+    op.create_index("ix_match_status_confidence", "match", ["status", "confidence"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_match_status_confidence", table_name="match")
+    op.drop_index("ix_finding_run_product", table_name="finding")
     op.drop_index("ix_finding_run_impact", table_name="finding")
     op.drop_index("ix_finding_run_kind_product", table_name="finding")
     op.drop_index("ix_audit_action_target", table_name="audit_event")
