@@ -248,8 +248,10 @@ def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None,
     else:
         promotions = ()
     delivery = row.delivery_max_days if row.delivery_max_days is not None else row.delivery_min_days
+    # instalments are a term of the offer (observation.instalments); older readings kept
+    # them as a promotion
     key = (delivery, row.warranty_months, row.returns_days,
-           bool(promotions) and any(p.kind == "instalments" for p in promotions))
+           bool(row.instalments) or any(p.kind == "instalments" for p in promotions))
     terms = terms_cache.get(key)
     if terms is None:
         terms = terms_cache[key] = Terms(*key)

@@ -153,6 +153,8 @@ class OfferRow(NamedTuple):
     """schema.org availability of the latest reading."""
     match_note: str | None
     """Why the listing was matched (the match's note)."""
+    instalments: int | None = None
+    """Months of instalments the shop offers (a term of the offer, `observation.instalments`)."""
 
 
 @dataclass(slots=True)
@@ -234,7 +236,7 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
             _raw(lo.c.price), _raw(lo.c.regular_price), func.coalesce(lo.c.currency, c.c.currency),
             _raw(lo.c.shipping_cost), _raw(lo.c.free_shipping_threshold), lo.c.delivery_min_days,
             lo.c.delivery_max_days, lo.c.warranty_months, lo.c.returns_days,
-            _raw(lo.c.promotions), o.c.availability, m.c.note,
+            _raw(lo.c.promotions), o.c.availability, m.c.note, o.c.instalments,
         )
         .select_from(m)
         .join(lo, lo.c.listing_id == m.c.listing_id)
@@ -247,7 +249,7 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
     names: dict[int, str] = {}
     offers = []
     for (pid, lid, cid, name, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
-         returns, promos, availability, note) in _fetch_raw(conn, query):
+         returns, promos, availability, note, instalments) in _fetch_raw(conn, query):
         if isinstance(promos, str):
             promos = json.loads(promos)
         offers.append(OfferRow(  # most optional money is NULL: skip the call then
@@ -256,6 +258,7 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
             None if regular is None else money(regular), currency,
             None if ship is None else money(ship), None if free is None else money(free),
             dmin, dmax, warranty, returns, promos or None, lowest.get(lid), availability, note,
+            instalments,
         ))
     return offers
 
