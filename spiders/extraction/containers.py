@@ -28,6 +28,44 @@ _TAXONOMY_RE = re.compile(
 is filed under, never that the element holds other products."""
 
 
+RELATED_HEADING_RE = re.compile(
+    r"(?:related|similar|recommended|you (?:may|might) (?:also )?like|also (?:bought|viewed)"
+    r"|customers (?:who|also)|see (?:also|more)|more (?:products|from)|others? (?:also )?"
+    r"(?:bought|viewed)|frequently bought|complete the look"
+    r"|вижте (?:още|също)|подобни|свързани|препоръч|още продукти|може (?:да )?(?:ви )?харес"
+    r"|клиентите (?:купиха|разгледаха)|често купувани"
+    r"|ähnliche|das könnte|kunden kauften|passend dazu|empfohlen"
+    r"|produits similaires|vous aimerez|voir aussi|produits associés"
+    r"|productos relacionados|productos similares|también te puede"
+    r"|prodotti (?:correlati|simili)|potrebbe interessarti"
+    r"|produse similare|s-ar putea|produse recomandate"
+    r"|podobne produkty|zobacz (?:też|także)|podobné|související|súvisiace"
+    r"|похожие|с этим товаром|рекомендуем|σχετικά προϊόντα|παρόμοια)",
+    re.I,
+)
+"""Words of a heading that introduces other products ("Related products", "Вижте още"),
+in the languages of the shops we read; a block under such a heading holds other products
+whatever its class names are."""
+
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def heading_says_related(text: str) -> bool:
+    """Whether a heading's text introduces other products."""
+    return len(text) < 80 and RELATED_HEADING_RE.search(text) is not None
+
+
+def _related_heading(el: Any) -> bool:
+    """The block's first heading child (among its first three children) introduces other
+    products."""
+    for index, child in enumerate(el):
+        if index >= 3:
+            break
+        if isinstance(child.tag, str) and child.tag in _HEADINGS:
+            return heading_says_related(" ".join("".join(child.itertext()).split()))
+    return False
+
+
 def is_related_container(el: Any) -> bool:
     """Whether ``el`` holds other products, navigation, the cart or the footer."""
     tag = el.tag if isinstance(el.tag, str) else ""
@@ -41,7 +79,7 @@ def is_related_container(el: Any) -> bool:
     if attrs.strip() and _related_attrs(attrs):
         return True
     itemtype = el.get("itemtype") or ""
-    return "ItemList" in itemtype
+    return "ItemList" in itemtype or _related_heading(el)
 
 
 def related_class(attrs: str) -> bool:

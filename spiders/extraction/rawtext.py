@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .containers import related_class
+from .containers import heading_says_related, related_class
 from .heuristics import OLD_TERMS, old_class
 from .regions import NOTICE_TERMS
 
@@ -47,6 +47,7 @@ _REGION_TEXT = 1500
 # a leading \b or alternation makes it try every position (ten times slower here).
 _ID_RE = re.compile(r"""id\s*=\s*["']([^"'<>]*)["']""")
 _LANDMARK_RE = re.compile(r"<(?:nav|footer|aside|NAV|FOOTER|ASIDE)\b")
+_HEADING_RE = re.compile(r"<[hH]([2-6])\b[^>]*>(.{0,200}?)</[hH]\1\s*>", re.DOTALL)
 _BEFORE_CUT_RE = re.compile(r"</(?:nav|header|ol|ul|NAV|HEADER|OL|UL)\s*>")
 _STRUCK_RE = re.compile(r"<(del|s|strike|DEL|S|STRIKE)\b[^>]*>(.*?)</\1\s*>", re.DOTALL)
 _CLASS_RE = re.compile(r"""class\s*=\s*["']([^"'<>]*)["']""")
@@ -134,6 +135,10 @@ def _until_related(window: str) -> str:
     landmark = _LANDMARK_RE.search(window)
     if landmark:
         end = landmark.start()
+    for heading in _HEADING_RE.finditer(window, 0, end):
+        if heading_says_related(_plain(heading.group(2))):
+            end = heading.start()  # a block of other products starts here (as in the DOM path)
+            break
     for pattern in (_CLASS_RE, _ID_RE):
         for m in pattern.finditer(window, 0, end):
             if m.start() == 0 or not window[m.start() - 1].isspace():

@@ -100,3 +100,21 @@ def test_shop_without_price_classes() -> None:
             "<td><b>149,00 zł</b></td></tr></table>")
     result = run(body, lang="pl")
     assert (result.price, result.currency) == (D("149.00"), "PLN")
+
+
+@pytest.mark.parametrize(
+    ("heading", "lang"),
+    [("Вижте още", "bg"), ("Подобни продукти", "bg"), ("You may also like", "en"),
+     ("Related products", "en"), ("Ähnliche Produkte", "de"), ("Produse similare", "ro")],
+)
+def test_block_under_a_related_heading_holds_other_products(heading: str, lang: str) -> None:
+    """The product's own price block is gone (a layout change); the only prices left are
+    those of other products in a block whose class says nothing but whose heading does."""
+    others = (f'<div class="vizh-x"><h3>{heading}</h3>'
+              '<div class="itm"><a href="/p/2">Other machine</a> <span class="cena">332,90 €</span></div>'
+              '<div class="itm"><a href="/p/3">Third machine</a> <span class="cena">342,90 €</span></div>'
+              "</div>")
+    gone = run(TITLE + "<p>Безплатна доставка над 60,00 €</p>" + BUY + others, lang=lang)
+    assert gone.price is None
+    kept = run(TITLE + '<p class="price">249,00 €</p>' + BUY + others, lang=lang)
+    assert kept.price == D("249.00")
