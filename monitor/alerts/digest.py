@@ -61,14 +61,14 @@ def group(items: Sequence[DigestItem]) -> list[list[DigestItem]]:
     return list(groups.values())
 
 
-def _entry(item: DigestItem, lang: str) -> dict[str, Any]:
+def _entry(item: DigestItem, lang: str, secondary: str | None = None) -> dict[str, Any]:
     p = item.payload
     return {
         "alert_id": item.alert_id,
         "kind": item.kind,
         "label": label(item.kind, lang),
-        "headline": headline(p, lang),
-        "detail": describe(p, lang),
+        "headline": headline(p, lang, secondary),
+        "detail": describe(p, lang, secondary),
         "impact": None if item.impact is None else str(item.impact),
         "product_name": p.get("product_name"),
         "sku": p.get("sku"),
@@ -81,9 +81,10 @@ def _entry(item: DigestItem, lang: str) -> dict[str, Any]:
 
 def build_digest(
     items: Sequence[DigestItem], *, audience: str, top: int, chart: dict[str, Any] | None = None,
-    lang: str = "en", report_url: str | None = None,
+    lang: str = "en", report_url: str | None = None, secondary: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """(subject, body) of the digest for these alerts."""
+    """(subject, body) of the digest for these alerts; amounts as `lang` writes them, with
+    the amount in `secondary` beside each when set (money.secondary_currency)."""
     groups = group(items)
     shown_groups: list[dict[str, Any]] = []
     shown: list[DigestItem] = []
@@ -97,14 +98,14 @@ def build_digest(
         shown_groups.append({
             "product_name": first.get("product_name") or first.get("competitor") or first.get("title"),
             "sku": first.get("sku"),
-            "items": [_entry(i, lang) for i in taken],
+            "items": [_entry(i, lang, secondary) for i in taken],
             "more": len(members) - len(taken),
         })
     shown_ids = {i.alert_id for i in shown}
     rest = [i for members in groups for i in members if i.alert_id not in shown_ids]
     total = len(items)
     if shown:
-        lead = headline(shown[0].payload, lang)
+        lead = headline(shown[0].payload, lang, secondary)
         more = f" (+{total - 1} {word('more', lang)})" if total > 1 else ""
         prefix = "[pricewatch]" if audience != "operations" else f"[pricewatch {word('ops', lang)}]"
         subject = f"{prefix} {lead}"
@@ -118,7 +119,7 @@ def build_digest(
         "lang": lang,
         "total": total,
         "groups": shown_groups,
-        "items": [_entry(i, lang) for i in shown],
+        "items": [_entry(i, lang, secondary) for i in shown],
         "rest_count": len(rest),
         "rest_by_kind": dict(Counter(label(i.kind, lang) for i in rest).most_common()),
         "report_url": report_url,

@@ -436,7 +436,7 @@ def _chart_for(conn: Connection, items: Sequence[tuple[DigestItem, Candidate]]) 
 
 def _enqueue(
     conn: Connection, settings: AlertSettings, stored: Sequence[tuple[int, Candidate]], now: datetime,
-    result: AlertRunResult,
+    result: AlertRunResult, secondary: str | None = None,
 ) -> None:
     groups: dict[tuple[str, datetime | None], list[tuple[int, Candidate]]] = defaultdict(list)
     for alert_id, cand in stored:
@@ -469,7 +469,7 @@ def _enqueue(
                     report_url = settings.digest.report_url.format(date=f"{now:%Y-%m-%d}", lang=lang)
                 bodies[lang] = build_digest([p[0] for p in pairs], audience=audience,
                                             top=settings.digest.top, chart=chart, lang=lang,
-                                            report_url=report_url)
+                                            report_url=report_url, secondary=secondary)
             subject, body = bodies[lang]
             queued = repo.enqueue_message(conn, repo.OutboxRow(
                 channel=channel, dedupe_key=f"digest:{channel}:{audience}:{digest_id}", subject=subject,
@@ -487,8 +487,12 @@ def run_alerts(
     now: datetime | None = None,
     crawl_run_ids: list[int] | None = None,
     compare_run_id: int | None = None,
+    secondary_currency: str | None = None,
 ) -> AlertRunResult:
     """Derive events, apply the policies, store new alerts once, queue the digests.
+
+    `secondary_currency` (the `money:` section's) puts each amount of the digests also in
+    that currency ("385,43 € (753,84 лв.)").
 
     `crawl_run_ids` limits listing events to what those crawl runs observed (replaying an
     old run yields the same dedupe keys, so nothing alerts twice); without it, each matched
@@ -525,7 +529,8 @@ def run_alerts(
         result.held = dict(Counter(
             (c.held_reason or "").split(" ", 1)[0] or "held" for _, c in stored if c.held_reason))
         result.held_back = dict(out.held)
-        _enqueue(conn, settings, [(a, c) for a, c in stored if c.held_reason is None], now, result)
+        _enqueue(conn, settings, [(a, c) for a, c in stored if c.held_reason is None], now, result,
+                 secondary_currency)
     for warning in result.warnings:
         log.warning("alerts: %s", warning)
     log.info("alerts: %d new (%d already known), %d message(s) queued",

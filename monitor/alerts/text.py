@@ -3,9 +3,11 @@ English or Bulgarian."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from monitor.alerts.settings import EventKind
+from storage.money import format_dual, normalize_currency
 
 LANGS = ("en", "bg")
 
@@ -104,20 +106,29 @@ def label(kind: str, lang: str = "en") -> str:
     return LABELS[_lang(lang)].get(kind) or kind.replace("_", " ").capitalize()
 
 
-def _money(value: Any, currency: Any) -> str:
+def _money(value: Any, currency: Any, lang: str = "en", secondary: str | None = None) -> str:
+    """An amount as people of `lang` write it ("385,43 €" in bg), with the amount in the
+    `secondary` currency beside it when that is set ("385,43 € (753,84 лв.)")."""
     if value in (None, ""):
         return "?"
-    return f"{value} {currency}" if currency else str(value)
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    code = normalize_currency(str(currency)) if currency else None
+    if code is None:
+        return f"{value} {currency}" if currency else str(value)
+    return format_dual(amount, code, secondary, lang)
 
 
-def _also(kind: str, d: dict[str, Any], lang: str) -> str:
+def _also(kind: str, d: dict[str, Any], lang: str, secondary: str | None = None) -> str:
     """The night's other changes on the same listing, in a few words."""
     changes = d.get("changes") or {}
     bits: list[str] = []
     price = changes.get("price")
     if price and kind not in (EventKind.price_drop, EventKind.price_rise):
-        bits.append(f"{_money(price.get('old'), price.get('currency'))} -> "
-                    f"{_money(price.get('new'), price.get('currency'))}")
+        bits.append(f"{_money(price.get('old'), price.get('currency'), lang, secondary)} -> "
+                    f"{_money(price.get('new'), price.get('currency'), lang, secondary)}")
     stock = changes.get("stock")
     if stock and kind not in (EventKind.out_of_stock, EventKind.back_in_stock):
         bits.append(f"{word('stock', lang)}: {stock.get('after')}")
@@ -135,40 +146,40 @@ def _terms(terms: dict[str, Any], lang: str) -> str:
                      for name, (old, new) in sorted(terms.items()))
 
 
-def _describe(kind: str, d: dict[str, Any], lang: str = "en") -> str:
+def _describe(kind: str, d: dict[str, Any], lang: str = "en", secondary: str | None = None) -> str:
     cur = d.get("currency")
     w = WORDS[_lang(lang)]
     if kind in (EventKind.price_drop, EventKind.price_rise):
         pct = d.get("change_pct")
         tail = f" ({pct}%)" if pct not in (None, "") else ""
-        return f"{_money(d.get('old_price'), cur)} -> {_money(d.get('new_price'), cur)}{tail}"
+        return f"{_money(d.get('old_price'), cur, lang, secondary)} -> {_money(d.get('new_price'), cur, lang, secondary)}{tail}"
     if kind in (EventKind.promotion_started, EventKind.promotion_changed):
         promos = "; ".join(d.get("promotions") or []) or w["promotion"]
-        return f"{promos} ({w['now']} {_money(d.get('price'), cur)})"
+        return f"{promos} ({w['now']} {_money(d.get('price'), cur, lang, secondary)})"
     if kind == EventKind.promotion_ended:
         was = "; ".join(d.get("previous_promotions") or []) or w["promotion"]
-        return f"{was} {w['ended']} ({w['now']} {_money(d.get('price'), cur)})"
+        return f"{was} {w['ended']} ({w['now']} {_money(d.get('price'), cur, lang, secondary)})"
     if kind == EventKind.became_undercut:
         promo = ""
         if d.get("promo_driven"):
             until = str(d.get("promo_until") or "")[:10]
             promo = w["through_promo"] + (w["until"].format(until=until) if until else "")
-        return w["undercut"].format(theirs=_money(d.get("their_price"), cur),
-                                    ours=_money(d.get("our_price"), cur),
-                                    gap=_money(d.get("gap"), cur), promo=promo)
+        return w["undercut"].format(theirs=_money(d.get("their_price"), cur, lang, secondary),
+                                    ours=_money(d.get("our_price"), cur, lang, secondary),
+                                    gap=_money(d.get("gap"), cur, lang, secondary), promo=promo)
     if kind == EventKind.no_longer_undercut:
-        return w["not_undercut"].format(gap=_money(d.get("previous_gap") or d.get("gap"), cur))
+        return w["not_undercut"].format(gap=_money(d.get("previous_gap") or d.get("gap"), cur, lang, secondary))
     if kind == EventKind.out_of_stock:
         return w["oos"]
     if kind == EventKind.back_in_stock:
-        return f"{w['back']} {_money(d.get('price'), cur)}"
+        return f"{w['back']} {_money(d.get('price'), cur, lang, secondary)}"
     if kind == EventKind.new_match:
-        return w["listed"].format(price=_money(d.get("price"), cur),
-                                  ours=_money(d.get("our_price"), d.get("our_currency")))
+        return w["listed"].format(price=_money(d.get("price"), cur, lang, secondary),
+                                  ours=_money(d.get("our_price"), d.get("our_currency"), lang, secondary))
     if kind == EventKind.fake_discount:
         return d.get("reason") or w["fake"]
     if kind == EventKind.map_violation:
-        return d.get("reason") or w["map"].format(theirs=_money(d.get("their_price"), cur))
+        return d.get("reason") or w["map"].format(theirs=_money(d.get("their_price"), cur, lang, secondary))
     if kind == EventKind.terms_changed:
         return _terms((d.get("changes") or {}).get("terms") or {}, lang)
     if kind == EventKind.listing_gone:
@@ -178,26 +189,26 @@ def _describe(kind: str, d: dict[str, Any], lang: str = "en") -> str:
     if kind == EventKind.needs_a_look:
         held = str(d.get("held_kind") or "")
         what = label(held, lang)
-        inner = _describe(held, d.get("held_details") or {}, lang) if held else ""
+        inner = _describe(held, d.get("held_details") or {}, lang, secondary) if held else ""
         return w["held"].format(reason=d.get("reason") or "", what=f"{what}: {inner}" if inner else what)
     return ""
 
 
-def describe(payload: dict[str, Any], lang: str = "en") -> str:
+def describe(payload: dict[str, Any], lang: str = "en", secondary: str | None = None) -> str:
     """What happened, without the kind and the product (for a table's details column)."""
     kind = str(payload.get("kind", ""))
     details = payload.get("details") or {}
-    return _describe(kind, details, lang) + _also(kind, details, lang)
+    return _describe(kind, details, lang, secondary) + _also(kind, details, lang, secondary)
 
 
-def headline(payload: dict[str, Any], lang: str = "en") -> str:
+def headline(payload: dict[str, Any], lang: str = "en", secondary: str | None = None) -> str:
     """E.g. 'Price cut: Acme Kettle 1.7l at shop-b: 49.90 EUR -> 44.90 EUR (-10.0%)'."""
     kind = str(payload.get("kind", ""))
     who = payload.get("product_name") or payload.get("title") or ""
     where = payload.get("competitor") or ""
     at = word("at", lang)
     subject = f"{who} {at} {where}" if who and where else (who or where)
-    text = describe(payload, lang)
+    text = describe(payload, lang, secondary)
     parts = [label(kind, lang)]
     if subject:
         parts.append(subject)

@@ -250,7 +250,9 @@ def _chain(
 
     def alerts() -> dict[str, Any]:
         made = run_alerts(engine, alert_settings, now=now, crawl_run_ids=crawl_ids,
-                          compare_run_id=compare_ids[0] if compare_ids else None)
+                          compare_run_id=compare_ids[0] if compare_ids else None,
+                          secondary_currency=load_section(settings_path, "money",
+                                                          MoneySettings).secondary_currency)
         detail = _plain(made)
         if settings.deliver_alerts:
             sent = deliver_pending(engine, alert_settings, now=now)

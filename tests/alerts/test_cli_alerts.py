@@ -66,7 +66,7 @@ def test_run_list_send(sqlite_engine: Engine, smtp: SmtpSink, hook: WebhookSink,
 
     code, out, _ = invoke(sqlite_engine, "alerts", "list")
     assert code == 0
-    assert "Price cut: Kettle <b>1.7l</b> [sale] at shop-a: 100.00 EUR -> 85.00 EUR" in out
+    assert "Price cut: Kettle <b>1.7l</b> [sale] at shop-a: €100.00 -> €85.00" in out
     assert "email: queued" in out and "hook: queued" in out
 
     code, out, err = invoke(sqlite_engine, "alerts", "send", "--config", config)

@@ -90,7 +90,7 @@ def test_email_digest_arrives_once_escaped_and_ranked(engine: Engine, smtp: Smtp
     result = deliver_pending(engine, settings, now=night(1))
     assert (result.sent, result.failed) == (1, 0)
     [msg] = smtp.messages
-    assert msg["Subject"] == "[pricewatch] Price cut: Toaster at shop-a: 80.00 EUR -> 40.00 EUR (-50.0%) (+2 more)"
+    assert msg["Subject"] == "[pricewatch] Price cut: Toaster at shop-a: €80.00 -> €40.00 (-50.0%) (+2 more)"
     assert msg["To"] == "pricing@test.local"
     text, html, images = parts(msg)
 
@@ -98,9 +98,9 @@ def test_email_digest_arrives_once_escaped_and_ranked(engine: Engine, smtp: Smtp
     # mixer 30, kettle 10 (its markdown and price cut are one event)
     lines = [line.strip() for line in text.splitlines() if re.match(r"\s*\d+\. ", line)]
     assert len(lines) == 3
-    assert lines[0].startswith("1. Price cut at shop-a: 80.00 EUR -> 40.00 EUR (-50.0%)")
+    assert lines[0].startswith("1. Price cut at shop-a: €80.00 -> €40.00 (-50.0%)")
     assert lines[1].startswith("2. Price rise at shop-a")
-    assert lines[2].startswith("3. Promotion started at shop-a") and "also: 100.00 EUR -> 90.00 EUR" in lines[2]
+    assert lines[2].startswith("3. Promotion started at shop-a") and "also: €100.00 -> €90.00" in lines[2]
     assert EVIL_NAME in text  # plain text stays as scraped
 
     # scraped text is escaped in the HTML part
@@ -169,7 +169,7 @@ def test_smtp_down_nothing_lost_then_delivered_exactly_once(
         all_ids = sorted(a.id for a in conn.execute(select(Alert)).all())
     assert sent_alert_ids(engine) == all_ids  # every alert delivered, none twice
     subjects = sorted(m["Subject"] for m in smtp.messages)
-    assert subjects[0].startswith("[pricewatch] Price cut: Toaster at shop-a: 80.00 EUR -> 40.00 EUR")
+    assert subjects[0].startswith("[pricewatch] Price cut: Toaster at shop-a: €80.00 -> €40.00")
     assert subjects[1].startswith("[pricewatch] Price rise: Toaster at shop-a")
 
 
@@ -285,7 +285,7 @@ def test_apprise_url_from_env_delivers_and_stays_secret(
     [request] = hook.requests
     assert request["path"] == f"/apprise/{token}"
     assert request["json"]["title"].startswith("[pricewatch] Price cut: Toaster")
-    assert "1. Price cut at shop-a: 80.00 EUR -> 40.00 EUR" in request["json"]["message"]
+    assert "1. Price cut at shop-a: €80.00 -> €40.00" in request["json"]["message"]
     assert token not in caplog.text
 
 

@@ -30,7 +30,7 @@ ITEMS = [
 
 def test_grouped_ranked_capped_with_a_link() -> None:
     subject, body = build_digest(ITEMS, audience="business", top=3, report_url="https://r/x.html")
-    assert subject == ("[pricewatch] Promotion started: Laptop at Woo Store: -20% (now 400.00 EUR)"
+    assert subject == ("[pricewatch] Promotion started: Laptop at Woo Store: -20% (now €400.00)"
                        " (+4 more)")
     # Laptop 100 x 3 first; the kettle's two alerts together (50 + 5); then the rest counted
     assert [g["product_name"] for g in body["groups"]] == ["Laptop", "Kettle"]
@@ -43,9 +43,19 @@ def test_grouped_ranked_capped_with_a_link() -> None:
 
 def test_bulgarian_digest() -> None:
     subject, body = build_digest(ITEMS, audience="business", top=10, lang="bg")
-    assert subject.startswith("[pricewatch] Започна промоция: Laptop в Woo Store: -20% (сега 400.00 EUR)")
+    assert subject.startswith("[pricewatch] Започна промоция: Laptop в Woo Store: -20% (сега 400,00\xa0€)")
     assert subject.endswith("(+4 още)")
     text = render_text(subject, body)
-    assert "Изчерпан в Woo Store" in text and "Намалена цена в Woo Store: 50.00 EUR -> 45.00 EUR" in text
+    assert "Изчерпан в Woo Store" in text and "Намалена цена в Woo Store: 50,00\xa0€ -> 45,00\xa0€" in text
     html = render_html(subject, body)
     assert '<html lang="bg">' in html and "Подробности" in html
+
+
+def test_bulgarian_digest_with_leva_beside_the_euros() -> None:
+    """money.secondary_currency: BGN puts every amount also in leva, at the fixed rate."""
+    subject, body = build_digest(ITEMS, audience="business", top=10, lang="bg", secondary="BGN")
+    assert "400,00\xa0€ (782,33\xa0лв.)" in subject
+    text = render_text(subject, body)
+    assert "50,00\xa0€ (97,79\xa0лв.) -> 45,00\xa0€ (88,01\xa0лв.)" in text
+    english, _ = build_digest(ITEMS, audience="business", top=10, lang="en")
+    assert "€400.00" in english and "лв" not in english and "BGN" not in english

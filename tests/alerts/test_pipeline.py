@@ -306,7 +306,7 @@ def test_digest_ranks_by_impact_and_counts_the_rest(engine: Engine) -> None:
     assert [i["product_name"] for i in body["items"]] == ["Item b", "Item c"]
     assert [i["impact"] for i in body["items"]] == ["50.00", "20.00"]
     assert body["rest_count"] == 2 and body["rest_by_kind"] == {"Price cut": 2}
-    assert message.subject == "[pricewatch] Price cut: Item b at shop-a: 100.00 EUR -> 50.00 EUR (-50.0%) (+3 more)"
+    assert message.subject == "[pricewatch] Price cut: Item b at shop-a: €100.00 -> €50.00 (-50.0%) (+3 more)"
     assert body["chart"]["points"][-1][1] == "50.00"  # the top alert's price history
 
 
