@@ -3,6 +3,9 @@ and date formatting, comes from the reports' `Texts`."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from monitor.compare.reasons import render_reason
 from reports.i18n import EN as REPORT_EN
 from reports.i18n import Texts
 
@@ -139,6 +142,10 @@ WEB = {"en": EN, "bg": BG}
 
 class WebTexts(Texts):
     """The reports' `Texts` plus the web app's own keys."""
+
+    def reason(self, finding: Any) -> str:
+        """A finding's reason in the page's language (the renderer the reports use)."""
+        return render_reason(finding, self.lang)
 
     def __call__(self, key: str, **values: object) -> str:
         if key in EN:

@@ -20,7 +20,7 @@ MARKDOWN = ("markdown", "", "")
 
 
 def _norm(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+    return format(value.normalize(), "f")  # 10.5 and 10.50 are one value
 
 
 IN_STOCK = frozenset({"InStock", "LimitedAvailability", "PreOrder", "BackOrder"})

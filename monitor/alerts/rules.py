@@ -120,7 +120,11 @@ class ListingChangeRule:
             return None
         if (self.policy.in_stock_only and current.in_stock is False
                 and kind not in (EventKind.out_of_stock, EventKind.terms_changed)):
-            return None
+            if "stock" not in changes:
+                return None
+            # the night's news for an in-stock-only policy is that it sold out (the price or
+            # promotion move that came with it stays in the event's changes)
+            kind = EventKind.out_of_stock
         impact: Decimal | None = None
         if move is not None:
             impact = abs(move[1] - move[0])

@@ -88,7 +88,7 @@ def is_conditional(promo: Promo, unit_price: Decimal | None = None) -> bool:
     undercut; they are shown beside it."""
     if promo.kind in CONDITIONAL_KINDS:
         return True
-    if promo.kind in ("percent_off", "amount_off"):
+    if promo.kind in ("percent_off", "amount_off", "free_shipping"):
         if promo.code:
             return True
         if promo.threshold is not None and (unit_price is None or unit_price < promo.threshold):
@@ -132,7 +132,7 @@ def _shipping(basket: Decimal, cost: Decimal | None, threshold: Decimal | None,
               promos: list[Promo]) -> Decimal:
     """Shipping for one order of value `basket` (0 once it reaches the free-shipping threshold)."""
     for p in promos:
-        if p.kind == "free_shipping":
+        if p.kind == "free_shipping" and not is_conditional(p, basket):
             if p.threshold is None:
                 return ZERO
             threshold = p.threshold if threshold is None else min(threshold, p.threshold)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -181,12 +181,20 @@ class Matcher:
         condition or its title) never matches; a conflicting attribute is no match."""
         if not is_new(listing.condition):
             return None
-        return (
+        found = (
             self._by_identifier_gtin(listing)
             or self._by_identifier_mpn(listing)
             or self._by_mpn_in_title(listing)
             or self._by_title(listing)
         )
+        if (found is not None and found.method != Method.gtin
+                and found.confidence >= self.settings.high_confidence
+                and accessory_for(listing.title or "", self._names[found.product_id])):
+            # "Калъф за Realme 12 Pro", "Basket for Philips HD9252/90": the brand and model
+            # are those of the product it is *for*; a human decides
+            return replace(found, confidence=min(found.confidence, self.settings.mpn_only_confidence),
+                           note=f"{found.note}; their title reads as an accessory or part for it: review")
+        return found
 
     def _check_titles(self, listing: ListingItem, product_id: int, method: str,
                       confidence: float, how: str) -> Proposal | None:
@@ -358,6 +366,26 @@ def why(how: str, check: AttributeCheck) -> str:
 
 
 MODEL_KEY_SCORE = 92.0
+
+_FOR_WORD = re.compile(
+    r"(?<!\w)(?:за|for|für|pour|pentru|para|per|compatible|compatibil[ae]?|kompatibel"
+    r"|съвместим[аои]?|fits)(?!\w)", re.I)
+_ACCESSORY_WORD = re.compile(
+    r"(?<!\w)(?:калъф\w*|кейс|case|cover|протектор\w*|стъкло|screen protector|кабел\w*|cable"
+    r"|зарядн\w*|charger|адаптер\w*|adapter|кошниц\w*|basket|каишк\w*|strap|стойк\w*|stand"
+    r"|mount|дистанционн\w*|remote|резервн\w*|spare|replacement|филтър\w*|filter|консуматив\w*"
+    r"|накрайни\w*|резервоар\w*|ремък\w*)(?!\w)", re.I)
+
+
+def accessory_for(their_title: str, our_name: str) -> bool:
+    """Their title reads as an accessory or a part for a product ("Калъф за Realme 12 Pro",
+    "Basket for Philips Airfryer HD9252/90") while our product's name does not: its brand
+    and model are those of the product it fits, not its own."""
+    if _ACCESSORY_WORD.search(their_title) and not _ACCESSORY_WORD.search(our_name):
+        return True
+    return bool(_FOR_WORD.search(their_title)) and not _FOR_WORD.search(our_name) and bool(
+        re.search(r"(?:за|for|für|pour|pentru|para|compatible|съвместим\w*)\s+\S*[A-Z0-9]",
+                  their_title))
 """Title score of the same brand and exactly the same model codes, titles in two scripts."""
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from storage.money import convert, same_price
+from storage.money import same_price
 
 from .prices import find_prices
 
@@ -35,8 +35,7 @@ def secondary_amount(texts: Iterable[str], price: Decimal,
         for other in found:  # beside an old price too: "30,00 € 25,51 € (49,90 лв.)"
             if not other.currency or other.currency == currency:
                 continue
-            conversion = convert(price, currency, other.currency)
-            if (conversion is not None and conversion.fixed
-                    and same_price(price, currency, other.amount, other.currency)):
+            # no configured rates here: only a fixed peg (leva beside euros) can agree
+            if same_price(price, currency, other.amount, other.currency):
                 return other.amount, other.currency
     return None, None

@@ -293,3 +293,15 @@ def test_rule_can_switch_a_threshold_off_explicitly() -> None:
 def test_bad_settings_are_refused_clearly(raw: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         AlertSettings.model_validate(raw)
+
+
+def test_in_stock_only_still_hears_a_sell_out_that_came_with_a_price_move() -> None:
+    """Sold out on the night the price moved: an in-stock-only policy drops the price news,
+    never the stock news."""
+    event = ListingChangeRule(Policy(in_stock_only=True)).evaluate(
+        state(0, "100.00"), state(1, "80.00", avail="OutOfStock"))
+    assert event is not None and event.kind == EventKind.out_of_stock
+    assert "price" in event.details["changes"]
+    quiet = ListingChangeRule(Policy(in_stock_only=True)).evaluate(
+        state(0, "100.00", avail="OutOfStock"), state(1, "80.00", avail="OutOfStock"))
+    assert quiet is None

@@ -227,3 +227,9 @@ def test_settings_refuse_a_bad_price_ending(tmp_path: Path) -> None:
     loaded = load_compare_settings(config)
     assert loaded.price_endings == [D("0.49"), D("0.99")]
     assert loaded.max_move_pct == D(5)
+
+
+def test_free_shipping_with_a_code_is_not_free_for_a_buyer_without_it() -> None:
+    landed = effective_price(D("45.00"), shipping_cost=D("9.99"),
+                             promotions=[Promo("free_shipping", code="FREESHIP")])
+    assert landed.effective == D("54.99")

@@ -147,3 +147,21 @@ def test_ambiguous_titles_go_to_review() -> None:
     assert found is not None
     assert found.confidence < MatchSettings().high_confidence
     assert found.note and "runner-up" in found.note
+
+
+@pytest.mark.parametrize("title", [
+    "Кошница за фритюрник Philips HD9252/90",
+    "Basket for Philips Airfryer HD9252/90",
+    "Калъф за Realme 12 Pro, 256 GB",
+])
+def test_an_accessory_for_our_product_is_never_trusted_unseen(title: str) -> None:
+    """Its title names our product's brand and model because it fits that product: at
+    most a review suggestion, never an automatic match that feeds findings."""
+    settings = MatchSettings()
+    catalog = [CatalogItem(1, "Фритюрник Philips Airfryer HD9252/90", brand="Philips", mpn="HD9252/90"),
+               CatalogItem(2, "Смартфон Realme 12 Pro, 256 GB", brand="Realme")]
+    found = Matcher(catalog, settings).propose(ListingItem(9, title, brand=None))
+    assert found is None or found.confidence < settings.high_confidence
+    same = Matcher(catalog, settings).propose(
+        ListingItem(9, "Philips Airfryer HD9252/90 Essential", brand=None))
+    assert same is not None and same.product_id == 1 and same.confidence >= settings.high_confidence
