@@ -36,8 +36,10 @@ def _serve(args: argparse.Namespace) -> int:
             Path(args.competitors).write_text(competitors_yaml(handle.base_urls),
                                               encoding="utf-8")
             print(f"wrote {args.competitors}")
-        sys.stdout.flush()
         try:
+            # the lines above reach a pipe only here: whoever reads them and presses Ctrl-C
+            # finds us inside the try
+            sys.stdout.flush()
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
