@@ -141,6 +141,10 @@ class Attributes:
     the same shape with other digits (55 vs 65) are other models."""
     condition: str | None = None
     """refurbished / used / open_box / damaged when the title says so."""
+    tiers: frozenset[str] = frozenset()
+    """Model-tier words ("Pro", "Plus"/"+", "Max", "Ultra", "mini", "Lite", "FE"...): the
+    iPhone 15 Pro is not the iPhone 15, nor the Galaxy S24+ the S24. A title without any
+    names the base model."""
 
     def size_of(self, dimension: str) -> Decimal | None:
         for dim, amount in self.sizes:
@@ -158,6 +162,31 @@ def _size(value: str, unit: str) -> tuple[str, Decimal] | None:
 
 
 _DIGITS = re.compile(r"\d+")
+_TIER_WORDS: dict[str, str] = {}
+for _canon, _forms in {
+    "pro": "pro про", "plus": "plus плюс", "max": "max макс", "ultra": "ultra ултра",
+    "mini": "mini мини", "lite": "lite лайт", "fe": "fe", "se": "se", "neo": "neo",
+    "note": "note",
+}.items():
+    for _form in _forms.split():
+        _TIER_WORDS[_form] = _canon
+_TIER_GLUED = re.compile(rf"^({'|'.join(sorted(_TIER_WORDS, key=len, reverse=True))})\d+$")
+"""'Pro3', 'note13': a tier word written together with its number."""
+_PLUS_SIGN = re.compile(r"(?<![\w+])(\w*\d\w*|[^\W\d]{2,})\+(?![\w+])")
+"""'S24+', 'Pro+': the plus model. Not 'A+'/'A+++' (energy classes), 'C++' or '1+1'."""
+
+
+def _tiers(text: str) -> frozenset[str]:
+    """The model-tier words of a folded title (see `Attributes.tiers`)."""
+    found = {"plus"} if _PLUS_SIGN.search(text) else set()
+    for word in _NON_WORD.sub(" ", text).split():
+        tier = _TIER_WORDS.get(word)
+        if tier is None:
+            glued = _TIER_GLUED.match(word)
+            tier = _TIER_WORDS[glued.group(1)] if glued else None
+        if tier is not None:
+            found.add(tier)
+    return frozenset(found)
 _NETWORK = re.compile(r"(?<![\w.,])([2-6])\s?g(?!\w)")
 """'5G', '4G': a mobile network, not five grams (a code: 5G and 4G phones differ)."""
 
@@ -235,6 +264,7 @@ def parse_attributes(title: str | None) -> Attributes:
         amounts=tuple(sorted((k, frozenset(v)) for k, v in amounts.items())),
         colours=colours, codes=_codes(text),
         condition=condition.value if condition is not None else None,
+        tiers=_tiers(_BRAND_PHRASES.sub(" ", text)),
     )
 
 
@@ -271,6 +301,9 @@ def compare_attributes(ours: Attributes, theirs: Attributes) -> AttributeCheck:
         return AttributeCheck(False, 1.0, f"their item is {theirs.condition.replace('_', ' ')}")
     if ours.pack != theirs.pack:
         return AttributeCheck(False, 1.0, f"pack of {theirs.pack} vs our pack of {ours.pack}")
+    if ours.tiers != theirs.tiers:
+        return AttributeCheck(False, 1.0, f"model {_shown(theirs.tiers) or 'base'} vs our "
+                                          f"{_shown(ours.tiers) or 'base'}")
     compared: list[str] = [f"pack {ours.pack}"] if ours.pack != 1 else []
     penalty = 0.0
     our_amounts, their_amounts = dict(ours.amounts), dict(theirs.amounts)

@@ -165,3 +165,54 @@ def test_an_accessory_for_our_product_is_never_trusted_unseen(title: str) -> Non
     same = Matcher(catalog, settings).propose(
         ListingItem(9, "Philips Airfryer HD9252/90 Essential", brand=None))
     assert same is not None and same.product_id == 1 and same.confidence >= settings.high_confidence
+
+
+TIERED = [
+    CatalogItem(1, "Смартфон Realme 12 Pro, 256 GB", brand="Realme"),
+    CatalogItem(2, "Apple iPhone 15, 128 GB, Black", brand="Apple"),
+    CatalogItem(3, "Samsung Galaxy S24 Ultra, 256 GB", brand="Samsung"),
+    CatalogItem(4, "Apple iPad Air 11 128GB", brand="Apple"),
+]
+
+
+@pytest.mark.parametrize("title", [
+    "Smartphone Realme 12 Pro+, 256 GB",
+    "Realme 12 Pro Plus 256GB",
+    "Смартфон Realme 12 Pro+ 5G, 256 GB",
+    "Realme 12 Pro Max 256GB",
+    "Apple iPhone 15 Plus 128GB Black",
+    "Apple iPhone 15 Pro 128GB Black",
+    "Samsung Galaxy S24 256GB",
+    "Samsung Galaxy S24+ 256GB",
+    "Samsung Galaxy S24 Ultra FE 256GB",
+    "Apple iPad mini 128GB",
+    "Apple iPad Air 11 Pro 128GB",
+])
+def test_another_model_tier_is_another_product(title: str) -> None:
+    """"Pro", "Plus"/"+", "Max", "Ultra", "mini", "FE" name another model of the line: the
+    iPhone 15 Pro is not our iPhone 15, nor the Galaxy S24 our S24 Ultra."""
+    assert Matcher(TIERED, MatchSettings()).propose(ListingItem(1, title)) is None
+
+
+@pytest.mark.parametrize(("title", "product"), [
+    ("Realme 12 Pro 256GB", 1),
+    ("Apple iPhone 15 128GB Black", 2),
+    ("Samsung Galaxy S24 Ultra 5G 256GB", 3),
+    ("Смартфон Samsung Galaxy S24 Ултра, 256 GB", 3),
+    ("Apple iPad Air 11 128GB", 4),
+])
+def test_the_same_model_tier_still_matches(title: str, product: int) -> None:
+    found = Matcher(TIERED, MatchSettings()).propose(ListingItem(1, title))
+    assert found is not None and found.product_id == product, title
+
+
+@pytest.mark.parametrize(("title", "tiers"), [
+    ("Washing machine Bosch WAN28263BY, A+++", set()),
+    ("Samsung Galaxy S24+ 256GB", {"plus"}),
+    ("Oral-B Pro3 3000", {"pro"}),
+    ("Book C++ in 21 days", set()),
+    ("Coca-Cola 1+1 free", set()),
+    ("Black+Decker drill", set()),
+])
+def test_model_tiers_read_from_titles(title: str, tiers: set[str]) -> None:
+    assert set(parse_attributes(title).tiers) == tiers
