@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from monitor.alerts.events import Event, FindingState, ListingState, money_text
-from monitor.alerts.money import convert_price, same_price
 from monitor.alerts.policy import Policy
 from monitor.alerts.settings import EventKind
+from storage.money import amount_in, same_price
 
 S = TypeVar("S", ListingState, FindingState)
 S_contra = TypeVar("S_contra", ListingState, FindingState, contravariant=True)
@@ -46,7 +46,7 @@ def _price_move(previous: ListingState, current: ListingState) -> tuple[Decimal,
     if same_price(old, previous.currency, new, current.currency):
         return None
     if previous.currency != current.currency:
-        converted = convert_price(old, previous.currency, current.currency)
+        converted = amount_in(old, previous.currency, current.currency)
         if converted is None:
             return None
         old = converted
