@@ -305,7 +305,9 @@ def landed(page: ProductTruth) -> Decimal:
     return page.price + shipping
 
 
-def _our_landed(row: dict[str, str]) -> Decimal:
+def our_landed(row: dict[str, str]) -> Decimal:
+    """Our landed price for a catalog row (`demo.shops.catalog.catalog_rows`): our price
+    plus our shipping below our free-shipping threshold."""
     price = Decimal(row["price"])
     threshold = Decimal(row["free_shipping_threshold"]) if row["free_shipping_threshold"] else None
     if threshold is not None and price >= threshold:
@@ -381,7 +383,7 @@ def market_events(shops: tuple[str, ...], days: int, seed: int = 42,
 
     for sku, pages in sorted(offers.items()):
         row = rows[sku]
-        ours = _our_landed(row)
+        ours = our_landed(row)
         map_price = Decimal(row["map_price"]) if row["map_price"] else None
         cheapest_before: tuple[tuple[str, str], ...] = ()
         for day in range(days):
