@@ -1,5 +1,5 @@
 """The simulation's own comparison events (`demo.shops.truth.market_events`): the scripted
-undercuts, fake discounts and stock-outs show up as the events they are, on their day."""
+undercuts and fake discounts show up as the events they are, on their day."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from demo.shops import truth
 from demo.shops.assortment import our_items
 from demo.shops.catalog import catalog_links, catalog_rows
 from demo.shops.simulation import scripted_events
-from demo.shops.truth import our_landed, landed, market_events
+from demo.shops.truth import landed, market_events, our_landed
 
 SHOPS = ("jsonshop", "woostore", "shopifyish", "plainshop")
 DAYS = 12
