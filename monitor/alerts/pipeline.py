@@ -515,7 +515,7 @@ def run_alerts(
         _listing_events(conn, out, contexts, crawl_run_ids, since, settings.history_days)
         _finding_events(conn, out, compare_run_id)
         _new_match_events(conn, out, contexts, since)
-        _gone_events(conn, out, contexts, crawl_run_ids, settings.gone_after_nights)
+        _gone_events(conn, out, contexts, settings.gone_after_nights)
         candidates = _fold(out.candidates) + _operations_events(conn, settings, now, crawl_run_ids, since)
         snoozes = SnoozeBook.load(conn, now)
         candidates = [_snoozed(c, snoozes) for c in candidates]
@@ -595,12 +595,13 @@ def _snoozed(c: Candidate, snoozes: SnoozeBook) -> Candidate:
     return replace(c, held_reason=f"snoozed until {until:%Y-%m-%d %H:%M} UTC")
 
 
-def _gone_events(conn: Connection, out: _Collector, contexts: dict[int, Any],
-                 crawl_run_ids: Sequence[int] | None, nights: int) -> None:
-    """Matched competitor products that are gone: the page answers 404/410 in these runs,
-    or the listing was missing from its competitor's last `nights` finished crawls. The
-    listing is marked inactive (the comparison then leaves it out) and alerts once."""
-    gone = repo.gone_listings(conn, list(contexts), crawl_run_ids, nights)
+def _gone_events(conn: Connection, out: _Collector, contexts: dict[int, Any], nights: int) -> None:
+    """Matched competitor products that are gone: the page answered 410 Gone, or for
+    `nights` crawls it answered 404 or was missing from the shop (see `gone_listings`).
+    The listing is marked inactive (the comparison then leaves it out; only a reading of
+    the page alive makes it active again) and alerts once per disappearance: the dedupe
+    key is when it was last seen alive."""
+    gone = repo.gone_listings(conn, list(contexts), nights)
     if not gone:
         return
     repo.deactivate_listings(conn, [g.listing_id for g in gone])
@@ -609,7 +610,7 @@ def _gone_events(conn: Connection, out: _Collector, contexts: dict[int, Any],
         event = Event(kind=EventKind.listing_gone, signature="gone", details={"reason": g.reason})
         policy = out.book.for_scope(_scope(ctx))
         payload = {**_product_payload(ctx), "listing_id": g.listing_id, "title": ctx.title, "url": ctx.url}
-        out.add(event, policy=policy, key=f"listing_gone:listing={g.listing_id}:seen={g.last_seen:%Y%m%d}",
+        out.add(event, policy=policy, key=f"listing_gone:listing={g.listing_id}:alive={g.alive_at:%Y%m%dT%H%M%S}",
                 payload=payload, product_id=ctx.product_id, competitor_id=ctx.competitor_id,
                 priority=ctx.priority, listing_id=g.listing_id)
 

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, select
 
 from monitor.alerts import AlertSettings, actions, run_alerts
 from monitor.cli import cli
-from storage.models import Alert, Listing, OutboxMessage
+from storage.models import Alert, Listing, Observation, OutboxMessage
+from storage.repos.compare import latest_offers
 
 from .support import World, night
 
@@ -222,3 +223,77 @@ def test_suspect_run_and_changed_structure_go_to_needs_a_look(engine: Engine) ->
     # the next good night compares with the last trusted reading, not the suspect one
     w.observe(one, 3, "100.00")
     assert run_alerts(engine, settings(), now=night(3) + timedelta(hours=1)).by_kind.get("price_rise") is None
+
+
+def _crawl_404(w: World, comp: int, listing: int, n: int, *, status: str = "not_found") -> None:
+    """Night `n`'s crawl of the listing's page as the crawl pipeline stores it: the listing
+    upserted (a 404 does not show it alive), then the reading."""
+    from storage.repos.crawls import upsert_listings_bulk
+    from storage.repos.listings import ListingInfo, ListingKey
+
+    with w.engine.connect() as conn:
+        url = conn.scalar(select(Listing.url).where(Listing.id == listing))
+    key = ListingKey(url, "")
+    with w.engine.begin() as conn:
+        upsert_listings_bulk(conn, comp, [ListingInfo(url)], night(n),
+                             not_alive={key} if status == "not_found" else set())
+    if status == "not_found":
+        w.observe(listing, n, None, status="not_found")
+        with w.engine.begin() as conn:
+            conn.execute(Observation.__table__.update().values(reason="HTTP 404: page not found")
+                         .where(Observation.__table__.c.listing_id == listing,
+                                Observation.__table__.c.status == "not_found"))
+    else:
+        w.observe(listing, n, "100.00")
+
+
+def test_a_gone_listing_alerts_once_per_disappearance(engine: Engine) -> None:
+    w = World(engine)
+    comp = w.competitor("shop-a")
+    product = w.product("SKU-1", "100.00")
+    listing = w.listing(comp, "kettle")
+    w.match(product, listing)
+    w.observe(listing, 0, "100.00")
+
+    def night_run(n: int) -> dict[str, int]:
+        made = run_alerts(engine, settings(gone_after_nights=3), now=night(n) + timedelta(hours=1),
+                          crawl_run_ids=[w.runs[(comp, n)]])
+        return made.by_kind
+
+    def active() -> bool:
+        with engine.connect() as conn:
+            return bool(conn.scalar(select(Listing.active).where(Listing.id == listing)))
+
+    # one 404 is not a disappearance yet (a shop's glitch); three nights of it are
+    for n in (1, 2):
+        _crawl_404(w, comp, listing, n)
+        assert night_run(n) == {}
+    _crawl_404(w, comp, listing, 3)
+    assert night_run(3) == {"listing_gone": 1}
+    assert not active()
+    with engine.connect() as conn:
+        offers, _ = latest_offers(conn, 0.9)
+    assert listing not in {o.listing_id for o in offers}  # the comparison leaves it out
+    # it keeps answering 404: the crawl leaves it inactive (the comparison that runs before
+    # the alert step does not see it) and nothing repeats
+    for n in (4, 5):
+        _crawl_404(w, comp, listing, n)
+        assert not active()
+        assert night_run(n) == {}
+        assert not active()
+    # it comes back: active again, no alert about being gone
+    _crawl_404(w, comp, listing, 6, status="ok")
+    assert night_run(6).get("listing_gone") is None
+    assert active()
+    # a new disappearance is news again, once
+    for n in (7, 8):
+        _crawl_404(w, comp, listing, n)
+        assert night_run(n).get("listing_gone") is None
+    _crawl_404(w, comp, listing, 9)
+    assert night_run(9) == {"listing_gone": 1}
+    _crawl_404(w, comp, listing, 10)
+    assert night_run(10) == {}
+    with engine.connect() as conn:
+        gone = conn.execute(select(Alert.dedupe_key, Alert.payload).where(Alert.kind == "listing_gone")).all()
+    assert len(gone) == 2 and len({g.dedupe_key for g in gone}) == 2
+    assert "HTTP 404" in gone[0].payload["details"]["reason"]
