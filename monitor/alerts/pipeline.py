@@ -135,7 +135,8 @@ class _Collector:
         if reason:
             self.suppressed[reason] += 1
             return
-        payload = {**payload, "kind": event.kind.value, "details": event.details}
+        payload = {**payload, "kind": event.kind.value, "details": event.details,
+                   "impact_currency": event.impact_currency}
         self.candidates.append(Candidate(
             event=event, dedupe_key=key, audience="business", payload=payload,
             product_id=product_id, competitor_id=competitor_id, priority=priority,
@@ -246,7 +247,8 @@ def _listing_events(
                 continue
             if event.kind in STOCK_KINDS and event.impact is None and ctx.cost is not None:
                 # money at stake: our margin on the sale we may win (or lose again)
-                event = replace(event, impact=max(ctx.our_price - ctx.cost, Decimal(0)))
+                event = replace(event, impact=max(ctx.our_price - ctx.cost, Decimal(0)),
+                                impact_currency=ctx.our_currency)
             payload = {
                 **_product_payload(ctx), "listing_id": listing_id, "title": ctx.title,
                 "url": ctx.url, "observed_at": _iso(history[-1].observed_at),
@@ -369,7 +371,8 @@ def _new_match_events(conn: Connection, out: _Collector, contexts: dict[int, Any
         impact = None
         if price is not None and currency == ctx.our_currency:
             impact = abs(ctx.our_price - price)
-        event = Event(kind=EventKind.new_match, signature="new_match", impact=impact, details={
+        event = Event(kind=EventKind.new_match, signature="new_match", impact=impact,
+                      impact_currency=ctx.our_currency if impact is not None else None, details={
             "price": money_text(price), "currency": currency, "our_price": money_text(ctx.our_price),
             "our_currency": ctx.our_currency, "match_confidence": ctx.confidence,
             "match_status": ctx.match_status,
@@ -572,10 +575,14 @@ def _fold(candidates: Sequence[Candidate]) -> list[Candidate]:
         assert host is not None
         details = {**host.event.details}
         details["changes"] = {**details.get("changes", {}), c.event.kind.value: c.event.details}
-        # the money at stake is the larger of the two (an undercut may cost more than the move)
-        impacts = [i for i in (host.event.impact, c.event.impact) if i is not None]
-        event = replace(host.event, details=details, impact=max(impacts) if impacts else None)
-        payload = {**host.payload, "details": details}
+        # the money at stake is the larger of the two (an undercut may cost more than the
+        # move); amounts in two currencies are not compared: ours (the finding's) counts
+        impact, currency = host.event.impact, host.event.impact_currency
+        if c.event.impact is not None and (
+                impact is None or currency != c.event.impact_currency or c.event.impact > impact):
+            impact, currency = c.event.impact, c.event.impact_currency
+        event = replace(host.event, details=details, impact=impact, impact_currency=currency)
+        payload = {**host.payload, "details": details, "impact_currency": currency}
         if host.event.kind in (EventKind.price_drop, EventKind.price_rise) and c.event.kind in BECOMES:
             event = replace(event, kind=c.event.kind)
             details.update({k: v for k, v in c.event.details.items() if k not in details or v is not None})
