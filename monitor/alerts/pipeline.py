@@ -195,6 +195,45 @@ def _listing_histories(obs_rows: Sequence[Any]) -> dict[int, list[_Reading]]:
     return histories
 
 
+NIGHT = timedelta(hours=12)
+"""Readings of a listing less than this after the first reading of a night belong to that
+night (a retry crawl, a second nightly run, a quick read after a full one)."""
+FILLED_FROM_FULL = ("promotions", "promotions_known", "regular_price", "shipping_cost",
+                    "free_shipping_threshold", "warranty_months", "instalments")
+"""What a quick read does not read, taken from the same night's full read of the same price."""
+
+
+def by_night(readings: Sequence[_Reading]) -> list[_Reading]:
+    """One reading per night, oldest first, so that events compare the night's final state
+    with the night before, never two readings of one night with each other.
+
+    A night's reading is its last one; when that is a quick read (promotions, old price and
+    terms not read) of the same price as the night's last full read, those come from the
+    full read. It carries the id of the night's first reading: a change already told that
+    night (an alert step after the first crawl) keeps its dedupe key.
+    """
+    nights: list[list[_Reading]] = []
+    for reading in readings:
+        if nights and reading.state.observed_at - nights[-1][0].state.observed_at < NIGHT:
+            nights[-1].append(reading)
+        else:
+            nights.append([reading])
+    found = []
+    for group in nights:
+        last = group[-1]
+        if len(group) == 1:
+            found.append(last)
+            continue
+        state = replace(last.state, observation_id=group[0].state.observation_id)
+        full = next((r.state for r in reversed(group) if r.state.promotions_known), None)
+        if not state.promotions_known and full is not None and (full.price, full.currency) == (
+                state.price, state.currency):
+            state = replace(state, **{name: getattr(full, name) for name in FILLED_FROM_FULL
+                                      if name == "promotions_known" or getattr(state, name) in (None, ())})
+        found.append(_Reading(state, last.suspect))
+    return found
+
+
 def _family(extractor: str | None) -> str | None:
     """The extraction strategy without the quick-read suffix."""
     return None if extractor is None else extractor.split("/", 1)[0]
@@ -237,8 +276,9 @@ def _listing_events(
         ctx = contexts.get(listing_id)
         if ctx is None:
             continue
-        # readings of suspect runs before the newest never serve as a baseline
-        kept = [r for r in readings[:-1] if r.suspect is None] + readings[-1:]
+        # readings of suspect runs before the newest never serve as a baseline; one
+        # reading per night
+        kept = by_night([r for r in readings[:-1] if r.suspect is None] + readings[-1:])
         policy = out.book.for_scope(_scope(ctx))
         history = [r.state for r in kept]
         for rule in listing_rules(policy):
@@ -253,7 +293,9 @@ def _listing_events(
                 **_product_payload(ctx), "listing_id": listing_id, "title": ctx.title,
                 "url": ctx.url, "observed_at": _iso(history[-1].observed_at),
             }
-            key = f"{event.kind.value}:listing={listing_id}:since={event.since}"
+            # one event per listing and night, whatever a second alert step that night
+            # would call it
+            key = f"listing_event:listing={listing_id}:since={event.since}"
             why = doubt(kept)
             if why is not None:
                 out.hold(event, why=why, key=key, payload=payload, ctx=ctx, listing_id=listing_id)

@@ -297,3 +297,71 @@ def test_a_gone_listing_alerts_once_per_disappearance(engine: Engine) -> None:
         gone = conn.execute(select(Alert.dedupe_key, Alert.payload).where(Alert.kind == "listing_gone")).all()
     assert len(gone) == 2 and len({g.dedupe_key for g in gone}) == 2
     assert "HTTP 404" in gone[0].payload["details"]["reason"]
+
+
+PROMO = [{"kind": "percent_off", "value": "20", "text": "-20%"}]
+
+
+def test_two_readings_in_one_night_compare_with_the_night_before(engine: Engine) -> None:
+    """A retry crawl the same night (full, then quick) is one night: its event compares the
+    night's final state with the night before, never the two readings with each other."""
+    w = World(engine)
+    comp = w.competitor("shop-a")
+    product = w.product("SKU-1", "100.00")
+    listing = w.listing(comp, "kettle")
+    w.match(product, listing)
+    w.observe(listing, 0, "100.00")
+    w.observe(listing, 1, "80.00", regular="100.00", promotions=PROMO)
+    w.observe(listing, 1, "80.00", quick=True, hours=2)  # a retry read only the price
+    # one alert step after both crawls (e.g. `pricewatch alerts run`): the promotion started
+    made = run_alerts(engine, settings(), now=night(1) + timedelta(hours=3))
+    assert made.by_kind == {"promotion_started": 1}
+    # the next night the promotion is still on: nothing new (the quick read was no baseline
+    # that forgot the promotion)
+    w.observe(listing, 2, "80.00", regular="100.00", promotions=PROMO)
+    assert run_alerts(engine, settings(), now=night(2) + timedelta(hours=1)).created == 0
+    # it ends on night 3: told as the promotion ending, not as a 25 % price rise
+    w.observe(listing, 3, "100.00")
+    assert run_alerts(engine, settings(), now=night(3) + timedelta(hours=1)).by_kind == {
+        "promotion_ended": 1}
+
+
+def test_no_started_and_ended_pair_inside_one_night(engine: Engine) -> None:
+    """Two alert steps in one night (the nightly run again after a failure): the second
+    compares the night's final state with the night before, so a promotion read by one
+    crawl and not by the retry is not told as started and then ended."""
+    w = World(engine)
+    comp = w.competitor("shop-a")
+    product = w.product("SKU-1", "100.00")
+    listing = w.listing(comp, "kettle")
+    w.match(product, listing)
+    w.observe(listing, 0, "100.00")
+    w.observe(listing, 1, "80.00", regular="100.00", promotions=PROMO)
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=1),
+                      crawl_run_ids=[w.runs[(comp, 1)]]).by_kind == {"promotion_started": 1}
+    w.observe(listing, 1, "100.00", hours=2)
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=3),
+                      crawl_run_ids=[w.runs[(comp, 1020)]]).created == 0
+    assert [a.kind for a in business(engine)] == ["promotion_started"]
+
+
+def test_a_quick_retry_is_no_baseline_for_the_next_night(engine: Engine) -> None:
+    """A quick read (promotions not read) after the night's full read: the next night
+    compares with the full read, so a promotion that ends is told as ending, not as a
+    25 % price rise."""
+    w = World(engine)
+    comp = w.competitor("shop-a")
+    product = w.product("SKU-1", "100.00")
+    listing = w.listing(comp, "kettle")
+    w.match(product, listing)
+    w.observe(listing, 0, "80.00", regular="100.00", promotions=PROMO)
+    w.observe(listing, 1, "80.00", regular="100.00", promotions=PROMO)
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=1),
+                      crawl_run_ids=[w.runs[(comp, 1)]]).created == 0
+    w.observe(listing, 1, "80.00", quick=True, hours=2)
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=3),
+                      crawl_run_ids=[w.runs[(comp, 1020)]]).created == 0
+    w.observe(listing, 2, "100.00")
+    assert run_alerts(engine, settings(), now=night(2) + timedelta(hours=1)).by_kind == {
+        "promotion_ended": 1}
+    assert [a.kind for a in business(engine)] == ["promotion_ended"]
