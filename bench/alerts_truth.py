@@ -60,6 +60,7 @@ from storage.models import (  # noqa: E402
     CrawlRun,
     Listing,
     NightlyRun,
+    Observation,
     OutboxMessage,
     Product,
 )
@@ -145,8 +146,6 @@ def _claims(alert: Any, night: int) -> list[Claim]:
 def _crawled_shops(conn: Any) -> tuple[str, ...]:
     """The demo shops with at least one good reading (a shop the machine could not crawl,
     e.g. the JS shop without Chromium, is not part of what the alerts could know)."""
-    from storage.models import Observation
-
     rows = conn.execute(
         select(Competitor.name).join(Listing, Listing.competitor_id == Competitor.id)
         .join(Observation, Observation.listing_id == Listing.id)
