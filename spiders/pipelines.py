@@ -269,8 +269,12 @@ class StorePipeline:
         counts: Counter[str] = Counter()
         with self.engine.begin() as conn:
             seen_at = max(d.fetched_at for d in batch)
+            # a 404/410 or a blocked page does not show the listing alive: one marked gone
+            # stays inactive
+            not_alive = {ListingKey(d.listing.url, d.listing.variant) for d in batch
+                         if d.status in (ObservationStatus.not_found, ObservationStatus.blocked)}
             ids = upsert_listings_bulk(conn, self.competitor_id, [d.listing for d in batch],
-                                       seen_at)
+                                       seen_at, not_alive=not_alive)
             last = last_good_values(conn, list(ids.values()))
             pending = pending_quarantined(conn, list(ids.values()))
             rows: list[ObservationRow] = []

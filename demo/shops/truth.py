@@ -23,6 +23,7 @@ follow ``spiders.extraction.model``):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -262,4 +263,150 @@ def business_events(shop: str, days: int, seed: int = 42, faults: Faults | None 
             found = classify(before, page, price_change_pct)
             if found is not None:
                 events.append(BusinessEvent(shop, page.path, day, found[0], found[1]))
+    return events
+
+
+# ------------------------------------------------------------------ market events
+
+
+BUYABLE = frozenset({"InStock", "LimitedAvailability"})
+"""Availability under which a single buyer can order today (the simulation uses no
+pre- or backorders; the comparison leaves those out by default too)."""
+
+
+@dataclass(frozen=True)
+class MarketEvent:
+    """A true event of our catalog against the shops on one day: what the comparison
+    should find start (or end) that day, derived from the simulation alone.
+
+    `kind`: ``became_undercut`` / ``no_longer_undercut`` (one story per product of ours:
+    some shop sells it cheaper), ``map_violation`` (a shop starts advertising it under our
+    MAP), ``fake_discount`` (a shop starts showing a 'was' price above its own lowest
+    price in the 30 days before the discount). `pages` are the (shop, path) the event is
+    about: the violating page, or the cheapest page(s) that day (for an undercut that
+    ends, the cheapest of the day before), several only on a tie.
+    """
+
+    kind: str
+    sku: str
+    day: int
+    pages: tuple[tuple[str, str], ...]
+
+
+def landed(page: ProductTruth) -> Decimal:
+    """What one unit costs a single buyer without a coupon, a membership or a bigger
+    basket: the shelf price (a markdown is already in it; coupons, multi-buys, member
+    prices and instalments are conditional) plus the shop's shipping unless the price
+    reaches its free-shipping threshold (a product's own free shipping makes it 0)."""
+    assert page.price is not None
+    shipping = page.shipping_cost or Decimal(0)
+    if page.free_shipping_threshold is not None and page.price >= page.free_shipping_threshold:
+        shipping = Decimal(0)
+    return page.price + shipping
+
+
+def our_landed(row: dict[str, str]) -> Decimal:
+    """Our landed price for a catalog row (`demo.shops.catalog.catalog_rows`): our price
+    plus our shipping below our free-shipping threshold."""
+    price = Decimal(row["price"])
+    threshold = Decimal(row["free_shipping_threshold"]) if row["free_shipping_threshold"] else None
+    if threshold is not None and price >= threshold:
+        return price
+    return price + (Decimal(row["shipping_cost"]) if row["shipping_cost"] else Decimal(0))
+
+
+def _last_good_by_day(shop: str, days: int, seed: int,
+                      faults: Faults | None) -> list[dict[str, ProductTruth]]:
+    """Per day, every page's last good reading up to that day (a perfect crawler's view:
+    a page that fails keeps its last good values, a page never good has none)."""
+    last: dict[str, ProductTruth] = {}
+    found = []
+    for day in range(days):
+        for page in truth(shop, day, seed, faults):
+            if page.fault is None and page.price is not None:
+                last[page.path] = page
+        found.append(dict(last))
+    return found
+
+
+def _fake_discount(history: list[ProductTruth | None], day: int, window: int) -> bool:
+    """Whether the page shows on `day` a 'was' price above its own lowest price in the
+    `window` days before the discount began (EU Omnibus rule); only good days count."""
+    page = history[day]
+    if page is None or page.regular_price is None or page.price is None \
+            or page.regular_price <= page.price:
+        return False
+    start = day
+    while start > 0:
+        before = history[start - 1]
+        if before is not None and (before.regular_price is None or before.price is None
+                                   or before.regular_price <= before.price):
+            break
+        start -= 1
+    prices = [p.price for d in range(max(0, start - window), start)
+              if (p := history[d]) is not None and p.price is not None]
+    return bool(prices) and page.regular_price > min(prices)
+
+
+def market_events(shops: tuple[str, ...], days: int, seed: int = 42,
+                  faults: dict[str, Faults] | None = None, fake_discount_days: int = 30,
+                  linked: Collection[tuple[str, str, str]] | None = None) -> list[MarketEvent]:
+    """Every true undercut start / end, MAP-violation start and fake-discount start of our
+    demo catalog against `shops` over days 1..days-1.
+
+    The same business definitions as the comparison, worked out from the simulation: a
+    shop's page is our product when it is the same universe product (never another size
+    or model); it undercuts us when it can be bought now and its landed price
+    (:func:`landed`) is under ours (our price plus our shipping below our free-shipping
+    threshold); it violates MAP when its shelf price is under our MAP, in stock or not.
+    Each page counts with its last good reading (see `business_events`).
+
+    `linked` limits the pages to those (shop, path, our sku) links (e.g. the ones a
+    matcher found; a link to another product than the page's never counts): the events
+    as they look to someone who only knows those pages. None counts every page.
+    """
+    from demo.shops.catalog import catalog_links, catalog_rows
+
+    rows = {row["sku"]: row for row in catalog_rows(seed)}
+    sku_of = {key: sku for key, (sku, _link) in catalog_links(seed).items()}
+    views = {shop: _last_good_by_day(shop, days, seed, (faults or {}).get(shop)) for shop in shops}
+    offers: dict[str, list[tuple[str, str]]] = {}  # sku -> its (shop, path) pages
+    for shop in shops:
+        for path, page in (views[shop][-1] if views[shop] else {}).items():
+            sku = sku_of.get(page.product_key)
+            if sku is not None and (linked is None or (shop, path, sku) in linked):
+                offers.setdefault(sku, []).append((shop, path))
+    events: list[MarketEvent] = []
+
+    def page_on(where: tuple[str, str], day: int) -> ProductTruth | None:
+        return views[where[0]][day].get(where[1])
+
+    for sku, pages in sorted(offers.items()):
+        row = rows[sku]
+        ours = our_landed(row)
+        map_price = Decimal(row["map_price"]) if row["map_price"] else None
+        cheapest_before: tuple[tuple[str, str], ...] = ()
+        for day in range(days):
+            buyable = [(landed(p), where) for where in pages
+                       if (p := page_on(where, day)) is not None and p.availability in BUYABLE]
+            low = min((price for price, _ in buyable), default=None)
+            cheapest = tuple(sorted(w for price, w in buyable if price == low))
+            under = low is not None and low < ours
+            if day > 0 and under != bool(cheapest_before):
+                kind = "became_undercut" if under else "no_longer_undercut"
+                events.append(MarketEvent(kind, sku, day, cheapest if under else cheapest_before))
+            cheapest_before = cheapest if under else ()
+            if day == 0:
+                continue
+            for where in pages:
+                now, then = page_on(where, day), page_on(where, day - 1)
+                if now is None or then is None:
+                    continue  # a page first read today starts nothing
+                if map_price is not None and now.price is not None and now.price < map_price \
+                        and not (then.price is not None and then.price < map_price):
+                    events.append(MarketEvent("map_violation", sku, day, (where,)))
+                history = [page_on(where, d) for d in range(day + 1)]
+                if _fake_discount(history, day, fake_discount_days) \
+                        and not _fake_discount(history, day - 1, fake_discount_days):
+                    events.append(MarketEvent("fake_discount", sku, day, (where,)))
     return events

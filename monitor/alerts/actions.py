@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from monitor.alerts.text import headline
+from monitor.alerts.text import headline, money
 from storage.repos import alerts as repo
 from storage.types import utcnow
 
@@ -62,6 +62,14 @@ class AlertView:
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None and self.held_reason is None
+
+    @property
+    def impact_text(self) -> str:
+        """The money at stake with its currency ("€12.50"), or "" when unknown."""
+        if self.impact is None:
+            return ""
+        currency = self.payload.get("impact_currency") or (self.payload.get("details") or {}).get("currency")
+        return money(self.impact, currency)
 
 
 @dataclass(frozen=True, slots=True)

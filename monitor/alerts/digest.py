@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from monitor.alerts.text import describe, headline, label, word
+from monitor.alerts.text import describe, headline, label, money, word
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,9 @@ def _entry(item: DigestItem, lang: str, secondary: str | None = None) -> dict[st
         "headline": headline(p, lang, secondary),
         "detail": describe(p, lang, secondary),
         "impact": None if item.impact is None else str(item.impact),
+        "impact_text": None if item.impact is None else money(
+            item.impact, p.get("impact_currency") or (p.get("details") or {}).get("currency"),
+            lang, secondary),
         "product_name": p.get("product_name"),
         "sku": p.get("sku"),
         "competitor": p.get("competitor"),

@@ -150,6 +150,8 @@ class Event:
     """JSON-safe facts for the message (money as strings)."""
     impact: Decimal | None = None
     """Money at stake per unit, for ranking the digest."""
+    impact_currency: str | None = None
+    """The currency `impact` is in (ISO 4217), so a message can write it as money."""
     since: int | None = None
     """The observation (or comparison run) where the change began: part of the dedupe key."""
 

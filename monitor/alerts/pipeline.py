@@ -135,7 +135,8 @@ class _Collector:
         if reason:
             self.suppressed[reason] += 1
             return
-        payload = {**payload, "kind": event.kind.value, "details": event.details}
+        payload = {**payload, "kind": event.kind.value, "details": event.details,
+                   "impact_currency": event.impact_currency}
         self.candidates.append(Candidate(
             event=event, dedupe_key=key, audience="business", payload=payload,
             product_id=product_id, competitor_id=competitor_id, priority=priority,
@@ -194,6 +195,45 @@ def _listing_histories(obs_rows: Sequence[Any]) -> dict[int, list[_Reading]]:
     return histories
 
 
+NIGHT = timedelta(hours=12)
+"""Readings of a listing less than this after the first reading of a night belong to that
+night (a retry crawl, a second nightly run, a quick read after a full one)."""
+FILLED_FROM_FULL = ("promotions", "promotions_known", "regular_price", "shipping_cost",
+                    "free_shipping_threshold", "warranty_months", "instalments")
+"""What a quick read does not read, taken from the same night's full read of the same price."""
+
+
+def by_night(readings: Sequence[_Reading]) -> list[_Reading]:
+    """One reading per night, oldest first, so that events compare the night's final state
+    with the night before, never two readings of one night with each other.
+
+    A night's reading is its last one; when that is a quick read (promotions, old price and
+    terms not read) of the same price as the night's last full read, those come from the
+    full read. It carries the id of the night's first reading: a change already told that
+    night (an alert step after the first crawl) keeps its dedupe key.
+    """
+    nights: list[list[_Reading]] = []
+    for reading in readings:
+        if nights and reading.state.observed_at - nights[-1][0].state.observed_at < NIGHT:
+            nights[-1].append(reading)
+        else:
+            nights.append([reading])
+    found = []
+    for group in nights:
+        last = group[-1]
+        if len(group) == 1:
+            found.append(last)
+            continue
+        state = replace(last.state, observation_id=group[0].state.observation_id)
+        full = next((r.state for r in reversed(group) if r.state.promotions_known), None)
+        if not state.promotions_known and full is not None and (full.price, full.currency) == (
+                state.price, state.currency):
+            state = replace(state, **{name: getattr(full, name) for name in FILLED_FROM_FULL
+                                      if name == "promotions_known" or getattr(state, name) in (None, ())})
+        found.append(_Reading(state, last.suspect))
+    return found
+
+
 def _family(extractor: str | None) -> str | None:
     """The extraction strategy without the quick-read suffix."""
     return None if extractor is None else extractor.split("/", 1)[0]
@@ -236,8 +276,9 @@ def _listing_events(
         ctx = contexts.get(listing_id)
         if ctx is None:
             continue
-        # readings of suspect runs before the newest never serve as a baseline
-        kept = [r for r in readings[:-1] if r.suspect is None] + readings[-1:]
+        # readings of suspect runs before the newest never serve as a baseline; one
+        # reading per night
+        kept = by_night([r for r in readings[:-1] if r.suspect is None] + readings[-1:])
         policy = out.book.for_scope(_scope(ctx))
         history = [r.state for r in kept]
         for rule in listing_rules(policy):
@@ -246,12 +287,15 @@ def _listing_events(
                 continue
             if event.kind in STOCK_KINDS and event.impact is None and ctx.cost is not None:
                 # money at stake: our margin on the sale we may win (or lose again)
-                event = replace(event, impact=max(ctx.our_price - ctx.cost, Decimal(0)))
+                event = replace(event, impact=max(ctx.our_price - ctx.cost, Decimal(0)),
+                                impact_currency=ctx.our_currency)
             payload = {
                 **_product_payload(ctx), "listing_id": listing_id, "title": ctx.title,
                 "url": ctx.url, "observed_at": _iso(history[-1].observed_at),
             }
-            key = f"{event.kind.value}:listing={listing_id}:since={event.since}"
+            # one event per listing and night, whatever a second alert step that night
+            # would call it
+            key = f"listing_event:listing={listing_id}:since={event.since}"
             why = doubt(kept)
             if why is not None:
                 out.hold(event, why=why, key=key, payload=payload, ctx=ctx, listing_id=listing_id)
@@ -369,7 +413,8 @@ def _new_match_events(conn: Connection, out: _Collector, contexts: dict[int, Any
         impact = None
         if price is not None and currency == ctx.our_currency:
             impact = abs(ctx.our_price - price)
-        event = Event(kind=EventKind.new_match, signature="new_match", impact=impact, details={
+        event = Event(kind=EventKind.new_match, signature="new_match", impact=impact,
+                      impact_currency=ctx.our_currency if impact is not None else None, details={
             "price": money_text(price), "currency": currency, "our_price": money_text(ctx.our_price),
             "our_currency": ctx.our_currency, "match_confidence": ctx.confidence,
             "match_status": ctx.match_status,
@@ -515,7 +560,7 @@ def run_alerts(
         _listing_events(conn, out, contexts, crawl_run_ids, since, settings.history_days)
         _finding_events(conn, out, compare_run_id)
         _new_match_events(conn, out, contexts, since)
-        _gone_events(conn, out, contexts, crawl_run_ids, settings.gone_after_nights)
+        _gone_events(conn, out, contexts, settings.gone_after_nights)
         candidates = _fold(out.candidates) + _operations_events(conn, settings, now, crawl_run_ids, since)
         snoozes = SnoozeBook.load(conn, now)
         candidates = [_snoozed(c, snoozes) for c in candidates]
@@ -572,10 +617,14 @@ def _fold(candidates: Sequence[Candidate]) -> list[Candidate]:
         assert host is not None
         details = {**host.event.details}
         details["changes"] = {**details.get("changes", {}), c.event.kind.value: c.event.details}
-        # the money at stake is the larger of the two (an undercut may cost more than the move)
-        impacts = [i for i in (host.event.impact, c.event.impact) if i is not None]
-        event = replace(host.event, details=details, impact=max(impacts) if impacts else None)
-        payload = {**host.payload, "details": details}
+        # the money at stake is the larger of the two (an undercut may cost more than the
+        # move); amounts in two currencies are not compared: ours (the finding's) counts
+        impact, currency = host.event.impact, host.event.impact_currency
+        if c.event.impact is not None and (
+                impact is None or currency != c.event.impact_currency or c.event.impact > impact):
+            impact, currency = c.event.impact, c.event.impact_currency
+        event = replace(host.event, details=details, impact=impact, impact_currency=currency)
+        payload = {**host.payload, "details": details, "impact_currency": currency}
         if host.event.kind in (EventKind.price_drop, EventKind.price_rise) and c.event.kind in BECOMES:
             event = replace(event, kind=c.event.kind)
             details.update({k: v for k, v in c.event.details.items() if k not in details or v is not None})
@@ -595,12 +644,13 @@ def _snoozed(c: Candidate, snoozes: SnoozeBook) -> Candidate:
     return replace(c, held_reason=f"snoozed until {until:%Y-%m-%d %H:%M} UTC")
 
 
-def _gone_events(conn: Connection, out: _Collector, contexts: dict[int, Any],
-                 crawl_run_ids: Sequence[int] | None, nights: int) -> None:
-    """Matched competitor products that are gone: the page answers 404/410 in these runs,
-    or the listing was missing from its competitor's last `nights` finished crawls. The
-    listing is marked inactive (the comparison then leaves it out) and alerts once."""
-    gone = repo.gone_listings(conn, list(contexts), crawl_run_ids, nights)
+def _gone_events(conn: Connection, out: _Collector, contexts: dict[int, Any], nights: int) -> None:
+    """Matched competitor products that are gone: the page answered 410 Gone, or for
+    `nights` crawls it answered 404 or was missing from the shop (see `gone_listings`).
+    The listing is marked inactive (the comparison then leaves it out; only a reading of
+    the page alive makes it active again) and alerts once per disappearance: the dedupe
+    key is when it was last seen alive."""
+    gone = repo.gone_listings(conn, list(contexts), nights)
     if not gone:
         return
     repo.deactivate_listings(conn, [g.listing_id for g in gone])
@@ -609,7 +659,7 @@ def _gone_events(conn: Connection, out: _Collector, contexts: dict[int, Any],
         event = Event(kind=EventKind.listing_gone, signature="gone", details={"reason": g.reason})
         policy = out.book.for_scope(_scope(ctx))
         payload = {**_product_payload(ctx), "listing_id": g.listing_id, "title": ctx.title, "url": ctx.url}
-        out.add(event, policy=policy, key=f"listing_gone:listing={g.listing_id}:seen={g.last_seen:%Y%m%d}",
+        out.add(event, policy=policy, key=f"listing_gone:listing={g.listing_id}:alive={g.alive_at:%Y%m%dT%H%M%S}",
                 payload=payload, product_id=ctx.product_id, competitor_id=ctx.competitor_id,
                 priority=ctx.priority, listing_id=g.listing_id)
 

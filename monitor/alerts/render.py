@@ -23,7 +23,7 @@ _HTML = """<!doctype html>
 <td><strong>{{ item.label }}</strong></td>
 <td>{% if item.url and item.url.startswith(("http://", "https://")) %}<a href="{{ item.url }}">{{ item.competitor or "" }}</a>{% else %}{{ item.competitor or "" }}{% endif %}</td>
 <td>{{ item.detail or item.headline }}</td>
-<td align="right">{{ item.impact or "" }}</td>
+<td align="right">{{ item.impact_text or item.impact or "" }}</td>
 </tr>
 {% endfor %}
 {% endfor %}
@@ -58,7 +58,8 @@ def render_text(subject: str, body: dict[str, Any]) -> str:
         lines.append(f"{g.get('product_name') or ''}" + (f" ({g['sku']})" if g.get("sku") else ""))
         for item in g["items"]:
             n += 1
-            impact = f"  [{word('impact', lang)} {item['impact']}]" if item.get("impact") else ""
+            shown = item.get("impact_text") or item.get("impact")  # older bodies: no currency
+            impact = f"  [{word('impact', lang)} {shown}]" if shown else ""
             where = f" {word('at', lang)} {item['competitor']}" if item.get("competitor") else ""
             lines.append(f"  {n}. {item['label']}{where}: {item.get('detail') or ''}{impact}")
             if item.get("url"):

@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from monitor.alerts.events import Event, FindingState, ListingState, money_text
-from monitor.alerts.money import convert_price, same_price
 from monitor.alerts.policy import Policy
 from monitor.alerts.settings import EventKind
+from storage.money import amount_in, same_price
 
 S = TypeVar("S", ListingState, FindingState)
 S_contra = TypeVar("S_contra", ListingState, FindingState, contravariant=True)
@@ -46,7 +46,7 @@ def _price_move(previous: ListingState, current: ListingState) -> tuple[Decimal,
     if same_price(old, previous.currency, new, current.currency):
         return None
     if previous.currency != current.currency:
-        converted = convert_price(old, previous.currency, current.currency)
+        converted = amount_in(old, previous.currency, current.currency)
         if converted is None:
             return None
         old = converted
@@ -143,7 +143,8 @@ class ListingChangeRule:
         }
         # what debounce needs to agree on: the kind, and for promotions which ones run now
         signature = kind.value + (repr(sorted(after)) if "promotion" in kind.value else "")
-        return Event(kind=kind, signature=signature, impact=impact, details=details)
+        return Event(kind=kind, signature=signature, impact=impact, details=details,
+                     impact_currency=current.currency if impact is not None else None)
 
 
 def _promo_words(state: ListingState) -> list[str]:
@@ -175,14 +176,15 @@ class UndercutRule:
             impact = current.impact if current.impact is not None else current.gap
             return Event(kind=EventKind.became_undercut, signature="undercut",
                          impact=None if impact is None else abs(impact),
-                         details=_finding_details(current))
+                         impact_currency=current.currency, details=_finding_details(current))
         if previous.present and not current.present:
             if not self.policy.gap_enough(previous.gap, previous.gap_pct):
                 return None
             details = _finding_details(previous)
             details["previous_gap"] = details.pop("gap")
             return Event(kind=EventKind.no_longer_undercut, signature="not_undercut",
-                         impact=None if previous.gap is None else abs(previous.gap), details=details)
+                         impact=None if previous.gap is None else abs(previous.gap),
+                         impact_currency=previous.currency, details=details)
         return None
 
 
@@ -200,7 +202,7 @@ class FindingStartRule:
         impact = current.impact if current.impact is not None else current.gap
         return Event(kind=self.kind, signature=self.kind.value,
                      impact=None if impact is None else abs(impact),
-                     details=_finding_details(current))
+                     impact_currency=current.currency, details=_finding_details(current))
 
 
 def FakeDiscountRule(policy: Policy) -> FindingStartRule:

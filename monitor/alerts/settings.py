@@ -81,8 +81,8 @@ class EventKind(StrEnum):
     map_violation = "map_violation"
     """A competitor started advertising below the manufacturer's minimum advertised price."""
     listing_gone = "listing_gone"
-    """A matched competitor product is gone (404/410, or missing from its shop for N
-    nights); the listing is marked inactive."""
+    """A matched competitor product is gone (410 at once; 404 or missing from its shop for
+    `gone_after_nights` crawls); the listing is marked inactive, once per disappearance."""
     crawl_suspect = "crawl_suspect"
     """Operations: a crawl run looks unhealthy (yield or fill-rate collapse, many blocks)."""
     needs_a_look = "needs_a_look"
@@ -298,8 +298,10 @@ class AlertSettings(BaseModel):
     history_days: int = Field(default=60, ge=1)
     """How far back before that a change looks for the good observations to compare with."""
     gone_after_nights: int = Field(default=3, ge=1)
-    """A matched competitor product missing from this many finished crawls in a row is gone
-    (its listing is marked inactive and a `listing_gone` alert goes out once)."""
+    """A matched competitor product whose page answers 404 (or that is missing from the
+    shop) in this many healthy crawls since it was last seen alive is gone; a 410 Gone is
+    at once. Its listing is marked inactive (left out of the comparison until its page is
+    seen alive again) and one `listing_gone` alert goes out per disappearance."""
     digest: DigestSettings = Field(default_factory=DigestSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 

@@ -106,7 +106,7 @@ def label(kind: str, lang: str = "en") -> str:
     return LABELS[_lang(lang)].get(kind) or kind.replace("_", " ").capitalize()
 
 
-def _money(value: Any, currency: Any, lang: str = "en", secondary: str | None = None) -> str:
+def money(value: Any, currency: Any, lang: str = "en", secondary: str | None = None) -> str:
     """An amount as people of `lang` write it ("385,43 €" in bg), with the amount in the
     `secondary` currency beside it when that is set ("385,43 € (753,84 лв.)")."""
     if value in (None, ""):
@@ -127,8 +127,8 @@ def _also(kind: str, d: dict[str, Any], lang: str, secondary: str | None = None)
     bits: list[str] = []
     price = changes.get("price")
     if price and kind not in (EventKind.price_drop, EventKind.price_rise):
-        bits.append(f"{_money(price.get('old'), price.get('currency'), lang, secondary)} -> "
-                    f"{_money(price.get('new'), price.get('currency'), lang, secondary)}")
+        bits.append(f"{money(price.get('old'), price.get('currency'), lang, secondary)} -> "
+                    f"{money(price.get('new'), price.get('currency'), lang, secondary)}")
     stock = changes.get("stock")
     if stock and kind not in (EventKind.out_of_stock, EventKind.back_in_stock):
         bits.append(f"{word('stock', lang)}: {stock.get('after')}")
@@ -152,34 +152,34 @@ def _describe(kind: str, d: dict[str, Any], lang: str = "en", secondary: str | N
     if kind in (EventKind.price_drop, EventKind.price_rise):
         pct = d.get("change_pct")
         tail = f" ({pct}%)" if pct not in (None, "") else ""
-        return f"{_money(d.get('old_price'), cur, lang, secondary)} -> {_money(d.get('new_price'), cur, lang, secondary)}{tail}"
+        return f"{money(d.get('old_price'), cur, lang, secondary)} -> {money(d.get('new_price'), cur, lang, secondary)}{tail}"
     if kind in (EventKind.promotion_started, EventKind.promotion_changed):
         promos = "; ".join(d.get("promotions") or []) or w["promotion"]
-        return f"{promos} ({w['now']} {_money(d.get('price'), cur, lang, secondary)})"
+        return f"{promos} ({w['now']} {money(d.get('price'), cur, lang, secondary)})"
     if kind == EventKind.promotion_ended:
         was = "; ".join(d.get("previous_promotions") or []) or w["promotion"]
-        return f"{was} {w['ended']} ({w['now']} {_money(d.get('price'), cur, lang, secondary)})"
+        return f"{was} {w['ended']} ({w['now']} {money(d.get('price'), cur, lang, secondary)})"
     if kind == EventKind.became_undercut:
         promo = ""
         if d.get("promo_driven"):
             until = str(d.get("promo_until") or "")[:10]
             promo = w["through_promo"] + (w["until"].format(until=until) if until else "")
-        return w["undercut"].format(theirs=_money(d.get("their_price"), cur, lang, secondary),
-                                    ours=_money(d.get("our_price"), cur, lang, secondary),
-                                    gap=_money(d.get("gap"), cur, lang, secondary), promo=promo)
+        return w["undercut"].format(theirs=money(d.get("their_price"), cur, lang, secondary),
+                                    ours=money(d.get("our_price"), cur, lang, secondary),
+                                    gap=money(d.get("gap"), cur, lang, secondary), promo=promo)
     if kind == EventKind.no_longer_undercut:
-        return w["not_undercut"].format(gap=_money(d.get("previous_gap") or d.get("gap"), cur, lang, secondary))
+        return w["not_undercut"].format(gap=money(d.get("previous_gap") or d.get("gap"), cur, lang, secondary))
     if kind == EventKind.out_of_stock:
         return w["oos"]
     if kind == EventKind.back_in_stock:
-        return f"{w['back']} {_money(d.get('price'), cur, lang, secondary)}"
+        return f"{w['back']} {money(d.get('price'), cur, lang, secondary)}"
     if kind == EventKind.new_match:
-        return w["listed"].format(price=_money(d.get("price"), cur, lang, secondary),
-                                  ours=_money(d.get("our_price"), d.get("our_currency"), lang, secondary))
+        return w["listed"].format(price=money(d.get("price"), cur, lang, secondary),
+                                  ours=money(d.get("our_price"), d.get("our_currency"), lang, secondary))
     if kind == EventKind.fake_discount:
         return d.get("reason") or w["fake"]
     if kind == EventKind.map_violation:
-        return d.get("reason") or w["map"].format(theirs=_money(d.get("their_price"), cur, lang, secondary))
+        return d.get("reason") or w["map"].format(theirs=money(d.get("their_price"), cur, lang, secondary))
     if kind == EventKind.terms_changed:
         return _terms((d.get("changes") or {}).get("terms") or {}, lang)
     if kind == EventKind.listing_gone:

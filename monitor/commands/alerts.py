@@ -82,7 +82,7 @@ def _print_alerts(title: str, views: Sequence[actions.AlertView]) -> None:
             state = f"acknowledged {view.acknowledged_at:%Y-%m-%d %H:%M}" + (
                 f" by {view.acknowledged_by}" if view.acknowledged_by else "")
         grid.add_row(str(view.id), f"{view.created_at:%Y-%m-%d %H:%M}", view.audience,
-                     Text(view.headline), "" if view.impact is None else str(view.impact),
+                     Text(view.headline), view.impact_text,
                      Text(state), delivery)
     Console().print(grid)
 

@@ -242,50 +242,67 @@ def new_listing_ids(conn: Connection, listing_ids: Sequence[int], since: datetim
 @dataclass(frozen=True, slots=True)
 class GoneListing:
     listing_id: int
-    last_seen: datetime
+    alive_at: datetime
+    """When the page was last seen alive: one disappearance is one `alive_at`."""
     reason: str
 
 
+ALIVE = (ObservationStatus.ok.value, ObservationStatus.parse_failed.value,
+         ObservationStatus.quarantined.value)
+"""Readings that show the product page is there (even one we could not read a price from)."""
+DEAD = ObservationStatus.not_found.value
+"""A 404/410 answer, or a page without the product on it."""
+
+
 def gone_listings(
-    conn: Connection, listing_ids: Sequence[int], crawl_run_ids: Sequence[int] | None, nights: int,
+    conn: Connection, listing_ids: Sequence[int], nights: int,
 ) -> list[GoneListing]:
-    """Active listings (of `listing_ids`) that are gone: their page answered 404/410 in one
-    of `crawl_run_ids`, or they were missing from the last `nights` finished crawls of their
-    competitor (each started after the listing was last seen)."""
+    """Active listings (of `listing_ids`) that are gone since they were last seen alive:
+    their page answered 410 Gone in a healthy crawl, or `nights` healthy crawls of their
+    competitor each found it dead (404, no product on the page) or did not find it at all
+    (a finished crawl, or any crawl that read it dead). A blocked reading says nothing, and
+    a crawl marked suspect counts for nothing."""
     listing, obs, runs = table(Listing), table(Observation), table(CrawlRun)
-    found: dict[int, GoneListing] = {}
-    ids = list(listing_ids)
-    if crawl_run_ids:
-        for chunk in _chunks(ids):
-            rows = conn.execute(
-                select(listing.c.id, listing.c.last_seen, obs.c.reason)
-                .join(obs, obs.c.listing_id == listing.c.id)
-                .where(listing.c.id.in_(list(chunk)), listing.c.active.is_(True),
-                       obs.c.crawl_run_id.in_(list(crawl_run_ids)),
-                       obs.c.status == ObservationStatus.not_found.value,
-                       or_(obs.c.reason.like("HTTP 404%"), obs.c.reason.like("HTTP 410%")))
-            )
-            for row in rows:
-                found[row.id] = GoneListing(row.id, row.last_seen, f"the page answers {row.reason}")
-    seen = (select(func.max(obs.c.observed_at)).where(obs.c.listing_id == listing.c.id)
-            .correlate(listing).scalar_subquery())
-    missed = (
+    alive_at = func.coalesce(
+        select(func.max(obs.c.observed_at))
+        .where(obs.c.listing_id == listing.c.id, obs.c.status.in_(ALIVE))
+        .correlate(listing).scalar_subquery(),
+        listing.c.first_seen,
+    )
+    in_run = (obs.c.listing_id == listing.c.id) & (obs.c.crawl_run_id == runs.c.id)
+    dead_nights = (
         select(func.count(runs.c.id)).where(
-            runs.c.competitor_id == listing.c.competitor_id,
-            runs.c.status == RunStatus.finished.value, runs.c.suspect.is_(False),
-            runs.c.started_at > func.coalesce(seen, listing.c.last_seen),
+            runs.c.competitor_id == listing.c.competitor_id, runs.c.suspect.is_(False),
+            runs.c.started_at > alive_at,
+            runs.c.status.in_([RunStatus.finished.value, RunStatus.truncated.value]),
+            ~exists().where(in_run, obs.c.status != DEAD),
+            or_(runs.c.status == RunStatus.finished.value,
+                exists().where(in_run, obs.c.status == DEAD)),
         ).correlate(listing).scalar_subquery()
     )
-    for chunk in _chunks(ids):
+    answered = (
+        select(func.max(obs.c.reason)).join(runs, runs.c.id == obs.c.crawl_run_id)
+        .where(obs.c.listing_id == listing.c.id, obs.c.status == DEAD,
+               obs.c.reason.like("HTTP 4%"), obs.c.observed_at > alive_at,
+               runs.c.suspect.is_(False))
+        .correlate(listing).scalar_subquery()
+    )
+    found: list[GoneListing] = []
+    for chunk in _chunks(list(listing_ids)):
         rows = conn.execute(
-            select(listing.c.id, listing.c.last_seen, missed.label("missed"))
-            .where(listing.c.id.in_(list(chunk)), listing.c.active.is_(True), missed >= nights)
+            select(listing.c.id, alive_at.label("alive_at"), dead_nights.label("nights"),
+                   answered.label("answer"))
+            .where(listing.c.id.in_(list(chunk)), listing.c.active.is_(True))
         )
         for row in rows:
-            found.setdefault(row.id, GoneListing(
-                row.id, row.last_seen,
-                f"missing from the shop in its last {row.missed} finished crawls"))
-    return sorted(found.values(), key=lambda g: g.listing_id)
+            answer = row.answer or ""
+            if answer.startswith("HTTP 410"):
+                found.append(GoneListing(row.id, row.alive_at, f"the page answers {answer}"))
+            elif row.nights >= nights:
+                why = f"the page answered {answer}" if answer else "missing from the shop"
+                found.append(GoneListing(
+                    row.id, row.alive_at, f"{why} in its last {row.nights} crawls"))
+    return sorted(found, key=lambda g: g.listing_id)
 
 
 def deactivate_listings(conn: Connection, listing_ids: Sequence[int]) -> None:

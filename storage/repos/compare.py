@@ -1,8 +1,9 @@
 """Reads and writes of the comparison: set-based SQL, the same on SQLite and PostgreSQL.
 
-`latest_offers` reads, for every usable match (confirmed, or automatic and sure enough),
-its listing's latest `ok` reading from `latest_observation` (kept current by triggers on
-insert, see migrations 0002 and 0003) and the promotions seen in that same crawl run. For listings
+`latest_offers` reads, for every usable match (confirmed, or automatic and sure enough)
+of an active listing (one marked gone is left out), its latest `ok` reading from
+`latest_observation` (kept current by triggers on insert, see migrations 0002 and 0003)
+and the promotions seen in that same crawl run. For listings
 showing a 'was' price it also works out when the current discount began (the first
 reading after the last one without a markdown) and the competitor's own lowest `ok` price
 in the N days before that: what the EU rule on announced discounts compares the 'was'
@@ -243,7 +244,8 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
         .join(o, o.c.id == lo.c.observation_id)
         .join(lst, lst.c.id == m.c.listing_id)
         .join(c, c.c.id == lst.c.competitor_id)
-        .where(usable(m, min_confidence), _in_range(m.c.product_id, products))
+        .where(usable(m, min_confidence), _in_range(m.c.product_id, products),
+               lst.c.active.is_(True))  # a listing marked gone is no offer
     )
     money = money_reader(conn.dialect.name)
     names: dict[int, str] = {}

@@ -5,7 +5,7 @@ Everything is set-based: one query per batch of listings, never one per row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -198,13 +198,15 @@ IDENTITY = ("sku", "gtin", "mpn", "brand", "title", "condition")
 
 def upsert_listings_bulk(
     conn: Connection, competitor_id: int, listings: Sequence[ListingInfo], seen_at: datetime,
-    chunk: int = 500,
+    chunk: int = 500, not_alive: Collection[ListingKey] = (),
 ) -> dict[ListingKey, int]:
     """`upsert_listings` for a crawl batch: one select, one executemany insert and one
     executemany update, instead of one statement per row.
 
     Same rules: identifiers only ever fill in (a page that lost its GTIN keeps the one it
-    had), last_seen moves on and the listing is active again.
+    had), last_seen moves on and the listing is active again, unless its reading is in
+    `not_alive` (a 404/410 or a blocked page): a listing marked gone stays inactive until
+    its page is seen alive again.
     """
     tbl = table(Listing)
     wanted: dict[ListingKey, ListingInfo] = {}
@@ -225,7 +227,8 @@ def upsert_listings_bulk(
             })
             continue
         merged = {f: getattr(item, f) or getattr(row, f) for f in IDENTITY}
-        updates.append({"_id": row.id, "_seen": seen_at, **{f"_{f}": v for f, v in merged.items()}})
+        updates.append({"_id": row.id, "_seen": seen_at, "_active": key not in not_alive or row.active,
+                        **{f"_{f}": v for f, v in merged.items()}})
     if new_rows:
         conn.execute(tbl.insert(), new_rows)
         current.update(_current_listings(conn, competitor_id,
@@ -233,7 +236,7 @@ def upsert_listings_bulk(
     if updates:
         conn.execute(
             update(tbl).where(tbl.c.id == bindparam("_id")).values(
-                last_seen=bindparam("_seen"), active=True,
+                last_seen=bindparam("_seen"), active=bindparam("_active"),
                 **{f: bindparam(f"_{f}") for f in IDENTITY},
             ),
             updates,
@@ -249,7 +252,7 @@ def _current_listings(
     found: dict[ListingKey, Any] = {}
     for start in range(0, len(ordered), chunk):
         for row in conn.execute(
-            select(tbl.c.id, tbl.c.url, tbl.c.variant, *[tbl.c[f] for f in IDENTITY])
+            select(tbl.c.id, tbl.c.url, tbl.c.variant, tbl.c.active, *[tbl.c[f] for f in IDENTITY])
             .where(tbl.c.competitor_id == competitor_id, tbl.c.url.in_(ordered[start:start + chunk]))
         ):
             found[ListingKey(row.url, row.variant)] = row

@@ -88,18 +88,29 @@ class World:
     def observe(self, listing_id: int, n: int, price: str | None = "100.00", *, status: str = "ok",
                 availability: str | None = "InStock", regular: str | None = None,
                 promotions: list[dict[str, Any]] | None = None, currency: str = "EUR",
-                quick: bool = False, extractor: str | None = "jsonld", **terms: Any) -> int:
+                quick: bool = False, extractor: str | None = "jsonld", hours: float = 0,
+                **terms: Any) -> int:
         """An observation of a listing on night `n`, with its promotion rows. A full reading
-        stores its promotions as a list (none: []); a quick one did not read them (NULL)."""
+        stores its promotions as a list (none: []); a quick one did not read them (NULL).
+        `hours` after the night's start, it is another crawl of the same night (a retry)."""
         if promotions is None and not quick:
             promotions = []
         with self.engine.connect() as conn:
             comp = conn.execute(
                 table(Listing).select().where(table(Listing).c.id == listing_id)
             ).one().competitor_id
-        run = self.crawl_run(comp, n)
+        if hours:
+            run = self.runs.setdefault((comp, n * 1000 + int(hours * 10)), _insert(
+                self.engine, CrawlRun, competitor_id=comp, started_at=night(n) + timedelta(hours=hours),
+                finished_at=night(n) + timedelta(hours=hours, minutes=30), status="finished",
+                counts={"ok": 1}, stats={}, suspect=False))
+        else:
+            run = self.crawl_run(comp, n)
+        at = night(n) + timedelta(hours=hours)
+        if quick and extractor:
+            extractor = f"{extractor}/quick"
         obs_id = _insert(
-            self.engine, Observation, listing_id=listing_id, crawl_run_id=run, observed_at=night(n),
+            self.engine, Observation, listing_id=listing_id, crawl_run_id=run, observed_at=at,
             status=status, price=None if price is None else Decimal(price),
             regular_price=None if regular is None else Decimal(regular), currency=currency,
             availability=availability, extractor=extractor, **terms,
@@ -108,7 +119,7 @@ class World:
             ],
         )
         for promo in promotions or []:
-            _insert(self.engine, Promotion, listing_id=listing_id, crawl_run_id=run, observed_at=night(n),
+            _insert(self.engine, Promotion, listing_id=listing_id, crawl_run_id=run, observed_at=at,
                     kind=promo["kind"], value=promo.get("value"), code=promo.get("code"),
                     text=promo.get("text"))
         return obs_id

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, select
 
 from monitor.alerts import AlertSettings, actions, run_alerts
 from monitor.cli import cli
-from storage.models import Alert, Listing, OutboxMessage
+from storage.models import Alert, Listing, Observation, OutboxMessage
+from storage.repos.compare import latest_offers
 
 from .support import World, night
 
@@ -222,3 +223,145 @@ def test_suspect_run_and_changed_structure_go_to_needs_a_look(engine: Engine) ->
     # the next good night compares with the last trusted reading, not the suspect one
     w.observe(one, 3, "100.00")
     assert run_alerts(engine, settings(), now=night(3) + timedelta(hours=1)).by_kind.get("price_rise") is None
+
+
+def _crawl_404(w: World, comp: int, listing: int, n: int, *, status: str = "not_found") -> None:
+    """Night `n`'s crawl of the listing's page as the crawl pipeline stores it: the listing
+    upserted (a 404 does not show it alive), then the reading."""
+    from storage.repos.crawls import upsert_listings_bulk
+    from storage.repos.listings import ListingInfo, ListingKey
+
+    with w.engine.connect() as conn:
+        url = conn.scalar(select(Listing.url).where(Listing.id == listing))
+    key = ListingKey(url, "")
+    with w.engine.begin() as conn:
+        upsert_listings_bulk(conn, comp, [ListingInfo(url)], night(n),
+                             not_alive={key} if status == "not_found" else set())
+    if status == "not_found":
+        w.observe(listing, n, None, status="not_found")
+        with w.engine.begin() as conn:
+            conn.execute(Observation.__table__.update().values(reason="HTTP 404: page not found")
+                         .where(Observation.__table__.c.listing_id == listing,
+                                Observation.__table__.c.status == "not_found"))
+    else:
+        w.observe(listing, n, "100.00")
+
+
+def test_a_gone_listing_alerts_once_per_disappearance(engine: Engine) -> None:
+    w = World(engine)
+    comp = w.competitor("shop-a")
+    product = w.product("SKU-1", "100.00")
+    listing = w.listing(comp, "kettle")
+    w.match(product, listing)
+    w.observe(listing, 0, "100.00")
+
+    def night_run(n: int) -> dict[str, int]:
+        made = run_alerts(engine, settings(gone_after_nights=3), now=night(n) + timedelta(hours=1),
+                          crawl_run_ids=[w.runs[(comp, n)]])
+        return made.by_kind
+
+    def active() -> bool:
+        with engine.connect() as conn:
+            return bool(conn.scalar(select(Listing.active).where(Listing.id == listing)))
+
+    # one 404 is not a disappearance yet (a shop's glitch); three nights of it are
+    for n in (1, 2):
+        _crawl_404(w, comp, listing, n)
+        assert night_run(n) == {}
+    _crawl_404(w, comp, listing, 3)
+    assert night_run(3) == {"listing_gone": 1}
+    assert not active()
+    with engine.connect() as conn:
+        offers, _ = latest_offers(conn, 0.9)
+    assert listing not in {o.listing_id for o in offers}  # the comparison leaves it out
+    # it keeps answering 404: the crawl leaves it inactive (the comparison that runs before
+    # the alert step does not see it) and nothing repeats
+    for n in (4, 5):
+        _crawl_404(w, comp, listing, n)
+        assert not active()
+        assert night_run(n) == {}
+        assert not active()
+    # it comes back: active again, no alert about being gone
+    _crawl_404(w, comp, listing, 6, status="ok")
+    assert night_run(6).get("listing_gone") is None
+    assert active()
+    # a new disappearance is news again, once
+    for n in (7, 8):
+        _crawl_404(w, comp, listing, n)
+        assert night_run(n).get("listing_gone") is None
+    _crawl_404(w, comp, listing, 9)
+    assert night_run(9) == {"listing_gone": 1}
+    _crawl_404(w, comp, listing, 10)
+    assert night_run(10) == {}
+    with engine.connect() as conn:
+        gone = conn.execute(select(Alert.dedupe_key, Alert.payload).where(Alert.kind == "listing_gone")).all()
+    assert len(gone) == 2 and len({g.dedupe_key for g in gone}) == 2
+    assert "HTTP 404" in gone[0].payload["details"]["reason"]
+
+
+PROMO = [{"kind": "percent_off", "value": "20", "text": "-20%"}]
+
+
+def test_two_readings_in_one_night_compare_with_the_night_before(engine: Engine) -> None:
+    """A retry crawl the same night (full, then quick) is one night: its event compares the
+    night's final state with the night before, never the two readings with each other."""
+    w = World(engine)
+    comp = w.competitor("shop-a")
+    product = w.product("SKU-1", "100.00")
+    listing = w.listing(comp, "kettle")
+    w.match(product, listing)
+    w.observe(listing, 0, "100.00")
+    w.observe(listing, 1, "80.00", regular="100.00", promotions=PROMO)
+    w.observe(listing, 1, "80.00", quick=True, hours=2)  # a retry read only the price
+    # one alert step after both crawls (e.g. `pricewatch alerts run`): the promotion started
+    made = run_alerts(engine, settings(), now=night(1) + timedelta(hours=3))
+    assert made.by_kind == {"promotion_started": 1}
+    # the next night the promotion is still on: nothing new (the quick read was no baseline
+    # that forgot the promotion)
+    w.observe(listing, 2, "80.00", regular="100.00", promotions=PROMO)
+    assert run_alerts(engine, settings(), now=night(2) + timedelta(hours=1)).created == 0
+    # it ends on night 3: told as the promotion ending, not as a 25 % price rise
+    w.observe(listing, 3, "100.00")
+    assert run_alerts(engine, settings(), now=night(3) + timedelta(hours=1)).by_kind == {
+        "promotion_ended": 1}
+
+
+def test_no_started_and_ended_pair_inside_one_night(engine: Engine) -> None:
+    """Two alert steps in one night (the nightly run again after a failure): the second
+    compares the night's final state with the night before, so a promotion read by one
+    crawl and not by the retry is not told as started and then ended."""
+    w = World(engine)
+    comp = w.competitor("shop-a")
+    product = w.product("SKU-1", "100.00")
+    listing = w.listing(comp, "kettle")
+    w.match(product, listing)
+    w.observe(listing, 0, "100.00")
+    w.observe(listing, 1, "80.00", regular="100.00", promotions=PROMO)
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=1),
+                      crawl_run_ids=[w.runs[(comp, 1)]]).by_kind == {"promotion_started": 1}
+    w.observe(listing, 1, "100.00", hours=2)
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=3),
+                      crawl_run_ids=[w.runs[(comp, 1020)]]).created == 0
+    assert [a.kind for a in business(engine)] == ["promotion_started"]
+
+
+def test_a_quick_retry_is_no_baseline_for_the_next_night(engine: Engine) -> None:
+    """A quick read (promotions not read) after the night's full read: the next night
+    compares with the full read, so a promotion that ends is told as ending, not as a
+    25 % price rise."""
+    w = World(engine)
+    comp = w.competitor("shop-a")
+    product = w.product("SKU-1", "100.00")
+    listing = w.listing(comp, "kettle")
+    w.match(product, listing)
+    w.observe(listing, 0, "80.00", regular="100.00", promotions=PROMO)
+    w.observe(listing, 1, "80.00", regular="100.00", promotions=PROMO)
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=1),
+                      crawl_run_ids=[w.runs[(comp, 1)]]).created == 0
+    w.observe(listing, 1, "80.00", quick=True, hours=2)
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=3),
+                      crawl_run_ids=[w.runs[(comp, 1020)]]).created == 0
+    w.observe(listing, 2, "100.00")
+    assert run_alerts(engine, settings(), now=night(2) + timedelta(hours=1)).by_kind == {
+        "promotion_ended": 1}
+    assert [a.kind for a in business(engine)] == ["promotion_ended"]

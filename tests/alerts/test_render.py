@@ -39,3 +39,21 @@ def test_slack_payload_stays_within_block_limits() -> None:
     assert len(sections) > 1 and all(len(b["text"]["text"]) <= 3000 for b in sections)
     assert len(payload["blocks"]) <= 50
     assert "&lt;&amp;&gt;" in sections[0]["text"]["text"] and "<&>" not in sections[0]["text"]["text"]
+
+
+def test_impact_is_money_with_its_currency_in_both_languages() -> None:
+    from storage.money import format_dual
+
+    stock = DigestItem(alert_id=1, kind="out_of_stock", impact=Decimal("1234.5"), priority=2, payload={
+        "kind": "out_of_stock", "product_name": "Kettle", "competitor": "shop",
+        # the money at stake is our margin: in our currency, not the listing's
+        "impact_currency": "EUR", "details": {"currency": "BGN", "availability": "OutOfStock"}})
+    move = item(2, impact="3.5")  # no impact_currency stored: the event's currency
+    for lang in ("en", "bg"):
+        _, body = build_digest([stock, move], audience="business", top=5, lang=lang, secondary="BGN")
+        text, html = render_text("s", body), render_html("s", body)
+        for amount in (format_dual(Decimal("1234.5"), "EUR", "BGN", lang),
+                       format_dual(Decimal("3.5"), "EUR", "BGN", lang)):
+            assert amount in text
+            assert amount.replace("€", "&euro;") in html or amount in html
+        assert "1234.5]" not in text and ">1234.5<" not in html
