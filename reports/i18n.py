@@ -12,9 +12,17 @@ import datetime as dt
 from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent, get_currency_name
+from babel.numbers import format_decimal, get_currency_name
 
-from storage.money import LOCALES, RateTable, convert, format_dual, format_money, format_rate
+from storage.money import (
+    LOCALES,
+    RateTable,
+    convert,
+    format_dual,
+    format_money,
+    format_percent_units,
+    format_rate,
+)
 
 EN: dict[str, str] = {
     "daily_title": "Competitor price report",
@@ -397,12 +405,7 @@ class Texts:
 
     def percent(self, value: Decimal | float | None, digits: int = 1, signed: bool = False) -> str:
         """`value` is in percent units (12.5 -> 12.5 %)."""
-        if value is None:
-            return ""
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-        if signed:
-            pattern = "+" + pattern + ";-" + pattern
-        return format_percent(Decimal(str(value)) / 100, format=pattern, locale=self.locale)
+        return format_percent_units(value, self.locale, digits=digits, signed=signed)
 
     def date(self, value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
         if value is None:

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel.core import Locale, get_global
-from babel.numbers import format_currency, format_decimal, get_currency_precision
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 EURO = "EUR"
@@ -368,6 +368,23 @@ def format_money(value: Decimal | None, currency: str | None, lang: str = "en") 
     if not currency:
         return format_decimal(value, format="#,##0.00", locale=_locale(lang))
     return _format(value, currency, lang)
+
+
+def format_percent_units(value: Decimal | float | str | None, lang: str = "en", *,
+                         digits: int = 1, signed: bool = False) -> str:
+    """A value in percent units as the language writes it: `-7.1%` (en), `-7,1%` (bg);
+    "" for a missing or unreadable value. Beside the amounts, so that reports and mails
+    write figures one way."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    if signed:
+        pattern = "+" + pattern + ";-" + pattern
+    return format_percent(number / 100, format=pattern, locale=_locale(lang))
 
 
 def format_dual(value: Decimal | None, currency: str | None, secondary: str | None,

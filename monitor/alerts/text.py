@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from monitor.alerts.settings import EventKind
-from storage.money import format_dual, normalize_currency
+from storage.money import format_dual, format_percent_units, normalize_currency
 
 LANGS = ("en", "bg")
 
@@ -151,7 +151,8 @@ def _describe(kind: str, d: dict[str, Any], lang: str = "en", secondary: str | N
     w = WORDS[_lang(lang)]
     if kind in (EventKind.price_drop, EventKind.price_rise):
         pct = d.get("change_pct")
-        tail = f" ({pct}%)" if pct not in (None, "") else ""
+        shown = format_percent_units(pct, lang, signed=True)
+        tail = f" ({shown})" if shown else ""
         return f"{money(d.get('old_price'), cur, lang, secondary)} -> {money(d.get('new_price'), cur, lang, secondary)}{tail}"
     if kind in (EventKind.promotion_started, EventKind.promotion_changed):
         promos = "; ".join(d.get("promotions") or []) or w["promotion"]

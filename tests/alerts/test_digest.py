@@ -47,6 +47,10 @@ def test_bulgarian_digest() -> None:
     assert subject.endswith("(+4 още)")
     text = render_text(subject, body)
     assert "Изчерпан в Woo Store" in text and "Намалена цена в Woo Store: 50,00\xa0€ -> 45,00\xa0€" in text
+    # percentages as the language writes them, with their sign
+    assert "45,00\xa0€ (-10,0%)" in text and "21,00\xa0€ (+5,0%)" in text
+    english = render_text(*build_digest(ITEMS, audience="business", top=10, lang="en"))
+    assert "€45.00 (-10.0%)" in english and "€21.00 (+5.0%)" in english
     html = render_html(subject, body)
     assert '<html lang="bg">' in html and "Подробности" in html
 
