@@ -112,7 +112,8 @@ def last_crawl_runs(conn: Connection, until: datetime | None = None) -> Rows:
         select(competitor_t.c.id.label("competitor_id"), competitor_t.c.name,
                competitor_t.c.display_name, competitor_t.c.enabled, run_t.c.id.label("run_id"),
                run_t.c.started_at, run_t.c.finished_at, run_t.c.status, run_t.c.counts,
-               run_t.c.suspect, run_t.c.suspect_reason, run_t.c.error_summary)
+               run_t.c.stats, run_t.c.suspect, run_t.c.suspect_reason,
+               run_t.c.error_summary)
         .outerjoin(latest, latest.c.competitor_id == competitor_t.c.id)
         .outerjoin(run_t, run_t.c.id == latest.c.run_id)
         .order_by(competitor_t.c.name)
@@ -321,12 +322,21 @@ def listing_readings(conn: Connection, listing_ids: Sequence[int], since: dateti
     ).all()
 
 
-def promotions_seen(conn: Connection, listing_id: int, crawl_run_id: int) -> Rows:
-    """The typed promotions read with one observation."""
-    return conn.execute(
-        select(promo_t).where(promo_t.c.listing_id == listing_id,
-                              promo_t.c.crawl_run_id == crawl_run_id).order_by(promo_t.c.id)
-    ).all()
+def promotions_seen(conn: Connection, readings: Sequence[tuple[int, int]]) -> dict[int, list[Any]]:
+    """The typed promotions read with each of these observations, given as
+    (listing_id, crawl_run_id): by listing, in one query."""
+    if not readings:
+        return {}
+    wanted = set(readings)
+    found: dict[int, list[Any]] = {}
+    for row in conn.execute(
+        select(promo_t).where(promo_t.c.listing_id.in_(sorted({lid for lid, _ in wanted})),
+                              promo_t.c.crawl_run_id.in_(sorted({rid for _, rid in wanted})))
+        .order_by(promo_t.c.id)
+    ):
+        if (row.listing_id, row.crawl_run_id) in wanted:
+            found.setdefault(row.listing_id, []).append(row)
+    return found
 
 
 def listings(conn: Connection, competitor_id: int | None, offset: int,
