@@ -118,11 +118,16 @@ def _measure(url: str, label: str, requests: int) -> list[tuple[str, float, floa
     results = []
     try:
         with httpx.Client(base_url=base, timeout=60) as client:
-            for _ in range(300):
+            deadline = time.monotonic() + 120  # a loaded machine starts it slowly
+            while True:
                 try:
                     client.get("/health")
                     break
                 except httpx.TransportError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        error = b"" if server.poll() is None else server.stderr.read()  # type: ignore[union-attr]
+                        raise SystemExit(f"pricewatch web did not start on {base}: "
+                                         + error.decode(errors="replace")[-2000:]) from None
                     time.sleep(0.1)
             form = client.get("/login").text
             token = re.search(r'name="csrf_token" value="([^"]+)"', form)
