@@ -118,7 +118,7 @@ def findings(request: Request, run: int | None = None, competitor: int | None = 
               "q": q, "sort": sort, "dir": dir}
     size = request.app.state.settings.page_size
     with request.app.state.engine.connect() as conn:
-        data = views.findings(conn, wanted, page, size, request.app.state.report)
+        data = views.findings(conn, wanted, page, size, request.app.state.report, choices=False)
     return {"run": plain(data.run), **_paged(data.rows, data.page.total, page, size)}
 
 

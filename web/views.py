@@ -151,8 +151,10 @@ class Findings:
 
 
 def findings(conn: Connection, wanted: dict[str, Any], page: int, size: int,
-             report: ReportSettings) -> Findings:
-    """One page of one run's findings, filtered and sorted in the database."""
+             report: ReportSettings, choices: bool = True) -> Findings:
+    """One page of one run's findings, filtered and sorted in the database; with
+    `choices`, also the nights and the filter's choices the page offers (the API has no
+    use for them)."""
     run = run_or_latest(conn, wanted.get("run_id"))
     stale = timedelta(hours=report.stale_after_hours)
     if run is None:
@@ -163,6 +165,8 @@ def findings(conn: Connection, wanted: dict[str, Any], page: int, size: int,
         sort=str(wanted.get("sort")) if wanted.get("sort") in browse.FINDING_SORTS else "impact",
         descending=wanted.get("dir", "desc") != "asc", offset=(page - 1) * size, limit=size)
     rows, total = browse.findings_page(conn, f)
+    if not choices:
+        return Findings(run, [], list(rows), Page(page, size, total), f, {}, stale)
     return Findings(run, list(browse.compare_runs(conn)), list(rows), Page(page, size, total),
                     f, browse.finding_facets(conn, run.id), stale)
 
@@ -324,9 +328,8 @@ def review(engine: Engine, settings: MatchSettings, limit: int) -> tuple[list[Re
     rows = []
     for item in items:
         ours, price = details.get(item.match_id, (None, None))
-        attrs = compare_attributes(parse_attributes(item.product_name),
-                                   parse_attributes(item.listing_title))
         ours_attrs, theirs_attrs = parse_attributes(item.product_name), parse_attributes(item.listing_title)
+        attrs = compare_attributes(ours_attrs, theirs_attrs)
         checks: list[tuple[str, str, str, bool | None]] = []
         if ours is not None:
             checks += [

@@ -54,6 +54,7 @@ def test_amounts_carry_the_secondary_currency_as_in_the_reports(site: Site) -> N
     ours = format_dual(top.our_price, top.currency, "BGN", "en", rates=report.rates)
     assert "(" in ours and ours in page  # "€459.00 (BGN 897.73)"
     assert f'<td class="num">{format_money(top.gap, top.currency, "en")}<br>' in page
+    assert "Amounts in brackets" in page  # the report's note on the rate, too
 
     with _client(site) as c:  # without the setting: one currency, as before
         assert ours not in html.unescape(c.get("/findings").text)
