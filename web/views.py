@@ -130,7 +130,8 @@ def dashboard(conn: Connection, run_id: int | None, report: ReportSettings) -> D
     kpis, matched, fresh = RUN_FIGURES.get(
         (str(conn.engine.url), run.id, report.stale_after_hours),
         lambda: _night_figures(conn, run.id, as_of, report.stale_after_hours))
-    top, total = browse.findings_page(conn, browse.FindingFilter(run_id=run.id, limit=10))
+    top, total = browse.findings_page(conn, browse.FindingFilter(run_id=run.id, limit=10),
+                                      run.started_at)
     return Dashboard(run, runs, kpis, matched, fresh, list(top), total,
                      list(browse.last_crawl_runs(conn, until=as_of + timedelta(hours=12))),
                      report.stale_after_hours)
@@ -164,7 +165,7 @@ def findings(conn: Connection, wanted: dict[str, Any], page: int, size: int,
         category=wanted.get("category"), search=wanted.get("q"),
         sort=str(wanted.get("sort")) if wanted.get("sort") in browse.FINDING_SORTS else "impact",
         descending=wanted.get("dir", "desc") != "asc", offset=(page - 1) * size, limit=size)
-    rows, total = browse.findings_page(conn, f)
+    rows, total = browse.findings_page(conn, f, run.started_at)
     if not choices:
         return Findings(run, [], list(rows), Page(page, size, total), f, {}, stale)
     return Findings(run, list(browse.compare_runs(conn)), list(rows), Page(page, size, total),
@@ -296,8 +297,8 @@ def product_story(conn: Connection, product_id: int, report: ReportSettings,
     run = report_repo.latest_compare_run(conn)
     found: Any = []
     if run is not None:
-        found, _ = browse.findings_page(conn, browse.FindingFilter(run_id=run.id,
-                                                                   product_id=product_id))
+        found, _ = browse.findings_page(
+            conn, browse.FindingFilter(run_id=run.id, product_id=product_id), run.started_at)
     legend = [(OURS, "ours")] + [(s.color, s.name) for s in chart.series]
     return ProductStory(product, offers, chart, list(found), run, legend)
 

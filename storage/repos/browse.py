@@ -185,10 +185,12 @@ def _finding_where(f: FindingFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def findings_page(conn: Connection, f: FindingFilter) -> tuple[Rows, int]:
+def findings_page(conn: Connection, f: FindingFilter,
+                  run_started: datetime | None = None) -> tuple[Rows, int]:
     """One page of a run's findings with product, competitor and listing, and the total
     matching the filter. Each row also carries `their_observed_at`: when the listing's
-    newest `ok` reading up to the run was made (for the "stale" badge)."""
+    newest `ok` reading up to the run (started at `run_started`, read from the run when
+    not given) was made (for the "stale" badge)."""
     where = _finding_where(f)
     counted = select(func.count()).select_from(finding_t)
     if f.category or f.search:
@@ -220,9 +222,11 @@ def findings_page(conn: Connection, f: FindingFilter) -> tuple[Rows, int]:
         .outerjoin(listing_t, listing_t.c.id == finding_t.c.listing_id)
         .order_by(order, finding_t.c.id)
     ).all()
-    run = compare_run(conn, f.run_id)
+    if run_started is None:
+        run = compare_run(conn, f.run_id)
+        run_started = run.started_at if run is not None else None
     seen = _latest_ok_times(conn, [r.listing_id for r in rows if r.listing_id is not None],
-                            run.started_at if run is not None else None)
+                            run_started)
     return [_with_seen(r, seen.get(r.listing_id)) for r in rows], int(total)
 
 
