@@ -10,6 +10,10 @@ temporary SQLite file and/or a fresh schema of the PostgreSQL test database
 ($PRICEWATCH_TEST_DATABASE_URL, default postgres@127.0.0.1:5432/test), starts
 `pricewatch web` on a free 127.0.0.1 port, logs in with httpx, and times each page and
 three API routes: a few warm-up requests, then --requests timed ones, one at a time.
+On PostgreSQL the generated history is vacuumed and analysed, as autovacuum would.
+With --keep the database stays (a file in the temp directory, a schema named after the
+sizes) and the next --keep run with the same sizes reuses it instead of generating again
+(migrations are applied to it first).
 Prints p50 and p95 per route; target: p95 under 200 ms for every page.
 """
 
@@ -36,7 +40,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
 import httpx  # noqa: E402
-from sqlalchemy import func, make_url, select, text  # noqa: E402
+from sqlalchemy import func, inspect, make_url, select, text  # noqa: E402
 
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.models import Finding, Observation, Product, table  # noqa: E402
@@ -70,6 +74,18 @@ def _prepare(url: str, spec: SampleSpec) -> None:
         started = time.perf_counter()
         generate(engine, spec)
         print(f"  history generated in {time.perf_counter() - started:.0f} s", flush=True)
+        if engine.dialect.name == "postgresql":
+            # What autovacuum does after a bulk load (the test server runs without it):
+            # planner statistics, and latest_observation's rows replaced a million times
+            # by its trigger cleaned up.
+            tables = ", ".join(f'"{name}"' for name in inspect(engine).get_table_names())
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f"VACUUM ANALYZE {tables}"))  # this schema's tables only
+    elif existing != spec.products:
+        raise SystemExit(f"{url}: holds {existing:,} products, not {spec.products:,} (a kept "
+                         "history cut short?): delete it and run again")
+    else:
+        print("  reusing the kept history", flush=True)
     with engine.begin() as conn:
         if accounts.user_by_name(conn, "bench") is None:
             accounts.add_user(conn, "bench", hash_password(PASSWORD), "manager")
@@ -110,11 +126,16 @@ def _measure(url: str, label: str, requests: int) -> list[tuple[str, float, floa
     results = []
     try:
         with httpx.Client(base_url=base, timeout=60) as client:
-            for _ in range(300):
+            deadline = time.monotonic() + 120  # a loaded machine starts it slowly
+            while True:
                 try:
                     client.get("/health")
                     break
                 except httpx.TransportError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        error = b"" if server.poll() is None else server.stderr.read()  # type: ignore[union-attr]
+                        raise SystemExit(f"pricewatch web did not start on {base}: "
+                                         + error.decode(errors="replace")[-2000:]) from None
                     time.sleep(0.1)
             form = client.get("/login").text
             token = re.search(r'name="csrf_token" value="([^"]+)"', form)
@@ -150,12 +171,19 @@ def main() -> None:
     parser.add_argument("--competitors", type=int, default=5, choices=range(1, 6))
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite file / PG schema")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the SQLite file / PG schema under a name made of the sizes "
+                             "and reuse it on the next run with the same sizes")
     args = parser.parse_args()
     spec = SampleSpec(products=args.products, days=args.days, hostile=False,
                       competitors=COMPETITORS[:args.competitors], unsure=50,
                       end=datetime.now(UTC).date())
-    work = Path(tempfile.mkdtemp(prefix="pricewatch-bench-web-"))
+    sizes = f"{args.products}x{args.competitors}x{args.days}"
+    if args.keep:  # a fixed place, so the next --keep run finds the history already built
+        work = Path(tempfile.gettempdir()) / f"pricewatch-bench-web-{sizes}"
+        work.mkdir(exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="pricewatch-bench-web-"))
     verdicts = []
     try:
         if args.db in ("sqlite", "both"):
@@ -164,10 +192,10 @@ def main() -> None:
             _prepare(url, spec)
             verdicts += [("sqlite", *r) for r in _measure(url, "sqlite", args.requests)]
         if args.db in ("postgresql", "both"):
-            schema = f"bench_web_{uuid.uuid4().hex[:8]}"
+            schema = (f"bench_web_{sizes}" if args.keep else f"bench_web_{uuid.uuid4().hex[:8]}")
             admin = make_engine(PG)
             with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             url = make_url(PG).update_query_dict({"options": f"-csearch_path={schema}"}) \
                 .render_as_string(hide_password=False)
             print(f"PostgreSQL (schema {schema})", flush=True)

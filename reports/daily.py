@@ -187,7 +187,7 @@ def _quality(conn: Connection, prices: list[PriceRow], t: Texts, since: datetime
         rows.append(QualityRow(
             competitor=name,
             last_crawl=t.datetime(run.started_at) if run else t("dq_never_crawled"),
-            status=_status_text(run, t), status_raw=run.status if run else "none",
+            status=status_text(run, t), status_raw=run.status if run else "none",
             suspect=bool(run and run.suspect), matched=len(items), fresh=fresh,
             stale=sum(p.state is PriceState.stale for p in items),
             never=sum(p.state is PriceState.never for p in items),
@@ -198,9 +198,10 @@ def _quality(conn: Connection, prices: list[PriceRow], t: Texts, since: datetime
     return rows, suspect[::-1]
 
 
-def _status_text(run: Any, t: Texts) -> str:
+def status_text(run: Any, t: Texts) -> str:
     """The run's status in words, with why when it did not simply finish (a failed or
-    skipped crawl names its cause; a truncated one how many pages were left)."""
+    skipped crawl names its cause; a truncated one how many pages were left). The web
+    app's competitor health says it the same way."""
     if run is None:
         return t.status(None)
     health = run_health(run.status, bool(run.suspect), run.suspect_reason,

@@ -366,7 +366,9 @@ class Finding(Base):
         Index("ix_finding_run_kind", "compare_run_id", "kind"),
         Index("ix_finding_run_kind_product", "compare_run_id", "kind", "product_id"),
         Index("ix_finding_run_impact", "compare_run_id", "impact"),
-        Index("ix_finding_run_product", "compare_run_id", "product_id"),
+        # A product's findings of a run by impact (migration 0006_web_indexes).
+        Index("ix_finding_run_product_impact", "compare_run_id", "product_id", "impact"),
+        Index("ix_finding_run_competitor_kind", "compare_run_id", "competitor_id", "kind"),
     )
 
 

@@ -82,12 +82,13 @@ def product(request: Request, product_id: int, user: User = Depends(viewer)) -> 
 @router.get("/products/{product_id}/history", summary="Price history of a product's matched listings")
 def product_history(request: Request, product_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
     with request.app.state.engine.connect() as conn:
-        story = views.product_story(conn, product_id, request.app.state.report)
-    if story is None:
+        found = views.product_history(conn, product_id, request.app.state.report)
+    if found is None:
         raise HTTPException(404, "no such product")
-    return {"product_id": product_id, "currency": story.product.currency,
+    product, chart = found
+    return {"product_id": product_id, "currency": product.currency,
             "series": [{"competitor": s.name, "readings": plain(s.readings)}
-                       for s in story.chart.series]}
+                       for s in chart.series]}
 
 
 @router.get("/listings", summary="Competitor listings")
@@ -117,7 +118,7 @@ def findings(request: Request, run: int | None = None, competitor: int | None = 
               "q": q, "sort": sort, "dir": dir}
     size = request.app.state.settings.page_size
     with request.app.state.engine.connect() as conn:
-        data = views.findings(conn, wanted, page, size, request.app.state.report)
+        data = views.findings(conn, wanted, page, size, request.app.state.report, choices=False)
     return {"run": plain(data.run), **_paged(data.rows, data.page.total, page, size)}
 
 

@@ -22,8 +22,10 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from monitor.matching import MatchSettings
 from reports.config import ReportSettings
+from reports.daily import status_text
 from reports.render import safe_url
 from storage.repos import web as accounts
+from storage.run_health import RunHealth, run_health
 from storage.types import utcnow
 from web.auth import SESSION_COOKIE, Forbidden, NotLoggedIn, User
 from web.config import WebSettings
@@ -51,10 +53,19 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+def health_of_run(run: Any) -> RunHealth:
+    """`storage.run_health` of a crawl-run row (`browse.last_crawl_runs`, `crawl_runs_of`)."""
+    return run_health(run.status, bool(run.suspect), run.suspect_reason, run.error_summary,
+                      run.stats)
+
+
 def templates_env() -> Environment:
     env = Environment(loader=PackageLoader("web", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["safe_url"] = safe_url
+    # Competitor health in the words and by the rule of the daily report and the CLI.
+    env.globals["run_status"] = status_text
+    env.globals["run_health"] = health_of_run
     return env
 
 
@@ -68,8 +79,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     app = request.app
     lang = language(request, app.state.settings.lang)
     user = getattr(request.state, "user", None)
+    report: ReportSettings = app.state.report
+    # Amounts as the reports write them: with the `money.secondary_currency` amount beside.
+    texts = WebTexts(lang, report.money.secondary_currency, app.state.rates)
     html = app.state.env.get_template(template).render(
-        t=WebTexts(lang), lang=lang, user=user, request=request,
+        t=texts, lang=lang, user=user, request=request,
         csrf=user.csrf_token if isinstance(user, User) else None,
         path=request.url.path, query=request.url.query, **context)
     response = HTMLResponse(html, status_code=status_code)
@@ -104,6 +118,7 @@ def create_app(engine: Engine, settings: WebSettings | None = None,
     app.state.engine = engine
     app.state.settings = settings
     app.state.report = report or ReportSettings()
+    app.state.rates = app.state.report.rates
     app.state.matching = matching or MatchSettings()
     app.state.env = templates_env()
     app.state.crawls = {}

@@ -130,7 +130,8 @@ def dashboard(conn: Connection, run_id: int | None, report: ReportSettings) -> D
     kpis, matched, fresh = RUN_FIGURES.get(
         (str(conn.engine.url), run.id, report.stale_after_hours),
         lambda: _night_figures(conn, run.id, as_of, report.stale_after_hours))
-    top, total = browse.findings_page(conn, browse.FindingFilter(run_id=run.id, limit=10))
+    top, total = browse.findings_page(conn, browse.FindingFilter(run_id=run.id, limit=10),
+                                      run.started_at)
     return Dashboard(run, runs, kpis, matched, fresh, list(top), total,
                      list(browse.last_crawl_runs(conn, until=as_of + timedelta(hours=12))),
                      report.stale_after_hours)
@@ -151,8 +152,10 @@ class Findings:
 
 
 def findings(conn: Connection, wanted: dict[str, Any], page: int, size: int,
-             report: ReportSettings) -> Findings:
-    """One page of one run's findings, filtered and sorted in the database."""
+             report: ReportSettings, choices: bool = True) -> Findings:
+    """One page of one run's findings, filtered and sorted in the database; with
+    `choices`, also the nights and the filter's choices the page offers (the API has no
+    use for them)."""
     run = run_or_latest(conn, wanted.get("run_id"))
     stale = timedelta(hours=report.stale_after_hours)
     if run is None:
@@ -162,7 +165,9 @@ def findings(conn: Connection, wanted: dict[str, Any], page: int, size: int,
         category=wanted.get("category"), search=wanted.get("q"),
         sort=str(wanted.get("sort")) if wanted.get("sort") in browse.FINDING_SORTS else "impact",
         descending=wanted.get("dir", "desc") != "asc", offset=(page - 1) * size, limit=size)
-    rows, total = browse.findings_page(conn, f)
+    rows, total = browse.findings_page(conn, f, run.started_at)
+    if not choices:
+        return Findings(run, [], list(rows), Page(page, size, total), f, {}, stale)
     return Findings(run, list(browse.compare_runs(conn)), list(rows), Page(page, size, total),
                     f, browse.finding_facets(conn, run.id), stale)
 
@@ -211,6 +216,61 @@ def _landed(reading: Any, pack_ratio: Decimal | None) -> tuple[Decimal | None, D
     return landed.effective, landed.shelf, "; ".join(landed.describe())
 
 
+def _series_names(matches: list[Any]) -> dict[int, str]:
+    """Listing -> its line's name: the competitor, "Shop #2" for a second listing there."""
+    names = {m.listing_id: label(m.competitor, m.competitor_display) for m in matches}
+    taken: dict[str, int] = {}
+    for m in matches:
+        n = taken[names[m.listing_id]] = taken.get(names[m.listing_id], 0) + 1
+        if n > 1:
+            names[m.listing_id] = f"{names[m.listing_id]} #{n}"
+    return names
+
+
+def _chart(conn: Connection, product: Any, matches: list[Any], names: dict[int, str],
+           report: ReportSettings, now: datetime) -> Chart:
+    """Our price and every matched (not rejected) listing's effective and shelf price over
+    the last `history_days`, in our currency."""
+    rates = report.rates
+    start = now - timedelta(days=report.history_days)
+    by_match = {m.listing_id: m for m in matches if m.status != "rejected"}
+    palette = colors(list(names.values()))
+    by_listing: dict[int, list[Reading]] = {}
+    for r in browse.listing_readings(conn, list(by_match), start):
+        if r.status != "ok":
+            continue
+        effective, shelf, _ = _landed(r, by_match[r.listing_id].pack_ratio)
+        by_listing.setdefault(r.listing_id, []).append(Reading(
+            r.observed_at,
+            amount_in(effective, r.currency, product.currency, on=r.observed_at, rates=rates),
+            amount_in(shelf, r.currency, product.currency, on=r.observed_at, rates=rates),
+            bool(r.promotions) or (r.regular_price is not None and r.regular_price > r.price),
+            None if r.availability is None else r.availability not in report_repo.OUT_OF_STOCK))
+    series = [Series(names[lid], palette[names[lid]], readings)
+              for lid, readings in by_listing.items()]
+    first_seen = [r.at for s in series for r in s.readings]
+    if first_seen:
+        start = max(start, min(first_seen) - timedelta(hours=12))
+    end = max([*(r.at for s in series for r in s.readings), start + timedelta(days=1)]) \
+        + timedelta(hours=12)
+    start_price = report_repo.our_prices_at(conn, [product.id], start).get(product.id,
+                                                                           product.price)
+    ours = [(start, start_price)] + [(c.changed_at, c.new_price) for c in
+                                     report_repo.price_changes(conn, [product.id], start, end)]
+    return build_chart(ours, series, start, end)
+
+
+def product_history(conn: Connection, product_id: int, report: ReportSettings,
+                    now: datetime | None = None) -> tuple[Any, Chart] | None:
+    """A product and its price chart only (the API's history: no offers, no findings)."""
+    product = browse.product(conn, product_id)
+    if product is None:
+        return None
+    matches = list(browse.product_matches(conn, product_id))
+    return product, _chart(conn, product, matches, _series_names(matches), report,
+                           now or datetime.now(UTC))
+
+
 def product_story(conn: Connection, product_id: int, report: ReportSettings,
                   now: datetime | None = None) -> ProductStory | None:
     product = browse.product(conn, product_id)
@@ -218,62 +278,28 @@ def product_story(conn: Connection, product_id: int, report: ReportSettings,
         return None
     rates = report.rates
     matches = list(browse.product_matches(conn, product_id))
-    listing_ids = [m.listing_id for m in matches]
-    latest = browse.latest_readings(conn, listing_ids)
-    history = browse.listing_readings(conn, listing_ids,
-                                      (now or datetime.now(UTC)) - timedelta(days=report.history_days))
+    latest = browse.latest_readings(conn, [m.listing_id for m in matches])
+    promotions = browse.promotions_seen(conn, [(r.listing_id, r.crawl_run_id)
+                                               for r in latest.values()])
     decisions: dict[str, list[Any]] = {}
     for event in accounts.events(conn, DECISIONS, [str(m.match_id) for m in matches], limit=200):
         decisions.setdefault(event.target, []).append(event)
-    names = {m.listing_id: label(m.competitor, m.competitor_display) for m in matches}
-    taken: dict[str, int] = {}
-    for m in matches:  # a second listing at the same shop: "Shop #2"
-        n = taken[names[m.listing_id]] = taken.get(names[m.listing_id], 0) + 1
-        if n > 1:
-            names[m.listing_id] = f"{names[m.listing_id]} #{n}"
-    palette = colors(list(names.values()))
+    names = _series_names(matches)
     offers = []
     for m in matches:
         reading = latest.get(m.listing_id)
-        promos = list(browse.promotions_seen(conn, m.listing_id, reading.crawl_run_id)) \
-            if reading is not None else []
         effective, _shelf, how = _landed(reading, m.pack_ratio)
-        offers.append(Offer(m, reading, promos, decisions.get(str(m.match_id), []),
+        offers.append(Offer(m, reading, promotions.get(m.listing_id, []) if reading else [],
+                            decisions.get(str(m.match_id), []),
                             amount_in(effective, reading.currency if reading else None, product.currency,
                                       on=reading.observed_at if reading else None, rates=rates), how, names[m.listing_id]))
-    series: list[Series] = []
-    by_listing: dict[int, list[Reading]] = {}
-    for r in history:
-        if r.status != "ok":
-            continue
-        match = next(m for m in matches if m.listing_id == r.listing_id)
-        if match.status == "rejected":
-            continue
-        effective, shelf, _ = _landed(r, match.pack_ratio)
-        by_listing.setdefault(r.listing_id, []).append(Reading(
-            r.observed_at, amount_in(effective, r.currency, product.currency, on=r.observed_at, rates=rates),
-            amount_in(shelf, r.currency, product.currency, on=r.observed_at, rates=rates),
-            bool(r.promotions) or (r.regular_price is not None and r.regular_price > r.price),
-            None if r.availability is None else r.availability not in report_repo.OUT_OF_STOCK))
-    for lid, readings in by_listing.items():
-        series.append(Series(names[lid], palette[names[lid]], readings))
-    start = (now or datetime.now(UTC)) - timedelta(days=report.history_days)
-    first_seen = [r.at for s in series for r in s.readings]
-    if first_seen:
-        start = max(start, min(first_seen) - timedelta(hours=12))
-    end = max([*(r.at for s in series for r in s.readings), start + timedelta(days=1)]) \
-        + timedelta(hours=12)
-    start_price = report_repo.our_prices_at(conn, [product_id], start).get(product_id,
-                                                                          product.price)
-    ours = [(start, start_price)] + [(c.changed_at, c.new_price) for c in
-                                     report_repo.price_changes(conn, [product_id], start, end)]
-    chart = build_chart(ours, series, start, end)
+    chart = _chart(conn, product, matches, names, report, now or datetime.now(UTC))
     run = report_repo.latest_compare_run(conn)
     found: Any = []
     if run is not None:
-        found, _ = browse.findings_page(conn, browse.FindingFilter(run_id=run.id,
-                                                                   product_id=product_id))
-    legend = [(OURS, "ours")] + [(s.color, s.name) for s in series]
+        found, _ = browse.findings_page(
+            conn, browse.FindingFilter(run_id=run.id, product_id=product_id), run.started_at)
+    legend = [(OURS, "ours")] + [(s.color, s.name) for s in chart.series]
     return ProductStory(product, offers, chart, list(found), run, legend)
 
 
@@ -303,9 +329,8 @@ def review(engine: Engine, settings: MatchSettings, limit: int) -> tuple[list[Re
     rows = []
     for item in items:
         ours, price = details.get(item.match_id, (None, None))
-        attrs = compare_attributes(parse_attributes(item.product_name),
-                                   parse_attributes(item.listing_title))
         ours_attrs, theirs_attrs = parse_attributes(item.product_name), parse_attributes(item.listing_title)
+        attrs = compare_attributes(ours_attrs, theirs_attrs)
         checks: list[tuple[str, str, str, bool | None]] = []
         if ours is not None:
             checks += [

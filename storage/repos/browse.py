@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, distinct, func, or_, select
@@ -79,25 +79,30 @@ def products_with_kinds(conn: Connection, run_id: int, kinds: Sequence[str]) -> 
 def coverage(conn: Connection, fresh_since: datetime, until: datetime) -> tuple[int, int]:
     """(matched products, of them with an `ok` reading in [fresh_since, until]).
 
-    Matched = active products with a match not rejected (as in the daily report)."""
-    live = match_t.c.status != MatchStatus.rejected.value
+    Matched = active products with a match not rejected (as in the daily report). A
+    listing's newest `ok` reading is read from `latest_observation`; only when that is
+    newer than `until` (a past night) is its history asked whether a reading fell in
+    the window, so the latest night costs one pass over the matches, not over readings."""
+    live = (match_t.c.status != MatchStatus.rejected.value)
     matched = conn.execute(
-        select(func.count(distinct(match_t.c.product_id)))
-        .join(product_t, product_t.c.id == match_t.c.product_id)
-        .where(live, product_t.c.active.is_(True))
+        select(func.count()).select_from(product_t)
+        .where(product_t.c.active.is_(True),
+               select(match_t.c.id).where(match_t.c.product_id == product_t.c.id, live).exists())
     ).scalar_one()
-    # Readings are found through the crawl runs of the window (indexed by run), not by
-    # scanning every observation's time.
-    runs = select(run_t.c.id).where(run_t.c.started_at >= fresh_since - timedelta(days=1),
-                                    run_t.c.started_at <= until)
-    fresh = conn.execute(
-        select(func.count(distinct(match_t.c.product_id)))
-        .select_from(obs_t)
-        .join(match_t, match_t.c.listing_id == obs_t.c.listing_id)
-        .join(product_t, product_t.c.id == match_t.c.product_id)
-        .where(obs_t.c.crawl_run_id.in_(runs), live, product_t.c.active.is_(True),
+    in_window = (
+        select(obs_t.c.id)
+        .where(obs_t.c.listing_id == latest_t.c.listing_id,
                obs_t.c.status == ObservationStatus.ok.value,
                obs_t.c.observed_at >= fresh_since, obs_t.c.observed_at <= until)
+        .exists()
+    )
+    fresh = conn.execute(
+        select(func.count(distinct(match_t.c.product_id)))
+        .select_from(latest_t)
+        .join(match_t, match_t.c.listing_id == latest_t.c.listing_id)
+        .join(product_t, product_t.c.id == match_t.c.product_id)
+        .where(live, product_t.c.active.is_(True), latest_t.c.observed_at >= fresh_since,
+               or_(latest_t.c.observed_at <= until, in_window))
     ).scalar_one()
     return int(matched), int(fresh)
 
@@ -112,7 +117,8 @@ def last_crawl_runs(conn: Connection, until: datetime | None = None) -> Rows:
         select(competitor_t.c.id.label("competitor_id"), competitor_t.c.name,
                competitor_t.c.display_name, competitor_t.c.enabled, run_t.c.id.label("run_id"),
                run_t.c.started_at, run_t.c.finished_at, run_t.c.status, run_t.c.counts,
-               run_t.c.suspect, run_t.c.suspect_reason, run_t.c.error_summary)
+               run_t.c.stats, run_t.c.suspect, run_t.c.suspect_reason,
+               run_t.c.error_summary)
         .outerjoin(latest, latest.c.competitor_id == competitor_t.c.id)
         .outerjoin(run_t, run_t.c.id == latest.c.run_id)
         .order_by(competitor_t.c.name)
@@ -179,10 +185,12 @@ def _finding_where(f: FindingFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def findings_page(conn: Connection, f: FindingFilter) -> tuple[Rows, int]:
+def findings_page(conn: Connection, f: FindingFilter,
+                  run_started: datetime | None = None) -> tuple[Rows, int]:
     """One page of a run's findings with product, competitor and listing, and the total
     matching the filter. Each row also carries `their_observed_at`: when the listing's
-    newest `ok` reading up to the run was made (for the "stale" badge)."""
+    newest `ok` reading up to the run (started at `run_started`, read from the run when
+    not given) was made (for the "stale" badge)."""
     where = _finding_where(f)
     counted = select(func.count()).select_from(finding_t)
     if f.category or f.search:
@@ -193,19 +201,32 @@ def findings_page(conn: Connection, f: FindingFilter) -> tuple[Rows, int]:
         order = column.desc()  # NULLs sort last already, and the index serves it
     else:
         order = column.desc().nulls_last() if f.descending else column.asc().nulls_last()
+    # The page's finding ids first, from the finding table alone (joined only where the
+    # filter or the sort needs it); then the other tables for those rows only. Joining
+    # first made every request join the run's whole selection (20,000 rows) to sort it.
+    ids = select(finding_t.c.id).select_from(finding_t)
+    if f.category or f.search or column.table is product_t:
+        ids = ids.join(product_t, product_t.c.id == finding_t.c.product_id)
+    if column.table is competitor_t:
+        ids = ids.outerjoin(competitor_t, competitor_t.c.id == finding_t.c.competitor_id)
+    page = (ids.where(*where).order_by(order, finding_t.c.id).offset(f.offset).limit(f.limit)
+            .subquery("page"))
     rows = conn.execute(
         select(finding_t, product_t.c.sku, product_t.c.name.label("product_name"),
                product_t.c.category, competitor_t.c.name.label("competitor"),
                competitor_t.c.display_name.label("competitor_display"),
                listing_t.c.url, listing_t.c.title.label("listing_title"))
+        .join(page, page.c.id == finding_t.c.id)
         .join(product_t, product_t.c.id == finding_t.c.product_id)
         .outerjoin(competitor_t, competitor_t.c.id == finding_t.c.competitor_id)
         .outerjoin(listing_t, listing_t.c.id == finding_t.c.listing_id)
-        .where(*where).order_by(order, finding_t.c.id).offset(f.offset).limit(f.limit)
+        .order_by(order, finding_t.c.id)
     ).all()
-    run = compare_run(conn, f.run_id)
+    if run_started is None:
+        run = compare_run(conn, f.run_id)
+        run_started = run.started_at if run is not None else None
     seen = _latest_ok_times(conn, [r.listing_id for r in rows if r.listing_id is not None],
-                            run.started_at if run is not None else None)
+                            run_started)
     return [_with_seen(r, seen.get(r.listing_id)) for r in rows], int(total)
 
 
@@ -226,25 +247,51 @@ def _latest_ok_times(conn: Connection, listing_ids: list[int],
                      until: datetime | None) -> dict[int, datetime]:
     if not listing_ids:
         return {}
-    query = (select(obs_t.c.listing_id, func.max(obs_t.c.observed_at))
-             .where(obs_t.c.listing_id.in_(listing_ids),
-                    obs_t.c.status == ObservationStatus.ok.value)
-             .group_by(obs_t.c.listing_id))
+    # One index seek per listing (ix_observation_latest), not a read of its history.
+    newest = (select(func.max(obs_t.c.observed_at))
+              .where(obs_t.c.listing_id == listing_t.c.id,
+                     obs_t.c.status == ObservationStatus.ok.value))
     if until is not None:
-        query = query.where(obs_t.c.observed_at <= until)
-    return {lid: at for lid, at in conn.execute(query)}
+        newest = newest.where(obs_t.c.observed_at <= until)
+    rows = conn.execute(select(listing_t.c.id, newest.scalar_subquery())
+                        .where(listing_t.c.id.in_(sorted(set(listing_ids)))))
+    return {lid: at for lid, at in rows if at is not None}
+
+
+def _kinds_of_run(conn: Connection, run_id: int) -> list[str]:
+    """The distinct finding kinds of a run, by hopping from one kind to the next through
+    ix_finding_run_kind (a recursive query, one index seek per kind) instead of reading
+    the run's 20,000 findings."""
+    f = finding_t.alias("f")
+    first = select(func.min(f.c.kind).label("kind")).where(f.c.compare_run_id == run_id)
+    hops = first.cte("hops", recursive=True)
+    g = finding_t.alias("g")
+    following = (select(func.min(g.c.kind)).where(g.c.compare_run_id == run_id,
+                                                  g.c.kind > hops.c.kind).scalar_subquery())
+    hops = hops.union_all(select(following).where(hops.c.kind.is_not(None)))
+    return list(conn.execute(select(hops.c.kind).where(hops.c.kind.is_not(None))).scalars())
+
+
+def _categories(conn: Connection) -> list[str]:
+    """The distinct product categories, hopping through ix_product_category the same way."""
+    p = product_t.alias("p")
+    first = select(func.min(p.c.category).label("category"))
+    hops = first.cte("cats", recursive=True)
+    q = product_t.alias("q")
+    following = select(func.min(q.c.category)).where(q.c.category > hops.c.category) \
+        .scalar_subquery()
+    hops = hops.union_all(select(following).where(hops.c.category.is_not(None)))
+    return list(conn.execute(select(hops.c.category).where(hops.c.category.is_not(None)))
+                .scalars())
 
 
 def finding_facets(conn: Connection, run_id: int) -> dict[str, list[Any]]:
     """The kinds in a run, every competitor (id, name, display name) and every category."""
-    kinds = conn.execute(select(finding_t.c.kind).distinct()
-                         .where(finding_t.c.compare_run_id == run_id)).scalars().all()
     comps = conn.execute(select(competitor_t.c.id, competitor_t.c.name,
                                 competitor_t.c.display_name)
                          .order_by(competitor_t.c.name)).all()
-    cats = conn.execute(select(product_t.c.category).distinct()
-                        .where(product_t.c.category.is_not(None))).scalars().all()
-    return {"kinds": sorted(kinds), "competitors": list(comps), "categories": sorted(cats)}
+    return {"kinds": sorted(_kinds_of_run(conn, run_id)), "competitors": list(comps),
+            "categories": sorted(_categories(conn))}
 
 
 # --- products, listings, observations -----------------------------------------------------
@@ -321,12 +368,21 @@ def listing_readings(conn: Connection, listing_ids: Sequence[int], since: dateti
     ).all()
 
 
-def promotions_seen(conn: Connection, listing_id: int, crawl_run_id: int) -> Rows:
-    """The typed promotions read with one observation."""
-    return conn.execute(
-        select(promo_t).where(promo_t.c.listing_id == listing_id,
-                              promo_t.c.crawl_run_id == crawl_run_id).order_by(promo_t.c.id)
-    ).all()
+def promotions_seen(conn: Connection, readings: Sequence[tuple[int, int]]) -> dict[int, list[Any]]:
+    """The typed promotions read with each of these observations, given as
+    (listing_id, crawl_run_id): by listing, in one query."""
+    if not readings:
+        return {}
+    wanted = set(readings)
+    found: dict[int, list[Any]] = {}
+    for row in conn.execute(
+        select(promo_t).where(promo_t.c.listing_id.in_(sorted({lid for lid, _ in wanted})),
+                              promo_t.c.crawl_run_id.in_(sorted({rid for _, rid in wanted})))
+        .order_by(promo_t.c.id)
+    ):
+        if (row.listing_id, row.crawl_run_id) in wanted:
+            found.setdefault(row.listing_id, []).append(row)
+    return found
 
 
 def listings(conn: Connection, competitor_id: int | None, offset: int,

@@ -29,3 +29,24 @@ def test_sqlite_runs_in_wal_mode(sqlite_engine: Engine) -> None:
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_web_indexes_go_down_and_up(engine: Engine) -> None:
+    """0006_web_indexes: downgrade restores the index it replaced, upgrade builds the
+    models' schema again."""
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    def finding_indexes() -> set[str]:
+        return {i["name"] for i in inspect(engine).get_indexes("finding")}
+
+    command.downgrade(alembic_config(engine), "0005_web_users")
+    names = finding_indexes()
+    assert "ix_finding_run_product" in names
+    assert not names & {"ix_finding_run_product_impact", "ix_finding_run_competitor_kind"}
+    upgrade(engine)
+    assert {"ix_finding_run_product_impact", "ix_finding_run_competitor_kind"} <= finding_indexes()
+    assert "ix_finding_run_product" not in finding_indexes()
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
