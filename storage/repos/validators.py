@@ -21,7 +21,20 @@ from storage.models import Listing, Observation, ObservationStatus, PageValidato
 from storage.repos.observations import COLUMNS, ObservationRow
 
 NOT_MODIFIED = "not_modified"
-"""The extractor of a stored copy (`not_modified/quick` for a copy of a quick reading)."""
+"""What marks a stored copy: its extractor is the reading's with `/not_modified` (e.g.
+`jsonld/not_modified`, `jsonld/not_modified/quick` for a quick reading), so what compares
+extraction strategies (an alert's "page changed structure" doubt) sees the same one."""
+
+
+def copy_extractor(extractor: str | None) -> str:
+    """The extractor of a copy of a reading by `extractor`."""
+    family, _, rest = (extractor or "unknown").partition("/")
+    return f"{family[:30]}/{NOT_MODIFIED}" + ("/quick" if rest.endswith("quick") else "")
+
+
+def is_copy(extractor: str | None) -> bool:
+    """Whether an observation is a copy stored for a page confirmed unchanged."""
+    return bool(extractor) and f"/{NOT_MODIFIED}" in str(extractor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +132,8 @@ def confirmed_copies(
     rows: list[ObservationRow] = []
     for listing_id, src in sources.items():
         values = {c: getattr(src, c) for c in COLUMNS}
-        extractor = NOT_MODIFIED + ("/quick" if str(src.extractor or "").endswith("/quick")
-                                    else "")
         values.update(crawl_run_id=run_id, observed_at=at[listing_id],
-                      status=ObservationStatus.ok.value, extractor=extractor,
+                      status=ObservationStatus.ok.value, extractor=copy_extractor(src.extractor),
                       reason="; ".join(r for r in (reasons[listing_id], src.reason) if r)[:2000])
         rows.append(ObservationRow(**values))
     promo_rows = [{**p, "crawl_run_id": run_id, "observed_at": at[p["listing_id"]]}
@@ -149,6 +160,6 @@ def stored_copies(conn: Connection, run_id: int, keys: Sequence[tuple[str, str]]
         select(obs, lst.c.url, lst.c.variant, lst.c.sku, lst.c.gtin, lst.c.brand,
                lst.c.title.label("listing_title"))
         .join(lst, lst.c.id == obs.c.listing_id)
-        .where(obs.c.crawl_run_id == run_id, obs.c.extractor.like(NOT_MODIFIED + "%"))
+        .where(obs.c.crawl_run_id == run_id, obs.c.extractor.like(f"%/{NOT_MODIFIED}%"))
     )
     return [r for r in rows if (r.url, r.variant) in wanted]
