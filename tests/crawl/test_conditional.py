@@ -24,7 +24,7 @@ from demo.shops.pages.common import Response
 from demo.shops.server import conditional, entity_tag
 from spiders.conditional import full_read_due, lastmod_time, unchanged_since
 from storage.db import make_engine
-from storage.models import LatestObservation, Listing, Observation, PageValidator, table
+from storage.models import LatestObservation, Listing, PageValidator, table
 from storage.repos.validators import copy_extractor, is_copy
 
 from .support import crawl, stored_for_run
