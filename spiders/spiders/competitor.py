@@ -496,6 +496,9 @@ class CompetitorSpider(scrapy.Spider):
         if answer.draft is not None and not answer.draft.product_page:
             self.discovery_stats["not_product_pages"] += 1
         elif self.draft_sink is not None:
+            if answer.draft.validators is not None:  # the worker never sees the headers
+                item = answer.page.item
+                answer.draft.validators = (item.etag, item.last_modified)
             self.draft_sink(answer.draft)
 
     def keep_open_for_answers(self) -> None:

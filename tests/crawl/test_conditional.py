@@ -147,9 +147,10 @@ def competitors(tmp: Path, shop: Shop, full_read_days: int) -> Path:
     return path
 
 
-def night(shop: Shop, path: Path, db_url: str, at: datetime) -> Any:
+def night(shop: Shop, path: Path, db_url: str, at: datetime,
+          settings: dict[str, Any] | None = None) -> Any:
     shop.requests.clear()
-    [summary] = crawl(path, ["condshop"], db_url, now=at)
+    [summary] = crawl(path, ["condshop"], db_url, settings, now=at)
     assert summary.status == "finished", summary.error
     return summary
 
@@ -275,6 +276,21 @@ def test_an_unchanged_night_sends_validators_and_stores_the_reading_again(
     if "a" not in full:
         assert a.crawl_run_id == first.crawl_run_id and a.confirmed_at is not None
     assert v[lst[f"{shop.base}p/b"]].crawl_run_id == second.crawl_run_id
+
+
+def test_pages_read_by_the_extraction_worker_keep_their_validators(
+        shop: Shop, tmp_path: Path) -> None:
+    path = competitors(tmp_path, shop, 365)
+    db_url = f"sqlite:///{tmp_path / 'w.db'}"
+    first = night(shop, path, db_url, T0, {"PRICEWATCH_EXTRACT_WORKERS": 1})
+    assert first.stats["worker_pages"] == 4  # every page went to the worker
+    with make_engine(db_url).connect() as conn:
+        stored = conn.execute(select(table(PageValidator))).all()
+    assert sorted((bool(r.etag), bool(r.last_modified)) for r in stored) == [
+        (False, False), (False, True), (True, False), (True, False)]
+    second = night(shop, path, db_url, T0 + timedelta(days=1), {"PRICEWATCH_EXTRACT_WORKERS": 1})
+    full = {s for s in "abc" if full_due(shop, s, T0, T0 + timedelta(days=1), 365)}
+    assert second.stats["not_modified"]["http_304"] == len(set("abc") - full)
 
 
 def test_sitemap_lastmod_older_than_the_reading_skips_the_page(shop: Shop,
