@@ -203,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             met = per <= TARGET and quiet["prices"] == pages["prices"]
             ok = ok and met
             print(f"  quiet night: {quiet['api_listings']} listings from the API without "
-                  f"their page; {per:.3f} requests per stored price (target <= {TARGET}): "
+                  f"their page, {quiet['not_modified']} product pages answered 304; "
+                  f"{per:.3f} requests per stored price (target <= {TARGET}): "
                   f"{'met' if met else 'NOT met'}")
     return 0 if ok else 1
 

@@ -27,7 +27,9 @@ def full_read_due(url: str, variant: str, read_at: datetime, now: datetime, days
     `days` nights. `days` 0: always (conditional fetching off)."""
     if days <= 0:
         return True
-    digest = hashlib.blake2b(f"{url}|{variant}".encode(), digest_size=4).digest()
+    # salted: the API's page_refresh_days schedule (platform_api.due) hashes the same
+    # URL, and unsalted the pages due there would be exactly those due here
+    digest = hashlib.blake2b(f"full-read|{url}|{variant}".encode(), digest_size=4).digest()
     phase = int.from_bytes(digest, "big") % days
     first = read_at.date().toordinal() + 1
     first += (-(first + phase)) % days  # the page's next full-read night after its reading

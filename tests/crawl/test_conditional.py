@@ -23,6 +23,7 @@ from sqlalchemy import select
 from demo.shops.pages.common import Response
 from demo.shops.server import conditional, entity_tag
 from spiders.conditional import full_read_due, lastmod_time, unchanged_since
+from spiders.platform_api import due
 from storage.db import make_engine
 from storage.models import LatestObservation, Listing, PageValidator, table
 from storage.repos.validators import copy_extractor, is_copy
@@ -195,6 +196,16 @@ def test_full_reads_come_once_every_n_nights_spread_over_the_pages() -> None:
     share = {n: first_nights.count(n) / len(urls) for n in range(1, days + 1)}
     assert all(0.1 < s < 0.3 for s in share.values()), share  # about 1/days a night
     assert full_read_due(urls[0], "", T0, T0, 0)  # 0: conditional fetching off
+    # independent of the API shops' page_refresh_days schedule: the pages whose API-side
+    # refresh comes tomorrow are not all read in full tomorrow (they are asked with
+    # validators, most answer 304)
+    for start in range(7):  # whatever the date
+        read = T0 + timedelta(days=start)
+        tomorrow = read + timedelta(days=1)
+        refreshed = [u for u in urls if due(u, "", read, tomorrow, 14)]
+        assert refreshed
+        full = [u for u in refreshed if full_read_due(u, "", read, tomorrow, 7)]
+        assert len(full) < len(refreshed) / 2, (start, len(full), len(refreshed))
 
 
 def test_demo_server_answers_etag_and_304() -> None:
