@@ -138,6 +138,15 @@ def shop() -> Iterator[Shop]:
     the_shop.server.server_close()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database the crawl's child process can open (PostgreSQL: the fixture's schema)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'crawl.db'}"
+    engine = request.getfixturevalue("pg_engine")
+    return str(engine.url.render_as_string(hide_password=False))
+
+
 def competitors(tmp: Path, shop: Shop, full_read_days: int) -> Path:
     path = tmp / "competitors.yaml"
     path.write_text(yaml.safe_dump({"competitors": [{
@@ -229,10 +238,9 @@ def test_copy_extractor_keeps_the_strategy() -> None:
 
 
 def test_an_unchanged_night_sends_validators_and_stores_the_reading_again(
-        shop: Shop, tmp_path: Path) -> None:
+        shop: Shop, tmp_path: Path, db_url: str) -> None:
     days = 365
     path = competitors(tmp_path, shop, days)
-    db_url = f"sqlite:///{tmp_path / 'c.db'}"
     engine = make_engine(db_url)
     first = night(shop, path, db_url, T0)
     sent = shop.product_requests()
@@ -390,12 +398,12 @@ def _match_all(engine: Any) -> None:
                 status="confirmed"))
 
 
-def test_no_alert_from_nights_the_pages_did_not_change(shop: Shop, tmp_path: Path) -> None:
+def test_no_alert_from_nights_the_pages_did_not_change(shop: Shop, tmp_path: Path,
+                                                       db_url: str) -> None:
     from monitor.alerts import AlertSettings, run_alerts
     from monitor.alerts.pipeline import PRICE_KINDS
 
     path = competitors(tmp_path, shop, 365)
-    db_url = f"sqlite:///{tmp_path / 'a.db'}"
     engine = make_engine(db_url)
     settings = AlertSettings.model_validate({})
     first = night(shop, path, db_url, T0)

@@ -29,3 +29,20 @@ def test_sqlite_runs_in_wal_mode(sqlite_engine: Engine) -> None:
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_page_validators_migration_goes_down_and_up(engine: Engine) -> None:
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    head = current_revision(engine)
+    assert "page_validator" in set(inspect(engine).get_table_names())
+    command.downgrade(alembic_config(engine), "0005_web_users")
+    assert "page_validator" not in set(inspect(engine).get_table_names())
+    assert current_revision(engine) == "0005_web_users"
+    upgrade(engine)
+    assert current_revision(engine) == head
+    columns = {c["name"] for c in inspect(engine).get_columns("page_validator")}
+    assert columns == {"listing_id", "crawl_run_id", "read_at", "etag", "last_modified",
+                       "confirmed_at"}
