@@ -86,7 +86,7 @@ def unchanged_since(lastmod: str | None, read_at: datetime) -> bool:
     return latest is not None and latest < read_at
 
 
-def not_modified_reason(how: str, validators: Validators) -> str:
-    """The stored reason of a night that relied on the last full reading."""
+def not_modified_reason(how: str, read_at: datetime) -> str:
+    """The stored reason of a night that relied on the last full reading (of `read_at`)."""
     return (f"page not modified ({how}) since its full reading of "
-            f"{validators.read_at.strftime('%Y-%m-%d %H:%M')} UTC: that reading stands")
+            f"{read_at.strftime('%Y-%m-%d %H:%M')} UTC: that reading stands")

@@ -377,7 +377,7 @@ class CompetitorSpider(scrapy.Spider):
         self.requested.add(key)
         self.api_items += 1
         yield PageItem(url=url, variant=variant, fetched_at=self.clock(), http_status=200,
-                       product=product)
+                       product=product, fetched_page=False)
 
     # ---------------------------------------------------------------- product pages
 
@@ -405,7 +405,8 @@ class CompetitorSpider(scrapy.Spider):
         self.not_modified["sitemap_lastmod"] += 1
         yield PageItem(url=url, variant=variant, fetched_at=self.clock(),
                        http_status=0, fetched_page=False,
-                       confirms=known.crawl_run_id, not_modified=not_modified_reason(how, known))
+                       confirms=known.crawl_run_id,
+                       not_modified=not_modified_reason(how, known.read_at))
 
     def product_request(self, url: str, variant: str = "",
                         conditional: bool = True) -> scrapy.Request | None:
@@ -572,10 +573,9 @@ class CompetitorSpider(scrapy.Spider):
                                  reason="HTTP 304 Not Modified to a request without validators"),)
         self.not_modified["http_304"] += 1
         since = response.meta["confirms_since"]
-        known = Validators(0, run_id, since, None, None)
         return (PageItem(url=url, variant=variant, fetched_at=self.clock(), http_status=304,
                          fetched_page=False, confirms=run_id,
-                         not_modified=not_modified_reason("HTTP 304", known)),)
+                         not_modified=not_modified_reason("HTTP 304", since)),)
 
     def discovery_failed(self, failure: Failure) -> None:
         """A sitemap, category page or API page that could not be read: kept for the run's
