@@ -20,8 +20,8 @@ SKUs and prices of their originals), on 127.0.0.1, and crawls each through
 * **API, quiet night**: the same shop one day later with nothing changed: only the API
   pages and the product pages whose last reading has come due (`page_refresh_days`).
 
-For each it prints requests (robots.txt, API and product pages), response bytes (bodies,
-as Scrapy counts them),
+For each it prints requests (robots.txt, API and product pages), response bytes (status
+lines, headers and bodies, as Scrapy's downloader stats count them),
 stored prices, requests and KB per stored price, and the nightly wall time at a polite
 4 requests/s. The target (issue 17): at most 0.1 requests per stored price on a quiet
 night. Exit code 1 when a quiet night misses it.
