@@ -426,3 +426,16 @@ def test_no_alert_from_nights_the_pages_did_not_change(shop: Shop, tmp_path: Pat
     result = run_alerts(engine, settings, now=later + timedelta(hours=2),
                         crawl_run_ids=[moved.crawl_run_id or 0])
     assert result.by_kind.get("price_drop") == 1, (result.by_kind, result.held_back)
+
+
+def test_full_read_days_0_turns_conditional_fetching_off(shop: Shop, tmp_path: Path) -> None:
+    for page in shop.pages.values():
+        page.lastmod = "2026-10-01"
+    path = competitors(tmp_path, shop, 0)
+    db_url = f"sqlite:///{tmp_path / 'off.db'}"
+    night(shop, path, db_url, T0)
+    second = night(shop, path, db_url, T0 + timedelta(days=1))
+    sent = shop.product_requests()
+    assert set(sent) == set("abcd")
+    assert not any("if-none-match" in h or "if-modified-since" in h for h in sent.values())
+    assert not any(second.stats["not_modified"].values())
