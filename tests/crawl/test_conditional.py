@@ -439,3 +439,33 @@ def test_full_read_days_0_turns_conditional_fetching_off(shop: Shop, tmp_path: P
     assert set(sent) == set("abcd")
     assert not any("if-none-match" in h or "if-modified-since" in h for h in sent.values())
     assert not any(second.stats["not_modified"].values())
+
+
+def test_a_304_for_a_reading_no_longer_stored_is_a_failure_not_a_made_up_reading(
+        shop: Shop, tmp_path: Path) -> None:
+    from sqlalchemy import delete
+
+    from storage.models import Observation
+
+    path = competitors(tmp_path, shop, 365)
+    db_url = f"sqlite:///{tmp_path / 'p.db'}"
+    engine = make_engine(db_url)
+    first = night(shop, path, db_url, T0)
+    at = T0 + timedelta(days=1)
+    if full_due(shop, "a", T0, at, 365):
+        pytest.skip("page a's yearly full read falls on this night for this port")
+    obs, lst = table(Observation), table(Listing)
+    with engine.begin() as conn:  # the reading a 304 would confirm is gone (pruned)
+        a_id = conn.execute(select(lst.c.id).where(lst.c.url == f"{shop.base}p/a")).scalar_one()
+        conn.execute(delete(obs).where(obs.c.listing_id == a_id,
+                                       obs.c.crawl_run_id == first.crawl_run_id))
+    second = night(shop, path, db_url, at)
+    assert "if-none-match" in shop.product_requests()["a"]
+    assert second.counts.get("error") == 1 and second.counts["ok"] == 3
+    failure = next(f for f in second.stats["failures"] if f["url"].endswith("/p/a"))
+    assert "no longer stored" in failure["reason"]
+    with engine.connect() as conn:
+        assert not conn.execute(select(obs.c.id).where(
+            obs.c.listing_id == a_id, obs.c.crawl_run_id == second.crawl_run_id)).all()
+    night(shop, path, db_url, at + timedelta(days=1))
+    assert "if-none-match" not in shop.product_requests()["a"]  # read in full again
