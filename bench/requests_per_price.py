@@ -1,19 +1,27 @@
 """Requests and bytes per stored price: product page by page vs the platform API.
 
     python bench/requests_per_price.py [--products 2000] [--refresh-days 14]
+                                       [--full-read-days 7]
 
 Serves the demo's Shopify-like (`shopifyish`) and WooCommerce-like (`woostore`) shops,
 grown to `--products` listings each (the demo's products repeated under new handles,
 SKUs and prices of their originals), on 127.0.0.1, and crawls each through
 `spiders.runner.crawl_competitors` into a fresh SQLite database:
 
-* **pages**: `product_pages: every_night`, every product page fetched every night;
+* **pages, first night**: `product_pages: every_night`, every product page fetched and
+  read (a fresh database);
+* **pages with validators, unchanged night**: the same shop and database one day later
+  with nothing changed: every product page is asked for again with the `ETag` it
+  answered with (`If-None-Match`); the demo shops answer `304 Not Modified` without a
+  body, and the last reading is stored again. The pages whose re-check night has come
+  (1/`--full-read-days` of them) are fetched unconditionally and read in full;
 * **API, first night**: `product_pages: when_changed` (the default for these shops):
   prices from `/products.json` or the Store API, and every product page once (all new);
 * **API, quiet night**: the same shop one day later with nothing changed: only the API
   pages and the product pages whose last reading has come due (`page_refresh_days`).
 
-For each it prints requests (robots.txt, API and product pages), response bytes,
+For each it prints requests (robots.txt, API and product pages), response bytes (status
+lines, headers and bodies, as Scrapy's downloader stats count them),
 stored prices, requests and KB per stored price, and the nightly wall time at a polite
 4 requests/s. The target (issue 17): at most 0.1 requests per stored price on a quiet
 night. Exit code 1 when a quiet night misses it.
@@ -116,13 +124,13 @@ def serve(count: int) -> ShopsHandle:
 
 
 def competitors(folder: Path, shop: str, base_url: str, mode: str, count: int,
-                refresh_days: int) -> Path:
+                refresh_days: int, full_read_days: int) -> Path:
     kind = "woocommerce" if shop == "woostore" else "shopify"
     entry: dict[str, Any] = {
         "name": shop, "base_url": base_url, "currency": "EUR" if shop == "woostore" else "BGN",
         "locale": "en_IE",
         "discovery": {"kind": kind, "product_pages": mode, "max_pages": count * 2,
-                      "page_refresh_days": refresh_days},
+                      "page_refresh_days": refresh_days, "full_read_days": full_read_days},
         "politeness": {"concurrency_per_domain": 16},
     }
     path = folder / f"{shop}-{mode}.yaml"
@@ -147,14 +155,15 @@ def night(path: Path, shop: str, db_url: str, days_later: int) -> dict[str, Any]
     stats = summary.stats
     return {"requests": int(stats.get("requests", 0)),
             "bytes": int(stats.get("response_bytes", 0)), "prices": int(prices),
-            "api_listings": int(stats.get("api_listings", 0)), "elapsed": summary.elapsed_s}
+            "api_listings": int(stats.get("api_listings", 0)), "elapsed": summary.elapsed_s,
+            "not_modified": int((stats.get("not_modified") or {}).get("http_304", 0))}
 
 
 def line(label: str, figures: dict[str, Any]) -> str:
     prices = max(1, figures["prices"])
     per = figures["requests"] / prices
     wall = figures["requests"] / POLITE_RPS
-    return (f"{label:<34} requests {figures['requests']:>5}  bytes {figures['bytes']:>10,}  "
+    return (f"{label:<44} requests {figures['requests']:>5}  bytes {figures['bytes']:>10,}  "
             f"prices {figures['prices']:>5}  requests/price {per:6.3f}  "
             f"KB/price {figures['bytes'] / 1024 / prices:7.2f}  "
             f"night at {POLITE_RPS} req/s {wall / 60:6.1f} min")
@@ -164,30 +173,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--refresh-days", type=int, default=14)
+    parser.add_argument("--full-read-days", type=int, default=7)
     args = parser.parse_args(argv)
     ok = True
     with tempfile.TemporaryDirectory() as tmp, serve(args.products) as shops:
         folder = Path(tmp)
         for shop in ("shopifyish", "woostore"):
             base = shops.base_urls[shop]
-            pages = night(competitors(folder, shop, base, "every_night", args.products,
-                                      args.refresh_days), shop,
-                          f"sqlite:///{folder / f'{shop}-pages.db'}", 0)
+            pages_path = competitors(folder, shop, base, "every_night", args.products,
+                                     args.refresh_days, args.full_read_days)
+            pages_db = f"sqlite:///{folder / f'{shop}-pages.db'}"
+            pages = night(pages_path, shop, pages_db, 0)
+            validated = night(pages_path, shop, pages_db, 1)
             api_db = f"sqlite:///{folder / f'{shop}-api.db'}"
             api_path = competitors(folder, shop, base, "when_changed", args.products,
-                                   args.refresh_days)
+                                   args.refresh_days, args.full_read_days)
             first = night(api_path, shop, api_db, 0)
             quiet = night(api_path, shop, api_db, 1)
             print(f"{shop} ({args.products} listings, page_refresh_days "
-                  f"{args.refresh_days}):")
-            print("  " + line("pages, every night", pages))
+                  f"{args.refresh_days}, full_read_days {args.full_read_days}):")
+            print("  " + line("pages, first night", pages))
+            print("  " + line("pages with validators, unchanged night", validated))
             print("  " + line("API, first night (all pages new)", first))
             print("  " + line("API, quiet night (nothing changed)", quiet))
+            print(f"  unchanged night page by page: {validated['not_modified']} answered 304 "
+                  f"Not Modified, {validated['requests'] - validated['not_modified']} "
+                  "other requests (robots.txt, API pages, pages read in full)")
             per = quiet["requests"] / max(1, quiet["prices"])
             met = per <= TARGET and quiet["prices"] == pages["prices"]
             ok = ok and met
             print(f"  quiet night: {quiet['api_listings']} listings from the API without "
-                  f"their page; {per:.3f} requests per stored price (target <= {TARGET}): "
+                  f"their page, {quiet['not_modified']} product pages answered 304; "
+                  f"{per:.3f} requests per stored price (target <= {TARGET}): "
                   f"{'met' if met else 'NOT met'}")
     return 0 if ok else 1
 

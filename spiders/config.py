@@ -95,6 +95,13 @@ class Discovery(_Strict):
     or its last page reading is older than `page_refresh_days`; `every_night` fetches
     every product page every night."""
     page_refresh_days: int = Field(14, ge=1, le=365)
+    full_read_days: int = Field(7, ge=0, le=365)
+    """A product page read in full is asked for again with its validators (`If-None-Match`
+    / `If-Modified-Since`), and left unfetched when the sitemap's `lastmod` is older than
+    that reading; a `304` (or such a `lastmod`) stores the last reading again, marked
+    `not_modified`. After 1 to `full_read_days` days (fixed per page, spread over the
+    days) the page is fetched unconditionally and read in full again, in case the shop's
+    `ETag`/`lastmod` did not follow a change. 0 turns conditional fetching off."""
 
     @property
     def api_prices(self) -> bool:

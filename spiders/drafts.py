@@ -39,6 +39,11 @@ class Draft:
     promotions: list[Promotion] = field(default_factory=list)
     product_page: bool = True
     """False for a page discovery without hints found to be no product page: not stored."""
+    validators: tuple[str | None, str | None] | None = None
+    """(ETag, Last-Modified) of a page fetched in full; None when no page was fetched (a
+    listing stored from a platform API page, or a page confirmed unchanged)."""
+    confirms: int | None = None
+    """Confirmed unchanged: the crawl run whose reading of the listing is stored again."""
 
 
 def clip(value: str | None, limit: int) -> str | None:
@@ -69,6 +74,18 @@ def _gtin(value: str | None) -> str | None:
 
 def draft_from(item: PageItem, competitor: Competitor) -> Draft:
     """Validate and normalise one page into a Draft (pure: no I/O)."""
+    if item.confirms is not None:
+        listing = ListingInfo(url=item.url[:1000], variant=(item.variant or "")[:200])
+        return Draft(listing, item.fetched_at, ObservationStatus.ok,
+                     item.not_modified or "page not modified", Reading(None, None, None, True),
+                     confirms=item.confirms)
+    draft = _draft_from(item, competitor)
+    if item.fetched_page:
+        draft.validators = (item.etag, item.last_modified)
+    return draft
+
+
+def _draft_from(item: PageItem, competitor: Competitor) -> Draft:
     product = item.product or ExtractedProduct(url=item.url)
     listing = ListingInfo(
         url=item.url[:1000], variant=(item.variant or "")[:200],

@@ -33,6 +33,18 @@ class PageItem:
     quick: bool = False
     """Read from structured data only (PRICEWATCH_FULL_READ_EVERY > 1): promotions, terms
     and the struck-through price were not read from the page's wording."""
+    etag: str | None = None
+    last_modified: str | None = None
+    """The validators a 200 answer came with (sent back on the next crawl)."""
+    fetched_page: bool = True
+    """False for a listing stored from a platform API page without fetching its own page
+    (its page validators are left as they are)."""
+    confirms: int | None = None
+    """The page was not fetched or not sent again because it has not changed (HTTP 304,
+    or a sitemap `lastmod` older than its last full reading): the crawl run of the reading
+    that stands, which the store copies (storage.repos.validators)."""
+    not_modified: str | None = None
+    """Why the page counts as unchanged (stored as the observation's reason)."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -52,6 +52,14 @@ from storage.repos.listings import (
     recent_runs,
 )
 from storage.repos.observations import ObservationRow, bulk_insert_observations
+from storage.repos.validators import (
+    NOT_MODIFIED,
+    FullReading,
+    confirmed_copies,
+    forget_validators,
+    mark_confirmed,
+    record_full_readings,
+)
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -186,7 +194,8 @@ class StorePipeline:
                                       "reason": item.reason})
         elif isinstance(item, Draft):
             self.product_pages += 1
-            self._count_fill(item)
+            if item.confirms is None:  # a confirmed page is counted from its copy
+                self._count_fill(item)
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 self.flush(spider)
@@ -223,7 +232,7 @@ class StorePipeline:
         while True:
             attempt += 1
             try:
-                counts = self._write(batch, max_jump)
+                counts, fill, extractors = self._write(batch, max_jump)
                 break
             except Exception as exc:
                 if _connection_lost(exc) and time.monotonic() < deadline:
@@ -235,6 +244,7 @@ class StorePipeline:
                     continue
                 if attempt > 1 and self._batch_stored(batch):
                     counts = None
+                    fill, extractors = self._confirmed_fill(batch)
                     break
                 log.error("storing a batch of %d pages failed: %s", len(batch),
                           redact(str(exc), self.db_url))
@@ -244,6 +254,8 @@ class StorePipeline:
                 if spider is not None and self.crawler.engine is not None:
                     self.crawler.engine.close_spider(spider, "storage_error")
                 return
+        self.fill.update(fill)
+        self.extractors.update(extractors)
         if counts is None:  # an earlier attempt's commit took effect
             assert self.engine is not None
             with self.engine.connect() as conn:
@@ -264,9 +276,29 @@ class StorePipeline:
             return False
         return all((d.listing.url, d.listing.variant) in stored for d in batch)
 
-    def _write(self, batch: list[Draft], max_jump: Decimal) -> Counter[str]:
+    def _confirmed_fill(self, batch: list[Draft]) -> tuple[Counter[str], Counter[str]]:
+        """Fill counts of a batch's confirmed pages when an earlier attempt stored it (read
+        back from the copies stored)."""
+        confirmed = [d for d in batch if d.confirms is not None]
+        if not confirmed:
+            return Counter(), Counter()
+        assert self.engine is not None
+        from storage.repos.validators import stored_copies
+
+        with self.engine.connect() as conn:
+            rows = stored_copies(conn, self.run_id,
+                                 [(d.listing.url, d.listing.variant) for d in confirmed])
+        fill, extractors = Counter[str](), Counter[str]()
+        for row in rows:
+            _fill_from_row(row, fill, extractors)
+        return fill, extractors
+
+    def _write(self, batch: list[Draft], max_jump: Decimal
+               ) -> tuple[Counter[str], Counter[str], Counter[str]]:
         assert self.engine is not None
         counts: Counter[str] = Counter()
+        fill: Counter[str] = Counter()
+        extractors: Counter[str] = Counter()
         with self.engine.begin() as conn:
             seen_at = max(d.fetched_at for d in batch)
             # a 404/410 or a blocked page does not show the listing alive: one marked gone
@@ -279,7 +311,13 @@ class StorePipeline:
             pending = pending_quarantined(conn, list(ids.values()))
             rows: list[ObservationRow] = []
             promos: list[dict[str, Any]] = []
+            full: list[FullReading] = []
+            confirmed = [d for d in batch if d.confirms is not None]
+            if confirmed:
+                rows, promos = self._copies(conn, confirmed, ids, counts, fill, extractors)
             for draft in batch:
+                if draft.confirms is not None:
+                    continue
                 listing_id = ids[ListingKey(draft.listing.url, draft.listing.variant)]
                 status, reason = draft.status, draft.reason
                 if status is None:
@@ -300,9 +338,39 @@ class StorePipeline:
                 if status is ObservationStatus.ok:
                     promos.extend(promotion_row(p, listing_id, self.run_id, draft.fetched_at)
                                   for p in draft.promotions)
+                if draft.validators is not None:
+                    full.append(FullReading(listing_id, draft.fetched_at,
+                                            status is ObservationStatus.ok, *draft.validators))
             bulk_insert_observations(conn, rows)
             insert_promotions(conn, promos)
-        return counts
+            record_full_readings(conn, self.run_id, full)
+        return counts, fill, extractors
+
+    def _copies(self, conn: Any, confirmed: list[Draft], ids: dict[ListingKey, int],
+                counts: Counter[str], fill: Counter[str], extractors: Counter[str]
+                ) -> tuple[list[ObservationRow], list[dict[str, Any]]]:
+        """Pages confirmed unchanged: their last full reading stored again for tonight.
+        A page whose reading is gone (or was not ok) is a failure, never a made-up reading;
+        its validators go, so the next crawl reads it in full."""
+        by_id = {ids[ListingKey(d.listing.url, d.listing.variant)]: d for d in confirmed}
+        wanted = {i: d.confirms for i, d in by_id.items() if d.confirms is not None}
+        rows, promos, sources = confirmed_copies(
+            conn, wanted, self.run_id, {i: d.fetched_at for i, d in by_id.items()},
+            {i: d.reason or "" for i, d in by_id.items()})
+        for row in sources.values():
+            _fill_from_row(row, fill, extractors)
+        counts[ObservationStatus.ok.value] += len(rows)
+        lost = [i for i in by_id if i not in sources]
+        for listing_id in lost:
+            counts["error"] += 1
+            if len(self.failures) < MAX_FAILURES_KEPT:
+                self.failures.append({
+                    "url": by_id[listing_id].listing.url, "outcome": "error",
+                    "reason": "the page was confirmed unchanged, but the reading it confirms "
+                              "is no longer stored; it is read in full next time"})
+        forget_validators(conn, lost)
+        mark_confirmed(conn, {i: by_id[i].fetched_at for i in sources})
+        return rows, promos
 
     def _maybe_progress(self, spider: Spider, force: bool = False) -> None:
         if not self.progress:
@@ -415,6 +483,7 @@ class StorePipeline:
         return {
             "discovery": discovery,
             "api_listings": getattr(spider, "api_items", 0),
+            "not_modified": dict(getattr(spider, "not_modified", {})),
             "product_pages": pages,
             "fill": fill,
             "health_fields": list(HEALTH_FIELDS),
@@ -443,6 +512,20 @@ class StorePipeline:
             "rendered_js": bool(getattr(spider, "competitor", None)
                                 and spider.competitor.render_js),  # type: ignore[attr-defined]
         }
+
+
+def _fill_from_row(row: Any, fill: Counter[str], extractors: Counter[str]) -> None:
+    """Fill counts of a stored copy (its reading's values and its listing's identity)."""
+    for name in ("price", "availability", "currency"):
+        if getattr(row, name) is not None:
+            fill[name] += 1
+    for name in ("sku", "gtin", "brand"):
+        if getattr(row, name):
+            fill[name] += 1
+    if row.listing_title:
+        fill["title"] += 1
+    if row.price is not None:
+        extractors[NOT_MODIFIED] += 1
 
 
 def _last(value: GoodValue | None) -> LastGood | None:

@@ -66,6 +66,7 @@ from storage.repos.crawls import (
     stored_pages,
 )
 from storage.repos.listings import CompetitorSpec, start_crawl_run, sync_competitors
+from storage.repos.validators import load_validators
 from storage.types import utcnow
 
 Progress = Callable[[str, dict[str, Any]], None]
@@ -431,6 +432,8 @@ def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competi
             prefer = last_finished_stats(conn, competitor_id).get("prefer")
             done = stored_pages(conn, run_id)
             known = page_readings(conn, competitor_id) if comp.discovery.api_prices else {}
+            validators = (load_validators(conn, competitor_id)
+                          if comp.discovery.full_read_days > 0 else {})
         settings = _base_settings(config, comp, db_url, run_id, competitor_id, progress)
         if extra:
             settings.update(extra, priority="cmdline")
@@ -443,7 +446,7 @@ def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competi
                 _fail_run(db_url, run_id, f"{comp.label} skipped: install chromium ({problem})",
                           RunStatus.skipped)
                 return 3
-        _crawl(settings, comp, prefer, done, known=known)
+        _crawl(settings, comp, prefer, done, known=known, validators=validators)
         return 0
     finally:
         beat.stop()
@@ -452,14 +455,15 @@ def run_one(competitors_file: Path, name: str, db_url: str, run_id: int, competi
 
 def _crawl(settings: Any, comp: Competitor, prefer: str | None,
            done: set[tuple[str, str]], discover: bool = True,
-           known: dict[tuple[str, str], Any] | None = None) -> None:
+           known: dict[tuple[str, str], Any] | None = None,
+           validators: dict[tuple[str, str], Any] | None = None) -> None:
     from scrapy.crawler import CrawlerProcess
 
     from spiders.spiders.competitor import CompetitorSpider
 
     process = CrawlerProcess(settings)
     process.crawl(CompetitorSpider, competitor=comp, prefer=prefer, done=done, discover=discover,
-                  known=known or {})
+                  known=known or {}, validators=validators or {})
     process.start()
 
 

@@ -40,6 +40,12 @@ RETRY_BACKOFF_MAX = 30.0
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 """Giving up is an expected outcome (counted per page with its reason), not a crash."""
 
+HTTPCACHE_ENABLED = False
+"""Scrapy's HTTP cache stays off (its default): with it, a page would come from the cache
+and its RFC 2616 policy would send its own validators and turn a 304 into the cached
+page, so a night would neither see the 304 nor know which reading it confirms. pricewatch
+does conditional requests itself (spiders.conditional, `discovery.full_read_days`)."""
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,

@@ -248,6 +248,32 @@ class Observation(Base):
     )
 
 
+class PageValidator(Base):
+    """The last full reading of a listing's product page, with the validators the page
+    answered with (migration 0006_page_validators).
+
+    A crawl sends them back (`If-None-Match` / `If-Modified-Since`); a `304 Not Modified`
+    (or a sitemap `lastmod` older than `read_at`) means the page is the one that gave the
+    reading of run `crawl_run_id`, and that reading is stored again for the night, marked
+    `not_modified`. Only an `ok` reading has a row: any other reading of the page removes it.
+    """
+
+    __tablename__ = "page_validator"
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listing.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id", ondelete="CASCADE"))
+    """The run whose observation of the listing is the reading these validators belong to."""
+    read_at: Mapped[UTC]
+    """When the page was last fetched and read in full (the re-check clock)."""
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    """The header as the shop sent it (sent back verbatim, as HTTP asks)."""
+    confirmed_at: Mapped[UTC | None]
+    """The last night the page was confirmed unchanged without reading it."""
+
+
 class LatestObservation(Base):
     """The latest `ok` observation of every listing, kept current by triggers on `observation`
     (migrations 0002, 0003): on insert a newer reading replaces the row; an update or delete of a

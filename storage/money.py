@@ -84,6 +84,14 @@ def minor_unit(currency: str) -> int:
     return int(get_currency_precision(currency))
 
 
+@lru_cache(maxsize=8)
+def currencies_with_minor_unit(digits: int) -> frozenset[str]:
+    """The ISO codes of `iso_currencies` whose minor unit (CLDR, as `minor_unit`) is
+    `digits`: 0 for JPY, HUF, IDR... (no decimals written in practice), 3 for KWD, BHD...
+    The extractor reads "24.990" by it (thousands in a 0-digit currency)."""
+    return frozenset(code for code in iso_currencies() if minor_unit(code) == digits)
+
+
 def quantum(currency: str) -> Decimal:
     """The smallest amount of `currency`: Decimal('0.01') for EUR."""
     return Decimal(1).scaleb(-minor_unit(currency))

@@ -3,6 +3,9 @@
 Each shop gets its own ``ThreadingHTTPServer`` (HTTP/1.1 keep-alive) on its own loopback
 port. All shops share one :class:`World`: the simulated day and each shop's fault modes.
 
+Every 200 answer carries a strong `ETag` (a hash of its body) and a request sending it
+back in `If-None-Match` gets `304 Not Modified`, as a real shop's server does.
+
 Control endpoints, on every shop's port (disallowed in robots.txt):
 
 * ``GET /__control/day`` -> the current day; ``POST /__control/day`` with body ``n`` sets
@@ -14,6 +17,7 @@ Control endpoints, on every shop's port (disallowed in robots.txt):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -117,6 +121,24 @@ def answer(world: World, shop: str, method: str, target: str, host: str,
     return world.cached(key, lambda: site.handle(request))
 
 
+def entity_tag(body: bytes) -> str:
+    """A strong ETag for a body: it changes exactly when the body does."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def conditional(response: Response, method: str, if_none_match: str | None) -> Response:
+    """Every 200 answer to GET/HEAD carries an `ETag`; a request whose `If-None-Match`
+    names it gets `304 Not Modified` with no body (RFC 9110 13.1.2: weak comparison)."""
+    if response.status != 200 or method not in ("GET", "HEAD"):
+        return response
+    tag = entity_tag(response.body)
+    if if_none_match:
+        offered = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        if tag in offered or "*" in offered:
+            return Response(304, b"", {"ETag": tag})
+    return Response(response.status, response.body, {**response.headers, "ETag": tag})
+
+
 def _too_many() -> Response:
     response = Response.html("<!doctype html><title>429 Too Many Requests</title>"
                              "<h1>Too Many Requests</h1><p>Please slow down.</p>", 429)
@@ -162,10 +184,12 @@ def _handler_class(world: World, shop: str) -> type[BaseHTTPRequestHandler]:
                 response = answer(world, shop, method, self.path, host, body)
             except Exception as exc:  # a bug in a demo page must not kill the server
                 response = Response.text(f"demo shop error: {exc!r}\n", 500)
+            response = conditional(response, method, self.headers.get("If-None-Match"))
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
+            if response.status != 304:  # a 304 has no body (and says nothing of its size)
+                self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
             if method != "HEAD":
                 self.wfile.write(response.body)

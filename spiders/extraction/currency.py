@@ -12,16 +12,23 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 
-from storage.money import LEGACY_ALIASES, changeover_day, iso_currencies, normalize_currency
+from storage.money import (
+    LEGACY_ALIASES,
+    changeover_day,
+    currencies_with_minor_unit,
+    iso_currencies,
+    normalize_currency,
+)
 
 ISO_CODES = iso_currencies()
 """The one ISO 4217 list (storage.money); re-exported for the extraction code."""
 LEGACY_CODES = LEGACY_ALIASES
 
-# Currencies whose ISO minor unit is 0 (or used without decimals in practice).
-ZERO_DECIMAL = frozenset(["CLP", "JPY", "KRW", "ISK", "VND", "PYG", "UGX", "XAF", "XOF", "KMF", "GNF", "RWF", "VUV", "IDR", "COP", "HUF"])
-# Currencies with three decimals: "1.500" there is one and a half.
-THREE_DECIMAL = frozenset(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"])
+ZERO_DECIMAL = currencies_with_minor_unit(0)
+"""Currencies written without decimals (CLDR's minor unit 0: JPY, HUF, IDR...), from the
+money module's one list."""
+THREE_DECIMAL = currencies_with_minor_unit(3)
+"""Currencies with three decimals: "1.500" there is one and a half (KWD, BHD...)."""
 
 # Unambiguous symbols and words -> ISO code. Keys are lower-case.
 SYMBOLS: dict[str, str] = {

@@ -10,6 +10,10 @@ stores only the pages that turn out to be product pages; the same product listed
 several languages (hreflang alternates, `/en-gb/`, `/de/`...) is read once, in the
 competitor's language; category pages without `next_page` follow `rel=next` and the
 common pagination links; nothing on another host is ever requested.
+
+A product page read in full is asked for again with its `ETag`/`Last-Modified`, and not
+fetched at all when the sitemap's `lastmod` is older than that reading; either way the
+reading stands for the night (:mod:`spiders.conditional`, `discovery.full_read_days`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from spiders.conditional import not_modified_reason, request_headers, unchanged_since, usable
 from spiders.config import Competitor, DiscoveryKind
 from spiders.drafts import Draft, draft_from
 from spiders.extraction import ExtractedProduct
@@ -58,6 +63,7 @@ from spiders.spiders.discovery import (
     same_host,
     sitemap_entries,
 )
+from storage.repos.validators import Validators
 from storage.types import utcnow
 
 ACCEPTED_STATUSES = [401, 403, 404, 410, 429, 451]
@@ -88,6 +94,7 @@ class CompetitorSpider(scrapy.Spider):
     def __init__(self, competitor: Competitor, prefer: str | None = None,
                  known: dict[tuple[str, str], PageReading] | None = None,
                  done: set[tuple[str, str]] | None = None, discover: bool = True,
+                 validators: dict[tuple[str, str], Validators] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(name=competitor.name, **kwargs)
         self.discover = discover
@@ -107,6 +114,12 @@ class CompetitorSpider(scrapy.Spider):
         """Last product-page readings per listing (platform-API shops read `when_changed`)."""
         self.api_items = 0
         """Listings stored from a platform API page without fetching their product page."""
+        self.validators = validators or {}
+        """Each listing's last full page reading with its ETag/Last-Modified (conditional
+        requests and sitemap lastmod, `discovery.full_read_days`)."""
+        self.not_modified: dict[str, int] = {
+            "conditional_requests": 0, "http_304": 0, "sitemap_lastmod": 0}
+        """Pages asked for with validators, answered 304, left unfetched by lastmod."""
         self.discovery_stats: dict[str, int] = {
             "sitemap_urls": 0, "off_host_sitemap_urls": 0, "language_duplicates": 0,
             "off_host_links": 0, "listing_pages": 0, "not_product_pages": 0}
@@ -217,11 +230,19 @@ class CompetitorSpider(scrapy.Spider):
             self._off_host_sitemap(response.url, entries, len(entries) - len(here))
         locs, duplicates = pick_language_versions(here, self.language)
         stats["language_duplicates"] += duplicates
+        lastmods = {e.loc: e.lastmod for e in here if e.lastmod}
         # Made all at once, so the number of product pages found is known before the
         # first one is fetched (automatic mode offloads a big shop from its first page).
-        requests = [self.product_request(loc) for loc in locs
-                    if self.pattern is None or self.pattern.search(loc)]
-        yield from (request for request in requests if request is not None)
+        found: list[Any] = []
+        for loc in locs:
+            if self.pattern is not None and not self.pattern.search(loc):
+                continue
+            known = self.reusable(loc, "")
+            if known is not None and unchanged_since(lastmods.get(loc), known.read_at):
+                found.extend(self.confirmed(loc, "", known, f"sitemap lastmod {lastmods[loc]}"))
+            else:
+                found.append(self.product_request(loc))
+        yield from (thing for thing in found if thing is not None)
 
     def _off_host_sitemap(self, url: str, entries: list[Any], off: int) -> None:
         hosts = sorted({urlsplit(e.loc).hostname or "?" for e in entries
@@ -335,11 +356,13 @@ class CompetitorSpider(scrapy.Spider):
         if not listing.page_shows_it:
             yield from self.api_item(url, variant, api_only(listing, self.competitor.terms))
             return
+        moved = known is not None and changed(listing.product, known)
         if (not self.discovery.api_prices or known is None or listing.product.price is None
-                or changed(listing.product, known)
-                or due(url, variant, known.read_at, self.clock(),
-                       self.discovery.page_refresh_days)):
-            request = self.product_request(url, variant=variant)
+                or moved or due(url, variant, known.read_at, self.clock(),
+                                self.discovery.page_refresh_days)):
+            # API values that moved since the page reading: the page is read in full (a
+            # 304 then would be the shop's ETag not following its own change)
+            request = self.product_request(url, variant=variant, conditional=not moved)
             if request is not None:
                 yield request
             return
@@ -354,12 +377,41 @@ class CompetitorSpider(scrapy.Spider):
         self.requested.add(key)
         self.api_items += 1
         yield PageItem(url=url, variant=variant, fetched_at=self.clock(), http_status=200,
-                       product=product)
+                       product=product, fetched_page=False)
 
     # ---------------------------------------------------------------- product pages
 
-    def product_request(self, url: str, variant: str = "") -> scrapy.Request | None:
-        """A request for one product page, or None once `max_pages` is reached."""
+    def reusable(self, url: str, variant: str) -> Validators | None:
+        """The listing's last full page reading, when tonight may rely on it
+        (:func:`spiders.conditional.usable`)."""
+        return usable(self.validators.get((url, variant)), url, variant, self.clock(),
+                      self.discovery.full_read_days, self.competitor.currency)
+
+    def confirmed(self, url: str, variant: str, known: Validators,
+                  how: str) -> Iterator[PageItem]:
+        """A listing whose sitemap `lastmod` is older than its last full page reading: the
+        page is not fetched, that reading is stored again for tonight (the store copies
+        it), marked not_modified."""
+        key = (url, variant)
+        if key in self.requested:
+            return
+        if self.product_requests >= self.max_products:
+            self.left_out.add(key)
+            return
+        self.product_requests += 1
+        self.requested.add(key)
+        if key in self.done:
+            return
+        self.not_modified["sitemap_lastmod"] += 1
+        yield PageItem(url=url, variant=variant, fetched_at=self.clock(),
+                       http_status=0, fetched_page=False,
+                       confirms=known.crawl_run_id,
+                       not_modified=not_modified_reason(how, known.read_at))
+
+    def product_request(self, url: str, variant: str = "",
+                        conditional: bool = True) -> scrapy.Request | None:
+        """A request for one product page, or None once `max_pages` is reached. With the
+        validators of its last full reading when tonight may rely on it (`conditional`)."""
         key = (url, variant)
         if key in self.requested:
             return None
@@ -376,15 +428,22 @@ class CompetitorSpider(scrapy.Spider):
         self.outstanding.add(key)
         meta: dict[str, Any] = {"variant": variant, "handle_httpstatus_list": ACCEPTED_STATUSES,
                                 "listing_url": url}
+        headers: dict[str, str] = {}
         if self.competitor.render_js:
             meta.update(render_meta(self.competitor.render_wait_for))
+        elif conditional and (known := self.reusable(url, variant)) is not None:
+            headers = request_headers(known)
+            if headers:  # a 304 then means: the reading of that run stands
+                self.not_modified["conditional_requests"] += 1
+                meta.update(confirms=known.crawl_run_id, confirms_since=known.read_at,
+                            handle_httpstatus_list=[*ACCEPTED_STATUSES, 304])
         # The spider dedupes product URLs itself; dont_filter keeps a redirect back to an
         # already-seen URL (a redirect loop) from vanishing in the dupefilter without a trace:
         # it then ends in an errback as "max redirections reached".
         # In a distributed run the shared filter must see them: another worker may find the
         # same product on another category page.
         return scrapy.Request(url, self.parse_product, errback=self.product_failed, meta=meta,
-                              dont_filter=not self.shared_queue)
+                              headers=headers or None, dont_filter=not self.shared_queue)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CompetitorSpider:
@@ -438,6 +497,9 @@ class CompetitorSpider(scrapy.Spider):
         if answer.draft is not None and not answer.draft.product_page:
             self.discovery_stats["not_product_pages"] += 1
         elif self.draft_sink is not None:
+            if answer.draft.validators is not None:  # the worker never sees the headers
+                item = answer.page.item
+                answer.draft.validators = (item.etag, item.last_modified)
             self.draft_sink(answer.draft)
 
     def keep_open_for_answers(self) -> None:
@@ -470,7 +532,7 @@ class CompetitorSpider(scrapy.Spider):
         if self.pool is not None:
             self.pool.close()
 
-    def parse_product(self, response: Response) -> Iterable[PageItem]:
+    def parse_product(self, response: Response) -> Iterable[PageItem | FetchFailure]:
         """One product page: an item read here, or nothing when the page went to the
         extraction worker (its draft reaches the store pipeline from there). A plain
         function, not a coroutine: Scrapy's machinery for awaiting a callback costs more
@@ -479,9 +541,14 @@ class CompetitorSpider(scrapy.Spider):
         url = response.meta.get("listing_url") or response.url
         first = (url, variant) in self.outstanding or self.shared_queue
         self.outstanding.discard((url, variant))
+        if response.status == 304:
+            return self.not_modified_answer(response, url, variant)
         item = PageItem(url=url, variant=variant, fetched_at=self.clock(),
                         http_status=response.status,
                         rendered=bool(response.meta.get("playwright")))
+        if response.status == 200:
+            item.etag = _header(response, b"ETag")
+            item.last_modified = _header(response, b"Last-Modified")
         body = response.body
         item.gone = gone_reason(response.status)
         if item.gone is None:
@@ -496,6 +563,19 @@ class CompetitorSpider(scrapy.Spider):
                 self.discovery_stats["not_product_pages"] += 1
                 return ()
         return (item,)
+
+    def not_modified_answer(self, response: Response, url: str,
+                            variant: str) -> Iterable[PageItem | FetchFailure]:
+        """A 304 to a conditional request: the reading it was sent for stands tonight."""
+        run_id = response.meta.get("confirms")
+        if run_id is None:  # never asked for: nothing to rely on
+            return (FetchFailure(url=url, variant=variant, outcome="error",
+                                 reason="HTTP 304 Not Modified to a request without validators"),)
+        self.not_modified["http_304"] += 1
+        since = response.meta["confirms_since"]
+        return (PageItem(url=url, variant=variant, fetched_at=self.clock(), http_status=304,
+                         fetched_page=False, confirms=run_id,
+                         not_modified=not_modified_reason("HTTP 304", since)),)
 
     def discovery_failed(self, failure: Failure) -> None:
         """A sitemap, category page or API page that could not be read: kept for the run's
@@ -587,6 +667,12 @@ def render_meta(wait_for: str | None = None) -> dict[str, Any]:
             PageMethod("wait_for_selector", wait_for, state="attached", timeout=15_000)
         ],
     }
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    """A response header as text (validators are sent back exactly as received)."""
+    value = response.headers.get(name)
+    return value.decode("latin-1").strip() or None if value else None
 
 
 def _json(response: Response) -> dict[str, Any]:

@@ -171,6 +171,43 @@ def test_a_quiet_night_from_the_api_stores_what_reading_every_page_stores(
     assert not differ, list(differ.items())[:3]
 
 
+def test_api_nights_keep_the_page_validators_and_due_pages_ask_with_them(
+        tmp_path: Path) -> None:
+    """A listing stored from the API leaves its page's validators alone (it fetched no
+    page); a page that comes due is asked for with them, and a 304 stores the page
+    reading again."""
+    from sqlalchemy import select
+
+    from storage.models import Listing, PageValidator, table
+
+    at = datetime.combine(day_date(2), time(3), UTC)
+    with start_shops(day=2, shops=["woostore"]) as shops:
+        path = _competitors(tmp_path, shops.base_urls, ["woostore"], "when_changed")
+        db_url = f"sqlite:///{tmp_path / 'v.db'}"
+        nights = [crawl(path, ["woostore"], db_url, now=at + timedelta(days=n))[0]
+                  for n in range(3)]
+    for summary in nights:
+        assert summary.status == "finished", summary.error
+    engine = make_engine(db_url)
+    first, second, third = nights
+    val, lst = table(PageValidator), table(Listing)
+    with engine.connect() as conn:
+        rows = conn.execute(select(lst.c.url, lst.c.variant, val)
+                            .join(val, val.c.listing_id == lst.c.id)).all()
+    stored = stored_for_run(engine, second.crawl_run_id or 0)
+    from_api = {k for k, s in stored.items()
+                if str(s.observation.extractor).startswith("api:")}
+    assert len(from_api) > 10
+    by_key = {(r.url, r.variant): r for r in rows}
+    for key in from_api & set(by_key):
+        assert by_key[key].etag, key  # the page's validators, not wiped by an API night
+        assert by_key[key].crawl_run_id in (first.crawl_run_id, third.crawl_run_id), key
+    for summary in (second, third):
+        asked = summary.stats["not_modified"]
+        assert asked["conditional_requests"] > 0, asked
+        assert asked["http_304"] == asked["conditional_requests"]  # nothing changed
+
+
 class _WooVariations:
     """A WooCommerce Store API with one variable product (two variations) and one simple."""
 

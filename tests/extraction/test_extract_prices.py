@@ -122,3 +122,18 @@ def test_codes_and_domains() -> None:
     assert normalize_code("XYZ") is None
     assert tld_of("https://www.shop.co.uk/x?y=1") == "uk"
     assert tld_of("http://127.0.0.1:8000/p") is None
+
+
+def test_decimals_per_currency_come_from_the_money_modules_one_list() -> None:
+    from spiders.extraction.currency import THREE_DECIMAL, ZERO_DECIMAL
+    from storage.money import iso_currencies, minor_unit
+
+    known = iso_currencies()
+    assert known >= ZERO_DECIMAL and known >= THREE_DECIMAL
+    assert {"JPY", "HUF", "IDR", "CLP", "KRW"} <= ZERO_DECIMAL
+    assert all(minor_unit(c) == 0 for c in ZERO_DECIMAL)
+    assert all(minor_unit(c) == 3 for c in THREE_DECIMAL) and "KWD" in THREE_DECIMAL
+    assert parse_amount("24.990", "HUF") == Decimal("24990")
+    assert parse_structured_amount("24.990", "JPY") == Decimal("24990")
+    assert parse_amount("1.500", "KWD") == Decimal("1.500")
+    assert parse_amount("0.500", "EUR") == Decimal("0.500")

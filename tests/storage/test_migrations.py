@@ -50,3 +50,20 @@ def test_web_indexes_go_down_and_up(engine: Engine) -> None:
     assert "ix_finding_run_product" not in finding_indexes()
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_page_validators_migration_goes_down_and_up(engine: Engine) -> None:
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    head = current_revision(engine)
+    assert "page_validator" in set(inspect(engine).get_table_names())
+    command.downgrade(alembic_config(engine), "0006_web_indexes")
+    assert "page_validator" not in set(inspect(engine).get_table_names())
+    assert current_revision(engine) == "0006_web_indexes"
+    upgrade(engine)
+    assert current_revision(engine) == head
+    columns = {c["name"] for c in inspect(engine).get_columns("page_validator")}
+    assert columns == {"listing_id", "crawl_run_id", "read_at", "etag", "last_modified",
+                       "confirmed_at"}

@@ -29,6 +29,7 @@ from demo.shops.pages.common import (
     terms_lines,
 )
 from demo.shops.simulation import Offer
+from demo.shops.spec import day_date
 from demo.shops.universe import Product
 
 PRODUCT_ID_BASE = 7_000_000_000
@@ -109,8 +110,10 @@ class ShopifyShop(ShopSite):
         if path == "/sitemap.xml":
             return self.sitemap_index([request.absolute("/sitemap_products_1.xml?from=1&to=9999")])
         if path == "/sitemap_products_1.xml":
+            # lastmod: the simulated day (prices move daily; a fixed old date would tell
+            # a crawler reading lastmod that nothing changed)
             return self.urlset([request.absolute(f"/products/{h}") for h in self.families],
-                               lastmod="2026-10-01")
+                               lastmod=day_date(request.day).isoformat())
         if path == "/products.json":
             return self.products_json(request)
         if path == "/" or path == "/collections" or path == "/collections/":
