@@ -1,8 +1,10 @@
 """Reads and writes of the comparison: set-based SQL, the same on SQLite and PostgreSQL.
 
 `latest_offers` reads, for every usable match (confirmed, or automatic and sure enough),
-its listing's latest `ok` reading from `latest_observation` (kept current by triggers on
-insert, see migrations 0002 and 0003) and the promotions seen in that same crawl run. For listings
+its listing's latest priced `ok` reading and latest known stock from `latest_observation`
+(one row per listing, kept current by triggers, see migrations 0002, 0003 and 0006: a
+newer sold-out page without a price makes the offer out of stock, its last price stays)
+and the promotions seen in that same crawl run. For listings
 showing a 'was' price it also works out when the current discount began (the first
 reading after the last one without a markdown) and the competitor's own lowest `ok` price
 in the N days before that: what the EU rule on announced discounts compares the 'was'
@@ -150,11 +152,11 @@ class OfferRow(NamedTuple):
     lowest_before: tuple[tuple[str | None, Decimal], ...] | None
     """Their lowest ok price per currency in the days before the current discount."""
     availability: str | None
-    """schema.org availability of the latest reading."""
+    """schema.org availability of the newest reading about stock (`latest_observation`)."""
     match_note: str | None
     """Why the listing was matched (the match's note)."""
     instalments: int | None = None
-    """Months of instalments the shop offers (a term of the offer, `observation.instalments`)."""
+    """Months of instalments the shop offers (a term of the offer, of the priced reading)."""
 
 
 @dataclass(slots=True)
@@ -229,18 +231,16 @@ def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
 def _read_offers(conn: Connection, min_confidence: float, products: ProductRange | None,
                  lowest: dict[int, tuple[tuple[str | None, Decimal], ...]]) -> list[OfferRow]:
     lo, m, lst, c = table(LatestObservation), table(Match), table(Listing), table(Competitor)
-    o = table(Observation)
     query = (
         select(
             m.c.product_id, m.c.listing_id, lst.c.competitor_id, c.c.name, _raw(m.c.pack_ratio),
             _raw(lo.c.price), _raw(lo.c.regular_price), func.coalesce(lo.c.currency, c.c.currency),
             _raw(lo.c.shipping_cost), _raw(lo.c.free_shipping_threshold), lo.c.delivery_min_days,
             lo.c.delivery_max_days, lo.c.warranty_months, lo.c.returns_days,
-            _raw(lo.c.promotions), o.c.availability, m.c.note, o.c.instalments,
+            _raw(lo.c.promotions), lo.c.availability, m.c.note, lo.c.instalments,
         )
         .select_from(m)
         .join(lo, lo.c.listing_id == m.c.listing_id)
-        .join(o, o.c.id == lo.c.observation_id)
         .join(lst, lst.c.id == m.c.listing_id)
         .join(c, c.c.id == lst.c.competitor_id)
         .where(usable(m, min_confidence), _in_range(m.c.product_id, products))
