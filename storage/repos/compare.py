@@ -243,7 +243,7 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
         .join(lo, lo.c.listing_id == m.c.listing_id)
         .join(lst, lst.c.id == m.c.listing_id)
         .join(c, c.c.id == lst.c.competitor_id)
-        .where(usable(m, min_confidence), _in_range(m.c.product_id, products))
+        .where(usable(m, min_confidence, most=True), _in_range(m.c.product_id, products))
     )
     money = money_reader(conn.dialect.name)
     names: dict[int, str] = {}
@@ -284,7 +284,7 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int,
     sales = (
         select(lo.c.listing_id, sale_start.label("start"))
         .join(m, m.c.listing_id == lo.c.listing_id)
-        .where(lo.c.regular_price > lo.c.price, usable(m, min_confidence),
+        .where(lo.c.regular_price > lo.c.price, usable(m, min_confidence, most=True),
                _in_range(m.c.product_id, products))
         .cte("sales")
         .prefix_with("MATERIALIZED")  # work out each start once (SQLite >= 3.35, PostgreSQL >= 12)
@@ -320,7 +320,7 @@ def _read_promotions(conn: Connection, min_confidence: float,
     )
     if products is not None:
         query = query.where(p.c.listing_id.in_(
-            select(m.c.listing_id).where(usable(m, min_confidence),
+            select(m.c.listing_id).where(usable(m, min_confidence, most=True),
                                          _in_range(m.c.product_id, products))))
     found: dict[int, list[PromotionRow]] = defaultdict(list)
     for r in conn.execute(query):
