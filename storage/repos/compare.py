@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -89,7 +89,14 @@ def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return type_coerce(column, NullType())
 
 
-def money_reader(dialect: str) -> Callable[[Any], Decimal | None]:
+class MoneyReader(Protocol):
+    cache: dict[Any, Decimal]
+    """Raw value -> Decimal, for the values read so far (a hot loop looks them up itself)."""
+
+    def __call__(self, value: Any) -> Decimal | None: ...
+
+
+def money_reader(dialect: str) -> MoneyReader:
     """Raw money value -> Decimal as `Exact` would give it, cached per distinct value."""
     cache: dict[Any, Decimal] = {}
 
@@ -108,7 +115,8 @@ def money_reader(dialect: str) -> Callable[[Any], Decimal | None]:
             found = cache[value] = convert(value)
         return found
 
-    return read
+    read.cache = cache  # type: ignore[attr-defined]
+    return read  # type: ignore[return-value]
 
 
 @dataclass(slots=True)
@@ -246,19 +254,23 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
         .where(usable(m, min_confidence, most=True), _in_range(m.c.product_id, products))
     )
     money = money_reader(conn.dialect.name)
+    known = money.cache  # most amounts repeat: look them up here, call only for a new one
     names: dict[int, str] = {}
-    offers = []
+    offers: list[OfferRow] = []
+    append, new_row, loads, found_lowest = offers.append, OfferRow, json.loads, lowest.get
     for (pid, lid, cid, name, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
          returns, promos, availability, note, instalments) in _fetch_raw(conn, query):
-        if isinstance(promos, str):
-            promos = json.loads(promos)
-        offers.append(OfferRow(  # most optional money is NULL: skip the call then
+        if promos is not None and promos.__class__ is str:
+            promos = loads(promos)
+        append(new_row(  # most optional money is NULL: skip the look-up then
             pid, lid, cid, names.setdefault(cid, name),
-            None if ratio is None else money(ratio), money(price),  # type: ignore[arg-type]
-            None if regular is None else money(regular), currency,
-            None if ship is None else money(ship), None if free is None else money(free),
-            dmin, dmax, warranty, returns, promos or None, lowest.get(lid), availability, note,
-            instalments,
+            None if ratio is None else known.get(ratio) or money(ratio),
+            known.get(price) or money(price),  # type: ignore[arg-type]
+            None if regular is None else known.get(regular) or money(regular), currency,
+            None if ship is None else known.get(ship) or money(ship),
+            None if free is None else known.get(free) or money(free),
+            dmin, dmax, warranty, returns, promos or None, found_lowest(lid), availability,
+            note, instalments,
         ))
     return offers
 
