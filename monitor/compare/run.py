@@ -251,7 +251,8 @@ def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None,
     # instalments are a term of the offer (observation.instalments); older readings kept
     # them as a promotion
     key = (delivery, row.warranty_months, row.returns_days,
-           bool(row.instalments) or any(p.kind == "instalments" for p in promotions))
+           bool(row.instalments) or (bool(promotions)
+                                      and any(p.kind == "instalments" for p in promotions)))
     terms = terms_cache.get(key)
     if terms is None:
         terms = terms_cache[key] = Terms(*key)
