@@ -380,3 +380,30 @@ def test_run_comparison_on_an_in_memory_database() -> None:
     with engine.connect() as conn:
         assert len(run_findings(conn, result.run_id)) == 2
     engine.dispose()
+
+
+def test_range_reads_take_the_product_index(sqlite_engine: Engine) -> None:
+    """A comparison split across workers reads one range of products per query: each read
+    must go in through `ix_match_product`, never walk every usable match through the status
+    index (what SQLite chose without statistics, for each range)."""
+    world = World(sqlite_engine)
+    pids = [world.product(f"P{i}", "20.00") for i in range(3)]
+    for i, pid in enumerate(pids):
+        lid = world.listing("alpha", f"u{i}")
+        world.observe("alpha", lid, -1, "25.00")
+        world.observe("alpha", lid, 0, "19.00", regular_price=D("24.00"))
+        world.promotion("alpha", lid, 0, kind="percent_off", value=D(10))
+        world.match(lid, pid)
+    statements: list[str] = []
+    with sqlite_engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.set_trace_callback(statements.append)  # type: ignore[union-attr]
+        offers, promotions = latest_offers(conn, 0.9, products=(pids[1], pids[1]))
+        raw.set_trace_callback(None)  # type: ignore[union-attr]
+        assert [o.product_id for o in offers] == [pids[1]] and len(promotions) == 1
+        reads = [s for s in statements if '"match"' in s and s.lstrip().upper().startswith(
+            ("SELECT", "WITH"))]
+        assert len(reads) == 3, statements  # offers, lowest price before, promotions
+        for sql in reads:
+            plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "ix_match_product" in plan and "ix_match_status_confidence" not in plan, plan
