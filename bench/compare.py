@@ -88,8 +88,9 @@ def reworded(name: str, brand: str, size: str, rng: random.Random) -> str:
 
 
 def _latest_migration() -> Any:
-    """Migration 0002's SQL (the triggers and the backfill), to bulk-load around them."""
-    path = Path(__file__).resolve().parent.parent / "storage/migrations/versions/0002_latest_observation.py"
+    """The SQL of the migration that last wrote the latest_observation triggers (0006: the
+    triggers and the backfill), to bulk-load around them."""
+    path = Path(__file__).resolve().parent.parent / "storage/migrations/versions/0006_latest_terms.py"
     spec = importlib.util.spec_from_file_location("latest_observation_migration", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -192,10 +193,10 @@ def build(engine: Engine, listings: int, seed: int = 7) -> dict[str, int]:
                                2 if kind == "multi_buy" else None))
 
     # a bulk load goes around the per-row triggers and fills latest_observation in one go,
-    # as migration 0002 does for existing history
+    # as migration 0006 does for existing history
     migration = _latest_migration()
-    for name in ("insert", "update", "delete"):
-        cur.execute(f"DROP TRIGGER latest_observation_{name}")
+    for name in migration.SQLITE_TRIGGER_NAMES:
+        cur.execute(f"DROP TRIGGER {name}")
     cur.executemany(
         "INSERT INTO observation (listing_id, crawl_run_id, observed_at, status, price, "
         "regular_price, currency, shipping_cost, free_shipping_threshold, delivery_min_days, "

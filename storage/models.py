@@ -275,10 +275,17 @@ class PageValidator(Base):
 
 
 class LatestObservation(Base):
-    """The latest `ok` observation of every listing, kept current by triggers on `observation`
-    (migrations 0002, 0003): on insert a newer reading replaces the row; an update or delete of a
-    reading recomputes its listing. Comparison reads this instead of ranking the whole
-    history on every run (a window over 5M readings takes ~13 s on SQLite, this ~1 s)."""
+    """The latest priced `ok` observation of every listing, with the listing's latest known
+    stock, kept current by triggers on `observation` (migrations 0002, 0003, 0006): on insert
+    a newer reading replaces the row; an update or delete of a reading recomputes its
+    listing. Comparison reads this instead of ranking the whole history on every run (a
+    window over 5M readings takes ~13 s on SQLite, this ~1 s).
+
+    The price and terms (`observation_id` up to `instalments`) are the latest priced
+    reading's. The stock (`availability`) is the newest reading's that says something about
+    it: a priced reading (NULL there: not stated, it sells), or a reading without a price
+    that states an availability (a sold-out page hiding its price). A missing price never
+    erases the known price; a newer sold-out statement makes the offer out of stock."""
 
     __tablename__ = "latest_observation"
 
@@ -298,6 +305,14 @@ class LatestObservation(Base):
     warranty_months: Mapped[int | None]
     returns_days: Mapped[int | None]
     promotions: Mapped[list[Any] | None]
+    instalments: Mapped[int | None]
+    """As `Observation.instalments`, of the priced reading."""
+    availability: Mapped[str | None] = mapped_column(String(30))
+    """schema.org availability of the newest reading about stock (None: not stated)."""
+    availability_observed_at: Mapped[UTC | None]
+    """When that reading was taken (NULL only inside the insert trigger)."""
+    availability_observation_id: Mapped[int | None]
+    """That reading (the priced one, or a newer statement without a price)."""
 
 
 class Promotion(Base):

@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+OUT_OF_STOCK = frozenset({"OutOfStock", "SoldOut", "Discontinued"})
+"""schema.org availability terms under which a customer cannot buy the item now: the one
+list the comparison (`monitor.compare.settings.in_stock`), the alerts and the reports use."""
+
 TERM_KINDS = frozenset({"instalments", "warranty", "shipping"})
 """Promotion kinds that are always terms of the offer."""
 

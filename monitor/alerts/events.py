@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from monitor.alerts.settings import EventKind
+from storage.offer_terms import OUT_OF_STOCK
 
 VALUE_FOLLOWS_PRICE = frozenset({"member_price"})
 """Promotion kinds whose value is derived from the price (not a change of their own)."""
@@ -25,7 +26,6 @@ def _norm(value: Decimal) -> str:
 
 IN_STOCK = frozenset({"InStock", "LimitedAvailability", "PreOrder", "BackOrder"})
 """Availability terms under which the competitor can take an order."""
-OUT_OF_STOCK = frozenset({"OutOfStock", "SoldOut", "Discontinued"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ product's priority, which orders what the manager reads first.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -105,13 +106,13 @@ def product_stats(our: OurProduct, our_landed: Landed, priced: Sequence[Priced])
     """Min / median / max of competitor effective prices, our rank and the gap to the cheapest."""
     if not priced:
         return None
-    theirs = sorted(p.landed.effective for p in priced)
+    theirs = sorted([p.landed.effective for p in priced])  # already sorted: one pass
     ours = our_landed.effective
     gap = ours - theirs[0]
     return ProductStats(
         product_id=our.product_id, offers=len(theirs), our_effective=ours,
         min=theirs[0], median=_median(theirs), max=theirs[-1],
-        rank=1 + sum(1 for t in theirs if t < ours), of=len(theirs) + 1,
+        rank=1 + bisect_left(theirs, ours), of=len(theirs) + 1,
         gap=gap, gap_pct=percent(gap, ours),
     )
 
@@ -138,7 +139,8 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
             details.setdefault("pack_ratio", str(p.offer.pack_ratio))
         if p.landed.conditional is not None and kind != FindingKind.conditional_offer:
             # shown beside: what a coupon, a membership or a bigger basket would give
-            details.setdefault("conditional_offer", conditional_details(p, ours))
+            beside = conditional_details(p, ours)
+            details.setdefault("conditional_offer", beside)
         if p.offer.conversion is not None:
             source, rate, fixed = p.offer.conversion
             details.setdefault("conversion", {
@@ -148,7 +150,7 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
     pieces = list(why or [])
     if p is not None and pieces:
         if p.landed.conditional is not None and kind != FindingKind.conditional_offer:
-            c = conditional_details(p, ours)
+            c = beside  # worked out above, for the details
             pieces.append(reason_piece("beside_conditional", condition=c["kind"],
                                        offer=c["text"], gap_pct=c["gap_pct"]))
         if p.offer.conversion is not None and p.offer.original_price is not None:

@@ -251,7 +251,8 @@ def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None,
     # instalments are a term of the offer (observation.instalments); older readings kept
     # them as a promotion
     key = (delivery, row.warranty_months, row.returns_days,
-           bool(row.instalments) or any(p.kind == "instalments" for p in promotions))
+           bool(row.instalments) or (bool(promotions)
+                                      and any(p.kind == "instalments" for p in promotions)))
     terms = terms_cache.get(key)
     if terms is None:
         terms = terms_cache[key] = Terms(*key)
@@ -348,13 +349,15 @@ def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
     grouped: dict[int, list[TheirOffer]] = defaultdict(list)
     terms_cache: dict[tuple[Any, ...], Terms] = {}
     converter = _Converter(now, rates)
+    product_of, promotions_of = ours_by_id.get, promotions.get
     for row in offers:
-        product = ours_by_id.get(row.product_id)
+        product = product_of(row.product_id)
         if product is None:
             continue
         target = product.currency
         lowest = converter.lowest(row, target) if row.lowest_before else None
-        offer = _their_offer(row, promotions.get(row.listing_id), terms_cache, lowest)
+        offer = _their_offer(row, promotions_of(row.listing_id) if promotions else None,
+                             terms_cache, lowest)
         if offer.currency != target:
             converted = converter.offer(offer, target)
             if converted is None:
@@ -362,7 +365,8 @@ def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
                 continue
             offer = converted
         grouped[row.product_id].append(offer)
-    encode = codec.encode
+    encode, rows, counts = codec.encode, part.rows, part.counts
+    by_competitor_ours, by_competitor_theirs = part.by_competitor.ours, part.by_competitor.theirs
     for product_id in sorted(grouped):
         product = ours_by_id.get(product_id)
         if product is None:
@@ -373,21 +377,23 @@ def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
         part.skipped_stock += evaluation.out_of_stock
         part.offers += len(evaluation.priced)
         for f in evaluation.findings:
-            part.rows.append(encode(finding_values(f)))
-            part.counts[f.kind.value] += 1
+            rows.append(encode(finding_values(f)))
+            counts[f.kind.value] += 1
         if evaluation.stats is None:
             continue
         part.products += 1
         cheapest: dict[str, Decimal] = {}
         for p in evaluation.priced:
-            name = p.offer.competitor
-            if name not in cheapest or p.landed.effective < cheapest[name]:
-                cheapest[name] = p.landed.effective
+            name, effective = p.offer.competitor, p.landed.effective
+            if name not in cheapest or effective < cheapest[name]:
+                cheapest[name] = effective
         ours = evaluation.our.effective
-        category = our.category or "(none)"
         for name, theirs in cheapest.items():
-            part.by_competitor.add(name, ours, theirs)
-            part.by_category.add(category, ours, theirs)
+            by_competitor_ours[name] += ours
+            by_competitor_theirs[name] += theirs
+        # the same pairs summed per category (Decimal sums are exact: order does not matter)
+        part.by_category.add(our.category or "(none)", ours * len(cheapest),
+                             sum(cheapest.values(), Decimal(0)))
     return part
 
 

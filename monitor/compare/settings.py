@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.matching.settings import HIGH_CONFIDENCE
 from monitor.settings import load_section
+from storage.offer_terms import OUT_OF_STOCK
 
 
 class CompareSettings(BaseModel):
@@ -66,7 +67,6 @@ class CompareSettings(BaseModel):
         return sorted(set(value))
 
 
-_NOT_BUYABLE = frozenset({"OutOfStock", "Discontinued", "SoldOut"})
 
 
 def in_stock(availability: str | None, settings: CompareSettings) -> bool:
@@ -80,7 +80,7 @@ def in_stock(availability: str | None, settings: CompareSettings) -> bool:
         return settings.preorder_in_stock
     if availability == "BackOrder":
         return settings.backorder_in_stock
-    return availability not in _NOT_BUYABLE
+    return availability not in OUT_OF_STOCK
 
 
 def load_compare_settings(path: Path | str | None = None) -> CompareSettings:

@@ -1,8 +1,10 @@
 """Reads and writes of the comparison: set-based SQL, the same on SQLite and PostgreSQL.
 
 `latest_offers` reads, for every usable match (confirmed, or automatic and sure enough)
-of an active listing (one marked gone is left out), its latest `ok` reading from
-`latest_observation` (kept current by triggers on insert, see migrations 0002 and 0003)
+of an active listing (one marked gone is left out), its listing's latest priced `ok`
+reading and latest known stock from `latest_observation` (one row per listing, kept
+current by triggers, see migrations 0002, 0003 and 0006: a newer sold-out page without a
+price makes the offer out of stock, its last price stays)
 and the promotions seen in that same crawl run. For listings
 showing a 'was' price it also works out when the current discount began (the first
 reading after the last one without a markdown) and the competitor's own lowest `ok` price
@@ -23,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -88,7 +90,14 @@ def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return type_coerce(column, NullType())
 
 
-def money_reader(dialect: str) -> Callable[[Any], Decimal | None]:
+class MoneyReader(Protocol):
+    cache: dict[Any, Decimal]
+    """Raw value -> Decimal, for the values read so far (a hot loop looks them up itself)."""
+
+    def __call__(self, value: Any) -> Decimal | None: ...
+
+
+def money_reader(dialect: str) -> MoneyReader:
     """Raw money value -> Decimal as `Exact` would give it, cached per distinct value."""
     cache: dict[Any, Decimal] = {}
 
@@ -107,7 +116,8 @@ def money_reader(dialect: str) -> Callable[[Any], Decimal | None]:
             found = cache[value] = convert(value)
         return found
 
-    return read
+    read.cache = cache  # type: ignore[attr-defined]
+    return read  # type: ignore[return-value]
 
 
 @dataclass(slots=True)
@@ -151,11 +161,11 @@ class OfferRow(NamedTuple):
     lowest_before: tuple[tuple[str | None, Decimal], ...] | None
     """Their lowest ok price per currency in the days before the current discount."""
     availability: str | None
-    """schema.org availability of the latest reading."""
+    """schema.org availability of the newest reading about stock (`latest_observation`)."""
     match_note: str | None
     """Why the listing was matched (the match's note)."""
     instalments: int | None = None
-    """Months of instalments the shop offers (a term of the offer, `observation.instalments`)."""
+    """Months of instalments the shop offers (a term of the offer, of the priced reading)."""
 
 
 @dataclass(slots=True)
@@ -230,37 +240,39 @@ def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
 def _read_offers(conn: Connection, min_confidence: float, products: ProductRange | None,
                  lowest: dict[int, tuple[tuple[str | None, Decimal], ...]]) -> list[OfferRow]:
     lo, m, lst, c = table(LatestObservation), table(Match), table(Listing), table(Competitor)
-    o = table(Observation)
     query = (
         select(
             m.c.product_id, m.c.listing_id, lst.c.competitor_id, c.c.name, _raw(m.c.pack_ratio),
             _raw(lo.c.price), _raw(lo.c.regular_price), func.coalesce(lo.c.currency, c.c.currency),
             _raw(lo.c.shipping_cost), _raw(lo.c.free_shipping_threshold), lo.c.delivery_min_days,
             lo.c.delivery_max_days, lo.c.warranty_months, lo.c.returns_days,
-            _raw(lo.c.promotions), o.c.availability, m.c.note, o.c.instalments,
+            _raw(lo.c.promotions), lo.c.availability, m.c.note, lo.c.instalments,
         )
         .select_from(m)
         .join(lo, lo.c.listing_id == m.c.listing_id)
-        .join(o, o.c.id == lo.c.observation_id)
         .join(lst, lst.c.id == m.c.listing_id)
         .join(c, c.c.id == lst.c.competitor_id)
-        .where(usable(m, min_confidence), _in_range(m.c.product_id, products),
+        .where(usable(m, min_confidence, most=True), _in_range(m.c.product_id, products),
                lst.c.active.is_(True))  # a listing marked gone is no offer
     )
     money = money_reader(conn.dialect.name)
+    known = money.cache  # most amounts repeat: look them up here, call only for a new one
     names: dict[int, str] = {}
-    offers = []
+    offers: list[OfferRow] = []
+    append, new_row, loads, found_lowest = offers.append, OfferRow, json.loads, lowest.get
     for (pid, lid, cid, name, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
          returns, promos, availability, note, instalments) in _fetch_raw(conn, query):
-        if isinstance(promos, str):
-            promos = json.loads(promos)
-        offers.append(OfferRow(  # most optional money is NULL: skip the call then
+        if promos is not None and promos.__class__ is str:
+            promos = loads(promos)
+        append(new_row(  # most optional money is NULL: skip the look-up then
             pid, lid, cid, names.setdefault(cid, name),
-            None if ratio is None else money(ratio), money(price),  # type: ignore[arg-type]
-            None if regular is None else money(regular), currency,
-            None if ship is None else money(ship), None if free is None else money(free),
-            dmin, dmax, warranty, returns, promos or None, lowest.get(lid), availability, note,
-            instalments,
+            None if ratio is None else known.get(ratio) or money(ratio),
+            known.get(price) or money(price),  # type: ignore[arg-type]
+            None if regular is None else known.get(regular) or money(regular), currency,
+            None if ship is None else known.get(ship) or money(ship),
+            None if free is None else known.get(free) or money(free),
+            dmin, dmax, warranty, returns, promos or None, found_lowest(lid), availability,
+            note, instalments,
         ))
     return offers
 
@@ -286,7 +298,7 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int,
     sales = (
         select(lo.c.listing_id, sale_start.label("start"))
         .join(m, m.c.listing_id == lo.c.listing_id)
-        .where(lo.c.regular_price > lo.c.price, usable(m, min_confidence),
+        .where(lo.c.regular_price > lo.c.price, usable(m, min_confidence, most=True),
                _in_range(m.c.product_id, products))
         .cte("sales")
         .prefix_with("MATERIALIZED")  # work out each start once (SQLite >= 3.35, PostgreSQL >= 12)
@@ -322,7 +334,7 @@ def _read_promotions(conn: Connection, min_confidence: float,
     )
     if products is not None:
         query = query.where(p.c.listing_id.in_(
-            select(m.c.listing_id).where(usable(m, min_confidence),
+            select(m.c.listing_id).where(usable(m, min_confidence, most=True),
                                          _in_range(m.c.product_id, products))))
     found: dict[int, list[PromotionRow]] = defaultdict(list)
     for r in conn.execute(query):

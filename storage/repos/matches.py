@@ -23,6 +23,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from storage.models import Competitor, Listing, Match, MatchStatus, Product, table
 from storage.types import money_binder, sqlite_datetime_text, utcnow
@@ -73,11 +76,39 @@ class ReviewItem:
     listing_url: str
 
 
-def usable(match: Table, min_confidence: float) -> ColumnElement[bool]:
-    """The matches that may feed findings and alerts: confirmed, or automatic and sure enough."""
+class row_value(FunctionElement[Any]):
+    """A column compared as read from the row, never looked up through an index: `+column`
+    on SQLite (its no-op unary plus), the column itself elsewhere."""
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(row_value)
+def _row_value(element: row_value, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(next(iter(element.clauses)), **kw))
+
+
+@compiles(row_value, "sqlite")
+def _row_value_sqlite(element: row_value, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(next(iter(element.clauses)), **kw)}"
+
+
+def usable(match: Table, min_confidence: float, *, most: bool = False) -> ColumnElement[bool]:
+    """The matches that may feed findings and alerts: confirmed, or automatic and sure enough.
+
+    `most=True` for reads that take (nearly) every usable match, the whole catalog or a range
+    of products: an index on the status is then never the way in, yet SQLite without fresh
+    statistics (`ANALYZE`) takes `ix_match_status_confidence` and walks every match for each
+    range of products of a comparison split across workers."""
+    status = row_value(match.c.status) if most else match.c.status
+    confidence = row_value(match.c.confidence) if most else match.c.confidence
     return or_(
-        match.c.status == MatchStatus.confirmed.value,
-        and_(match.c.status == MatchStatus.auto.value, match.c.confidence >= min_confidence),
+        status == MatchStatus.confirmed.value,
+        and_(status == MatchStatus.auto.value, confidence >= min_confidence),
     )
 
 

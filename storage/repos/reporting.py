@@ -45,12 +45,11 @@ from storage.models import (
     Promotion,
     table,
 )
+from storage.offer_terms import OUT_OF_STOCK
 
 Rows = Sequence[Any]
 """Result rows (SQLAlchemy `Row`s, read by attribute name)."""
 
-OUT_OF_STOCK = ("OutOfStock", "Discontinued", "SoldOut")
-"""Availability terms that mean a customer cannot buy the item now."""
 
 obs_t = table(Observation)
 match_t = table(Match)
@@ -272,7 +271,7 @@ def index_by_run(conn: Connection, since: datetime, until: datetime) -> Rows:
 
 def stock_by_run(conn: Connection, since: datetime, until: datetime) -> Rows:
     """Per crawl run: matched listings read `ok`, and how many of them were out of stock."""
-    out = case((obs_t.c.availability.in_(OUT_OF_STOCK), 1), else_=0)
+    out = case((obs_t.c.availability.in_(sorted(OUT_OF_STOCK)), 1), else_=0)
     query = (
         select(
             listing_t.c.competitor_id, obs_t.c.crawl_run_id, run_t.c.started_at,

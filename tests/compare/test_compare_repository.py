@@ -126,6 +126,79 @@ def test_latest_observation_follows_inserts_updates_and_deletes(world: World) ->
     assert lid not in latest(world.engine)
 
 
+def stock(row: Any) -> tuple[Any, ...]:
+    """What a latest_observation row says: its price, when, and its stock (and since when)."""
+    return (row.price, row.observed_at, row.availability, row.availability_observed_at)
+
+
+def test_latest_stock_comes_from_the_newest_statement(world: World) -> None:
+    """A page that goes sold out and hides its price: the last price stays, the stock is the
+    newest statement's; a blocked or quarantined reading says nothing; a newer priced
+    reading that states nothing sells again."""
+    lid = world.listing("alpha", "u1")
+    world.observe("alpha", lid, -2, "10.00", availability="InStock", instalments=12)
+    world.observe("alpha", lid, -1, None, status="parse_failed", availability="OutOfStock",
+                  reason="price block missing")
+    row = latest(world.engine)[lid]
+    assert stock(row) == (D("10.00"), day(-2), "OutOfStock", day(-1))
+    assert row.instalments == 12
+    world.observe("alpha", lid, 0, None, status="blocked", reason="429")
+    world.observe("alpha", lid, 1, None, status="not_found")  # states nothing
+    assert stock(latest(world.engine)[lid]) == (D("10.00"), day(-2), "OutOfStock", day(-1))
+    world.observe("alpha", lid, 2, "9.00")  # back with a price, stock not stated: sells
+    assert stock(latest(world.engine)[lid]) == (D("9.00"), day(2), None, day(2))
+    world.observe("alpha", lid, 3, "30.00", status="quarantined", availability="OutOfStock")
+    world.observe("alpha", lid, -3, None, status="parse_failed", availability="OutOfStock")
+    assert stock(latest(world.engine)[lid]) == (D("9.00"), day(2), None, day(2))
+    # the newest priced reading is quarantined after all: the older price and the sold-out
+    # statement after it are what is known
+    with world.engine.begin() as conn:
+        obs = table(Observation)
+        conn.execute(update(obs).where(obs.c.listing_id == lid, obs.c.observed_at == day(2))
+                     .values(status="quarantined"))
+    row = latest(world.engine)[lid]
+    assert stock(row) == (D("10.00"), day(-2), "OutOfStock", day(-1))
+    assert row.instalments == 12
+    with world.engine.begin() as conn:  # the statement goes: the priced reading's stock
+        conn.execute(delete(table(Observation)).where(
+            table(Observation).c.listing_id == lid, table(Observation).c.observed_at == day(-1)))
+    assert stock(latest(world.engine)[lid]) == (D("10.00"), day(-2), "InStock", day(-2))
+
+    # out of order: the sold-out statement is stored before any priced reading of the listing
+    late = world.listing("alpha", "u2")
+    world.observe("alpha", late, 0, None, status="parse_failed", availability="OutOfStock")
+    assert late not in latest(world.engine)  # no price known: no offer
+    world.observe("alpha", late, -1, "8.00", availability="InStock")
+    assert stock(latest(world.engine)[late]) == (D("8.00"), day(-1), "OutOfStock", day(0))
+
+    # one batch (one COPY on PostgreSQL) with a priced reading and a newer statement
+    both = world.listing("beta", "u3")
+    insert_observations(world.engine, [
+        ObservationRow(listing_id=both, crawl_run_id=world.run("beta", 0), observed_at=day(0),
+                       status="ok", price=D("7.00"), currency="EUR", availability="InStock"),
+        ObservationRow(listing_id=both, crawl_run_id=world.run("beta", 1), observed_at=day(1),
+                       status="parse_failed", currency="EUR", availability="SoldOut"),
+    ])
+    assert stock(latest(world.engine)[both]) == (D("7.00"), day(0), "SoldOut", day(1))
+    insert_observations(world.engine, [
+        ObservationRow(listing_id=both, crawl_run_id=world.run("beta", 2), observed_at=day(2),
+                       status="parse_failed", currency="EUR", availability="InStock"),
+        ObservationRow(listing_id=lid, crawl_run_id=world.run("alpha", 4), observed_at=day(4),
+                       status="parse_failed", currency="EUR", availability="Discontinued"),
+    ])
+    assert stock(latest(world.engine)[both]) == (D("7.00"), day(0), "InStock", day(2))
+    assert stock(latest(world.engine)[lid]) == (D("10.00"), day(-2), "Discontinued", day(4))
+
+    pid = world.product("A", "20.00")
+    for listing in (lid, late, both):
+        world.match(listing, pid)
+    with world.engine.connect() as conn:
+        offers, _ = latest_offers(conn, 0.9)
+    assert {o.listing_id: (o.price, o.availability, o.instalments) for o in offers} == {
+        lid: (D("10.00"), "Discontinued", 12), late: (D("8.00"), "OutOfStock", None),
+        both: (D("7.00"), "InStock", None)}
+
+
 def test_latest_offers_only_usable_matches(world: World) -> None:
     pid = world.product("A", "20.00")
     sure, unsure, rejected, confirmed = (world.listing("alpha", f"u{i}") for i in range(4))
@@ -307,3 +380,30 @@ def test_run_comparison_on_an_in_memory_database() -> None:
     with engine.connect() as conn:
         assert len(run_findings(conn, result.run_id)) == 2
     engine.dispose()
+
+
+def test_range_reads_take_the_product_index(sqlite_engine: Engine) -> None:
+    """A comparison split across workers reads one range of products per query: each read
+    must go in through `ix_match_product`, never walk every usable match through the status
+    index (what SQLite chose without statistics, for each range)."""
+    world = World(sqlite_engine)
+    pids = [world.product(f"P{i}", "20.00") for i in range(3)]
+    for i, pid in enumerate(pids):
+        lid = world.listing("alpha", f"u{i}")
+        world.observe("alpha", lid, -1, "25.00")
+        world.observe("alpha", lid, 0, "19.00", regular_price=D("24.00"))
+        world.promotion("alpha", lid, 0, kind="percent_off", value=D(10))
+        world.match(lid, pid)
+    statements: list[str] = []
+    with sqlite_engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.set_trace_callback(statements.append)  # type: ignore[union-attr]
+        offers, promotions = latest_offers(conn, 0.9, products=(pids[1], pids[1]))
+        raw.set_trace_callback(None)  # type: ignore[union-attr]
+        assert [o.product_id for o in offers] == [pids[1]] and len(promotions) == 1
+        reads = [s for s in statements if '"match"' in s and s.lstrip().upper().startswith(
+            ("SELECT", "WITH"))]
+        assert len(reads) == 3, statements  # offers, lowest price before, promotions
+        for sql in reads:
+            plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "ix_match_product" in plan and "ix_match_status_confidence" not in plan, plan

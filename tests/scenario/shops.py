@@ -2,7 +2,8 @@
 
 Each page is a plain product page with a JSON-LD Product/Offer, the visible price, the
 stock line and the promotion wording in the product block. `Page` says what a page shows;
-`serve(shops)` starts a `ThreadingHTTPServer` per shop on 127.0.0.1 (port 0).
+`serve(shops)` starts a `ThreadingHTTPServer` per shop on 127.0.0.1 (port 0); a page is
+looked up in its shop on every request, so a test can change a shop between two crawls.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Page:
     slug: str
     title: str
-    price: Decimal
+    price: Decimal | None
+    """None: the page hides its price (a sold-out page showing none)."""
     brand: str | None = None
     gtin: str | None = None
     mpn: str | None = None
@@ -47,9 +49,10 @@ def _money(value: Decimal, lang: str) -> str:
 
 def render(page: Page) -> str:
     offer: dict[str, object] = {
-        "@type": "Offer", "price": f"{page.price:.2f}", "priceCurrency": "EUR",
-        "availability": f"https://schema.org/{page.availability}",
+        "@type": "Offer", "availability": f"https://schema.org/{page.availability}",
     }
+    if page.price is not None:
+        offer.update(price=f"{page.price:.2f}", priceCurrency="EUR")
     if page.condition:
         offer["itemCondition"] = f"https://schema.org/{page.condition}"
     product: dict[str, object] = {"@context": "https://schema.org", "@type": "Product",
@@ -65,11 +68,13 @@ def render(page: Page) -> str:
     was = (f'<del class="old-price">{_money(page.regular_price, page.lang)}</del>'
            if page.regular_price else "")
     lines = "".join(f"<p class=\"promo\">{html.escape(line)}</p>" for line in page.lines)
+    price = ("" if page.price is None else
+             f'<div class="price">{was}<span class="now">{_money(page.price, page.lang)}</span></div>')
     return f"""<!doctype html><html lang="{page.lang}"><head><meta charset="utf-8">
 <title>{html.escape(page.title)}</title>
 <script type="application/ld+json">{json.dumps(product, ensure_ascii=False)}</script></head>
 <body><main><div class="product"><h1>{html.escape(page.title)}</h1>
-<div class="price">{was}<span class="now">{_money(page.price, page.lang)}</span></div>
+{price}
 <p class="stock">{stock[0] if page.lang == "en" else stock[1]}</p>{lines}
 <button>{"Add to cart" if page.lang == "en" else "Добави в количката"}</button>
 </div></main></body></html>"""
@@ -88,20 +93,20 @@ def serve(shops: list[Shop]) -> Iterator[dict[str, str]]:
     bases: dict[str, str] = {}
     try:
         for shop in shops:
-            pages = {f"/p/{p.slug}": p for p in shop.pages}
             box: dict[str, str] = {}
 
             class Handler(BaseHTTPRequestHandler):
-                the_shop, the_pages, the_box = shop, pages, box
+                the_shop, the_box = shop, box
 
                 def do_GET(self) -> None:
                     path = self.path.split("?")[0]
+                    pages = {f"/p/{p.slug}": p for p in self.the_shop.pages}
                     if path == "/robots.txt":
                         body, kind = "User-agent: *\nAllow: /\n", "text/plain"
                     elif path == "/sitemap.xml":
                         body, kind = sitemap(self.the_box["base"], self.the_shop), "application/xml"
-                    elif path in self.the_pages:
-                        body, kind = render(self.the_pages[path]), "text/html"
+                    elif path in pages:
+                        body, kind = render(pages[path]), "text/html"
                     else:
                         self.send_error(404)
                         return

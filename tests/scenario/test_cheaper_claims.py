@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -98,17 +99,18 @@ def cli(db: Path, *args: str, cwd: Path) -> str:
     return done.stdout
 
 
-def write_catalog(path: Path) -> None:
+def write_catalog(path: Path, catalog: list[tuple[str, ...]] = CATALOG) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["sku", "name", "brand", "mpn", "gtin", "price", "cost", "min_margin",
                          "currency", "shipping_cost"])
-        for sku, name, brand, mpn, code, price, cost in CATALOG:
+        for sku, name, brand, mpn, code, price, cost in catalog:
             writer.writerow([sku, name, brand, mpn, code, price, cost, "0.05", "EUR", "0"])
 
 
 def write_competitors(path: Path, bases: dict[str, str]) -> None:
-    shipping = {"shopa": {"shipping_cost": "9.99"}, "shopb": {"shipping_cost": "0"}}
+    shipping = {"shopa": {"shipping_cost": "9.99"}, "shopb": {"shipping_cost": "0"},
+                "shopc": {"shipping_cost": "0"}}
     path.write_text(yaml.safe_dump({
         "defaults": {"obey_robots": True, "autothrottle": False},
         "competitors": [{
@@ -159,3 +161,47 @@ def test_exactly_the_true_cheaper_claims(tmp_path: Path) -> None:
         assert not any((r["sku"], r["competitor"]) == (sku, shop) for r in rows), (sku, shop)
     assert not any(r["sku"] == "TV55" and r["competitor"] == "shopa" for r in rows)
     assert not any(r["sku"] == "HEAD-BLACK" and r["competitor"] == "shopa" for r in rows)
+
+
+def exported_findings(db: Path, tmp_path: Path, name: str) -> list[dict[str, str]]:
+    """The latest comparison's findings as `export` writes them."""
+    out = tmp_path / name
+    exported = cli(db, "export", "--format", "csv", "--out", str(out), cwd=tmp_path)
+    findings_csv = next(Path(line.split(" ", 1)[1]) for line in exported.splitlines()
+                        if "finding" in line)
+    with findings_csv.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_page_gone_sold_out_without_its_price_is_no_longer_cheaper(tmp_path: Path) -> None:
+    """Night 1 the drill is in stock and cheaper than ours: an undercut. Night 2 the page
+    says "Out of stock" and shows no price (the reading has no price, so the last price
+    stays known): no "cheaper" claim any more, an out_of_stock finding instead. The blender
+    stays in stock and cheaper both nights."""
+    db = tmp_path / "pricewatch.db"
+    catalog, competitors = tmp_path / "catalog.csv", tmp_path / "competitors.yaml"
+    write_catalog(catalog, [row for row in CATALOG if row[0] in ("DRILL", "BLENDER")])
+    drill = Page("ddf484", "Makita Cordless drill DDF484", D("120.00"), brand="Makita")
+    shop = Shop("shopc", [drill, Page("blender", "Philips Blender HR2041", D("54.00"),
+                                      brand="Philips", gtin=BLENDER)])
+    with serve([shop]) as bases:
+        write_competitors(competitors, bases)
+        cli(db, "db", "upgrade", cwd=tmp_path)
+        cli(db, "catalog", "import", str(catalog), cwd=tmp_path)
+        cli(db, "crawl", "--competitors", str(competitors), cwd=tmp_path)
+        cli(db, "match", cwd=tmp_path)
+        cli(db, "compare", cwd=tmp_path)
+        night1 = exported_findings(db, tmp_path, "night1")
+        assert {(r["sku"], r["kind"]) for r in night1 if r["kind"] in CHEAPER_KINDS} >= {
+            ("DRILL", "undercut"), ("BLENDER", "undercut")}, night1
+
+        shop.pages[0] = replace(drill, price=None, availability="OutOfStock")
+        crawled = cli(db, "crawl", "--competitors", str(competitors), cwd=tmp_path)
+    cli(db, "match", cwd=tmp_path)
+    compared = cli(db, "compare", cwd=tmp_path)
+    night2 = exported_findings(db, tmp_path, "night2")
+    claims = {(r["sku"], r["competitor"]) for r in night2 if r["kind"] in CHEAPER_KINDS}
+    assert claims == {("BLENDER", "shopc")}, f"{claims}\n{crawled}\n{compared}"
+    gone = [r for r in night2 if r["kind"] == "out_of_stock"]
+    assert [(r["sku"], r["competitor"]) for r in gone] == [("DRILL", "shopc")]
+    assert "OutOfStock" in gone[0]["reason"] and "120.00" in gone[0]["reason"], gone[0]

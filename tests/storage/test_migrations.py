@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal as D
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select, text
 
 from storage.db import current_revision, upgrade
-from storage.models import Base
+from storage.models import Base, LatestObservation, table
 
 
 def test_migrations_match_models(engine: Engine) -> None:
@@ -67,3 +71,58 @@ def test_page_validators_migration_goes_down_and_up(engine: Engine) -> None:
     columns = {c["name"] for c in inspect(engine).get_columns("page_validator")}
     assert columns == {"listing_id", "crawl_run_id", "read_at", "etag", "last_modified",
                        "confirmed_at"}
+
+
+def _latest_columns(engine: Engine) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns("latest_observation")}
+
+
+def test_latest_terms_downgrade_and_upgrade_again(engine: Engine) -> None:
+    """0006 down: latest_observation loses its stock and instalments columns and the triggers
+    of 0002/0003 keep it current again; up: the columns come back filled from history."""
+    from alembic import command
+
+    from storage.db import alembic_config
+    from storage.repos.listings import (
+        CompetitorSpec,
+        ListingInfo,
+        ListingKey,
+        start_crawl_run,
+        sync_competitors,
+        upsert_listings,
+    )
+    from storage.repos.observations import ObservationRow, insert_observations
+
+    start = datetime(2026, 11, 1, 3, tzinfo=UTC)
+    with engine.begin() as conn:
+        shop = sync_competitors(conn, [CompetitorSpec("alpha", "http://127.0.0.1/a/", "EUR")])["alpha"]
+        lid = upsert_listings(conn, shop, [ListingInfo(url="u1")], start)[ListingKey("u1")]
+        runs = [start_crawl_run(conn, shop, started_at=start + timedelta(days=n)) for n in range(4)]
+
+    def observe(n: int, price: str | None, **kw: object) -> None:
+        insert_observations(engine, [ObservationRow(
+            listing_id=lid, crawl_run_id=runs[n], observed_at=start + timedelta(days=n),
+            status="ok" if price else "parse_failed", price=D(price) if price else None,
+            currency="EUR", **kw)])  # type: ignore[arg-type]
+
+    def row() -> Any:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT * FROM latest_observation")).one()
+
+    observe(0, "10.00", availability="InStock", instalments=6)
+    observe(1, None, availability="OutOfStock")
+    assert "availability" in _latest_columns(engine)
+    command.downgrade(alembic_config(engine), "0006_page_validators")
+    assert _latest_columns(engine).isdisjoint(
+        {"availability", "instalments", "availability_observed_at", "availability_observation_id"})
+    observe(2, "9.00", availability="InStock", instalments=12)  # 0002/0003's triggers at work
+    with engine.connect() as conn:
+        latest = table(LatestObservation)
+        assert conn.execute(select(latest.c.price)).scalar_one() == D("9.00")
+    observe(3, None, availability="SoldOut")
+    upgrade(engine)
+    after = row()
+    assert (after.availability, after.instalments) == ("SoldOut", 12)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
