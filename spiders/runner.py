@@ -72,6 +72,21 @@ from storage.types import utcnow
 Progress = Callable[[str, dict[str, Any]], None]
 """progress(competitor_name, event): event["event"] is started/progress/done."""
 
+def serialized(progress: Progress | None) -> Progress | None:
+    """`progress` called by one thread at a time: each child's events are read by a thread
+    of their own, and a caller printing a line per event must not get two halves mixed."""
+    if progress is None:
+        return None
+    lock = threading.Lock()
+    report = progress
+
+    def locked(name: str, event: dict[str, Any]) -> None:
+        with lock:
+            report(name, event)
+
+    return locked
+
+
 STOP_GRACE_S = 60.0
 """How long stopped children get to close their runs before they are killed."""
 STDERR_TAIL_LINES = 8
@@ -205,6 +220,7 @@ def crawl_competitors(
     """
     config = load_competitors(competitors_file)
     chosen = select_competitors(config, names)
+    progress = serialized(progress)
     offset_s = 0.0 if now is None else (now - utcnow()).total_seconds()
     if now is not None:
         extra_settings = {**(extra_settings or {}), "PRICEWATCH_CLOCK_OFFSET_S": offset_s}
@@ -530,6 +546,7 @@ def crawl_distributed(
 
     config = load_competitors(competitors_file)
     chosen = select_competitors(config, names)
+    progress = serialized(progress)
     for comp in chosen:
         if comp.render_js:
             raise ValueError(f"{comp.name} is rendered in a browser: crawl it without "

@@ -141,3 +141,29 @@ def test_crawl_command_has_help() -> None:
     result = CliRunner().invoke(cli, ["crawl", "--help"])
     assert result.exit_code == 0
     assert "--competitors" in result.output and "suspect" in result.output
+
+
+def test_progress_events_reach_the_caller_one_at_a_time() -> None:
+    """Each child's events are read by a thread of its own: the runner hands them to the
+    caller one at a time, so a line printed per event is never mixed with another."""
+    import threading
+
+    from spiders.runner import serialized
+
+    inside, overlaps = [0], []
+
+    def slow(name: str, event: dict[str, object]) -> None:
+        inside[0] += 1
+        overlaps.append(inside[0])
+        time.sleep(0.002)
+        inside[0] -= 1
+
+    report = serialized(slow)
+    assert report is not None and serialized(None) is None
+    threads = [threading.Thread(target=lambda: [report("shop", {"event": "progress"})
+                                                for _ in range(20)]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(overlaps) == 80 and max(overlaps) == 1
