@@ -31,6 +31,7 @@ import os
 import socket
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +40,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 REDIS_ENV = "PRICEWATCH_REDIS_URL"
@@ -88,7 +90,7 @@ def distributed_settings(*, redis: str, prefix: str, run_id: int, competitor_id:
     return {
         "SCHEDULER": "spiders.distributed.SharedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "spiders.distributed.SharedQueue",
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_QUEUE_KEY": run_key(prefix, run_id, "requests"),
         "SCHEDULER_DUPEFILTER_KEY": run_key(prefix, run_id, "seen"),
@@ -113,23 +115,158 @@ def distributed_settings(*, redis: str, prefix: str, run_id: int, competitor_id:
 
 # ---------------------------------------------------------------- scheduler and presence
 
+PUSH_BATCH = 500
+"""Requests a worker sends to the shared queue in one round trip (a sitemap of 20,000
+products is 40 round trips, not 40,000)."""
+
+_PUSH_NEW = """
+local seen, queue = KEYS[1], KEYS[2]
+local added = {}
+for i = 1, #ARGV, 3 do
+  local fp = ARGV[i]
+  if fp == '' or redis.call('SADD', seen, fp) == 1 then
+    redis.call('ZADD', queue, ARGV[i + 1], ARGV[i + 2])
+    added[#added + 1] = 1
+  else
+    added[#added + 1] = 0
+  end
+end
+return added
+"""
+
+
+class SharedQueue(PriorityQueue):
+    """scrapy-redis' priority queue, in batches: requests are pushed through the duplicate
+    filter in one script call per batch and popped several at a time (scrapy-redis makes
+    two Redis round trips per request pushed and one per request popped, each a blocking
+    wait of the crawl's only thread, and on a busy machine a wait for Redis to be given
+    the CPU). A request is encoded with its callbacks' names looked up by name, not by
+    listing every member of the spider (what Scrapy's `Request.to_dict` does each time)."""
+
+    def _encode_request(self, request: Request) -> Any:
+        data: dict[str, Any] = {
+            "url": request.url,
+            "callback": self._method_name(request.callback),
+            "errback": self._method_name(request.errback),
+            "headers": dict(request.headers),
+        }
+        for attr in request.attributes:
+            data.setdefault(attr, getattr(request, attr))
+        if type(request) is not Request:
+            data["_class"] = f"{type(request).__module__}.{type(request).__name__}"
+        return self.serializer.dumps(data)
+
+    def _method_name(self, method: Any) -> Any:
+        func = getattr(method, "__func__", None)
+        if func is None:
+            return method  # None, or a name already
+        name = getattr(func, "__name__", "")
+        if getattr(getattr(self.spider, name, None), "__func__", None) is func:
+            return name
+        return Request.to_dict(Request("data:,", callback=method), spider=self.spider)["callback"]
+
+    def push_new(self, seen_key: str, requests: list[tuple[str, Request]]) -> list[bool]:
+        """Queue each (fingerprint, request) whose fingerprint the filter had not seen
+        ('' for a request that is never filtered), atomically, in one round trip;
+        whether each was queued."""
+        if not requests:
+            return []
+        args: list[Any] = []
+        for fingerprint, request in requests:
+            args += [fingerprint, -request.priority, self._encode_request(request)]
+        added = self.server.eval(_PUSH_NEW, 2, seen_key, self.key, *args)
+        return [bool(a) for a in added]
+
+    def push_back(self, requests: list[Request]) -> None:
+        if requests:
+            pipe = self.server.pipeline(transaction=False)
+            for request in requests:
+                pipe.zadd(self.key, {self._encode_request(request): -request.priority})
+            pipe.execute()
+
+    def pop_many(self, count: int) -> list[Request]:
+        pipe = self.server.pipeline()
+        pipe.multi()
+        pipe.zrange(self.key, 0, count - 1).zremrangebyrank(self.key, 0, count - 1)
+        results, _removed = pipe.execute()
+        return [self._decode_request(r) for r in results]
+
 
 class SharedScheduler(Scheduler):
-    """scrapy-redis' scheduler that also tells the other workers this one is busy."""
+    """scrapy-redis' scheduler over `SharedQueue`, which also tells the other workers this
+    one is busy.
+
+    Requests a worker makes wait here until `PUSH_BATCH` of them or until the worker next
+    asks for one, then go through the shared filter and queue in one round trip. A worker
+    takes up to its own concurrency of requests at a time: it would ask for them within a
+    few milliseconds anyway. Requests it holds when it stops are put back in the queue;
+    a worker killed outright loses them, as it loses those it was downloading (the run's
+    count of pages then falls short, as it would)."""
 
     presence: WorkerPresence | None = None
 
+    def open(self, spider: Spider) -> Any:
+        result = super().open(spider)
+        settings = spider.crawler.settings
+        self.take = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1))
+        self.incoming: list[Request] = []
+        self.taken: deque[Request] = deque()
+        self.last_push = 0.0
+        """Wall time the last new request reached the shared queue (seeding's end)."""
+        return result
+
+    def enqueue_request(self, request: Request) -> bool:
+        self.incoming.append(request)
+        if len(self.incoming) >= PUSH_BATCH:
+            self.push()
+        return True  # a duplicate is dropped (and logged) when the batch is pushed
+
+    def push(self) -> None:
+        batch, self.incoming = self.incoming, []
+        if not batch:
+            return
+        marked = [("" if r.dont_filter else self.df.request_fingerprint(r), r) for r in batch]
+        added = self.queue.push_new(self.df.key, marked)
+        new = sum(added)
+        for (_fp, request), queued in zip(marked, added, strict=True):
+            if not queued:
+                self.df.log(request, self.spider)
+        if new:
+            self.last_push = time.time()
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis", new, spider=self.spider)
+
     def next_request(self) -> Request | None:
-        request = super().next_request()
-        if request is not None and self.presence is not None:
+        self.push()
+        if not self.taken:
+            self.taken.extend(self.queue.pop_many(self.take))
+        if not self.taken:
+            return None
+        request = self.taken.popleft()
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        if self.presence is not None:
             self.presence.busy()
         return request
+
+    def has_pending_requests(self) -> bool:
+        return bool(self.incoming or self.taken) or len(self) > 0
+
+    def close(self, reason: str) -> Any:
+        self.push()
+        self.queue.push_back(list(self.taken))
+        self.taken.clear()
+        return super().close(reason)
 
 
 class WorkerPresence:
     """Each worker's state in the run's Redis hash (busy/idle/done and when), so that a
     worker with an empty queue stays open while another one may still add pages, and all
-    close once the queue is empty and every live worker is idle."""
+    close once the queue is empty and every live worker is idle.
+
+    It also keeps the worker's timeline (wall-clock times: process started, crawl opened,
+    first and last product page, queue seeded, closed; CPU seconds), which the worker
+    hands to the coordinator with its tallies: where a run's time went."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -141,6 +278,8 @@ class WorkerPresence:
         self.queue = run_key(prefix, run_id, "requests")
         self.name = worker_name()
         self._last_beat = 0.0
+        self.timeline: dict[str, Any] = {"worker": self.name, "process_started": _started_at()}
+        self.scheduler: SharedScheduler | None = None
         # Scrapy looks at its scheduler on its own every 5 s only; pages another worker
         # queues would wait that long. This process runs just this crawl, so the class
         # attribute is ours to set (a Redis round trip 5 times a second is nothing).
@@ -153,6 +292,7 @@ class WorkerPresence:
         presence = cls(crawler)
         crawler.signals.connect(presence.opened, signal=signals.spider_opened)
         crawler.signals.connect(presence.idle, signal=signals.spider_idle)
+        crawler.signals.connect(presence.page, signal=signals.response_received)
         crawler.signals.connect(presence.closed, signal=signals.spider_closed)
         return presence
 
@@ -164,7 +304,15 @@ class WorkerPresence:
         scheduler = getattr(scheduler, "scheduler", None)
         if isinstance(scheduler, SharedScheduler):
             scheduler.presence = self
+            self.scheduler = scheduler
+        self.timeline["opened"] = time.time()
         self._set("busy")
+
+    def page(self, response: Response, request: Request, spider: Spider) -> None:
+        if "listing_url" in request.meta:  # a product page
+            now = time.time()
+            self.timeline.setdefault("first_page", now)
+            self.timeline["last_page"] = now
 
     def busy(self) -> None:
         now = time.monotonic()
@@ -180,6 +328,25 @@ class WorkerPresence:
 
     def closed(self, spider: Spider, reason: str) -> None:
         self._set("done")
+
+    def summary(self) -> dict[str, Any]:
+        """The timeline so far (the store pipeline hands it over when the worker ends)."""
+        times = os.times()
+        seeded = self.scheduler.last_push if self.scheduler is not None else 0.0
+        return {**self.timeline, "seeded": seeded or None, "ended": time.time(),
+                "cpu_s": round(times.user + times.system, 3)}
+
+
+def _started_at() -> float:
+    """Wall-clock time this process started (its start-up counts in a run's time)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+        return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.time()
 
 
 def others_busy(redis: Any, states_key: str, me: str | None = None) -> bool:
@@ -307,7 +474,7 @@ def read_tallies(redis: Any, prefix: str, run_id: int) -> dict[str, Any]:
             out.setdefault(name, {})[sub] = amount
         else:
             out[field] = amount
-    for name in ("failures", "discovery_errors"):
+    for name in ("failures", "discovery_errors", "timeline"):
         items = redis.lrange(run_key(prefix, run_id, f"list:{name}"), 0, -1)
         out[name] = [json.loads(i) for i in items if i != "null"]
     return out
