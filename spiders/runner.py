@@ -486,10 +486,12 @@ def run_worker(competitors_file: Path, name: str, db_url: str, run_id: int,
                competitor_id: int, *, redis: str | None = None, prefix: str = "pricewatch",
                discover: bool = False, progress: bool = False,
                worker_concurrency: int | None = None, wait_s: float = 120.0,
-               extra: dict[str, Any] | None = None) -> int:
+               extra: dict[str, Any] | None = None, at_once: bool = False) -> int:
     """Be one worker of the distributed run `run_id` (spiders.distributed). The
     discovering worker finds the shop's products; the others wait for the shared queue to
-    fill, then every worker takes pages from it until it is empty."""
+    fill, then every worker takes pages from it until it is empty. `at_once`: a worker the
+    coordinator starts with the run, which starts its crawler while it waits (one joining
+    later first checks that the run still has work, so it never opens an ended run)."""
     from spiders.distributed import connect as redis_connect
     from spiders.distributed import distributed_settings, redis_url, wait_for_work
 
@@ -506,7 +508,11 @@ def run_worker(competitors_file: Path, name: str, db_url: str, run_id: int,
         worker_concurrency=worker_concurrency), priority="project")
     if extra:
         settings.update(extra, priority="cmdline")
-    if not discover and not wait_for_work(redis_connect(redis), prefix, run_id, wait_s):
+    if at_once:
+        # Started with the run: Scrapy starts while the discovering worker reads the shop,
+        # and the worker stays open until the first pages are queued (WorkerPresence).
+        settings.set("PRICEWATCH_JOIN_WAIT_S", wait_s, priority="cmdline")
+    elif not discover and not wait_for_work(redis_connect(redis), prefix, run_id, wait_s):
         return 0  # nothing was ever queued: the run ended (or never got going) without us
     _crawl(settings, comp, None, set(), discover=discover)
     return 0
@@ -594,8 +600,7 @@ def _run_workers(competitors_file: Path, name: str, db_url: str, run_id: int, ci
         cmd = [sys.executable, "-m", "spiders.runner", "worker",
                "--competitors", str(competitors_file), "--name", name, "--run-id", str(run_id),
                "--competitor-id", str(cid), "--prefix", prefix, "--progress"]
-        if index == 0:
-            cmd.append("--discover")
+        cmd.append("--discover" if index == 0 else "--at-once")
         if worker_concurrency:
             cmd += ["--worker-concurrency", str(worker_concurrency)]
         if extra:
@@ -773,6 +778,8 @@ def main(argv: list[str] | None = None) -> int:
     worker.add_argument("--competitor-id", type=int, required=True)
     worker.add_argument("--prefix", default="pricewatch")
     worker.add_argument("--discover", action="store_true")
+    worker.add_argument("--at-once", action="store_true",
+                        help="started with the run: start crawling while the queue fills")
     worker.add_argument("--progress", action="store_true")
     worker.add_argument("--worker-concurrency", type=int, default=None)
     worker.add_argument("--settings-json", default=None)
@@ -783,7 +790,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_worker(args.competitors, args.name, database_url(None), args.run_id,
                           args.competitor_id, prefix=args.prefix, discover=args.discover,
                           progress=args.progress, worker_concurrency=args.worker_concurrency,
-                          extra=extra)
+                          extra=extra, at_once=args.at_once)
     return run_one(args.competitors, args.name, database_url(args.db), args.run_id,
                    args.competitor_id,
                    progress=args.progress, extra=extra)
