@@ -418,6 +418,8 @@ class StorePipeline:
             "prefer_at_start": learner.initial if learner is not None else None,
             "quick_reads": getattr(spider, "quick_reads", 0),
             "worker_pages": getattr(spider, "worker_pages", 0),
+            "worker_sent": getattr(spider, "worker_sent", 0),
+            "extract_worker_note": getattr(spider, "offload_note", None),
             "full_read_every": getattr(spider, "full_read_every", 1),
             "elapsed_s": round(elapsed, 3),
             # CPU time of the crawl process (not its extraction worker's)
