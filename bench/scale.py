@@ -119,7 +119,8 @@ def phases(timeline: dict[str, Any], elapsed: float) -> list[str]:
             f"{at(w, 'last_page')}, ended {at(w, 'ended')}; {pages} pages, CPU {cpu:.1f} s "
             f"({cpu * 1000 / pages if pages else 0:.1f} ms a page: reading "
             f"{float(w.get('extract_s') or 0):.1f} s, storing {float(w.get('store_s') or 0):.1f}"
-            f" s), waited for the shop limit {float(w.get('politeness_wait_s') or 0):.1f} s")
+            f" s), asking Redis for the shop limit {float(w.get('politeness_wait_s') or 0):.1f} s"
+            f" ({int(w.get('politeness_held') or 0)} times held back by it)")
     last = max((w.get("last_page") or 0) for w in workers)
     lines.append(f"run: workers exited {timeline.get('workers_exited', 0):.1f} s, closing "
                  f"{timeline.get('closing', 0):.1f} s, closed {elapsed:.1f} s "

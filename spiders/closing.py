@@ -59,7 +59,7 @@ def close_run(engine: Engine, end: RunEnd, competitor: Competitor,
     """Decide the run's final status and health and write it (one transaction)."""
     status, error, stats = end.status, end.error, {**end.stats, "fill": end.fill}
     stats["product_pages"] = end.product_pages
-    if status is RunStatus.interrupted:
+    if status is RunStatus.interrupted and not stats.get("distributed"):
         stats["resumable"] = True  # the next crawl of the competitor continues this run
     lost = stats.get("discovery_errors") or []
     if status is RunStatus.finished and not sum(end.counts.values()) and lost:

@@ -447,6 +447,8 @@ class SharedPoliteness:
                                             token, *back]))
             if wait_ms == 0:
                 break
+            if self.stats is not None:  # the shop's limit or delay holds this download
+                self.stats.inc_value("pricewatch/politeness_held")
             await asyncio.sleep(wait_ms / 1000)
         request.meta["pricewatch_lease"] = token
         if self.stats is not None:

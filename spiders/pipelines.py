@@ -379,7 +379,8 @@ class StorePipeline:
                 "store_s": round(self.busy_seconds, 3),
                 "extract_s": round(getattr(self.crawler.spider, "extract_seconds", 0.0), 3),
                 "politeness_wait_s": round(
-                    scrapy_stats.get("pricewatch/politeness_wait_ms", 0) / 1000, 3)}
+                    scrapy_stats.get("pricewatch/politeness_wait_ms", 0) / 1000, 3),
+                "politeness_held": scrapy_stats.get("pricewatch/politeness_held", 0)}
 
     def _count_unanswered(self, spider: Spider) -> None:
         """Product requests that never got a response nor an error (dropped on the way)."""
