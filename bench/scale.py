@@ -14,7 +14,10 @@ own (nothing else in the shared database or Redis is touched, and its keys are d
 Each worker may have `--worker-concurrency` downloads in flight (what one process is
 given); the shop's politeness limit, `--shop-concurrency` at once across all workers, is
 held through Redis. One worker is then bound by its own concurrency and the latency; a
-second one doubles what is in flight, within the shop's limit.
+second one doubles what is in flight, within the shop's limit. A worker takes a lease
+when Scrapy's downloader accepts a request, up to 8 at once (its downloads and those
+queued behind them), so two workers can hold the shop's 16: the line "times held back"
+says how often the limit, not the latency, decided.
 
 It prints, for each worker count, pages/s over the crawl (product pages stored / seconds
 from the run's start to the run closed, worker start-up and the close included), where

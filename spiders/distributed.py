@@ -16,7 +16,11 @@ The spider stays the same Scrapy spider; distribution is settings (STYLE.md):
 * every worker writes its pages to the same database (PostgreSQL) and, when it ends,
   adds its tallies (failures by outcome, fill counts, pages) to the run's Redis hash; the
   coordinator (`crawl_distributed`) closes the run once every worker is done, with counts
-  taken from the stored rows plus the tallied failures.
+  taken from the stored rows plus the tallied failures, through the same close rules as a
+  one-process crawl (`spiders.closing`: failed, truncated at max_pages, suspect);
+* requests go to and from Redis in batches (`SharedQueue`, `SharedScheduler`), and each
+  worker's timeline (start-up, first and last page, queue seeded, CPU) ends up in the
+  run's stats: where a distributed run's time went.
 
 Workers on other machines join with ``pricewatch worker COMPETITOR``: they find the
 competitor's open run under ``<prefix>:active:<competitor id>`` and take pages from its
