@@ -141,3 +141,27 @@ def test_a_distributed_crawl_stopped_at_max_pages_is_truncated_like_a_single_one
                         row.stats)
     assert (health.ok, health.state) == (False, "truncated")
     assert f"max_pages={limit}" in health.detail and f"{products - limit} product" in health.detail
+
+
+def test_workers_started_with_the_run_do_not_wait_for_a_shop_that_yields_nothing(
+        pg_url: str, tmp_path: Path) -> None:
+    """The only start URL is on another host: the discovering worker queues nothing and
+    ends at once, and the worker started beside it (waiting, crawler ready, for the first
+    pages) ends with it instead of waiting out its two-minute join timeout."""
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    prefix = f"pwtest-{uuid.uuid4().hex[:8]}"
+    with serve_with_latency(folder, 0.0) as base_url:
+        entry = bench_competitor("jsonld", base_url, name="empty")
+        entry["discovery"] = {"kind": "start_urls",
+                              "start_urls": ["http://elsewhere.invalid/p/1.html"]}
+        entry["politeness"] = {"obey_robots": False, "autothrottle": False}
+        path = tmp_path / "competitors.yaml"
+        path.write_text(yaml.safe_dump({"competitors": [entry]}), encoding="utf-8")
+        started = time.monotonic()
+        [summary] = crawl_distributed(path, ["empty"], pg_url, workers=2, prefix=prefix,
+                                      extra_settings=FAST)
+        took = time.monotonic() - started
+    assert summary.status in ("finished", "failed"), summary.status
+    assert summary.counts == {} and summary.pages == 0
+    assert took < 60, f"the run took {took:.0f} s: a worker waited for pages that never came"
