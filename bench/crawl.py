@@ -20,8 +20,10 @@ crawls it twice, each crawl in a fresh process:
 
 ``--load N`` runs N busy processes (a Python loop each, at normal priority) for the whole
 bench: the crawl on a busy machine, where the extraction worker (nice +10) gets little CPU.
-The default must then do no worse than ``inprocess``; its window of pages sent to the
-worker follows the worker's measured rate (spiders/offload.py).
+The default must then do no worse than ``inprocess``: it starts its worker only when the
+machine had a core idle while the crawl got going (spiders/offload.py: SpareCpu; the
+line "read by the worker" says when it did not), and the window of pages sent to a
+started worker follows the worker's measured rate.
 
 Crawls are interleaved ``--repeat`` times and the fastest of each kind counts (the machine
 is shared). It prints pages/s for the bare and each full crawl, the cost per page of
@@ -140,6 +142,8 @@ def run_full(competitors: Path, name: str, db_url: str,
             "store_ms": summary.stats.get("store_ms_per_page"),
             "quick_reads": summary.stats.get("quick_reads", 0),
             "worker_pages": summary.stats.get("worker_pages", 0),
+            "worker_note": summary.stats.get("extract_worker_note"),
+            "worker_sent": summary.stats.get("worker_sent", 0),
             "run_id": summary.crawl_run_id, "cpu": summary.stats.get("cpu_s")}
 
 
@@ -237,7 +241,8 @@ def bench_style(style: str, products: int, db: str, modes: list[str],
         print(f"[{style}]   crawl process CPU {_cpu_ms(full)} ms per page; "
               f"cost per page: extraction {full['extract_ms']} ms, "
               f"validate+quality+store {full['store_ms']} ms; quick reads "
-              f"{full['quick_reads']}; read by the worker {full['worker_pages']}; "
+              f"{full['quick_reads']}; read by the worker {full['worker_pages']} of {full['worker_sent']} sent"
+              f"{' (' + full['worker_note'] + ')' if full.get('worker_note') else ''}; "
               f"prices right: {right} of {checked} checked against "
               "_truth.jsonl")
         verdict = "ok" if ratio >= TARGET_RATIO else f"BELOW {TARGET_RATIO}"

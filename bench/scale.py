@@ -14,10 +14,16 @@ own (nothing else in the shared database or Redis is touched, and its keys are d
 Each worker may have `--worker-concurrency` downloads in flight (what one process is
 given); the shop's politeness limit, `--shop-concurrency` at once across all workers, is
 held through Redis. One worker is then bound by its own concurrency and the latency; a
-second one doubles what is in flight, within the shop's limit.
+second one doubles what is in flight, within the shop's limit. A worker takes a lease
+when Scrapy's downloader accepts a request, up to 8 at once (its downloads and those
+queued behind them), so two workers can hold the shop's 16: the line "times held back"
+says how often the limit, not the latency, decided.
 
 It prints, for each worker count, pages/s over the crawl (product pages stored / seconds
-from start to the run closed, worker start-up included), the speed-up of each against
+from the run's start to the run closed, worker start-up and the close included), where
+the time went (each worker's start-up, first and last page, when the discovering worker
+had seeded the shared queue, CPU seconds, time waiting for the shop's limit; the run's
+close after the last page), the speed-up of each against
 one worker (target >= 1.8 for two), and checks that every product is stored exactly once
 in its run (one observation per product page, no duplicate, counts equal to the rows)
 with the price the shop's `_truth.jsonl` gives. Exit code 1 if a check fails or the
@@ -96,6 +102,35 @@ def check_run(db_url: str, run_id: int, counts: dict[str, int], folder: Path,
                 f"prices equal to the shop's truth: {right} of {len(truth)}")
 
 
+def phases(timeline: dict[str, Any], elapsed: float) -> list[str]:
+    """Where the run's time went, from the workers' timelines (seconds from the start)."""
+    workers = timeline.get("workers") or []
+    if not workers:
+        return []
+
+    def at(worker: dict[str, Any], key: str) -> str:
+        value = worker.get(key)
+        return f"{value:.1f}" if isinstance(value, int | float) else "-"
+
+    lines = []
+    for w in sorted(workers, key=lambda w: w.get("process_started") or 0):
+        pages = int(w.get("product_pages") or 0)
+        cpu = float(w.get("cpu_s") or 0)
+        lines.append(
+            f"worker: process {at(w, 'process_started')} s, crawl opened {at(w, 'opened')}, "
+            f"first page {at(w, 'first_page')}, queue seeded {at(w, 'seeded')}, last page "
+            f"{at(w, 'last_page')}, ended {at(w, 'ended')}; {pages} pages, CPU {cpu:.1f} s "
+            f"({cpu * 1000 / pages if pages else 0:.1f} ms a page: reading "
+            f"{float(w.get('extract_s') or 0):.1f} s, storing {float(w.get('store_s') or 0):.1f}"
+            f" s), asking Redis for the shop limit {float(w.get('politeness_wait_s') or 0):.1f} s"
+            f" ({int(w.get('politeness_held') or 0)} times held back by it)")
+    last = max((w.get("last_page") or 0) for w in workers)
+    lines.append(f"run: workers exited {timeline.get('workers_exited', 0):.1f} s, closing "
+                 f"{timeline.get('closing', 0):.1f} s, closed {elapsed:.1f} s "
+                 f"({elapsed - last:.1f} s after the last page)")
+    return lines
+
+
 def run_once(workers: int, competitors: Path, name: str, pg: str, redis: str | None,
              worker_concurrency: int) -> dict[str, Any]:
     db_url, schema = fresh_schema(pg)
@@ -162,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{args.worker_concurrency} in flight, shop limit "
                       f"{args.shop_concurrency} across workers)")
                 print(f"  stored exactly once: {'yes' if ok else 'NO'} ({detail})")
+                for line in phases(summary.stats.get("timeline") or {}, summary.elapsed_s):
+                    print("  " + line)
     base = results.get(1)
     for n, rate in results.items():
         if base and n != 1:

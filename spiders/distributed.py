@@ -16,7 +16,11 @@ The spider stays the same Scrapy spider; distribution is settings (STYLE.md):
 * every worker writes its pages to the same database (PostgreSQL) and, when it ends,
   adds its tallies (failures by outcome, fill counts, pages) to the run's Redis hash; the
   coordinator (`crawl_distributed`) closes the run once every worker is done, with counts
-  taken from the stored rows plus the tallied failures.
+  taken from the stored rows plus the tallied failures, through the same close rules as a
+  one-process crawl (`spiders.closing`: failed, truncated at max_pages, suspect);
+* requests go to and from Redis in batches (`SharedQueue`, `SharedScheduler`), and each
+  worker's timeline (start-up, first and last page, queue seeded, CPU) ends up in the
+  run's stats: where a distributed run's time went.
 
 Workers on other machines join with ``pricewatch worker COMPETITOR``: they find the
 competitor's open run under ``<prefix>:active:<competitor id>`` and take pages from its
@@ -31,6 +35,7 @@ import os
 import socket
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +44,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 REDIS_ENV = "PRICEWATCH_REDIS_URL"
@@ -50,6 +56,8 @@ QUEUE_POLL_S = 0.2
 """How often an idle worker looks at the shared queue."""
 LEASE_S_EXTRA = 30.0
 """A download lease is dropped this long after the download timeout (a killed worker)."""
+GIVE_BACK_S = 0.01
+"""A lease given back waits at most this long for the worker's next request for one."""
 
 
 def redis_url(url: str | None = None) -> str:
@@ -88,7 +96,7 @@ def distributed_settings(*, redis: str, prefix: str, run_id: int, competitor_id:
     return {
         "SCHEDULER": "spiders.distributed.SharedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "spiders.distributed.SharedQueue",
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_QUEUE_KEY": run_key(prefix, run_id, "requests"),
         "SCHEDULER_DUPEFILTER_KEY": run_key(prefix, run_id, "seen"),
@@ -113,23 +121,158 @@ def distributed_settings(*, redis: str, prefix: str, run_id: int, competitor_id:
 
 # ---------------------------------------------------------------- scheduler and presence
 
+PUSH_BATCH = 500
+"""Requests a worker sends to the shared queue in one round trip (a sitemap of 20,000
+products is 40 round trips, not 40,000)."""
+
+_PUSH_NEW = """
+local seen, queue = KEYS[1], KEYS[2]
+local added = {}
+for i = 1, #ARGV, 3 do
+  local fp = ARGV[i]
+  if fp == '' or redis.call('SADD', seen, fp) == 1 then
+    redis.call('ZADD', queue, ARGV[i + 1], ARGV[i + 2])
+    added[#added + 1] = 1
+  else
+    added[#added + 1] = 0
+  end
+end
+return added
+"""
+
+
+class SharedQueue(PriorityQueue):
+    """scrapy-redis' priority queue, in batches: requests are pushed through the duplicate
+    filter in one script call per batch and popped several at a time (scrapy-redis makes
+    two Redis round trips per request pushed and one per request popped, each a blocking
+    wait of the crawl's only thread, and on a busy machine a wait for Redis to be given
+    the CPU). A request is encoded with its callbacks' names looked up by name, not by
+    listing every member of the spider (what Scrapy's `Request.to_dict` does each time)."""
+
+    def _encode_request(self, request: Request) -> Any:
+        data: dict[str, Any] = {
+            "url": request.url,
+            "callback": self._method_name(request.callback),
+            "errback": self._method_name(request.errback),
+            "headers": dict(request.headers),
+        }
+        for attr in request.attributes:
+            data.setdefault(attr, getattr(request, attr))
+        if type(request) is not Request:
+            data["_class"] = f"{type(request).__module__}.{type(request).__name__}"
+        return self.serializer.dumps(data)
+
+    def _method_name(self, method: Any) -> Any:
+        func = getattr(method, "__func__", None)
+        if func is None:
+            return method  # None, or a name already
+        name = getattr(func, "__name__", "")
+        if getattr(getattr(self.spider, name, None), "__func__", None) is func:
+            return name
+        return Request.to_dict(Request("data:,", callback=method), spider=self.spider)["callback"]
+
+    def push_new(self, seen_key: str, requests: list[tuple[str, Request]]) -> list[bool]:
+        """Queue each (fingerprint, request) whose fingerprint the filter had not seen
+        ('' for a request that is never filtered), atomically, in one round trip;
+        whether each was queued."""
+        if not requests:
+            return []
+        args: list[Any] = []
+        for fingerprint, request in requests:
+            args += [fingerprint, -request.priority, self._encode_request(request)]
+        added = self.server.eval(_PUSH_NEW, 2, seen_key, self.key, *args)
+        return [bool(a) for a in added]
+
+    def push_back(self, requests: list[Request]) -> None:
+        if requests:
+            pipe = self.server.pipeline(transaction=False)
+            for request in requests:
+                pipe.zadd(self.key, {self._encode_request(request): -request.priority})
+            pipe.execute()
+
+    def pop_many(self, count: int) -> list[Request]:
+        pipe = self.server.pipeline()
+        pipe.multi()
+        pipe.zrange(self.key, 0, count - 1).zremrangebyrank(self.key, 0, count - 1)
+        results, _removed = pipe.execute()
+        return [self._decode_request(r) for r in results]
+
 
 class SharedScheduler(Scheduler):
-    """scrapy-redis' scheduler that also tells the other workers this one is busy."""
+    """scrapy-redis' scheduler over `SharedQueue`, which also tells the other workers this
+    one is busy.
+
+    Requests a worker makes wait here until `PUSH_BATCH` of them or until the worker next
+    asks for one, then go through the shared filter and queue in one round trip. A worker
+    takes up to its own concurrency of requests at a time: it would ask for them within a
+    few milliseconds anyway. Requests it holds when it stops are put back in the queue;
+    a worker killed outright loses them, as it loses those it was downloading (the run's
+    count of pages then falls short, as it would)."""
 
     presence: WorkerPresence | None = None
 
+    def open(self, spider: Spider) -> Any:
+        result = super().open(spider)
+        settings = spider.crawler.settings
+        self.take = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1))
+        self.incoming: list[Request] = []
+        self.taken: deque[Request] = deque()
+        self.last_push = 0.0
+        """Wall time the last new request reached the shared queue (seeding's end)."""
+        return result
+
+    def enqueue_request(self, request: Request) -> bool:
+        self.incoming.append(request)
+        if len(self.incoming) >= PUSH_BATCH:
+            self.push()
+        return True  # a duplicate is dropped (and logged) when the batch is pushed
+
+    def push(self) -> None:
+        batch, self.incoming = self.incoming, []
+        if not batch:
+            return
+        marked = [("" if r.dont_filter else self.df.request_fingerprint(r), r) for r in batch]
+        added = self.queue.push_new(self.df.key, marked)
+        new = sum(added)
+        for (_fp, request), queued in zip(marked, added, strict=True):
+            if not queued:
+                self.df.log(request, self.spider)
+        if new:
+            self.last_push = time.time()
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis", new, spider=self.spider)
+
     def next_request(self) -> Request | None:
-        request = super().next_request()
-        if request is not None and self.presence is not None:
+        self.push()
+        if not self.taken:
+            self.taken.extend(self.queue.pop_many(self.take))
+        if not self.taken:
+            return None
+        request = self.taken.popleft()
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        if self.presence is not None:
             self.presence.busy()
         return request
+
+    def has_pending_requests(self) -> bool:
+        return bool(self.incoming or self.taken) or len(self) > 0
+
+    def close(self, reason: str) -> Any:
+        self.push()
+        self.queue.push_back(list(self.taken))
+        self.taken.clear()
+        return super().close(reason)
 
 
 class WorkerPresence:
     """Each worker's state in the run's Redis hash (busy/idle/done and when), so that a
     worker with an empty queue stays open while another one may still add pages, and all
-    close once the queue is empty and every live worker is idle."""
+    close once the queue is empty and every live worker is idle.
+
+    It also keeps the worker's timeline (wall-clock times: process started, crawl opened,
+    first and last product page, queue seeded, closed; CPU seconds), which the worker
+    hands to the coordinator with its tallies: where a run's time went."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -139,8 +282,13 @@ class WorkerPresence:
         run_id = settings.getint("PRICEWATCH_RUN_ID")
         self.states = run_key(prefix, run_id, "workers")
         self.queue = run_key(prefix, run_id, "requests")
+        self.seen = run_key(prefix, run_id, "seen")
+        self.join_wait_s = settings.getfloat("PRICEWATCH_JOIN_WAIT_S", 0.0)
+        self.started = time.monotonic()
         self.name = worker_name()
         self._last_beat = 0.0
+        self.timeline: dict[str, Any] = {"worker": self.name, "process_started": _started_at()}
+        self.scheduler: SharedScheduler | None = None
         # Scrapy looks at its scheduler on its own every 5 s only; pages another worker
         # queues would wait that long. This process runs just this crawl, so the class
         # attribute is ours to set (a Redis round trip 5 times a second is nothing).
@@ -153,6 +301,7 @@ class WorkerPresence:
         presence = cls(crawler)
         crawler.signals.connect(presence.opened, signal=signals.spider_opened)
         crawler.signals.connect(presence.idle, signal=signals.spider_idle)
+        crawler.signals.connect(presence.page, signal=signals.response_received)
         crawler.signals.connect(presence.closed, signal=signals.spider_closed)
         return presence
 
@@ -164,7 +313,15 @@ class WorkerPresence:
         scheduler = getattr(scheduler, "scheduler", None)
         if isinstance(scheduler, SharedScheduler):
             scheduler.presence = self
+            self.scheduler = scheduler
+        self.timeline["opened"] = time.time()
         self._set("busy")
+
+    def page(self, response: Response, request: Request, spider: Spider) -> None:
+        if "listing_url" in request.meta:  # a product page
+            now = time.time()
+            self.timeline.setdefault("first_page", now)
+            self.timeline["last_page"] = now
 
     def busy(self) -> None:
         now = time.monotonic()
@@ -177,9 +334,31 @@ class WorkerPresence:
         self._last_beat = 0.0
         if self.redis.zcard(self.queue) or others_busy(self.redis, self.states, self.name):
             raise DontCloseSpider
+        if (self.join_wait_s and time.monotonic() - self.started < self.join_wait_s
+                and not self.redis.exists(self.seen) and not someone_done(self.redis, self.states)):
+            raise DontCloseSpider  # started with the run: nothing has been queued yet
 
     def closed(self, spider: Spider, reason: str) -> None:
         self._set("done")
+
+    def summary(self) -> dict[str, Any]:
+        """The timeline so far (the store pipeline hands it over when the worker ends)."""
+        times = os.times()
+        seeded = self.scheduler.last_push if self.scheduler is not None else 0.0
+        return {**self.timeline, "seeded": seeded or None, "ended": time.time(),
+                "cpu_s": round(times.user + times.system, 3)}
+
+
+def _started_at() -> float:
+    """Wall-clock time this process started (its start-up counts in a run's time)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+        return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.time()
 
 
 def others_busy(redis: Any, states_key: str, me: str | None = None) -> bool:
@@ -192,6 +371,11 @@ def others_busy(redis: Any, states_key: str, me: str | None = None) -> bool:
         if state == "busy" and now - float(stamp or 0) < STALE_S:
             return True
     return False
+
+
+def someone_done(redis: Any, states_key: str) -> bool:
+    """Has a worker of the run ended (the discovering one, if nothing was ever queued)?"""
+    return any(v.startswith("done:") for v in redis.hvals(states_key))
 
 
 def workers_alive(redis: Any, states_key: str) -> int:
@@ -211,6 +395,7 @@ _ACQUIRE = """
 local slots, nextkey = KEYS[1], KEYS[2]
 local now, limit, delay, lease, token = tonumber(ARGV[1]), tonumber(ARGV[2]),
     tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+for i = 6, #ARGV do redis.call('ZREM', slots, ARGV[i]) end
 redis.call('ZREMRANGEBYSCORE', slots, '-inf', now - lease)
 if redis.call('ZCARD', slots) >= limit then return 50 end
 local nxt = tonumber(redis.call('GET', nextkey) or '0')
@@ -225,7 +410,12 @@ class SharedPoliteness:
     """Downloads of one shop, across every worker: at most `PRICEWATCH_SHOP_CONCURRENCY` at
     once and one every `PRICEWATCH_SHOP_DELAY` seconds. Each download holds a lease in a
     Redis sorted set (one atomic script takes it), given back with its response or error;
-    a lease of a killed worker runs out after the download timeout."""
+    a lease of a killed worker runs out after the download timeout.
+
+    A lease given back travels with this worker's next request for one (the script drops
+    it first), or on its own `GIVE_BACK_S` later if none comes: one Redis round trip a
+    page instead of two. Held those few milliseconds longer, a lease only makes the
+    limit stricter."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -238,12 +428,16 @@ class SharedPoliteness:
         self.delay = settings.getfloat("PRICEWATCH_SHOP_DELAY", 0.0)
         self.lease_s = settings.getfloat("DOWNLOAD_TIMEOUT", 20) + LEASE_S_EXTRA
         self.script = self.redis.register_script(_ACQUIRE)
-        self.waited_s = 0.0
+        self.giving_back: list[str] = []
+        self._give_back_call: Any = None
         self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
-        return cls(crawler)
+        politeness = cls(crawler)
+        crawler.signals.connect(politeness.give_back, signal=signals.spider_idle)
+        crawler.signals.connect(politeness.give_back, signal=signals.spider_closed)
+        return politeness
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if "pricewatch_lease" in request.meta:  # a retry that still holds its lease
@@ -251,11 +445,14 @@ class SharedPoliteness:
         token = uuid.uuid4().hex
         started = time.monotonic()
         while True:
+            back, self.giving_back = self.giving_back, []
             wait_ms = int(self.script(keys=[self.slots, self.next],
                                       args=[time.time(), self.limit, self.delay, self.lease_s,
-                                            token]))
+                                            token, *back]))
             if wait_ms == 0:
                 break
+            if self.stats is not None:  # the shop's limit or delay holds this download
+                self.stats.inc_value("pricewatch/politeness_held")
             await asyncio.sleep(wait_ms / 1000)
         request.meta["pricewatch_lease"] = token
         if self.stats is not None:
@@ -264,8 +461,21 @@ class SharedPoliteness:
 
     def _release(self, request: Request) -> None:
         token = request.meta.pop("pricewatch_lease", None)
-        if token:
-            self.redis.zrem(self.slots, token)
+        if not token:
+            return
+        self.giving_back.append(token)
+        if self._give_back_call is None:  # Scrapy runs on the asyncio reactor
+            self._give_back_call = asyncio.get_event_loop().call_later(
+                GIVE_BACK_S, self.give_back)
+
+    def give_back(self, *_args: Any, **_kwargs: Any) -> None:
+        """Drop the leases given back that no request for a new one took along."""
+        if self._give_back_call is not None:
+            self._give_back_call.cancel()
+        self._give_back_call = None
+        tokens, self.giving_back = self.giving_back, []
+        if tokens:
+            self.redis.zrem(self.slots, *tokens)
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
@@ -307,7 +517,7 @@ def read_tallies(redis: Any, prefix: str, run_id: int) -> dict[str, Any]:
             out.setdefault(name, {})[sub] = amount
         else:
             out[field] = amount
-    for name in ("failures", "discovery_errors"):
+    for name in ("failures", "discovery_errors", "timeline"):
         items = redis.lrange(run_key(prefix, run_id, f"list:{name}"), 0, -1)
         out[name] = [json.loads(i) for i in items if i != "null"]
     return out

@@ -64,6 +64,46 @@ START_GRACE_S = 3.0
 """Before the first answers, the worker starts up: up to MAX_IN_FLIGHT pages wait for it
 this long; a worker that has answered nothing by then gets MIN_AHEAD pages at most."""
 RATE_HALF_LIFE_S = 1.0
+SPARE_CORES_MIN = 0.5
+"""Automatic mode starts its worker only if at least this much of the machine's CPU was
+idle while the crawl got going (`SpareCpu`). Without a free core the worker, 10 nice
+levels down, is starved by whatever keeps the cores busy, and the crawl then pays for
+sending pages and taking them back on top of reading them (bench/crawl.py --load 2: below
+reading every page in the crawl process)."""
+SPARE_MEASURE_S = 0.3
+"""The shortest time over which idle CPU is measured (/proc/stat counts in 10 ms ticks)."""
+
+
+class SpareCpu:
+    """Idle CPU of the whole machine since this was made, in cores (Linux /proc/stat;
+    elsewhere nothing is known and `cores` is None)."""
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+        self.start = _cpu_times()
+
+    @property
+    def ready(self) -> bool:
+        return self.start is None or time.monotonic() - self.since >= SPARE_MEASURE_S
+
+    def cores(self) -> float | None:
+        now = _cpu_times()
+        if self.start is None or now is None or now[1] <= self.start[1]:
+            return None
+        idle, total = now[0] - self.start[0], now[1] - self.start[1]
+        return idle / total * (os.cpu_count() or 1)
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) CPU ticks of the machine since boot."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    if len(fields) < 5:
+        return None
+    return fields[3] + fields[4], sum(fields)  # idle + iowait; user..steal
 
 
 @dataclass(slots=True)

@@ -30,11 +30,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy import Engine
 
+from spiders.closing import RunEnd, close_run
 from spiders.config import Competitor
 from spiders.drafts import Draft, clip, draft_from
 from spiders.extraction.model import Promotion
 from spiders.items import FetchFailure, PageItem
-from spiders.quality import HEALTH_FIELDS, LastGood, RunFigures, assess, run_health
+from spiders.quality import HEALTH_FIELDS, LastGood, assess
 from storage.db import make_engine, redact
 from storage.models import ObservationStatus, RunStatus
 from storage.repos.crawls import (
@@ -43,13 +44,12 @@ from storage.repos.crawls import (
     last_good_values,
     pending_quarantined,
     run_counts,
+    run_fill_counts,
     stored_pages,
     upsert_listings_bulk,
 )
 from storage.repos.listings import (
     ListingKey,
-    finish_crawl_run,
-    recent_runs,
 )
 from storage.repos.observations import ObservationRow, bulk_insert_observations
 from storage.repos.validators import (
@@ -160,8 +160,11 @@ class StorePipeline:
         if not self.distributed:
             with self.engine.connect() as conn:  # a resumed run goes on from what it stored
                 stored = run_counts(conn, self.run_id)
+                fill, extractors = run_fill_counts(conn, self.run_id) if stored else ({}, {})
             self.counts.update(stored)
             self.product_pages += sum(stored.values())
+            self.fill.update(fill)  # else its fill-rates would count those pages as empty
+            self.extractors.update(extractors)
         self.started = time.monotonic()
         self.cpu_started = time.process_time()
         spider = spider or self.crawler.spider
@@ -402,41 +405,14 @@ class StorePipeline:
             self._count_unanswered(spider)
         self._maybe_progress(spider, force=True)
         stats = self.run_stats(spider, reason)
-        if status is RunStatus.interrupted:
-            stats["resumable"] = True  # the next crawl of the competitor continues this run
         error = self.write_error or (None if status is RunStatus.finished
                                      else f"spider closed: {reason}")
-        lost = stats["discovery_errors"]
-        if status is RunStatus.finished and not sum(self.counts.values()) and lost:
-            # Nothing reached at all (shop down, sitemap gone, robots.txt forbids it): the
-            # competitor could not be crawled - a failure, not a quiet empty run.
-            status = RunStatus.failed
-            error = (f"nothing crawled: {len(lost)} discovery page(s) failed, e.g. "
-                     f"{lost[0]['url']}: {lost[0]['reason']}")
-        left = len(getattr(spider, "left_out", ()))
-        if status is RunStatus.finished and left:
-            # Stopped at max_pages: what was read is good, but the shop was not covered.
-            status = RunStatus.truncated
-            stats["pages_left"] = left
-            stats["max_pages"] = getattr(spider, "max_products", None)
         competitor: Competitor = spider.competitor  # type: ignore[attr-defined]
-        with self.engine.begin() as conn:
-            previous = [RunFigures.from_run(r.counts or {}, r.stats or {})
-                        for r in recent_runs(conn, self.competitor_id, limit=5)]
-            current = RunFigures(ok=self.counts["ok"], product_pages=self.product_pages,
-                                 blocked=self.counts["blocked"], fill=stats["fill"])
-            suspect_reason = (run_health(current, previous, competitor.quality.suspect_drop)
-                              if status in (RunStatus.finished, RunStatus.truncated) else None)
-            if suspect_reason and lost:
-                suspect_reason += (f"; {len(lost)} discovery page(s) failed, e.g. "
-                                   f"{lost[0]['url']}: {lost[0]['reason']}")
-            counts = {k: v for k, v in self.counts.items() if v}
-            finish_crawl_run(
-                conn, self.run_id, status=status, counts=counts, stats=stats,
-                suspect=suspect_reason is not None, suspect_reason=suspect_reason,
-                error_summary=error,
-                finished_at=utcnow() + timedelta(seconds=self.clock_offset_s),
-            )
+        close_run(self.engine, RunEnd(
+            run_id=self.run_id, competitor_id=self.competitor_id, status=status, error=error,
+            counts=self.counts, product_pages=self.product_pages, fill=stats["fill"],
+            stats=stats, pages_left=len(getattr(spider, "left_out", ())),
+            finished_at=utcnow() + timedelta(seconds=self.clock_offset_s)), competitor)
         self.engine.dispose()
 
     def _hand_over(self, spider: Spider, reason: str) -> None:
@@ -455,11 +431,28 @@ class StorePipeline:
                         "responses": stats["responses"], "retries": stats["retries"],
                         "write_failed_workers": 1 if self.write_error else 0,
                         "failures": self.failures, "discovery_errors": stats["discovery_errors"],
+                        "pages_left": len(getattr(spider, "left_out", ())),
+                        "timeline": [self._timeline(stats)],
                     })
         if self.write_error:
             log.error("%s", self.write_error)
         assert self.engine is not None
         self.engine.dispose()
+
+    def _timeline(self, stats: dict[str, Any]) -> dict[str, Any]:
+        """This worker's timeline (spiders.distributed.WorkerPresence) and its figures."""
+        from spiders.distributed import WorkerPresence
+
+        found = [ext for ext in self.crawler.extensions.middlewares
+                 if isinstance(ext, WorkerPresence)]
+        timeline = found[0].summary() if found else {}
+        scrapy_stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        return {**timeline, "product_pages": self.product_pages,
+                "store_s": round(self.busy_seconds, 3),
+                "extract_s": round(getattr(self.crawler.spider, "extract_seconds", 0.0), 3),
+                "politeness_wait_s": round(
+                    scrapy_stats.get("pricewatch/politeness_wait_ms", 0) / 1000, 3),
+                "politeness_held": scrapy_stats.get("pricewatch/politeness_held", 0)}
 
     def _count_unanswered(self, spider: Spider) -> None:
         """Product requests that never got a response nor an error (dropped on the way)."""
@@ -499,6 +492,8 @@ class StorePipeline:
             "prefer_at_start": learner.initial if learner is not None else None,
             "quick_reads": getattr(spider, "quick_reads", 0),
             "worker_pages": getattr(spider, "worker_pages", 0),
+            "worker_sent": getattr(spider, "worker_sent", 0),
+            "extract_worker_note": getattr(spider, "offload_note", None),
             "full_read_every": getattr(spider, "full_read_every", 1),
             "elapsed_s": round(elapsed, 3),
             # CPU time of the crawl process (not its extraction worker's)

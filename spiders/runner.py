@@ -506,10 +506,12 @@ def run_worker(competitors_file: Path, name: str, db_url: str, run_id: int,
                competitor_id: int, *, redis: str | None = None, prefix: str = "pricewatch",
                discover: bool = False, progress: bool = False,
                worker_concurrency: int | None = None, wait_s: float = 120.0,
-               extra: dict[str, Any] | None = None) -> int:
+               extra: dict[str, Any] | None = None, at_once: bool = False) -> int:
     """Be one worker of the distributed run `run_id` (spiders.distributed). The
     discovering worker finds the shop's products; the others wait for the shared queue to
-    fill, then every worker takes pages from it until it is empty."""
+    fill, then every worker takes pages from it until it is empty. `at_once`: a worker the
+    coordinator starts with the run, which starts its crawler while it waits (one joining
+    later first checks that the run still has work, so it never opens an ended run)."""
     from spiders.distributed import connect as redis_connect
     from spiders.distributed import distributed_settings, redis_url, wait_for_work
 
@@ -526,7 +528,11 @@ def run_worker(competitors_file: Path, name: str, db_url: str, run_id: int,
         worker_concurrency=worker_concurrency), priority="project")
     if extra:
         settings.update(extra, priority="cmdline")
-    if not discover and not wait_for_work(redis_connect(redis), prefix, run_id, wait_s):
+    if at_once:
+        # Started with the run: Scrapy starts while the discovering worker reads the shop,
+        # and the worker stays open until the first pages are queued (WorkerPresence).
+        settings.set("PRICEWATCH_JOIN_WAIT_S", wait_s, priority="cmdline")
+    elif not discover and not wait_for_work(redis_connect(redis), prefix, run_id, wait_s):
         return 0  # nothing was ever queued: the run ended (or never got going) without us
     _crawl(settings, comp, None, set(), discover=discover)
     return 0
@@ -578,17 +584,22 @@ def crawl_distributed(
                 with engine.begin() as conn:
                     run_id = start_crawl_run(conn, cid, nightly_run_id)
                 started = time.monotonic()
+                timeline: dict[str, Any] = {"started": time.time()}
                 with announced(server, prefix, cid, run_id):
                     codes = _run_workers(competitors_file, comp.name, db_url, run_id, cid,
                                          workers, redis, prefix, worker_concurrency,
                                          extra_settings, progress, stopper)
+                    timeline["workers_exited"] = time.time()
                     # workers on other machines may still be finishing their last pages
                     states = run_key(prefix, run_id, "workers")
                     while workers_alive(server, states) and not stopper.overdue():
                         time.sleep(0.5)
+                timeline["closing"] = time.time()
                 summaries.append(_close_distributed(
                     engine, server, prefix, comp, run_id, cid, codes,
-                    time.monotonic() - started, stopper.stopping.is_set(), db_url))
+                    time.monotonic() - started, stopper.stopping.is_set(), db_url, timeline))
+                # pages/s count from the run's start to the run closed, start-up included
+                summaries[-1].elapsed_s = time.monotonic() - started
                 forget_run(server, prefix, run_id)
             finally:
                 beat.stop()
@@ -610,8 +621,7 @@ def _run_workers(competitors_file: Path, name: str, db_url: str, run_id: int, ci
         cmd = [sys.executable, "-m", "spiders.runner", "worker",
                "--competitors", str(competitors_file), "--name", name, "--run-id", str(run_id),
                "--competitor-id", str(cid), "--prefix", prefix, "--progress"]
-        if index == 0:
-            cmd.append("--discover")
+        cmd.append("--discover" if index == 0 else "--at-once")
         if worker_concurrency:
             cmd += ["--worker-concurrency", str(worker_concurrency)]
         if extra:
@@ -659,54 +669,65 @@ def _run_workers(competitors_file: Path, name: str, db_url: str, run_id: int, ci
 
 def _close_distributed(engine: Any, server: Any, prefix: str, comp: Competitor, run_id: int,
                        cid: int, codes: list[int], elapsed: float, stopping: bool,
-                       db_url: str) -> CrawlSummary:
-    """Close a distributed run: counts from its rows plus the workers' tallied failures."""
+                       db_url: str, timeline: dict[str, Any]) -> CrawlSummary:
+    """Close a distributed run through the same rules as a one-process crawl
+    (`spiders.closing`): counts from its rows plus the workers' tallied failures, fill
+    counts and pages left at `max_pages` summed over the workers."""
+    from spiders.closing import RunEnd, close_run
     from spiders.distributed import read_tallies
-    from spiders.quality import HEALTH_FIELDS, RunFigures, run_health
+    from spiders.quality import HEALTH_FIELDS
     from storage.repos.crawls import run_counts
-    from storage.repos.listings import finish_crawl_run, recent_runs
 
     tallies = read_tallies(server, prefix, run_id)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         counts = run_counts(conn, run_id)
-        for outcome, number in (tallies.get("failed") or {}).items():
-            counts[outcome] = counts.get(outcome, 0) + int(number)
-        pages = int(tallies.get("product_pages", 0))
-        fill = {k: round(float(v) / pages, 4) if pages else 0.0
-                for k, v in (tallies.get("fill_count") or {}).items()}
-        lost = tallies.get("discovery_errors") or []
-        failed_workers = [c for c in codes if c != 0]
-        if stopping:
-            status, error = RunStatus.interrupted, "stopped"
-        elif failed_workers or tallies.get("write_failed_workers"):
-            status = RunStatus.failed
-            error = (f"{len(failed_workers)} of {len(codes)} workers failed (exit codes "
-                     f"{failed_workers})" if failed_workers else "storing pages failed")
-        elif not sum(counts.values()) and lost:
-            status = RunStatus.failed
-            error = f"nothing crawled: {len(lost)} discovery page(s) failed"
-        else:
-            status, error = RunStatus.finished, None
-        stats = {
-            "distributed": True, "workers": len(codes), "product_pages": pages, "fill": fill,
-            "health_fields": list(HEALTH_FIELDS), "http_status": tallies.get("http_status", {}),
-            "requests": tallies.get("requests", 0), "responses": tallies.get("responses", 0),
-            "retries": tallies.get("retries", 0), "extractors": tallies.get("extractors", {}),
-            "elapsed_s": round(elapsed, 3),
-            "pages_per_s": round(pages / elapsed, 1) if elapsed > 0 else None,
-            "failures": (tallies.get("failures") or [])[:50], "discovery_errors": lost,
-        }
-        previous = [RunFigures.from_run(r.counts or {}, r.stats or {})
-                    for r in recent_runs(conn, cid, limit=5)]
-        current = RunFigures(ok=counts.get("ok", 0), product_pages=pages,
-                             blocked=counts.get("blocked", 0), fill=fill)
-        suspect = (run_health(current, previous, comp.quality.suspect_drop)
-                   if status is RunStatus.finished else None)
-        finish_crawl_run(conn, run_id, status=status, counts=counts, stats=stats,
-                         suspect=suspect is not None, suspect_reason=suspect,
-                         error_summary=redact(error, db_url) if error else None)
-    return CrawlSummary(comp.name, run_id, status.value, counts, suspect is not None, suspect,
-                        error, pages, elapsed, stats)
+    for outcome, number in (tallies.get("failed") or {}).items():
+        counts[outcome] = counts.get(outcome, 0) + int(number)
+    pages = int(tallies.get("product_pages", 0))
+    fill = {k: round(float(v) / pages, 4) if pages else 0.0
+            for k, v in (tallies.get("fill_count") or {}).items()}
+    failed_workers = [c for c in codes if c != 0]
+    error: str | None = None
+    if stopping:
+        status, error = RunStatus.interrupted, "stopped"
+    elif failed_workers or tallies.get("write_failed_workers"):
+        status = RunStatus.failed
+        error = (f"{len(failed_workers)} of {len(codes)} workers failed (exit codes "
+                 f"{failed_workers})" if failed_workers else "storing pages failed")
+    else:
+        status = RunStatus.finished
+    stats = {
+        "distributed": True, "workers": len(codes), "health_fields": list(HEALTH_FIELDS),
+        "http_status": tallies.get("http_status", {}),
+        "requests": tallies.get("requests", 0), "responses": tallies.get("responses", 0),
+        "retries": tallies.get("retries", 0), "extractors": tallies.get("extractors", {}),
+        "elapsed_s": round(elapsed, 3),
+        "pages_per_s": round(pages / elapsed, 1) if elapsed > 0 else None,
+        "failures": (tallies.get("failures") or [])[:50],
+        "discovery_errors": tallies.get("discovery_errors") or [],
+        "timeline": _relative_timeline(timeline, tallies.get("timeline") or []),
+    }
+    closed = close_run(engine, RunEnd(
+        run_id=run_id, competitor_id=cid, status=status, error=error, counts=counts,
+        product_pages=pages, fill=fill, stats=stats,
+        pages_left=int(tallies.get("pages_left", 0))), comp, db_url)
+    return CrawlSummary(comp.name, run_id, closed.status.value, closed.counts,
+                        closed.suspect_reason is not None, closed.suspect_reason, closed.error,
+                        pages, elapsed, closed.stats)
+
+
+def _relative_timeline(run: dict[str, Any], workers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run's and each worker's moments as seconds from the run's start (wall clocks:
+    a worker on another machine is as exact as the machines' clocks agree)."""
+    start = float(run.get("started") or 0.0)
+
+    def rel(value: Any) -> Any:
+        return round(float(value) - start, 3) if isinstance(value, int | float) else value
+
+    moments = {"process_started", "opened", "first_page", "last_page", "seeded", "ended"}
+    return {**{k: rel(v) for k, v in run.items() if k != "started"},
+            "workers": [{k: rel(v) if k in moments else v for k, v in w.items()}
+                        for w in workers]}
 
 
 def watch_parent(poll_s: float = PARENT_POLL_S) -> None:
@@ -778,6 +799,8 @@ def main(argv: list[str] | None = None) -> int:
     worker.add_argument("--competitor-id", type=int, required=True)
     worker.add_argument("--prefix", default="pricewatch")
     worker.add_argument("--discover", action="store_true")
+    worker.add_argument("--at-once", action="store_true",
+                        help="started with the run: start crawling while the queue fills")
     worker.add_argument("--progress", action="store_true")
     worker.add_argument("--worker-concurrency", type=int, default=None)
     worker.add_argument("--settings-json", default=None)
@@ -788,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_worker(args.competitors, args.name, database_url(None), args.run_id,
                           args.competitor_id, prefix=args.prefix, discover=args.discover,
                           progress=args.progress, worker_concurrency=args.worker_concurrency,
-                          extra=extra)
+                          extra=extra, at_once=args.at_once)
     return run_one(args.competitors, args.name, database_url(args.db), args.run_id,
                    args.competitor_id,
                    progress=args.progress, extra=extra)

@@ -25,8 +25,9 @@ def secondary_amount(texts: Iterable[str], price: Decimal,
                      currency: str) -> tuple[Decimal | None, str | None]:
     """(amount, currency) of the second currency shown beside `price` in the first short
     text that shows both, or (None, None)."""
+    digits = integer_digits(price)
     for text in texts:
-        if not text or len(text) > MAX_TEXT:
+        if not text or len(text) > MAX_TEXT or digits not in text:
             continue
         found = find_prices(text, default_currency=currency)
         if len(found) < 2 or not any(p.amount == price and p.currency == currency
@@ -39,3 +40,13 @@ def secondary_amount(texts: Iterable[str], price: Decimal,
             if same_price(price, currency, other.amount, other.currency):
                 return other.amount, other.currency
     return None, None
+
+
+def integer_digits(price: Decimal) -> str:
+    """Digits every writing of `price` shows side by side: its whole integer part below
+    1,000, else the last three digits of it ("1.299,00 €", "1 299 лв." and "1299.00" all
+    show "299"; a thousands separator never falls inside them). A text without them
+    cannot show the price, so the costly price scan is skipped for it: on a crawl's
+    product pages that scan was most of the time spent reading a page."""
+    whole = int(price)
+    return str(whole) if whole < 1000 else f"{whole % 1000:03d}"

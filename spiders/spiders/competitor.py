@@ -42,7 +42,7 @@ from spiders.config import Competitor, DiscoveryKind
 from spiders.drafts import Draft, draft_from
 from spiders.extraction import ExtractedProduct
 from spiders.items import FetchFailure, PageItem
-from spiders.offload import Answer, ExtractPool, Page
+from spiders.offload import SPARE_CORES_MIN, Answer, ExtractPool, Page, SpareCpu
 from spiders.platform_api import (
     ApiListing,
     PageReading,
@@ -140,12 +140,18 @@ class CompetitorSpider(scrapy.Spider):
         self.discovery_errors: list[dict[str, str]] = []
         self.pool: ExtractPool | None = None
         self.offload_from = 0
+        self.spare_cpu: SpareCpu | None = None
+        """Automatic mode: idle CPU measured from the crawl's start, checked once before
+        the first page would go to the worker (no free core: no worker)."""
+        self.offload_note: str | None = None
         """Product pages found before pages go to the worker (automatic mode: a big shop)."""
         self.draft_sink: Callable[[Draft], None] | None = None
         """Set by the store pipeline: where drafts of pages read by a worker go."""
         self.draining = False
         self.worker_pages = 0
         """Pages an extraction worker read (the others were read in this process)."""
+        self.worker_sent = 0
+        """Pages sent to an extraction worker (those it did not answer were taken back)."""
         self.requested: set[tuple[str, str]] = set()
         self.outstanding: set[tuple[str, str]] = set()
         """Product requests not answered yet (what is left at the end never got an answer)."""
@@ -458,6 +464,8 @@ class CompetitorSpider(scrapy.Spider):
         if workers > 0:
             spider.pool = ExtractPool(workers, spider.worker_setup, spider.worker_read,
                                       spider.read_here)
+            if spider.offload_from > 0:  # automatic mode
+                spider.spare_cpu = SpareCpu()
             crawler.signals.connect(spider.keep_open_for_answers, signal=signals.spider_idle)
             crawler.signals.connect(spider.stop_offloading, signal=signals.spider_closed)
         return spider
@@ -487,7 +495,27 @@ class CompetitorSpider(scrapy.Spider):
         behind (else this process reads the page: both cores read), the store pipeline
         takes drafts straight from it, and (automatic mode) the shop is big enough."""
         return (self.pool is not None and self.draft_sink is not None and self.pool.alive
-                and self.pool.has_room and self.product_requests >= self.offload_from)
+                and self.pool.has_room and self.product_requests >= self.offload_from
+                and self._core_to_spare())
+
+    def _core_to_spare(self) -> bool:
+        """Automatic mode, once: was a core idle while the crawl got going? If not, every
+        page is read here (the worker is never started); until it is known, pages are
+        read here too."""
+        spare = self.spare_cpu
+        if spare is None:
+            return True
+        if not spare.ready:
+            return False
+        self.spare_cpu = None
+        cores = spare.cores()
+        if cores is not None and cores < SPARE_CORES_MIN:
+            self.offload_note = (f"no extraction worker: {cores:.2f} of "
+                                 f"{os.cpu_count() or 1} cores idle when the crawl started")
+            self.logger.info("%s; every page is read in the crawl process", self.offload_note)
+            self.pool = None
+            return False
+        return True
 
     def worker_read(self, answer: Answer) -> None:
         """A page the worker read: tallied here, its draft straight to the store pipeline."""
@@ -557,6 +585,7 @@ class CompetitorSpider(scrapy.Spider):
             if first and self.offloading():
                 assert self.pool is not None
                 self.pool.submit(item, body)
+                self.worker_sent += 1
                 return ()
             self.read_here(Page(item, body))
             if not item.product_page:

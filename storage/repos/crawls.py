@@ -122,6 +122,29 @@ def run_counts(conn: Connection, run_id: int) -> dict[str, int]:
     return {status: int(n) for status, n in rows if n}
 
 
+def run_fill_counts(conn: Connection, run_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """(pages of the run on which each field was read, pages priced by each extractor),
+    counted from its rows: what a resumed run had read before it was cut short. A price
+    counts where the row keeps one (ok and quarantined readings; a page stored as blocked,
+    not found or unreadable has none to keep)."""
+    obs, lst = table(Observation), table(Listing)
+    row = conn.execute(
+        select(func.count(obs.c.price), func.count(obs.c.title), func.count(obs.c.availability),
+               func.count(obs.c.currency), func.count(lst.c.sku), func.count(lst.c.gtin),
+               func.count(lst.c.brand))
+        .join_from(obs, lst, obs.c.listing_id == lst.c.id)
+        .where(obs.c.crawl_run_id == run_id)
+    ).one()
+    names = ("price", "title", "availability", "currency", "sku", "gtin", "brand")
+    fill = {name: int(n) for name, n in zip(names, row, strict=True) if n}
+    extractors = {str(name): int(n) for name, n in conn.execute(
+        select(obs.c.extractor, func.count())
+        .where(obs.c.crawl_run_id == run_id, obs.c.price.is_not(None),
+               obs.c.extractor.is_not(None))
+        .group_by(obs.c.extractor))}
+    return fill, extractors
+
+
 def close_dangling_run(
     conn: Connection, run_id: int, status: RunStatus, error: str | None,
     finished_at: datetime | None = None,

@@ -294,3 +294,36 @@ def test_the_window_of_pages_sent_follows_the_workers_rate() -> None:
     assert pool.window == int(1000 * AHEAD_S)
     pool.rate = 100_000.0
     assert pool.window == 1024
+
+
+def test_automatic_mode_reads_every_page_here_when_no_core_is_idle(tmp_path: Path) -> None:
+    """Busy processes on every core (at normal priority): the worker, 10 nice levels down,
+    would be starved, so a big shop's crawl in automatic mode never starts it and reads
+    each page in the crawl process, and the run says why."""
+    import yaml
+
+    from bench.latency_shop import serve_with_latency
+    from demo.shops.static import bench_competitor, generate_static, rebase_static
+    from tests.crawl.support import crawl
+
+    folder = tmp_path / "shop"
+    generate_static(folder, products=AUTO_OFFLOAD_FROM, style="jsonld")
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(os.cpu_count() or 1)]
+    try:
+        time.sleep(0.5)
+        with serve_with_latency(folder, 0.0) as base_url:
+            rebase_static(folder, base_url)
+            entry = bench_competitor("jsonld", base_url, name="busy")
+            entry["discovery"]["max_pages"] = AUTO_OFFLOAD_FROM
+            path = tmp_path / "competitors.yaml"
+            path.write_text(yaml.safe_dump({"competitors": [entry]}), encoding="utf-8")
+            [summary] = crawl(path, ["busy"], f"sqlite:///{tmp_path / 'c.db'}")
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+    assert summary.status == "finished", summary.error
+    assert summary.counts == {"ok": AUTO_OFFLOAD_FROM}
+    assert summary.stats["worker_sent"] == summary.stats["worker_pages"] == 0
+    assert "cores idle when the crawl started" in summary.stats["extract_worker_note"]

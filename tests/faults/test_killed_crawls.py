@@ -205,3 +205,36 @@ def test_a_batch_that_fails_to_write_is_counted_once(tmp_path: Path) -> None:
     stored = rows_by_run(engine)[summary.crawl_run_id or 0]
     assert stored == 20
     assert summary.counts == {"ok": 20, "write_failed": 10}
+
+
+def test_a_run_resumed_late_keeps_the_fill_rates_of_the_pages_it_stored_before(
+        tmp_path: Path) -> None:
+    """Killed when most pages were stored, then resumed: the pages stored before the kill
+    count in the run's fill-rates (and yield), so the health check sees a whole run, not
+    one where most pages had no price."""
+    db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    engine = make_engine(db_url)
+    expected = len(truth(SHOP, 0))
+    killed: list[int] = []
+
+    def kill_late(name: str, event: dict[str, Any]) -> None:
+        if event["event"] == "started":
+            killed.append(event["pid"])
+        elif (event["event"] == "progress" and event.get("pages", 0) >= expected * 0.75
+              and len(killed) == 1):
+            os.kill(killed[0], signal.SIGKILL)
+            killed.append(0)
+
+    with start_shops(day=0, shops=[SHOP]) as shops:
+        path = write_competitors(tmp_path, shops.base_urls, [SHOP])
+        [cut] = crawl(path, [SHOP], db_url, settings=SLOW, progress=kill_late)
+        assert len(killed) == 2, "the crawl ended before it could be killed"
+        stored = rows_by_run(engine)[cut.crawl_run_id or 0]
+        assert stored > expected / 2  # most of the run was stored before the kill
+        [summary] = crawl(path, [SHOP], db_url, settings=SLOW)
+    assert_resumed_to_completion(engine, cut.crawl_run_id or 0, summary)
+    assert summary.stats["product_pages"] == expected
+    assert summary.stats["fill"]["price"] == 1.0
+    assert summary.stats["fill"]["title"] == 1.0
+    assert sum(summary.stats["extractors"].values()) == expected
+    assert not summary.suspect, summary.suspect_reason

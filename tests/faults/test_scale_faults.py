@@ -21,6 +21,8 @@ from spiders.distributed import connect
 from spiders.runner import crawl_distributed
 from storage.db import make_engine
 from storage.models import Observation, table
+from storage.repos.crawls import crawl_run_row
+from storage.run_health import run_health
 from tests.conftest import drop_pg_schema, fresh_pg_engine
 from tests.crawl.support import FAST, crawl, write_competitors
 
@@ -107,3 +109,59 @@ def test_postgresql_going_away_mid_crawl_loses_and_duplicates_nothing(
     assert summary.stats["write_retries"] >= 1  # the outage really hit a write
     assert rows_and_products(pg_url, summary.crawl_run_id or 0) == (expected, expected)
     assert summary.counts == {"ok": expected}
+
+
+def test_a_distributed_crawl_stopped_at_max_pages_is_truncated_like_a_single_one(
+        pg_url: str, tmp_path: Path) -> None:
+    """The same close rules as a one-process crawl: `max_pages` reached with product pages
+    left is `truncated`, with how many were left, and never shown as ok."""
+    products, limit = 60, 40
+    folder = tmp_path / "shop"
+    generate_static(folder, products=products, style="jsonld")
+    prefix = f"pwtest-{uuid.uuid4().hex[:8]}"
+    with serve_with_latency(folder, 0.01) as base_url:
+        rebase_static(folder, base_url)
+        entry = bench_competitor("jsonld", base_url, name="capped")
+        entry["discovery"]["max_pages"] = limit
+        entry["politeness"] = {"concurrency_per_domain": 4, "autothrottle": False}
+        path = tmp_path / "competitors.yaml"
+        path.write_text(yaml.safe_dump({"competitors": [entry]}), encoding="utf-8")
+        [summary] = crawl_distributed(path, ["capped"], pg_url, workers=2, prefix=prefix,
+                                      worker_concurrency=2, extra_settings=FAST)
+    assert summary.status == "truncated", (summary.status, summary.error)
+    assert summary.counts == {"ok": limit}
+    assert rows_and_products(pg_url, summary.crawl_run_id or 0) == (limit, limit)
+    engine = make_engine(pg_url)
+    with engine.connect() as conn:
+        row = crawl_run_row(conn, summary.crawl_run_id or 0)
+    engine.dispose()
+    assert row.status == "truncated"
+    assert row.stats["pages_left"] == products - limit
+    health = run_health(row.status, row.suspect, row.suspect_reason, row.error_summary,
+                        row.stats)
+    assert (health.ok, health.state) == (False, "truncated")
+    assert f"max_pages={limit}" in health.detail and f"{products - limit} product" in health.detail
+
+
+def test_workers_started_with_the_run_do_not_wait_for_a_shop_that_yields_nothing(
+        pg_url: str, tmp_path: Path) -> None:
+    """The only start URL is on another host: the discovering worker queues nothing and
+    ends at once, and the worker started beside it (waiting, crawler ready, for the first
+    pages) ends with it instead of waiting out its two-minute join timeout."""
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    prefix = f"pwtest-{uuid.uuid4().hex[:8]}"
+    with serve_with_latency(folder, 0.0) as base_url:
+        entry = bench_competitor("jsonld", base_url, name="empty")
+        entry["discovery"] = {"kind": "start_urls",
+                              "start_urls": ["http://elsewhere.invalid/p/1.html"]}
+        entry["politeness"] = {"obey_robots": False, "autothrottle": False}
+        path = tmp_path / "competitors.yaml"
+        path.write_text(yaml.safe_dump({"competitors": [entry]}), encoding="utf-8")
+        started = time.monotonic()
+        [summary] = crawl_distributed(path, ["empty"], pg_url, workers=2, prefix=prefix,
+                                      extra_settings=FAST)
+        took = time.monotonic() - started
+    assert summary.status in ("finished", "failed"), summary.status
+    assert summary.counts == {} and summary.pages == 0
+    assert took < 60, f"the run took {took:.0f} s: a worker waited for pages that never came"
