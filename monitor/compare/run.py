@@ -41,7 +41,7 @@ from monitor.compare.model import (
 )
 from monitor.compare.pricing import HUNDRED
 from monitor.compare.settings import CompareSettings
-from storage.db import checkpoint, make_engine
+from storage.db import bulk_cache, checkpoint, make_engine
 from storage.money import Conversion, RateTable, convert
 from storage.repos import compare as repo
 from storage.types import utcnow
@@ -473,6 +473,7 @@ def run_comparison(
         for part in chain(_parts(engine, settings, now, rates), [None]):
             if conn is None:
                 conn = stack.enter_context(engine.begin())
+                stack.enter_context(bulk_cache(conn))  # the finding indexes' pages at hand
                 run_id = repo.start_run(
                     conn, started_at=started,
                     settings=settings.model_dump(mode="json") | {"now": now.isoformat()},
