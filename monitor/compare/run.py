@@ -451,7 +451,7 @@ def _parts(engine: Engine, settings: CompareSettings, now: datetime,
         yield compare_products(engine, settings, now, None, rates)
         return
     with engine.connect() as conn:
-        ranges = repo.product_ranges(conn, workers * 4)  # several each: writing overlaps work
+        ranges = repo.product_ranges(conn, workers * 8)  # several each: writing overlaps work, and the last ones are short
     url = engine.url.render_as_string(hide_password=False)
     with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
         yield from pool.map(_compare_in_worker, repeat(url), repeat(settings), repeat(now),
