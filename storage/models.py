@@ -404,7 +404,7 @@ class Finding(Base):
     created_at: Mapped[UTC] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        Index("ix_finding_run_kind", "compare_run_id", "kind"),
+        # (run, kind) alone went (0006_web_indexes): this one serves the same look-ups
         Index("ix_finding_run_kind_product", "compare_run_id", "kind", "product_id"),
         Index("ix_finding_run_impact", "compare_run_id", "impact"),
         # A product's findings of a run by impact (migration 0006_web_indexes).

@@ -260,7 +260,7 @@ def _latest_ok_times(conn: Connection, listing_ids: list[int],
 
 def _kinds_of_run(conn: Connection, run_id: int) -> list[str]:
     """The distinct finding kinds of a run, by hopping from one kind to the next through
-    ix_finding_run_kind (a recursive query, one index seek per kind) instead of reading
+    ix_finding_run_kind_product (a recursive query, one index seek per kind) instead of reading
     the run's 20,000 findings."""
     f = finding_t.alias("f")
     first = select(func.min(f.c.kind).label("kind")).where(f.c.compare_run_id == run_id)

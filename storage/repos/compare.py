@@ -240,10 +240,14 @@ def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
 def _read_offers(conn: Connection, min_confidence: float, products: ProductRange | None,
                  lowest: dict[int, tuple[tuple[str | None, Decimal], ...]]) -> list[OfferRow]:
     lo, m, lst, c = table(LatestObservation), table(Match), table(Listing), table(Competitor)
+    # the competitors' names and currencies (a few dozen) apart: not a join and two
+    # strings more for each of a million rows
+    competitors = {cid: (name, currency) for cid, name, currency
+                   in conn.execute(select(c.c.id, c.c.name, _raw(c.c.currency)))}
     query = (
         select(
-            m.c.product_id, m.c.listing_id, lst.c.competitor_id, c.c.name, _raw(m.c.pack_ratio),
-            _raw(lo.c.price), _raw(lo.c.regular_price), func.coalesce(lo.c.currency, c.c.currency),
+            m.c.product_id, m.c.listing_id, lst.c.competitor_id, _raw(m.c.pack_ratio),
+            _raw(lo.c.price), _raw(lo.c.regular_price), lo.c.currency,
             _raw(lo.c.shipping_cost), _raw(lo.c.free_shipping_threshold), lo.c.delivery_min_days,
             lo.c.delivery_max_days, lo.c.warranty_months, lo.c.returns_days,
             _raw(lo.c.promotions), lo.c.availability, m.c.note, lo.c.instalments,
@@ -251,21 +255,22 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
         .select_from(m)
         .join(lo, lo.c.listing_id == m.c.listing_id)
         .join(lst, lst.c.id == m.c.listing_id)
-        .join(c, c.c.id == lst.c.competitor_id)
         .where(usable(m, min_confidence, most=True), _in_range(m.c.product_id, products),
                lst.c.active.is_(True))  # a listing marked gone is no offer
     )
     money = money_reader(conn.dialect.name)
     known = money.cache  # most amounts repeat: look them up here, call only for a new one
-    names: dict[int, str] = {}
     offers: list[OfferRow] = []
     append, new_row, loads, found_lowest = offers.append, OfferRow, json.loads, lowest.get
-    for (pid, lid, cid, name, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
+    for (pid, lid, cid, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
          returns, promos, availability, note, instalments) in _fetch_raw(conn, query):
         if promos is not None and promos.__class__ is str:
             promos = loads(promos)
+        name, shop_currency = competitors[cid]
+        if currency is None:  # not stated on the page: the shop's own currency
+            currency = shop_currency
         append(new_row(  # most optional money is NULL: skip the look-up then
-            pid, lid, cid, names.setdefault(cid, name),
+            pid, lid, cid, name,
             None if ratio is None else known.get(ratio) or money(ratio),
             known.get(price) or money(price),  # type: ignore[arg-type]
             None if regular is None else known.get(regular) or money(regular), currency,
@@ -365,6 +370,17 @@ IMPACT = FINDING_VALUES.index("impact")
 PRODUCT = FINDING_VALUES.index("product_id")
 
 
+class _Units(dict[Decimal | None, int | None]):
+    """Money -> SQLite units, each distinct amount converted once (None stays None)."""
+
+    def __init__(self) -> None:
+        super().__init__({None: None})
+
+    def __missing__(self, value: Decimal) -> int:
+        found = self[value] = to_units(value)
+        return found
+
+
 class FindingCodec:
     """Findings as the database stores them, and back.
 
@@ -382,27 +398,26 @@ class FindingCodec:
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
         self._sqlite = dialect == "sqlite"
-        self._units: dict[Decimal, int] = {}
+        self._units = _Units()
         self._money_out = money_reader(dialect)
-        self._dumps = json.JSONEncoder(default=str).encode
+        # no cycles in a finding's details: the circular-reference check is waste
+        self._dumps = json.JSONEncoder(default=str, check_circular=False).encode
 
     def encode(self, values: Sequence[Any]) -> tuple[Any, ...]:
-        row = list(values)
-        if self._sqlite:
-            units = self._units
-            for i in self._MONEY:
-                value = row[i]
-                if value is not None:
-                    found = units.get(value)
-                    if found is None:
-                        found = units[value] = to_units(value)
-                    row[i] = found
-            if row[self._WHEN] is not None:
-                row[self._WHEN] = sqlite_datetime_text(row[self._WHEN])
-            row[self._DETAILS] = self._dumps(row[self._DETAILS] or {})
-        else:  # JSON-safe as on SQLite: Decimals (reason data) become strings
+        if not self._sqlite:  # JSON-safe as on SQLite: Decimals (reason data) become strings
+            row = list(values)
             row[self._DETAILS] = json.loads(self._dumps(row[self._DETAILS] or {}))
-        return tuple(row)
+            return tuple(row)
+        # spelled out (a run encodes ~300,000): FINDING_VALUES' order, money as units
+        (product_id, competitor_id, listing_id, kind, currency, our_price, our_effective,
+         their_price, their_effective, gap, gap_pct, recommended_price, promo_until, impact,
+         reason, details) = values
+        u = self._units
+        return (product_id, competitor_id, listing_id, kind, currency, u[our_price],
+                u[our_effective], u[their_price], u[their_effective], u[gap], u[gap_pct],
+                u[recommended_price],
+                None if promo_until is None else sqlite_datetime_text(promo_until),
+                u[impact], reason, self._dumps(details or {}))
 
     def decode(self, row: Sequence[Any]) -> dict[str, Any]:
         values = list(row)
