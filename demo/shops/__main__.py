@@ -28,17 +28,18 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"cannot start the demo shops: {exc} (try another --port-base)", file=sys.stderr)
         return 1
     with handle:
-        print(f"demo shops, day {handle.day} ({day_date(handle.day)}), seed {args.seed}:")
-        for shop, url in handle.base_urls.items():
-            print(f"  {shop:<12} {url}")
-        print("change the day: curl -d 3 <any base URL>__control/day   (Ctrl-C stops)")
-        if args.competitors:
-            Path(args.competitors).write_text(competitors_yaml(handle.base_urls),
-                                              encoding="utf-8")
-            print(f"wrote {args.competitors}")
+        # Ctrl-C stops cleanly from here on, even while the URLs are being printed: with
+        # unbuffered output (PYTHONUNBUFFERED) a reader sees them one by one, and may press
+        # Ctrl-C before the last one is out
         try:
-            # the lines above reach a pipe only here: whoever reads them and presses Ctrl-C
-            # finds us inside the try
+            print(f"demo shops, day {handle.day} ({day_date(handle.day)}), seed {args.seed}:")
+            for shop, url in handle.base_urls.items():
+                print(f"  {shop:<12} {url}")
+            print("change the day: curl -d 3 <any base URL>__control/day   (Ctrl-C stops)")
+            if args.competitors:
+                Path(args.competitors).write_text(competitors_yaml(handle.base_urls),
+                                                  encoding="utf-8")
+                print(f"wrote {args.competitors}")
             sys.stdout.flush()
             while True:
                 time.sleep(3600)
