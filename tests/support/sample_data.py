@@ -343,7 +343,8 @@ def _crawl_night(conn: Connection, spec: SampleSpec, day: int, comp: CompetitorS
 def _findings(spec: SampleSpec, day: int, run_id: int, our: dict[int, tuple[Decimal, Decimal]],
               nightly: dict[str, dict[int, _Reading]], result: SampleResult,
               offers: dict[str, dict[int, _Offer]]) -> Iterator[dict[str, Any]]:
-    """What a comparison would conclude from the night's readings, one finding per pair."""
+    """Findings like a comparison's, one per pair (each pair on its own: a headroom here
+    says nothing of the other competitors, and says so)."""
     made = _night(spec, day) + timedelta(hours=1)
     for comp in spec.competitors:
         cid = result.competitor_ids[comp.name]
@@ -382,7 +383,7 @@ def _findings(spec: SampleSpec, day: int, run_id: int, our: dict[int, tuple[Deci
                 rec = _charm(theirs * Decimal("0.97"))
                 yield {**base, "kind": "headroom", "impact": -gap / 2, "recommended_price": rec,
                        "reason": f"We are {-gap_pct}% below {comp.display_name}; "
-                                 f"we could raise to {rec} and stay cheapest."}
+                                 f"we could raise to {rec} and stay below them."}
 
 
 def _take_recommendations(conn: Connection, spec: SampleSpec, day: int, rng: random.Random,
