@@ -336,15 +336,23 @@ def _beatable(our: OurProduct, ours: Landed, lasting: Priced, lasting_price: Dec
         "max_step": f"; limited to a {settings.max_move_pct.normalize():f}% step, repeat next run",
     }[rec.bound]
     gap = ours.effective - lasting.landed.effective
+    # their current price is a temporary markdown: we answer the price it returns to, and
+    # say so (a bare "(1111.90)" beside a shelf of 833.93 reads as a wrong number)
+    marked_down = lasting.landed.temporary
+    answered = (f"{lasting.offer.competitor} at {lasting_price}, their price once the current "
+                f"markdown ends (now {lasting.landed.effective}),"
+                if marked_down else f"{lasting.offer.competitor} ({lasting_price})")
     return _finding(
         FindingKind.beatable, our, ours, lasting,
-        f"We can answer {lasting.offer.competitor} ({lasting_price}) and keep our margin: "
+        f"We can answer {answered} and keep our margin: "
         f"price {rec.price} instead of {our.price} {outcome} them (effective {new}){limits}. "
         f"Floor {floor.price} ({floor.explanation}).",
         gap, recommended_price=rec.price,
-        why=[reason_piece("beatable", competitor=lasting.offer.competitor, lasting=lasting_price,
+        why=[reason_piece("beatable_after_markdown" if marked_down else "beatable",
+                          competitor=lasting.offer.competitor, lasting=lasting_price,
                           price=rec.price, current=our.price, outcome=outcome, new=new,
-                          floor=floor.price)],
+                          floor=floor.price,
+                          **({"now": lasting.landed.effective} if marked_down else {}))],
         details={"floor": str(floor.price), "floor_reason": floor.reason, "bound": rec.bound,
                  "new_effective": str(new), "target_shelf": str(target)},
     )

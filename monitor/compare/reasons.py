@@ -44,6 +44,14 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "bg": "Можем да отговорим на {competitor} ({lasting}) и да запазим маржа си: цена {price} "
               "вместо {current} {outcome} (ефективно {new}). Минимум {floor}.",
     },
+    "beatable_after_markdown": {
+        "en": "We can answer {competitor} at {lasting}, their price once the current markdown "
+              "ends (now {now}), and keep our margin: price {price} instead of {current} "
+              "{outcome} them (effective {new}). Floor {floor}.",
+        "bg": "Можем да отговорим на {competitor} при {lasting}, тяхната цена след края на "
+              "текущото намаление (сега {now}), и да запазим маржа си: цена {price} вместо "
+              "{current} {outcome} (ефективно {new}). Минимум {floor}.",
+    },
     "promo_driven": {
         "en": "{competitor} is {gap} cheaper ({their} vs our {ours}) only through a temporary "
               "promotion{until}; without it they charge {base}. Hold our price.",
@@ -159,7 +167,7 @@ def _piece(piece: Mapping[str, Any], currency: str, lang: str) -> str:
             values[name] = _number(value, lang)
         else:
             values[name] = str(value)
-    if key == "beatable":
+    if key in ("beatable", "beatable_after_markdown"):
         values["outcome"] = _word(str(piece.get("outcome")), lang)
     if key == "promo_driven":
         until = piece.get("until")

@@ -304,3 +304,19 @@ def test_their_shipping_can_make_them_dearer() -> None:
     result = evaluate_product(ours_free, [offer(1, "54.99", shipping_cost=D("9.99"))], settings(), NOW)
     assert {f.kind.value for f in result.findings} <= {"headroom"}
     assert result.stats is not None and result.stats.min == D("64.98")
+
+
+def test_a_beatable_against_a_markdown_says_which_price_it_answers() -> None:
+    """They are marked down from 19.00 to 17.00, and 19.00 is still under our 20.00: we
+    answer the price that lasts, and the reason names both (a bare "(19.00)" beside a shelf
+    of 17.00 reads as a wrong number)."""
+    from monitor.compare.reasons import render_reason
+
+    result = evaluate_product(ours(), [offer(1, "17.00", regular_price=D("19.00"))], settings(), NOW)
+    beat = kinds(result.findings)["beatable"]
+    assert beat.recommended_price == D("18.99")
+    assert "at 19.00, their price once the current markdown ends (now 17.00)" in beat.reason
+    assert "(now €17.00)" in render_reason(beat, "en") and "€19.00" in render_reason(beat, "en")
+    assert "след края на текущото намаление (сега 17,00\xa0€)" in render_reason(beat, "bg")
+    plain = kinds(evaluate_product(ours(), [offer(1, "19.00")], settings(), NOW).findings)
+    assert "We can answer shop1 (19.00)" in plain["beatable"].reason
