@@ -132,7 +132,9 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
     gap_pct = percent(gap, ours.effective) if gap is not None else None
     details = dict(details or {})
     if p is not None:
-        details.setdefault("applied", p.landed.describe())
+        applied = p.landed.describe()
+        if applied:  # nothing between their shelf and effective price: nothing to say
+            details.setdefault("applied", applied)
         if p.landed.member_price is not None:
             details.setdefault("member_price", str(p.landed.member_price))
         if p.offer.pack_ratio is not None:
