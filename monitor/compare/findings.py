@@ -160,6 +160,10 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
             pieces.append(reason_piece("conversion", original=p.offer.original_price,
                                        converted=p.offer.price, rate=rate, fixed=fixed,
                                        **{"from": source}))
+        if kind in _PRICE_CLAIMS and not _shipping_known(p.offer):
+            # their landed price has no shipping in it: say so beside the claim
+            details["shipping_unknown"] = True
+            pieces.append(reason_piece("shipping_unknown", competitor=p.offer.competitor))
     if pieces:
         details["why"] = pieces
     return FindingData(
@@ -174,6 +178,11 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
             cents(abs(gap) * our.priority) if gap is not None else ZERO),
         details=details,
     )
+
+
+_PRICE_CLAIMS = frozenset({FindingKind.undercut, FindingKind.beatable, FindingKind.promo_driven,
+                           FindingKind.conditional_offer})
+"""Findings whose claim rests on their landed price (shipping included)."""
 
 
 def conditional_details(p: Priced, ours: Landed) -> dict[str, object]:

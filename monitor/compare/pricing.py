@@ -15,7 +15,8 @@ today, without conditions. Its rules:
 - Shipping is added per order unless the order reaches the free-shipping threshold (a
   `free_shipping` promotion lowers or removes the threshold), then spread over its units.
   The order holds as many of their units as make one of ours (six singles against our
-  6-pack: one order, one shipping). Unknown shipping counts as 0.
+  6-pack: one order, one shipping). Unknown shipping counts as 0, and a cheaper claim
+  resting on it says so (`findings._PRICE_CLAIMS`).
 - Everything is per *our* unit: multiplied by the match's `pack_ratio`.
 - Expired promotions (`valid_until` before `now`) are ignored.
 

@@ -74,6 +74,11 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "bg": "{competitor} показва „беше {was}, сега {now}“, но най-ниската ѝ цена за {days} дни "
               "преди намалението е {lowest}: обявеното намаление е завишено с {inflated}.",
     },
+    "shipping_unknown": {
+        "en": "{competitor}'s shipping is neither on the page nor configured: compared without it.",
+        "bg": "Доставката при {competitor} не е нито на страницата, нито в настройките: сравнено "
+              "без нея.",
+    },
     "map_violation": {
         "en": "{competitor} advertises {advertised}, {below} under the minimum advertised price {map}.",
         "bg": "{competitor} рекламира {advertised}, с {below} под минималната рекламирана цена {map}.",

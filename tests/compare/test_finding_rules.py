@@ -320,3 +320,19 @@ def test_a_beatable_against_a_markdown_says_which_price_it_answers() -> None:
     assert "след края на текущото намаление (сега 17,00\xa0€)" in render_reason(beat, "bg")
     plain = kinds(evaluate_product(ours(), [offer(1, "19.00")], settings(), NOW).findings)
     assert "We can answer shop1 (19.00)" in plain["beatable"].reason
+
+
+def test_a_cheaper_claim_says_when_their_shipping_is_unknown() -> None:
+    """Shipping neither read from the page nor configured: the claim says it was compared
+    without it (en and bg); a stated shipping (even free) says nothing."""
+    from monitor.compare.reasons import render_reason
+
+    unknown = kinds(evaluate_product(ours(), [offer(1, "18.50")], settings(), NOW).findings)
+    for kind in ("undercut", "beatable"):
+        assert unknown[kind].details["shipping_unknown"] is True
+        assert "shop1's shipping is neither on the page nor configured" in render_reason(unknown[kind])
+        assert "Доставката при shop1 не е нито на страницата" in render_reason(unknown[kind], "bg")
+    known = kinds(evaluate_product(ours(), [offer(1, "18.50", shipping_cost=D("0"))], settings(),
+                                   NOW).findings)
+    assert "shipping_unknown" not in known["undercut"].details
+    assert "shipping" not in render_reason(known["undercut"])
