@@ -206,7 +206,8 @@ class Matcher:
                             f"{how}; same title")
         ours = self._attrs[product_id]
         theirs = parse_attributes(listing.title)
-        check = compare_attributes(ours, theirs)
+        # their identifier names our product: a tier word missing on one side is no conflict
+        check = compare_attributes(ours, theirs, identified=True)
         if check.compatible:
             return Proposal(listing.listing_id, product_id, method, confidence, None,
                             why(how, check))

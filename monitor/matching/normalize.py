@@ -293,19 +293,28 @@ def _shown(values: frozenset[Any]) -> str:
     return "/".join(sorted(format(v, "f") if isinstance(v, Decimal) else str(v) for v in values))
 
 
-def compare_attributes(ours: Attributes, theirs: Attributes) -> AttributeCheck:
+def compare_attributes(ours: Attributes, theirs: Attributes,
+                       identified: bool = False) -> AttributeCheck:
     """Every attribute both sides state must agree; pack counts must agree (a missing count
     is 1); a listing that is not new never matches (our products are new). An attribute
-    stated on one side only costs confidence."""
+    stated on one side only costs confidence.
+
+    A model tier ("Pro", "Plus", "mini"...) differs when one title names it and the other
+    does not ("iPhone 15" is not "iPhone 15 Pro"). With `identified` (their GTIN or our MPN
+    already names our product) a tier stated on one side only is missing wording, not
+    another model: "SSD Samsung MZ-V9P1T0BW 1TB" is our "Samsung 990 PRO 1TB"; two
+    different stated tiers still conflict."""
     if theirs.condition is not None and theirs.condition != ours.condition:
         return AttributeCheck(False, 1.0, f"their item is {theirs.condition.replace('_', ' ')}")
     if ours.pack != theirs.pack:
         return AttributeCheck(False, 1.0, f"pack of {theirs.pack} vs our pack of {ours.pack}")
-    if ours.tiers != theirs.tiers:
-        return AttributeCheck(False, 1.0, f"model {_shown(theirs.tiers) or 'base'} vs our "
-                                          f"{_shown(ours.tiers) or 'base'}")
-    compared: list[str] = [f"pack {ours.pack}"] if ours.pack != 1 else []
     penalty = 0.0
+    if ours.tiers != theirs.tiers:
+        if not (identified and not (ours.tiers and theirs.tiers)):
+            return AttributeCheck(False, 1.0, f"model {_shown(theirs.tiers) or 'base'} vs our "
+                                              f"{_shown(ours.tiers) or 'base'}")
+        penalty += 0.1
+    compared: list[str] = [f"pack {ours.pack}"] if ours.pack != 1 else []
     our_amounts, their_amounts = dict(ours.amounts), dict(theirs.amounts)
     for dim in sorted(our_amounts.keys() | their_amounts.keys()):
         a, b = our_amounts.get(dim), their_amounts.get(dim)

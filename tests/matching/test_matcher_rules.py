@@ -216,3 +216,28 @@ def test_the_same_model_tier_still_matches(title: str, product: int) -> None:
 ])
 def test_model_tiers_read_from_titles(title: str, tiers: set[str]) -> None:
     assert set(parse_attributes(title).tiers) == tiers
+
+
+SSD = [CatalogItem(1, "Samsung 990 PRO 1TB NVMe SSD", brand="Samsung", mpn="MZ-V9P1T0BW")]
+
+
+@pytest.mark.parametrize("title", [
+    "SSD Samsung MZ-V9P1T0BW 1TB M.2",
+    "Samsung MZ-V9P1T0BW",
+])
+def test_our_mpn_in_their_title_matches_without_our_tier_word(title: str) -> None:
+    """Their title names our MPN but not the "PRO" of our name: the MPN says which model it
+    is, a tier word missing on one side is no other model."""
+    found = Matcher(SSD, MatchSettings()).propose(ListingItem(9, title, brand=None))
+    assert found is not None and found.product_id == 1 and found.method == "brand_mpn", found
+    assert found.confidence >= MatchSettings().high_confidence
+
+
+@pytest.mark.parametrize("title", [
+    "Samsung 990 EVO Plus MZ-V9P1T0BW 1TB",  # another tier stated beside our MPN
+    "Samsung 990 PRO MZ-V9P1T0BW 2TB",  # another capacity
+    "Samsung 990 1TB NVMe SSD",  # no identifier: the missing tier is another model
+])
+def test_a_stated_conflict_still_rejects_an_mpn_in_title(title: str) -> None:
+    found = Matcher(SSD, MatchSettings()).propose(ListingItem(9, title, brand=None))
+    assert found is None, found

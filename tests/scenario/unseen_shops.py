@@ -1,0 +1,168 @@
+"""Two more Bulgarian euro shops nobody has seen, with markup unlike tests/scenario/shops.py.
+
+* ``MicroShop`` pages carry schema.org **microdata** (``itemscope``/``itemprop``) and no
+  JSON-LD: price in ``<span itemprop="price" content="99.90">99,90</span>``, availability and
+  itemCondition as ``<link itemprop=...>``; visible wording in Bulgarian ("Цена:", a struck
+  "Стара цена" in ``<del>``, "В наличност"/"Изчерпан", badges such as "Клубна цена", "2 за 1",
+  "Разопакован продукт"). The pages say nothing about shipping (the shop's terms apply).
+* ``TextShop`` pages have no schema.org at all: OpenGraph/``product:*`` meta tags in the head
+  and visible text with plain HTML classes ("1 299,00 €", an old price in ``<s>``), a stock
+  line, a promo line, and the shipping terms printed on every page ("Доставка: 4,99 €",
+  "Безплатна доставка над 100 €").
+
+`serve(shops)` starts one ``ThreadingHTTPServer`` per shop on 127.0.0.1 (port 0) with a
+robots.txt and a sitemap.xml; a page is looked up on every request.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def bg_money(value: Decimal) -> str:
+    """1299.00 -> '1 299,00 €' (a space between thousands, as Bulgarian shops write it)."""
+    whole, cents = f"{value:.2f}".split(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return f"{' '.join(groups)},{cents} €"
+
+
+@dataclass(frozen=True)
+class Item:
+    slug: str
+    title: str
+    price: Decimal
+    brand: str | None = None
+    old_price: Decimal | None = None
+    in_stock: bool = True
+    condition: str | None = None
+    """MicroShop only: schema.org itemCondition term in microdata."""
+    badges: tuple[str, ...] = ()
+    """Promotion/condition wording shown beside the price."""
+
+
+@dataclass
+class Shop:
+    name: str
+    kind: str  # "micro" | "text"
+    items: list[Item] = field(default_factory=list)
+
+
+def render_micro(item: Item) -> str:
+    brand = (f'<span itemprop="brand" itemscope itemtype="https://schema.org/Brand">'
+             f'<meta itemprop="name" content="{html.escape(item.brand)}"></span>'
+             if item.brand else "")
+    old = (f'<p class="old">Стара цена: <del>{bg_money(item.old_price)}</del></p>'
+           if item.old_price else "")
+    avail = "InStock" if item.in_stock else "OutOfStock"
+    cond = (f'<link itemprop="itemCondition" href="https://schema.org/{item.condition}">'
+            if item.condition else "")
+    badges = "".join(f'<span class="badge">{html.escape(b)}</span>' for b in item.badges)
+    amount = f"{item.price:.2f}"
+    return f"""<!DOCTYPE html>
+<html lang="bg"><head><meta charset="utf-8"><title>{html.escape(item.title)} | Микро Шоп</title></head>
+<body>
+<header><nav><a href="/">Начало</a> &rsaquo; <a href="/c/tech">Техника</a></nav></header>
+<section class="product-page" itemscope itemtype="https://schema.org/Product">
+  <h1 itemprop="name">{html.escape(item.title)}</h1>
+  {brand}
+  <div class="offer" itemprop="offers" itemscope itemtype="https://schema.org/Offer">
+    {old}
+    <p class="price">Цена: <span itemprop="price" content="{amount}">{bg_money(item.price)[:-2]}</span>
+       <span itemprop="priceCurrency" content="EUR">€</span></p>
+    <link itemprop="availability" href="https://schema.org/{avail}">{cond}
+    <p class="availability">{"В наличност" if item.in_stock else "Изчерпан"}</p>
+    {badges}
+  </div>
+  <button type="submit">Купи</button>
+</section>
+<footer><p>Микро Шоп ЕООД &copy; 2026</p></footer>
+</body></html>"""
+
+
+def render_text(item: Item) -> str:
+    old = f'<s class="price-old">{bg_money(item.old_price)}</s> ' if item.old_price else ""
+    badges = "".join(f'<div class="promo-line">{html.escape(b)}</div>' for b in item.badges)
+    return f"""<!DOCTYPE html>
+<html lang="bg"><head><meta charset="utf-8">
+<title>{html.escape(item.title)} - ТекстМаркет</title>
+<meta property="og:type" content="product">
+<meta property="og:title" content="{html.escape(item.title)}">
+<meta property="og:site_name" content="ТекстМаркет">
+<meta property="product:price:amount" content="{item.price:.2f}">
+<meta property="product:price:currency" content="EUR">
+<meta property="product:availability" content="{"in stock" if item.in_stock else "out of stock"}">
+</head>
+<body>
+<div id="page"><div class="breadcrumbs">Начало / Продукти</div>
+<div class="product-main">
+  <h1 class="product-title">{html.escape(item.title)}</h1>
+  <div class="price-box">{old}<b class="final-price">{bg_money(item.price)}</b></div>
+  {badges}
+  <div class="availability">{"В наличност" if item.in_stock else "Изчерпан"}</div>
+  <ul class="delivery"><li>Доставка: 4,99 €</li><li>Безплатна доставка над 100 €</li></ul>
+  <a class="btn buy" href="#">Добави в количката</a>
+</div></div>
+</body></html>"""
+
+
+def sitemap(base: str, shop: Shop) -> str:
+    urls = "".join(f"<url><loc>{base}product/{i.slug}.html</loc></url>" for i in shop.items)
+    return ('<?xml version="1.0" encoding="UTF-8"?><urlset '
+            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
+
+
+@contextmanager
+def serve(shops: list[Shop]) -> Iterator[dict[str, str]]:
+    """Serve every shop on its own port; yields shop name -> base URL."""
+    servers: list[ThreadingHTTPServer] = []
+    bases: dict[str, str] = {}
+    try:
+        for shop in shops:
+            box: dict[str, str] = {}
+
+            class Handler(BaseHTTPRequestHandler):
+                the_shop, the_box = shop, box
+
+                def do_GET(self) -> None:
+                    path = self.path.split("?")[0]
+                    items = {f"/product/{i.slug}.html": i for i in self.the_shop.items}
+                    if path == "/robots.txt":
+                        body, kind = "User-agent: *\nAllow: /\n", "text/plain"
+                    elif path == "/sitemap.xml":
+                        body, kind = sitemap(self.the_box["base"], self.the_shop), "application/xml"
+                    elif path in items:
+                        render = render_micro if self.the_shop.kind == "micro" else render_text
+                        body, kind = render(items[path]), "text/html"
+                    else:
+                        self.send_error(404)
+                        return
+                    data = body.encode("utf-8")
+                    self.send_response(200)
+                    self.send_header("Content-Type", f"{kind}; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+
+                def log_message(self, *args: object) -> None:
+                    pass
+
+            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            box["base"] = f"http://127.0.0.1:{server.server_address[1]}/"
+            bases[shop.name] = box["base"]
+            servers.append(server)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield bases
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
