@@ -37,6 +37,7 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
     "cm": ("length", Decimal(10)), "см": ("length", Decimal(10)),
     "m": ("length", Decimal(1000)), "м": ("length", Decimal(1000)),
     "mb": ("data", Decimal(1)), "gb": ("data", Decimal(1000)), "tb": ("data", Decimal(1_000_000)),
+    "мб": ("data", Decimal(1)), "гб": ("data", Decimal(1000)), "тб": ("data", Decimal(1_000_000)),
     "mah": ("charge", Decimal(1)), "ah": ("charge", Decimal(1000)),
     "w": ("power", Decimal(1)), "вт": ("power", Decimal(1)),
 }
@@ -94,7 +95,7 @@ _INCH = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:\"|\u201d|\u2033|''|-?\s*(?:inch(?:es)?|in\.)|\s*(?:инча|инч))(?!\w)",
     re.IGNORECASE)
 _RAM_STORAGE = re.compile(
-    r"(?<![\w.,/-])(\d{1,3})\s*(?:gb)?\s*/\s*(\d{1,4})\s*(gb|tb)?(?![\w/])", re.IGNORECASE)
+    r"(?<![\w.,/-])(\d{1,3})\s*(?:gb|гб)?\s*/\s*(\d{1,4})\s*(gb|tb|гб|тб)?(?![\w/])", re.IGNORECASE)
 _MEMORY_FIRST = frozenset({1, 2, 3, 4, 6, 8, 12, 16, 18, 24, 32, 36, 48, 64, 96, 128})
 _STORAGE_SECOND = frozenset({16, 32, 64, 128, 256, 512, 1000, 1024, 2048})
 _BRAND_PHRASES = re.compile(r"black\s*(?:\+|&|and)\s*decker", re.IGNORECASE)
@@ -233,7 +234,7 @@ def parse_attributes(title: str | None) -> Attributes:
     for match in _RAM_STORAGE.finditer(text):
         first, second, unit = int(match.group(1)), int(match.group(2)), match.group(3)
         if first in _MEMORY_FIRST and (second in _STORAGE_SECOND or unit):
-            factor = Decimal(1_000_000) if (unit or "").lower() == "tb" else Decimal(1000)
+            factor = Decimal(1_000_000) if (unit or "").lower() in ("tb", "тб") else Decimal(1000)
             note(("data", Decimal(first * 1000)))
             note(("data", (Decimal(second) * factor).normalize()))
             text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]

@@ -100,3 +100,20 @@ def availability_from_text(text: str) -> Availability | None:
         if pattern.search(text):
             return term
     return None
+
+
+_LINE_EDGES = " \t.!:;,-–—()[]*✕✖×"
+
+
+def sole_stock_statement(text: str) -> Availability | None:
+    """The term when a short line is nothing but a stock statement ("Няма наличност",
+    "Sold out!", "Изчерпан"), else None: "Chat is unavailable" or "Not available for this
+    item" are about something else."""
+    line = text.strip(_LINE_EDGES)
+    if not line or len(line) > 30:
+        return None
+    for term, pattern in _PHRASES:
+        found = pattern.search(line)
+        if found is not None:
+            return term if found.start() == 0 and found.end() == len(line) else None
+    return None

@@ -48,7 +48,7 @@ _WORDING: list[tuple[Condition, re.Pattern[str]]] = [
         r"|употребяван[аоие]?|използван[аоие]?|(?:в )?добро състояние)(?!\w)", re.IGNORECASE)),
     (Condition.OPEN_BOX, re.compile(
         r"(?<!\w)(?:open[- ]?box|opened box|ex[- ]?display|display (?:item|unit|model)|demo (?:unit|item)"
-        r"|разопакован[аоие]?|отворена опаковка|отворен кашон|мостра|демонстрационен"
+        r"|разопакован[аоие]?|отворена опаковка|отворен кашон|мостра|мострен[аоие]?|демонстрационен"
         r"|демонстрационна|витринн?[аоие]?\s+(?:бройка|модел))(?!\w)", re.IGNORECASE)),
     (Condition.DAMAGED, re.compile(
         r"(?<!\w)(?:damaged (?:box|packaging|item)|dented|повреден[аоие]? (?:опаковка|кашон)"
@@ -58,7 +58,7 @@ _WORDING: list[tuple[Condition, re.Pattern[str]]] = [
 
 _STEMS = ("refurb", "renew", "recond", "reman", "grade", "обнов", "рецикл", "реконд", "възстанов",
           "рефър", "used", "owned", "hand", "употреб", "използ", "състояние", "open", "box",
-          "display", "demo", "разопак", "отворен", "мостра", "демонстр", "витрин", "damag",
+          "display", "demo", "разопак", "отворен", "мостр", "демонстр", "витрин", "damag",
           "dent", "повред", "смачкан")
 """A cheap first look: every pattern below needs one of these (lower-case) stems."""
 

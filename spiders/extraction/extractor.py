@@ -21,7 +21,7 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from .availability import availability_from_text
+from .availability import availability_from_text, sole_stock_statement
 from .candidates import CandidateSet, Vote
 from .condition import condition_of_page
 from .currency import context_currency, reading_day
@@ -257,6 +257,16 @@ def _assemble(run: _Run, url: str | None, today: date | None,
             chain.from_iterable(run.selector_texts.values()))
     stock = out.vote("availability")
     stated = _stock_statement(texts) if stock is None or stock.confidence < 0.5 else None
+    if stated is None and stock is not None and stock.value in _SELLS:
+        # A stale template: JSON-LD/microdata says InStock while the product block says
+        # "Няма наличност"/"Sold out". What the buyer sees wins: an offer they cannot buy
+        # must never read as a cheaper one.
+        shown = next((found for found in map(sole_stock_statement, texts[:60])
+                      if found is not None and found not in _SELLS), None)
+        if shown in (Availability.OUT_OF_STOCK, Availability.DISCONTINUED):
+            stated = shown
+            notes.append(f"availability disagreement: the page says {shown.value}, "
+                         f"{stock.source} says {stock.value.value}: the page wins")
     if stated is not None:
         product.availability = stated
     elif stock is not None:
@@ -290,6 +300,9 @@ def _assemble(run: _Run, url: str | None, today: date | None,
         notes = reasons + notes
     product.reason = "; ".join(notes + out.notes) or None
     return product
+
+
+_SELLS = (Availability.IN_STOCK, Availability.LIMITED_AVAILABILITY)
 
 
 def _stock_statement(texts: list[str]) -> Availability | None:

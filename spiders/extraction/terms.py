@@ -19,8 +19,11 @@ _FREE_WORD = r"(?:free|безплатна|kostenlose[rns]?|kostenlos|gratis|grat
 # Money without nested ambiguous repeats (those backtrack badly on long text).
 _MONEY = (r"(?:[^\d\s]{1,4}\s?)?\d{1,3}(?:[ \u00a0.,']?\d{3})*(?:[.,]\d{1,2})?(?!\d)"
           r"(?:\s?[^\d\s,;)!]{1,4}\.?)?")
-_SHIP_COST_RE = CIPattern(_SHIP_WORD + r"\s*(?:cost|price|fee|цена|от)?\s*:?\s*(?P<money>"
-                           + _MONEY + ")")
+_SHIP_COST_RE = CIPattern(_SHIP_WORD
+                          # "Доставка до адрес: 5,90 €", "Доставка с куриер: 4,99 €": a short
+                          # where/how before a colon
+                          + r"(?:\s+(?:до|с|със|чрез|to|by|via|with)\s[^\d:.\n]{1,30}?:)?"
+                          + r"\s*(?:cost|price|fee|цена|от)?\s*:?\s*(?P<money>" + _MONEY + ")")
 _FREE_SHIP_RE = CIPattern(_FREE_WORD + r"\s" + _SHIP_WORD + "|" + _SHIP_WORD + r"\s*:?\s*" +
                            _FREE_WORD)
 _THRESHOLD_RE = CIPattern(r"(?:over|above|from|orders over|над|от|ab|dès|à partir de|desde"
@@ -125,12 +128,24 @@ def _shipping(text: str, currency: str | None, values: dict[str, object]) -> Non
         amount = _money(threshold.group("money"), currency) if threshold else None
         if amount is not None:
             values["free_threshold"] = amount
+            if threshold is not None:
+                # "Доставка до адрес: 5,90 €. Безплатна доставка над 79 €.": the cost
+                # stated before (or after) the free-shipping offer in the same block
+                for part in (text[:free.start()], text[threshold.end():]):
+                    if part.strip():
+                        _shipping_cost(part, currency, values, text)
         else:
             values["shipping_cost"] = Decimal(0)
         values.setdefault("shipping_text", _clip(text))
         return
     if free:
         return
+    _shipping_cost(text, currency, values, text)
+
+
+def _shipping_cost(text: str, currency: str | None, values: dict[str, object],
+                   block: str) -> None:
+    """A stated shipping cost ("Доставка: 5,99 лв.") in `text`, a part of `block`."""
     m = _SHIP_COST_RE.search(text)
     if m and not _THRESHOLD_RE.match(text, max(0, m.start("money") - 6)):
         money = m.group("money")
@@ -143,7 +158,7 @@ def _shipping(text: str, currency: str | None, values: dict[str, object]) -> Non
         cost = _money(money, currency)
         if cost is not None and "shipping_cost" not in values:
             values["shipping_cost"] = cost
-            values.setdefault("shipping_text", _clip(text))
+            values.setdefault("shipping_text", _clip(block))
 
 
 def _money(text: str, currency: str | None) -> Decimal | None:

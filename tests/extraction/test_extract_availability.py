@@ -94,3 +94,27 @@ def test_longer_sentences_are_not_stock_statements() -> None:
     body = ('<span class="price">10 €</span><p>Free delivery is not available for this item '
             "on islands</p><button>Add to cart</button>")
     assert run(body).availability == A.IN_STOCK
+
+
+STALE = jsonld({"@type": "Product", "name": "Nespresso Vertuo Pop",
+                "offers": {"@type": "Offer", "price": "79.00", "priceCurrency": "EUR",
+                           "availability": "http://schema.org/InStock"}})
+
+
+@pytest.mark.parametrize("line", ["Няма наличност", "Изчерпан!", "Sold out", "Out of stock"])
+def test_a_sold_out_line_beats_a_stale_structured_in_stock(line: str) -> None:
+    """The template's JSON-LD still says InStock, the product block says it is sold out:
+    what the buyer sees wins (a cheaper offer they cannot buy is no cheaper offer)."""
+    body = (f'<h1>Nespresso Vertuo Pop</h1><span class="price">79,00 €</span>'
+            f'<p class="pdp-stock">{line}</p><button disabled>Купи сега</button>')
+    result = run(body, head=STALE, lang="bg")
+    assert result.availability == A.OUT_OF_STOCK
+    assert "availability disagreement" in (result.reason or "")
+
+
+@pytest.mark.parametrize("line", ["Chat is unavailable", "Not available for this item",
+                                  "Безплатна доставка не е налична за острови"])
+def test_a_line_about_something_else_leaves_structured_stock(line: str) -> None:
+    body = (f'<h1>Nespresso Vertuo Pop</h1><span class="price">79,00 €</span>'
+            f"<p>{line}</p><button>Купи сега</button>")
+    assert run(body, head=STALE, lang="bg").availability == A.IN_STOCK

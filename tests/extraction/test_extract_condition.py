@@ -32,6 +32,8 @@ def page(title: str, *, condition: str | None = None, lines: tuple[str, ...] = (
     ("Sony WH-1000XM5 pre-owned", Condition.USED),
     ("Кафемашина DeLonghi Magnifica - разопакован продукт", Condition.OPEN_BOX),
     ("Philips TV open box", Condition.OPEN_BOX),
+    ("Слушалки Apple AirPods Pro 2 USB-C – мострен продукт", Condition.OPEN_BOX),
+    ("Пералня Bosch WAN28263BY, мострена бройка", Condition.OPEN_BOX),
     ("Sony WH-1000XM5 wireless headphones", None),
     ("Tefal Express renewal kit adapter", None),  # 'renewal' is no condition
 ])

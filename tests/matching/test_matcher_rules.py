@@ -241,3 +241,25 @@ def test_our_mpn_in_their_title_matches_without_our_tier_word(title: str) -> Non
 def test_a_stated_conflict_still_rejects_an_mpn_in_title(title: str) -> None:
     found = Matcher(SSD, MatchSettings()).propose(ListingItem(9, title, brand=None))
     assert found is None, found
+
+
+
+@pytest.mark.parametrize(("title", "data"), [
+    ("Смартфон Samsung Galaxy S24, 256 ГБ, черен", {D(256000)}),
+    ("SSD Kingston 1 ТБ", {D(1000000)}),
+    ("Лаптоп Lenovo IdeaPad 16/512 ГБ", {D(16000), D(512000)}),
+])
+def test_cyrillic_data_units(title: str, data: set[D]) -> None:
+    assert dict(parse_attributes(title).amounts)["data"] == data
+
+
+def test_a_bulgarian_title_with_gb_in_cyrillic_matches_our_capacity() -> None:
+    catalog = [CatalogItem(1, "Samsung Galaxy S24 256GB Onyx Black", brand="Samsung"),
+               CatalogItem(2, "Samsung Galaxy S24 128GB Onyx Black", brand="Samsung")]
+    settings = MatchSettings()
+    found = Matcher(catalog, settings).propose(
+        ListingItem(9, "Смартфон Samsung Galaxy S24, 256 ГБ, черен"))
+    assert found is not None and found.product_id == 1
+    assert found.confidence >= settings.high_confidence, found
+    assert Matcher(catalog[1:], settings).propose(
+        ListingItem(9, "Смартфон Samsung Galaxy S24, 256 ГБ, черен")) is None

@@ -91,19 +91,21 @@ def cli(db: Path, *args: str, cwd: Path) -> str:
     return done.stdout + done.stderr
 
 
-def write_catalog(path: Path) -> None:
+def write_catalog(path: Path, catalog: list[tuple[str, ...]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["sku", "name", "brand", "mpn", "gtin", "price", "cost", "min_margin",
                          "currency", "shipping_cost"])
-        for sku, name, brand, mpn, price in CATALOG:
+        for sku, name, brand, mpn, price in catalog:
             cost = f"{D(price) * D('0.7'):.2f}"
             writer.writerow([sku, name, brand, mpn, "", price, cost, "0.05", "EUR", "0"])
 
 
-def write_competitors(path: Path, bases: dict[str, str]) -> None:
-    terms = {"microshop": {"shipping_cost": "5.00", "free_shipping_threshold": "150.00"},
-             "textshop": {"shipping_cost": "0"}}  # the pages of textshop say otherwise
+TERMS = {"microshop": {"shipping_cost": "5.00", "free_shipping_threshold": "150.00"},
+         "textshop": {"shipping_cost": "0"}}  # the pages of textshop say otherwise
+
+
+def write_competitors(path: Path, bases: dict[str, str], terms: dict[str, dict[str, str]]) -> None:
     path.write_text(yaml.safe_dump({
         "defaults": {"obey_robots": True, "autothrottle": False},
         "competitors": [{
@@ -116,25 +118,124 @@ def write_competitors(path: Path, bases: dict[str, str]) -> None:
     }, sort_keys=False), encoding="utf-8")
 
 
-def test_exactly_the_true_cheaper_claims_on_unseen_bulgarian_shops(tmp_path: Path) -> None:
+def run_chain(tmp_path: Path, catalog: list[tuple[str, ...]], shops: list[Shop],
+              terms: dict[str, dict[str, str]]) -> tuple[list[dict[str, str]], str]:
+    """`db upgrade`, `catalog import`, `crawl`, `match`, `compare`, `export` in real
+    processes; the exported findings and everything the CLI printed."""
     db = tmp_path / "pricewatch.db"
-    catalog, competitors, out = tmp_path / "catalog.csv", tmp_path / "competitors.yaml", tmp_path / "out"
-    write_catalog(catalog)
-    with serve([MICRO, TEXT]) as bases:
-        write_competitors(competitors, bases)
+    catalog_csv, competitors = tmp_path / "catalog.csv", tmp_path / "competitors.yaml"
+    write_catalog(catalog_csv, catalog)
+    with serve(shops) as bases:
+        write_competitors(competitors, bases, terms)
         cli(db, "db", "upgrade", cwd=tmp_path)
-        cli(db, "catalog", "import", str(catalog), cwd=tmp_path)
-        crawled = cli(db, "crawl", "--competitors", str(competitors), cwd=tmp_path)
-    matched = cli(db, "match", cwd=tmp_path)
-    review = cli(db, "match", "review", cwd=tmp_path)
-    compared = cli(db, "compare", "--top", "50", cwd=tmp_path)
-    exported = cli(db, "export", "--format", "csv", "--out", str(out), cwd=tmp_path)
+        cli(db, "catalog", "import", str(catalog_csv), cwd=tmp_path)
+        printed = cli(db, "crawl", "--competitors", str(competitors), cwd=tmp_path)
+    printed += cli(db, "match", cwd=tmp_path)
+    printed += cli(db, "match", "review", cwd=tmp_path)
+    printed += cli(db, "compare", "--top", "50", cwd=tmp_path)
+    exported = cli(db, "export", "--format", "csv", "--out", str(tmp_path / "out"), cwd=tmp_path)
     findings_csv = next(Path(line.split(" ", 1)[1]) for line in exported.splitlines()
                         if "finding" in line)
     with findings_csv.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    claims = {(r["sku"], r["competitor"]) for r in rows if r["kind"] in CHEAPER_KINDS}
+        return list(csv.DictReader(handle)), printed
+
+
+def claims_of(rows: list[dict[str, str]]) -> set[tuple[str, str]]:
+    return {(r["sku"], r["competitor"]) for r in rows if r["kind"] in CHEAPER_KINDS}
+
+
+def test_exactly_the_true_cheaper_claims_on_unseen_bulgarian_shops(tmp_path: Path) -> None:
+    rows, printed = run_chain(tmp_path, CATALOG, [MICRO, TEXT], TERMS)
+    claims = claims_of(rows)
     false_claims, missed = claims - EXPECTED_CLAIMS, EXPECTED_CLAIMS - claims
     assert not false_claims and not missed, (
-        f"false claims: {sorted(false_claims)}; missed: {sorted(missed)}\n"
-        f"{crawled}\n{matched}\n{review}\n{compared}")
+        f"false claims: {sorted(false_claims)}; missed: {sorted(missed)}\n{printed}")
+    by_kind: dict[str, set[tuple[str, str]]] = {}
+    for r in rows:
+        by_kind.setdefault(r["kind"], set()).add((r["sku"], r["competitor"]))
+    # cheaper only for members, with a coupon or when buying several: their own kind
+    assert {("ECAM22", "microshop"), ("MUM58", "textshop"), ("HX6800", "microshop"),
+            ("HX6800", "textshop")} <= by_kind.get("conditional_offer", set()), by_kind
+    # the variants, the open-box and the renewed items are no match: nothing about them
+    for sku, shop in (("TV-OLED55", "microshop"), ("IPHONE15-128", "microshop"),
+                      ("IPHONE15-128", "textshop"), ("SSD-990PRO-1TB", "microshop"),
+                      ("DEVIN-05", "microshop"), ("JBL-520-BLUE", "microshop"),
+                      ("DYSON-V15", "microshop")):
+        assert not any((r["sku"], r["competitor"]) == (sku, shop) for r in rows), (sku, shop)
+
+
+# Round two: a shop with no structured data and no meta tags at all (visible Bulgarian text,
+# price also in leva, instalments and a loyalty-card price beside the price), and a shop with
+# JSON-LD in an @graph (price as a number, shipping in OfferShippingDetails, a stale
+# "InStock" on a sold-out page, "NewCondition" on a renewed iron).
+CATALOG2 = [
+    ("S24-256", "Samsung Galaxy S24 256GB Onyx Black", "Samsung", "", "899.00"),
+    ("AIRPODS-PRO2", "Apple AirPods Pro 2 USB-C", "Apple", "", "249.00"),
+    ("ARIEL-11", "Ariel Liquid Detergent 1.1 L", "Ariel", "", "12.99"),
+    ("UE55", 'Samsung UE55CU7172 55" Crystal UHD TV', "Samsung", "UE55CU7172", "449.00"),
+    ("WAN28", "Bosch Serie 4 Washing Machine WAN28263BY", "Bosch", "WAN28263BY", "499.00"),
+    ("DEDICA", "De'Longhi Dedica EC685.M", "De'Longhi", "EC685.M", "199.00"),
+    ("ONEBLADE", "Philips OneBlade QP2724/20", "Philips", "QP2724/20", "39.90"),
+    ("REDMI-N13P", "Xiaomi Redmi Note 13 Pro 8/256GB", "Xiaomi", "", "329.00"),
+    ("LEGO-42151", "LEGO Technic 42151 Bugatti Bolide", "LEGO", "42151", "49.99"),
+    ("VERTUO-POP", "Nespresso Vertuo Pop Black", "Nespresso", "", "99.00"),
+    ("DW5225", "Rowenta Iron DW5225", "Rowenta", "DW5225", "69.00"),
+    ("BRAUN-S7", "Braun Series 7 71-S1000s Shaver", "Braun", "", "132.00"),
+    ("FR265", "Garmin Forerunner 265 Black", "Garmin", "", "449.00"),
+]
+
+PLAIN = Shop("plainshop", "plain", [  # 5.90 shipping under 79.00 (pages), yaml says free
+    Item("s24-256", "Смартфон Samsung Galaxy S24, 256 ГБ, черен", D("849.00")),  # TRUE
+    Item("airpods-pro-2-mostra", "Слушалки Apple AirPods Pro 2 USB-C – мострен продукт",
+         D("199.00")),  # display unit: not new
+    Item("wan28263by", "Пералня Bosch Serie 4 WAN28263BY", D("549.00"),
+         badges=("или 12 x 45,75 € на изплащане", "Цена с клубна карта: 479,00 €")),
+    Item("dedica", "Еспресо машина De'Longhi Dedica EC685.M", D("179.00"),
+         old_price=D("229.00")),  # TRUE (free over 79)
+    Item("oneblade", "Philips OneBlade QP2724/20", D("36.90")),  # + 5.90 = 42.80 > 39.90
+    Item("redmi-note-13-pro", "Xiaomi Redmi Note 13 Pro 8/256 GB, Midnight Black",
+         D("309.00")),  # TRUE
+])
+
+GRAPH = Shop("graphshop", "graph", [  # yaml: free shipping; one page states its own
+    Item("s24-128", "Samsung Galaxy S24 128GB Onyx Black", D("799.00")),  # capacity
+    Item("ariel-22", "Течен перилен препарат Ariel 2,2 л", D("11.99")),  # volume
+    Item("ue65cu7172", "Samsung UE65CU7172 Crystal UHD", D("429.00")),  # size digits
+    Item("redmi-note-13", "Xiaomi Redmi Note 13 8/256GB", D("249.00")),  # tier
+    Item("lego-42151", "LEGO Technic 42151 Bugatti Bolide", D("54.99"), brand="LEGO",
+         badges=("Купи 3, плати 2",)),  # multi-buy on a dearer shelf price
+    Item("vertuo-pop", "Кафемашина Nespresso Vertuo Pop, черна", D("79.00"), in_stock=False,
+         ld_in_stock=True),  # sold out (visible), stale JSON-LD says InStock
+    Item("dw5225-obnovena", "Ютия Rowenta DW5225 – Обновена", D("49.00")),  # renewed
+    Item("braun-s7", "Braun Series 7 71-S1000s", D("129.00"), shipping=D("3.99")),
+    # 129.00 + 3.99 (OfferShippingDetails) = 132.99 > 132.00
+    Item("forerunner-265", "Garmin Forerunner 265, черен", D("399.00"), old_price=D("449.00")),
+    # TRUE
+])
+
+TERMS2 = {"plainshop": {"shipping_cost": "0"}, "graphshop": {"shipping_cost": "0"}}
+EXPECTED_CLAIMS2 = {("S24-256", "plainshop"), ("DEDICA", "plainshop"),
+                    ("REDMI-N13P", "plainshop"), ("FR265", "graphshop")}
+
+
+def test_exactly_the_true_cheaper_claims_without_microdata_or_meta(tmp_path: Path) -> None:
+    rows, printed = run_chain(tmp_path, CATALOG2, [PLAIN, GRAPH], TERMS2)
+    claims = claims_of(rows)
+    false_claims, missed = claims - EXPECTED_CLAIMS2, EXPECTED_CLAIMS2 - claims
+    assert not false_claims and not missed, (
+        f"false claims: {sorted(false_claims)}; missed: {sorted(missed)}\n{printed}")
+    by_kind: dict[str, set[tuple[str, str]]] = {}
+    for r in rows:
+        by_kind.setdefault(r["kind"], set()).add((r["sku"], r["competitor"]))
+    # sold out on the page though its JSON-LD says InStock: an opportunity, never cheaper
+    assert by_kind.get("out_of_stock") == {("VERTUO-POP", "graphshop")}, by_kind
+    assert "1 offers left out for stock" in printed
+    assert {("WAN28", "plainshop"), ("LEGO-42151", "graphshop")} <= \
+        by_kind.get("conditional_offer", set()), by_kind
+    # the page's own "Доставка до адрес: 5,90 €" (under 79 €) is in their landed price
+    oneblade = [r for r in rows if r["sku"] == "ONEBLADE"]
+    assert oneblade and all(r["their_effective"] == "42.80" for r in oneblade), oneblade
+    for sku, shop in (("AIRPODS-PRO2", "plainshop"), ("DW5225", "graphshop"),
+                      ("S24-256", "graphshop"), ("ARIEL-11", "graphshop"), ("UE55", "graphshop"),
+                      ("REDMI-N13P", "graphshop")):
+        assert not any((r["sku"], r["competitor"]) == (sku, shop) for r in rows), (sku, shop)

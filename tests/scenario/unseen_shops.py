@@ -17,6 +17,7 @@ robots.txt and a sitemap.xml; a page is looked up on every request.
 from __future__ import annotations
 
 import html
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,12 +49,18 @@ class Item:
     """MicroShop only: schema.org itemCondition term in microdata."""
     badges: tuple[str, ...] = ()
     """Promotion/condition wording shown beside the price."""
+    stock_text: str | None = None
+    """The visible stock line when not the plain "В наличност"/"Изчерпан"."""
+    ld_in_stock: bool | None = None
+    """GraphShop only: what its (stale) JSON-LD says about stock when not `in_stock`."""
+    shipping: Decimal | None = None
+    """GraphShop only: a JSON-LD OfferShippingDetails shipping rate."""
 
 
 @dataclass
 class Shop:
     name: str
-    kind: str  # "micro" | "text"
+    kind: str  # "micro" | "text" | "plain" | "graph"
     items: list[Item] = field(default_factory=list)
 
 
@@ -115,6 +122,75 @@ def render_text(item: Item) -> str:
 </body></html>"""
 
 
+BGN_PER_EUR = Decimal("1.95583")
+
+
+def render_plain(item: Item) -> str:
+    """No structured data and no meta tags at all: only the visible Bulgarian text, with
+    the price also in leva (dual display) and the shipping terms in a sentence."""
+    old = (f'<div class="old">Стара цена: <span>{bg_money(item.old_price)}</span></div>'
+           if item.old_price else "")
+    leva = f"{(item.price * BGN_PER_EUR).quantize(Decimal('0.01'))}".replace(".", ",")
+    notes = "".join(f'<div class="note">{html.escape(b)}</div>' for b in item.badges)
+    stock = item.stock_text or ("В наличност" if item.in_stock else "Изчерпан")
+    return f"""<!DOCTYPE html>
+<html lang="bg"><head><meta charset="utf-8"><title>{html.escape(item.title)}</title></head>
+<body><div class="wrap"><div class="product-info">
+<h1 class="title">{html.escape(item.title)}</h1>
+<div class="prices">{old}
+<div class="current">Цена: <strong>{bg_money(item.price)}</strong> <small>/ {leva} лв.</small></div>
+</div>
+{notes}
+<div class="stock">{html.escape(stock)}</div>
+<div class="shipping">Доставка до адрес: 5,90 €. Безплатна доставка за поръчки над 79 €.</div>
+<form><button>Поръчай</button></form>
+</div></div></body></html>"""
+
+
+def render_graph(item: Item) -> str:
+    """JSON-LD in an @graph (WebPage, BreadcrumbList, Product), the price as a JSON number,
+    optional OfferShippingDetails; visible price split in value and currency spans."""
+    in_stock = item.in_stock if item.ld_in_stock is None else item.ld_in_stock
+    offer: dict[str, object] = {
+        "@type": "Offer", "price": float(item.price), "priceCurrency": "EUR",
+        "availability": f"http://schema.org/{'InStock' if in_stock else 'OutOfStock'}",
+        "itemCondition": f"http://schema.org/{item.condition or 'NewCondition'}",
+        "url": f"/product/{item.slug}.html"}
+    if item.shipping is not None:
+        offer["shippingDetails"] = {
+            "@type": "OfferShippingDetails",
+            "shippingRate": {"@type": "MonetaryAmount", "value": f"{item.shipping:.2f}",
+                             "currency": "EUR"},
+            "shippingDestination": {"@type": "DefinedRegion", "addressCountry": "BG"}}
+    product: dict[str, object] = {"@type": "Product", "@id": f"#product-{item.slug}",
+                                  "name": item.title, "offers": [offer]}
+    if item.brand:
+        product["brand"] = item.brand
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "@id": f"/product/{item.slug}.html", "name": item.title},
+        {"@type": "BreadcrumbList", "itemListElement": [
+            {"@type": "ListItem", "position": 1, "name": "Начало", "item": "/"}]},
+        product]}
+    euros, cents = f"{item.price:.2f}".split(".")
+    old = f'<span class="was">{bg_money(item.old_price)}</span>' if item.old_price else ""
+    notes = "".join(f'<li>{html.escape(b)}</li>' for b in item.badges)
+    stock = item.stock_text or ("В наличност" if item.in_stock else "Няма наличност")
+    return f"""<!DOCTYPE html>
+<html lang="bg"><head><meta charset="utf-8"><title>{html.escape(item.title)} | ГрафШоп</title>
+<script type="application/ld+json">{json.dumps(graph, ensure_ascii=False)}</script></head>
+<body><main><article class="pdp">
+<h1 class="pdp-title">{html.escape(item.title)}</h1>
+<div class="pdp-price">{old}<span class="value">{euros},{cents}</span><span class="currency">€</span></div>
+<ul class="pdp-offers">{notes}</ul>
+<p class="pdp-stock">{html.escape(stock)}</p>
+<button {"" if item.in_stock else "disabled"}>Купи сега</button>
+</article></main></body></html>"""
+
+
+RENDER = {"micro": render_micro, "text": render_text, "plain": render_plain,
+          "graph": render_graph}
+
+
 def sitemap(base: str, shop: Shop) -> str:
     urls = "".join(f"<url><loc>{base}product/{i.slug}.html</loc></url>" for i in shop.items)
     return ('<?xml version="1.0" encoding="UTF-8"?><urlset '
@@ -141,8 +217,7 @@ def serve(shops: list[Shop]) -> Iterator[dict[str, str]]:
                     elif path == "/sitemap.xml":
                         body, kind = sitemap(self.the_box["base"], self.the_shop), "application/xml"
                     elif path in items:
-                        render = render_micro if self.the_shop.kind == "micro" else render_text
-                        body, kind = render(items[path]), "text/html"
+                        body, kind = RENDER[self.the_shop.kind](items[path]), "text/html"
                     else:
                         self.send_error(404)
                         return
