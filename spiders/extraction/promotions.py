@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from .currency import has_currency
-from .fastre import CIPattern
+from .fastre import CIMatch, CIPattern
 from .model import Promotion, PromotionKind
 from .prices import find_prices, parse_amount
 from .textsearch import blocks_with
@@ -57,6 +57,24 @@ _NTH_RE = CIPattern(
     r"(?:second|2nd|втор\w*|zweite[rsn]?|deuxième|2e|segund[oa])\s(?:item\s|product\s"
     r"|продукт\s|артикул\s|artikel\s|article\s|produit\s|unidad\s)?(?:at|с|на|за|zum|à|al|a)?\s?"
     r"(?:-|−)?\s?(?P<pct>\d{1,3})\s?%")
+_QTY_DISCOUNT_RE = CIPattern(
+    r"(?P<lead>при (?:покупка|поръчка) на|when (?:you )?buy(?:ing)?|if you buy|buy|kaufen sie"
+    r"|ab|from|от)\s(?P<n>[2-9])\s?(?P<more>\+|или повече|и повече|or more|and more)?\s?"
+    r"(?P<unit>бр\b\.?|броя|продукта|артикула|pcs\b\.?|pieces|items|units|stück|stk\b\.?)?")
+"""A discount that needs a quantity: "При покупка на 2 бр. -20%", "-10% when you buy 3 or
+more", "ab 3 Stück 15%". Not a markdown a single-unit buyer gets."""
+_PCT_RE = CIPattern(r"(?P<pct>\d{1,2})\s?%")
+
+
+def _quantity_condition(text: str) -> tuple[int, CIMatch] | None:
+    """The quantity a "-X% when buying N" offer needs, or None."""
+    for m in _QTY_DISCOUNT_RE.finditer(text):
+        lead = m.group("lead").lower()
+        if lead.startswith(("при", "when", "if", "kaufen")) or m.group("more") or m.group("unit"):
+            return int(m.group("n")), m
+    return None
+
+
 _HALF_PRICE_RE = CIPattern(r"(?:second|2nd)\s(?:one\s)?half price|втор\w+ на половин цена")
 _FREE_SHIP_RE = CIPattern(
     r"(?:free (?:shipping|delivery)|безплатна доставка|kostenlose?r? (?:versand|lieferung)"
@@ -116,7 +134,7 @@ def read_percent(text: str, currency: str | None) -> list[Promotion]:
     """"-20%", "20% off", "20% отстъпка"."""
     out = []
     for m in _PERCENT_RE.finditer(text):
-        if _COUPON_RE.search(text) or _NTH_RE.search(text):
+        if _COUPON_RE.search(text) or _NTH_RE.search(text) or _quantity_condition(text):
             continue
         value = parse_amount(m.group(1) or m.group(2) or m.group(3))
         if value and 0 < value < 100:
@@ -198,6 +216,13 @@ def read_multi_buy(text: str, currency: str | None) -> list[Promotion]:
     if m:
         return [make_promotion(PromotionKind.MULTI_BUY, m.group(0), buy_qty=2, value=Decimal(50),
                                detail="nth_item_discount")]
+    quantity = _quantity_condition(text)
+    pct = _PCT_RE.search(text) if quantity else None
+    if quantity and pct:
+        value = parse_amount(pct.group("pct"))
+        if value and 0 < value < 100:
+            return [make_promotion(PromotionKind.MULTI_BUY, text, buy_qty=quantity[0],
+                                   value=value, detail="quantity_discount")]
     return []
 
 
@@ -262,7 +287,8 @@ READERS: tuple[tuple[Reader, tuple[str, ...]], ...] = (
                    "código")),
     (read_multi_buy, ("for", "за", "für", "pour", "por", "per", "x", "х", "+", "купи", "buy",
                       "kauf", "achet", "compra", "take", "вземи", "nimm", "lleva", "second",
-                      "2nd", "втор", "zweite", "deuxième", "2e ", "segund", "half", "половин")),
+                      "2nd", "втор", "zweite", "deuxième", "2e ", "segund", "half", "половин",
+                      "покупка", "поръчка", "or more", "ab ", "from", "от ")),
     (read_free_shipping, ("free", "безплатн", "kostenlos", "versandkostenfrei", "gratuit",
                           "gratis", "offerte")),
     (read_member, ("member", "club", "клуб", "loyal", "mitglied", "карта", "card", "karte",

@@ -150,3 +150,21 @@ def test_woocommerce_sale_page_end_to_end() -> None:
     assert (result.price, result.regular_price, result.currency) == (D("39.90"), D("49.90"), "EUR")
     kinds = {p.kind for p in result.promotions}
     assert {K.PERCENT_OFF, K.COUPON, K.MULTI_BUY, K.INSTALMENTS, K.BADGE} <= kinds
+
+
+@pytest.mark.parametrize(("text", "buy", "pct"), [
+    ("При покупка на 2 бр. -20%", 2, D("20")),
+    ("-20% при покупка на 2 или повече броя", 2, D("20")),
+    ("-10% when you buy 3 or more", 3, D("10")),
+    ("Ab 3 Stück 15% Rabatt", 3, D("15")),
+])
+def test_a_discount_that_needs_a_quantity_is_a_multi_buy(text: str, buy: int, pct: Decimal) -> None:
+    """Not a markdown a single-unit buyer gets: never a percent_off (which the comparison
+    would take off their price and call an undercut)."""
+    assert only(text) == [(K.MULTI_BUY, pct, None, buy, None, None, None, "quantity_discount")]
+
+
+@pytest.mark.parametrize("text", ["Отстъпка 15% от 2 до 10 декември", "Промоция -30% от цената",
+                                  "-25% за всички продукти от 2 марки"])
+def test_a_plain_percent_with_a_number_nearby_stays_a_percent_off(text: str) -> None:
+    assert [p.kind for p in find_promotions([text], "EUR")] == [K.PERCENT_OFF]

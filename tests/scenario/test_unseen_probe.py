@@ -195,6 +195,9 @@ PLAIN = Shop("plainshop", "plain", [  # 5.90 shipping under 79.00 (pages), yaml 
     Item("oneblade", "Philips OneBlade QP2724/20", D("36.90")),  # + 5.90 = 42.80 > 39.90
     Item("redmi-note-13-pro", "Xiaomi Redmi Note 13 Pro 8/256 GB, Midnight Black",
          D("309.00")),  # TRUE
+    Item("lego-42151", "LEGO Technic 42151 Bugatti Bolide", D("52.00"),
+         badges=("При покупка на 2 бр. -20%",)),
+    # 52.00 + 5.90 = 57.90 > 49.99; the -20% needs two units (41.60 + 5.90 would undercut)
 ])
 
 GRAPH = Shop("graphshop", "graph", [  # yaml: free shipping; one page states its own
