@@ -258,12 +258,24 @@ def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> lis
                                  language=doc.language)
             parsed = [chosen] if chosen else parsed
         if len({p.amount for p in parsed}) > 1 and content is None:
-            # A price block holding several prices (old and new): its leaves are the candidates.
-            for child in el.iterdescendants():
-                own = " ".join((child.text or "").split()) if isinstance(child.tag, str) else ""
+            # A price block holding several prices (old and new): its leaves are the
+            # candidates, and the words of an element beside its struck old price
+            # ('<s>25,00 €</s> 19,90 €': its text and the tails of the struck children).
+            for child in (el, *el.iterdescendants()):
+                if not isinstance(child.tag, str) or id(child) in seen_ids:
+                    continue
+                struck = bool(len(child)) and all(_old_element(c) for c in child)
+                if child is el and not struck:
+                    continue  # the block itself only beside a struck price, as before
+                own = " ".join(" ".join([child.text or "", *(c.tail or "" for c in child)]
+                                        if struck else [child.text or ""]).split())
                 inner = find_prices(own, default_currency=currency, tld=doc.tld,
                                     language=doc.language) if own else []
-                if len(inner) == 1 and id(child) not in seen_ids:
+                if _dual_display(inner):  # "179,00 € / 350,09 лв." beside a struck price
+                    chosen = parse_price(own, default_currency=currency, tld=doc.tld,
+                                         language=doc.language)
+                    inner = [chosen] if chosen else inner
+                if len(inner) == 1:
                     seen_ids.add(id(child))
                     found.append(_PriceCand(child, inner[0], own, 0.0, False, True))
             continue
@@ -443,6 +455,12 @@ def _hidden(el: Any) -> bool:
         if _HIDDEN_CLASS_RE.search(node.get("class") or ""):
             return True
     return False
+
+
+def _old_element(el: Any) -> bool:
+    """A struck or old-price element ('<s>', '<del>', class "old-price")."""
+    return isinstance(el.tag, str) and (el.tag in ("del", "s", "strike")
+                                        or old_class(el.get("class") or ""))
 
 
 def _struck(el: Any) -> bool:

@@ -137,3 +137,24 @@ def test_decimals_per_currency_come_from_the_money_modules_one_list() -> None:
     assert parse_structured_amount("24.990", "JPY") == Decimal("24990")
     assert parse_amount("1.500", "KWD") == Decimal("1.500")
     assert parse_amount("0.500", "EUR") == Decimal("0.500")
+
+
+@pytest.mark.parametrize("block", [
+    '<div class="price"><s>25,00 €</s> 19,90 €</div>',
+    '<div class="price"><del>25,00 €</del> 19,90 €</div>',
+    '<div class="price"><s>€25.00</s> €19.90</div>',
+    '<div class="price">19,90 € <s>25,00 €</s></div>',
+])
+def test_the_current_price_as_bare_text_beside_a_struck_one(block: str) -> None:
+    """The price block's own text (not in any leaf element) is the current price; before,
+    only leaves were read and the page had no price at all."""
+    result = run(block + "<button>Добави в количката</button>", lang="bg")
+    assert (result.price, result.regular_price, result.currency) == (D("19.90"), D("25.00"), "EUR")
+
+
+def test_struck_old_price_and_dual_display_in_one_line() -> None:
+    """Bulgaria's euro changeover: 'Цена: <s>229,00 €</s> 179,00 € / 350,09 лв.'."""
+    result = run('<div class="price">Цена: <s>229,00 €</s> 179,00 € / 350,09 лв.</div>'
+                 "<button>Поръчай</button>", lang="bg")
+    assert (result.price, result.regular_price, result.currency) == (D("179.00"), D("229.00"), "EUR")
+    assert (result.secondary_price, result.secondary_currency) == (D("350.09"), "BGN")

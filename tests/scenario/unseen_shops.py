@@ -128,8 +128,8 @@ BGN_PER_EUR = Decimal("1.95583")
 def render_plain(item: Item) -> str:
     """No structured data and no meta tags at all: only the visible Bulgarian text, with
     the price also in leva (dual display) and the shipping terms in a sentence."""
-    old = (f'<div class="old">Стара цена: <span>{bg_money(item.old_price)}</span></div>'
-           if item.old_price else "")
+    # the old price struck inside the price line, the current one bare text beside it
+    old = f"<s>{bg_money(item.old_price)}</s> " if item.old_price else ""
     leva = f"{(item.price * BGN_PER_EUR).quantize(Decimal('0.01'))}".replace(".", ",")
     notes = "".join(f'<div class="note">{html.escape(b)}</div>' for b in item.badges)
     stock = item.stock_text or ("В наличност" if item.in_stock else "Изчерпан")
@@ -137,8 +137,8 @@ def render_plain(item: Item) -> str:
 <html lang="bg"><head><meta charset="utf-8"><title>{html.escape(item.title)}</title></head>
 <body><div class="wrap"><div class="product-info">
 <h1 class="title">{html.escape(item.title)}</h1>
-<div class="prices">{old}
-<div class="current">Цена: <strong>{bg_money(item.price)}</strong> <small>/ {leva} лв.</small></div>
+<div class="prices">
+<div class="current">Цена: {old}{bg_money(item.price)} / {leva} лв.</div>
 </div>
 {notes}
 <div class="stock">{html.escape(stock)}</div>
