@@ -70,7 +70,8 @@ def compare(ctx: click.Context, top: int | None, lang: str) -> None:
         named = ", ".join(f"{k} {v}" for k, v in result.skipped_currency_by.items())
         click.echo(f"{result.skipped_currency} offers left out for currency (no rate): {named}.")
     if result.skipped_stock:
-        click.echo(f"{result.skipped_stock} offers left out for stock (out of stock, or "
+        plural = "" if result.skipped_stock == 1 else "s"
+        click.echo(f"{result.skipped_stock} offer{plural} left out for stock (out of stock, or "
                    "preorder/backorder per the settings): not counted as cheaper.")
     if result.index_by_competitor:
         click.echo("Price index (100 = parity, above 100 = they are dearer): " + ", ".join(

@@ -37,7 +37,10 @@ _PHRASES: list[tuple[Availability, CIPattern]] = [
         r"|n'est plus (?:vendu|disponible)|descatalogado|ya no (?:está )?disponible")),
     (Availability.PRE_ORDER, CIPattern(
         r"pre-?order|предварителна поръчка|предпоръчка|vorbestell|précommande|pré-commande"
-        r"|en précommande|preventa|reserva(?:r)? ahora|prenota")),
+        r"|en précommande|preventa|reserva(?:r)? ahora|prenota"
+        # announced, not yet sold: nobody can buy it today
+        r"|очаквайте скоро|очаквай скоро|скоро в наличност|coming soon|available soon"
+        r"|demnächst erhältlich|bientôt disponible|próximamente")),
     (Availability.BACK_ORDER, CIPattern(
         r"back-?order|на заявка|по поръчка|очаква се"
         r"|nachbestellt|lieferbar in \d+|sur commande|en réapprovisionnement|bajo pedido"

@@ -25,7 +25,8 @@ A = Availability
         ("В наличност", A.IN_STOCK), ("Наличен", A.IN_STOCK), ("Изчерпан", A.OUT_OF_STOCK),
         ("Няма наличност", A.OUT_OF_STOCK), ("Предварителна поръчка", A.PRE_ORDER),
         ("По поръчка", A.BACK_ORDER), ("Ограничено количество", A.LIMITED_AVAILABILITY),
-        ("Спрян от производство", A.DISCONTINUED),
+        ("Спрян от производство", A.DISCONTINUED), ("Очаквайте скоро", A.PRE_ORDER),
+        ("Coming soon", A.PRE_ORDER),
         # German
         ("Auf Lager", A.IN_STOCK), ("Sofort lieferbar", A.IN_STOCK),
         ("Ausverkauft", A.OUT_OF_STOCK), ("Derzeit nicht verfügbar", A.OUT_OF_STOCK),

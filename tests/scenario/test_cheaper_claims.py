@@ -154,7 +154,7 @@ def test_exactly_the_true_cheaper_claims(tmp_path: Path) -> None:
         by_kind.get("conditional_offer", set())
     # out of stock: an opportunity, and the CLI says how many were left out for stock
     assert by_kind.get("out_of_stock") == {("DRILL", "shopb")}
-    assert "1 offers left out for stock" in compared
+    assert "1 offer left out for stock" in compared
     # the refurbished laptop, the 65" TV, the 256 GB phone, the silver headphones and the
     # 6-pack are no match at all: nothing about them anywhere
     for sku, shop in (("LAPTOP", "shopb"), ("PHONE128", "shopa"), ("COLA", "shopb")):

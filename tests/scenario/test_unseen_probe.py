@@ -232,7 +232,7 @@ def test_exactly_the_true_cheaper_claims_without_microdata_or_meta(tmp_path: Pat
         by_kind.setdefault(r["kind"], set()).add((r["sku"], r["competitor"]))
     # sold out on the page though its JSON-LD says InStock: an opportunity, never cheaper
     assert by_kind.get("out_of_stock") == {("VERTUO-POP", "graphshop")}, by_kind
-    assert "1 offers left out for stock" in printed
+    assert "1 offer left out for stock" in printed
     assert {("WAN28", "plainshop"), ("LEGO-42151", "graphshop")} <= \
         by_kind.get("conditional_offer", set()), by_kind
     # the page's own "Доставка до адрес: 5,90 €" (under 79 €) is in their landed price
