@@ -298,7 +298,8 @@ class Matcher:
                 limit=5, score_cutoff=cutoff):
             found[idx] = (set_score + fuzz.token_sort_ratio(text, cands[idx].text)) / 2
         by_latin: set[int] = set()
-        cyrillic = _cyrillic(theirs.rest)
+        # a Bulgarian colour word alone ("Roborock Q7 Max, бяла") makes a Bulgarian title too
+        cyrillic = _cyrillic(theirs.rest) or _cyrillic(listing.title)
         bilingual = (not cyrillic) in self._scripts[key]  # some of ours in the other script
         latin = _latin(text) if bilingual else ""
         if latin:

@@ -294,6 +294,12 @@ def _shown(values: frozenset[Any]) -> str:
     return "/".join(sorted(format(v, "f") if isinstance(v, Decimal) else str(v) for v in values))
 
 
+def _bare_in(values: frozenset[Decimal], other: Attributes) -> bool:
+    """Every value is a bare number among the other title's words."""
+    numbers = set(other.rest.split())
+    return all(format(v.normalize(), "f") in numbers for v in values)
+
+
 def compare_attributes(ours: Attributes, theirs: Attributes,
                        identified: bool = False) -> AttributeCheck:
     """Every attribute both sides state must agree; pack counts must agree (a missing count
@@ -325,6 +331,9 @@ def compare_attributes(ours: Attributes, theirs: Attributes,
             compared.append(f"{dim} {_shown(a & b)}")
             if a != b:
                 penalty += 0.05
+        elif dim == "screen" and (stated := a or b) and _bare_in(stated, theirs if a else ours):
+            # 'MacBook Air 13 M3' / 'MacBook Air 13" M3': the same diagonal without its unit
+            compared.append(f"{dim} {_shown(stated)}")
         else:
             penalty += 0.1
     if ours.colours and theirs.colours:

@@ -40,6 +40,10 @@ class CandidateSet:
     notes: list[str] = field(default_factory=list)
     price_element: Any = None
     """Element the heuristic price came from (anchors the main product region)."""
+    price_choices: list[tuple[Decimal, Decimal, Any]] = field(default_factory=list)
+    """Structured data offered several prices and none is the page's own (an AggregateOffer
+    range, offers for other colours or conditions): (low, high, condition) of each; the
+    page's visible price then says which one it sells (see extractor._choose_offer)."""
 
     def add(self, candidate: Candidate) -> None:
         """Keep ``candidate`` unless its value is empty."""

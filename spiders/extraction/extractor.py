@@ -129,8 +129,8 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
         return None
     out = CandidateSet()
     read_jsonld(page, out)
-    if not _complete(out):
-        return None
+    if not _complete(out) or out.price_choices:
+        return None  # several offers: the page's visible price says which one it sells
     read_opengraph(page, out)  # type: ignore[arg-type]  # as the full path does
     if not _complete(out):
         return None
@@ -190,6 +190,8 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
         # Meta tags are already indexed: a nearly free consistency check.
         read_opengraph(doc, out)
         run.ran.append("opengraph")
+    if out.price_choices:
+        _choose_offer(doc, out, hints.currency)
     olds = old_prices(doc, hints.currency) if out.has("price") else []
     if "heuristic" not in run.ran and (not out.has("price") or _stale(out, olds)):
         read_heuristics(doc, out, hints.currency)
@@ -199,6 +201,39 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
     if olds and not out.has("regular_price"):
         _page_regular_price(out, olds, run.region)
     return _assemble(run, url, today)
+
+
+def _choose_offer(doc: Document, out: CandidateSet, currency: str | None) -> None:
+    """Structured data offered several prices (other variants' offers, a lowPrice..highPrice
+    range): the price the page itself shows, when it is one of them, is the page's price.
+
+    The lowest offer stands otherwise. The chosen offer's stated condition replaces one
+    read from another offer (a used copy sold beside the new one).
+    """
+    shown = [c for c in out.items if c.field == "price" and c.source == "heuristic"]
+    element = out.price_element
+    if not shown:
+        seen = CandidateSet()
+        read_heuristics(doc, seen, currency)
+        shown, element = seen.of("price"), seen.price_element
+    if not shown:
+        return
+    value = shown[0].value
+    fits = [(low, high, cond) for low, high, cond in out.price_choices if low <= value <= high]
+    structured = [c for c in out.items if c.field == "price" and c.source in STRUCTURED]
+    if not fits or not structured or all(c.value == value for c in structured):
+        return
+    out.note(f"structured data offers {len(out.price_choices)} prices or a range; "
+             f"the page shows {value}")
+    out.items = [replace(c, value=value, raw=shown[0].raw)
+                 if c.field == "price" and c.source in STRUCTURED else c for c in out.items]
+    if out.price_element is None:
+        out.price_element = element
+    conditions = {cond for _, _, cond in fits}
+    if len(conditions) == 1 and None not in conditions:
+        out.items = [replace(c, value=next(iter(conditions)))
+                     if c.field == "condition" and c.source in STRUCTURED else c
+                     for c in out.items]
 
 
 def _page_regular_price(out: CandidateSet, olds: list[tuple[Any, Decimal]],

@@ -89,6 +89,13 @@ _SUFFIX_TRAP_RE = re.compile(
     r"|netto|net\b|ht\b"
     r"|hors taxe)",
     re.I)
+_INC_TAX_AFTER_RE = re.compile(
+    r"^[\s.,*]*(?:с|със|incl\.?|including|inc\.?|inkl\.?|mit|avec|con|z|s)\s?"
+    r"(?:vat|tax|taxes|mwst\.?|ust\.?|tva|iva|ддс|dds|ddv|dph|pdv)(?![^\W\d_])"
+    r"|^[\s.,*]*(?:ttc|brutto|gross)(?![^\W\d_])", re.I)
+_FROM_PREFIX_RE = re.compile(
+    r"(?<![^\W\d_])(?:from|starting at|от|ab|dès|à partir de|desde|a partir de|a partire da"
+    r"|vanaf|od)\W{0,3}\s*(?:[^\d\s]{0,4}\s?)$", re.I)
 _OLD_PREFIX_RE = re.compile(
     r"(?<![^\W\d_])(?:was|previously|regular price|reg\.|list price|rrp|msrp|uvp|statt|vorher|avant|prix"
     r" initial|antes|precio anterior|стара цена|предишна цена|редовна цена|преди|normal"
@@ -264,7 +271,8 @@ def _price_candidates(ctx: _Context, doc: Document, currency: str | None) -> lis
             for child in (el, *el.iterdescendants()):
                 if not isinstance(child.tag, str) or id(child) in seen_ids:
                     continue
-                struck = bool(len(child)) and all(_old_element(c) for c in child)
+                struck = bool(len(child)) and all(
+                    _old_element(c) or _unit_note(c, currency, doc) for c in child)
                 if child is el and not struck:
                     continue  # the block itself only beside a struck price, as before
                 own = " ".join(" ".join([child.text or "", *(c.tail or "" for c in child)]
@@ -389,9 +397,13 @@ def _score(cand: _PriceCand, ctx: _Context) -> float | None:
     if cand.parsed.currency is None and not _bare_number(cand):
         return None  # "SKU-123", "Model 2024", "15.6 inch", "buy 1 box": no price
     old = old_attr or _struck(el) or bool(_OLD_PREFIX_RE.search(before))
-    if not old and tax_kind(attrs) != "inc" and _PREFIX_TRAP_RE.search(before):
-        return None
+    own_after = cand.text[cand.parsed.end:] or after
+    if not old and tax_kind(attrs) != "inc" and not _INC_TAX_AFTER_RE.match(own_after) \
+            and _PREFIX_TRAP_RE.search(before):
+        return None  # (a price itself saying "с ДДС" is not the net price written before it)
     score = 2.0
+    if not old and _FROM_PREFIX_RE.search(before):
+        score -= 0.5  # "от 9,90 €" (the cheapest variant's) loses to a plain price placed alike
     if _in_control(el):
         score -= 2.5  # variant swatches and option lists carry other variants' prices
     if _PRICE_ATTR_RE.search(attrs) or cand.in_price_block:
@@ -455,6 +467,17 @@ def _hidden(el: Any) -> bool:
         if _HIDDEN_CLASS_RE.search(node.get("class") or ""):
             return True
     return False
+
+
+def _unit_note(el: Any, currency: str | None, doc: Document) -> bool:
+    """A unit or monthly price written inside a price line ('11,50 € <span>(23,00 €/кг)
+    </span>'): the line's own words are the price."""
+    if not isinstance(el.tag, str):
+        return False
+    text = " ".join(text_content(el).split())
+    parsed = find_prices(text, default_currency=currency, tld=doc.tld,
+                         language=doc.language) if text else []
+    return len(parsed) == 1 and bool(_SUFFIX_TRAP_RE.search(text[parsed[0].end:]))
 
 
 def _old_element(el: Any) -> bool:

@@ -210,6 +210,25 @@ def _offer_price(offer: dict[str, Any], currency: str | None) -> Decimal | None:
     return None
 
 
+_VARIANT_KEYS = ("sku", "name", "color", "size", "url", "itemCondition", "availability",
+                 "gtin13", "gtin", "mpn")
+
+
+def _variant_of(offer: dict[str, Any]) -> tuple[str, ...]:
+    """What tells one offer's item from another's (not its price)."""
+    return tuple(str(offer.get(key) or "") for key in _VARIANT_KEYS)
+
+
+def _offer_high(offer: dict[str, Any], currency: str | None) -> Decimal | None:
+    """An AggregateOffer's highPrice (its lowPrice is read as its price)."""
+    if offer.get("price") not in (None, ""):
+        return None
+    for key in ("highPrice", "highprice"):
+        if offer.get(key) not in (None, ""):
+            return parse_structured_amount(offer[key], currency)
+    return None
+
+
 def _is_list_price(spec: dict[str, Any]) -> bool:
     kind = str(spec.get("priceType") or "").lower()
     return any(k in kind for k in _LIST_PRICE_TYPES)
@@ -300,6 +319,15 @@ def read_product_nodes(
     selected = _selected_offer(priced, page_url)
     price, offer, code, raw = selected or min(buyable or priced, key=lambda t: t[0])
     distinct = {p[0] for p in priced}
+    if not selected:
+        ranges = [(p, _offer_high(o, c) or p, normalize_condition(o.get("itemCondition")))
+                  for p, o, c, _ in priced]
+        if any(high > low for low, high, _ in ranges) or (
+                len(distinct) > 1 and len({_variant_of(o) for _, o, _, _ in priced}) > 1):
+            # Offers for other variants (another size, colour or condition), or a
+            # lowPrice..highPrice range: the lowest is not necessarily this page's price.
+            # (Offers alike but for their price are price tiers of one item: the lowest.)
+            out.price_choices = ranges
     conf = confidence if len(distinct) == 1 or selected else confidence - 0.05
     add(Candidate(field="price", value=price, source=source, confidence=conf,
                   raw=str(offer.get("price") or offer.get("lowPrice"))))

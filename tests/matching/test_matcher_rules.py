@@ -263,3 +263,30 @@ def test_a_bulgarian_title_with_gb_in_cyrillic_matches_our_capacity() -> None:
     assert found.confidence >= settings.high_confidence, found
     assert Matcher(catalog[1:], settings).propose(
         ListingItem(9, "Смартфон Samsung Galaxy S24, 256 ГБ, черен")) is None
+
+
+def test_a_screen_size_without_its_inch_mark_is_the_same_statement() -> None:
+    # 'MacBook Air 13 M3' and 'MacBook Air 13" M3': no attribute on one side only
+    ours = parse_attributes("Apple MacBook Air 13 M3 8GB/256GB Midnight")
+    theirs = parse_attributes('Лаптоп Apple MacBook Air 13" M3, 8GB/256GB, Midnight')
+    check = compare_attributes(ours, theirs)
+    assert check.compatible and check.penalty == 0 and "screen 13" in check.compared
+    # another bare number is no diagonal: still a penalty; another diagonal: no match
+    check = compare_attributes(parse_attributes("Apple MacBook Air 15 M3"), theirs)
+    assert check.penalty >= 0.1
+    assert not compare_attributes(parse_attributes('Apple MacBook Air 15" M3'),
+                                  theirs).compatible
+
+
+def test_a_bulgarian_colour_word_makes_a_bulgarian_title() -> None:
+    # 'Roborock Q7 Max, бяла' (JSON-LD name: the model and a Bulgarian colour) is our
+    # English 'Roborock Q7 Max Robot Vacuum White': brand + model code carry it
+    ours = [CatalogItem(1, "Roborock Q7 Max Robot Vacuum White", brand="Roborock"),
+            CatalogItem(2, "Roborock S8 Robot Vacuum Black", brand="Roborock")]
+    solo = Matcher(ours, MatchSettings())
+    found = solo.propose(ListingItem(1, "Roborock Q7 Max, бяла", brand="Roborock"))
+    assert found is not None and found.product_id == 1
+    assert found.confidence >= MatchSettings().high_confidence
+    # the other colour or the other tier never
+    assert solo.propose(ListingItem(2, "Roborock Q7 Max, черна", brand="Roborock")) is None
+    assert solo.propose(ListingItem(3, "Roborock Q7 Max+, бяла", brand="Roborock")) is None
