@@ -353,6 +353,10 @@ def _near_title_candidates(ctx: _Context, doc: Document,
             continue
         parsed = find_prices(own, default_currency=currency, tld=doc.tld, language=doc.language,
                              require_currency=True)
+        if _dual_display(parsed):  # "Цена: 2 442,83 лв. | 1.249,00 €": keep the expected one
+            chosen = parse_price(own, default_currency=currency, tld=doc.tld,
+                                 language=doc.language)
+            parsed = [chosen] if chosen else parsed
         if len(parsed) == 1:
             found.append(_PriceCand(el, parsed[0], own, 0.0, False))
         if len(found) >= 20:
@@ -509,7 +513,9 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
         out.add(Candidate(field="title", value=title, source="heuristic", confidence=0.6))
     _availability(doc, ctx, out)
     cands = _price_candidates(ctx, doc, hint)
-    if not cands and ctx.title_el is not None:
+    if ctx.title_el is not None and all(_score(c, ctx) is None for c in cands):
+        # none, or only prices that are not the price ("99,90 €/месец" in the price class):
+        # the price may be plain text near the title ("Цена: 1 199,00 €")
         cands = _near_title_candidates(ctx, doc, hint)
     scored = []
     rejected_related = 0

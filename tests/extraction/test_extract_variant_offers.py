@@ -103,3 +103,19 @@ def test_unit_price_inside_the_price_line() -> None:
     body = ('<h1>Кафе Lavazza Qualità Oro 500 г</h1><div class="price">Цена: 11,50 € '
             '<span class="unit">(23,00 €/кг)</span></div><a class="btn" href="#">Купи</a>')
     assert run(body, lang="bg").price == D("11.50")
+
+
+def test_instalment_in_the_price_class_the_full_price_as_plain_text() -> None:
+    body = ('<h1>Лаптоп Apple MacBook Air 13" M3</h1><div class="price-main">'
+            '<span class="price big">104,08 €/месец</span> за 12 месеца</div>'
+            '<div class="full">Цена: 1 249,00 €</div><a class="btn" href="#">Купи</a>')
+    assert run(body, lang="bg").price == D("1249.00")  # was none: only the monthly amount
+
+
+def test_leva_first_euro_second_as_plain_text_near_the_title() -> None:
+    body = ('<h1>Лаптоп Apple MacBook Air 13" M3</h1><div class="price-main">'
+            '<span class="price big">104,08 €/месец</span></div>'
+            '<div class="full">Цена: 2 442,83 лв. | 1.249,00 €</div>'
+            '<a class="btn" href="#">Купи</a>')
+    product = run(body, lang="bg", currency="EUR")
+    assert (product.price, product.currency) == (D("1249.00"), "EUR")

@@ -108,11 +108,12 @@ B2B = Shop("b2bshop", "b2b", [
 <div class="price-net"><span class="big">199,00 €</span> без ДДС</div>
 <div class="price-gross">238,80 € с ДДС</div>
 <div class="stock">Наличен</div>"""),
-    # Leva first, euro second, "1.249,00 €"; an instalment in big type. 1249.00 < 1299.00: TRUE.
+    # Leva first, euro second, "1.249,00 €"; the instalment in the price class, in big
+    # type. 1249.00 < 1299.00: TRUE.
     Item("macbook-air-13-m3-256-midnight", 'Лаптоп Apple MacBook Air 13" M3, 8GB/256GB, Midnight',
          """
-<div class="instalment"><span class="big">104,08 €/месец</span> за 12 месеца с TBI Bank</div>
-<div class="price">Цена: 2 442,83 лв. | 1.249,00 €</div>
+<div class="price-main"><span class="price big">104,08 €/месец</span> за 12 месеца с TBI Bank</div>
+<div class="full">Цена: 2 442,83 лв. | 1.249,00 €</div>
 <div class="stock">Наличен</div>"""),
     # "€ 549" (free over 200) < 599.00: TRUE.
     Item("samsung-qe55q60dauxxh", "Телевизор Samsung QE55Q60DAUXXH 55 инча", """
