@@ -46,7 +46,7 @@ _NUM = r"\d+(?:[.,]\d+)?"
 _SIZE = re.compile(rf"(?<![\w.,])({_NUM})\s*({_UNIT_ALT})(?!\w)", re.IGNORECASE)
 _MULTI = re.compile(rf"(?<![\w.,])(\d+)\s*[x×х*]\s*({_NUM})\s*({_UNIT_ALT})(?!\w)", re.IGNORECASE)
 _PACK_PATTERNS = (
-    re.compile(r"(?<!\w)(\d+)\s*-?\s*(?:pack|pk|pcs|pc|pieces|piece|count|ct|бр|броя|пакет[а]?|er[- ]pack|stk|stück)(?!\w)\.?", re.IGNORECASE),
+    re.compile(r"(?<!\w)(\d+)\s*-?\s*(?:pack|pk|pcs|pc|pieces|piece|count|ct|бр|броя|части|парчета|бройки|пакет[а]?|er[- ]pack|stk|stück)(?!\w)\.?", re.IGNORECASE),
     re.compile(r"(?<!\w)(?:pack|set|box|case|multipack|опаковка|комплект)\s+(?:of|от)\s+(\d+)(?!\w)", re.IGNORECASE),
     re.compile(r"(?<!\w)(\d+)\s*(?:x|×|х)(?=\s|$)", re.IGNORECASE),
 )

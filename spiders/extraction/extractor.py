@@ -13,6 +13,7 @@ the pages it accepts (it hands back every page where it could differ).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from typing import Any
 from .availability import availability_from_text, sole_stock_statement
 from .candidates import CandidateSet, Vote
 from .condition import condition_of_page
-from .currency import context_currency, reading_day
+from .currency import context_currency, current_day, reading_day
 from .document import MAX_BYTES, Document, NotHtmlError, RawPage
 from .dual import secondary_amount
 from .heuristics import old_prices, page_title, read_heuristics
@@ -49,6 +50,7 @@ from .rawtext import read_raw_blocks
 from .regions import main_region, notice_blocks, text_blocks
 from .structured import read_jsonld, read_microdata, read_opengraph, read_rdfa
 from .terms import Terms, find_terms
+from .timeparse import find_until
 
 Strategy = Callable[[Document, CandidateSet, str | None], bool]
 
@@ -409,6 +411,16 @@ def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], 
     price, regular = product.price, product.regular_price
     has_discount = any(p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF)
                        for p in promos)
+    if valid is None and regular is not None and price is not None and not has_discount:
+        ended = _markdown_ended(texts, today)
+        if ended is not None:
+            # "Промоция валидна до 30.11.2026" read on 6 Dec: the struck regular price is
+            # what the shop charges now, even if the page still shows the sale price.
+            product.price, product.regular_price = regular, None
+            product.secondary_price, product.secondary_currency = (
+                secondary_amount(texts[:80], regular, product.currency)
+                if product.currency else (None, None))
+            return promos
     discount = discount_from_regular(price, regular, valid)
     if discount is not None and not has_discount:
         promos.insert(0, discount)
@@ -417,6 +429,23 @@ def _promotions(product: ExtractedProduct, out: CandidateSet, texts: list[str], 
                   if p.kind in (PromotionKind.PERCENT_OFF, PromotionKind.AMOUNT_OFF) else p
                   for p in promos]
     return promos
+
+
+_PROMO_WORD = re.compile(r"промо|намал|отстъпк|оферт|promo|sale|offer|discount|angebot|aktion",
+                         re.IGNORECASE)
+
+
+def _markdown_ended(texts: list[str], today: date | None) -> date | None:
+    """The day a promotion stated beside the price ended ("Промоция валидна до 30.11.2026"),
+    when that day is before ``today``; None when no such statement or it still runs."""
+    ref = today or current_day()
+    for text in texts[:80]:
+        if len(text) > 200 or not _PROMO_WORD.search(text):
+            continue
+        until = find_until(text, ref)
+        if until is not None:
+            return until if until < ref else None
+    return None
 
 
 def _without_titles(texts: list[str], titles: list[str]) -> list[str]:

@@ -168,3 +168,27 @@ def test_a_discount_that_needs_a_quantity_is_a_multi_buy(text: str, buy: int, pc
                                   "-25% за всички продукти от 2 марки"])
 def test_a_plain_percent_with_a_number_nearby_stays_a_percent_off(text: str) -> None:
     assert [p.kind for p in find_promotions([text], "EUR")] == [K.PERCENT_OFF]
+
+
+_ENDED_PAGE = """<!doctype html><html lang="bg"><head><meta charset="utf-8">
+<title>Tefal Ingenio</title></head><body><div class="product-info">
+<h1>Комплект тигани Tefal Ingenio 3 части</h1>
+<div class="price"><del>99,00 €</del> <span class="now">79,00 €</span></div>
+<p class="promo">Промоция валидна до {until}</p><div class="stock">В наличност</div>
+</div></body></html>"""
+
+
+def test_a_markdown_whose_promotion_ended_reads_the_regular_price() -> None:
+    from spiders.extraction import extract
+
+    ended = extract(_ENDED_PAGE.format(until="30.11.2026"), "http://shop.test/p/a.html",
+                    today=date(2026, 12, 6))
+    assert (ended.price, ended.regular_price) == (Decimal("99.00"), None)
+    assert not [p for p in ended.promotions if p.kind == PromotionKind.PERCENT_OFF]
+    running = extract(_ENDED_PAGE.format(until="31.12.2026"), "http://shop.test/p/a.html",
+                      today=date(2026, 12, 6))
+    assert (running.price, running.regular_price) == (Decimal("79.00"), Decimal("99.00"))
+    # the last day still counts
+    last = extract(_ENDED_PAGE.format(until="06.12.2026"), "http://shop.test/p/a.html",
+                   today=date(2026, 12, 6))
+    assert last.price == Decimal("79.00")

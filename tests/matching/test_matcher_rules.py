@@ -290,3 +290,15 @@ def test_a_bulgarian_colour_word_makes_a_bulgarian_title() -> None:
     # the other colour or the other tier never
     assert solo.propose(ListingItem(2, "Roborock Q7 Max, черна", brand="Roborock")) is None
     assert solo.propose(ListingItem(3, "Roborock Q7 Max+, бяла", brand="Roborock")) is None
+
+
+def test_bulgarian_piece_counts_are_a_pack() -> None:
+    from monitor.matching.normalize import compare_attributes, parse_attributes
+
+    ours = parse_attributes("Tefal Ingenio Pan Set 3 pcs")
+    assert parse_attributes("Комплект тигани Tefal Ingenio 3 части").pack == 3
+    assert parse_attributes("Комплект чаши 6 парчета").pack == 6
+    assert compare_attributes(ours, parse_attributes(
+        "Комплект тигани Tefal Ingenio 3 части")).compatible
+    assert not compare_attributes(ours, parse_attributes(
+        "Комплект тигани Tefal Ingenio 5 части")).compatible
