@@ -11,10 +11,11 @@ from __future__ import annotations
 import html
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -80,37 +81,37 @@ def render(page: Page) -> str:
 </div></main></body></html>"""
 
 
-def sitemap(base: str, shop: Shop) -> str:
-    urls = "".join(f"<url><loc>{base}p/{p.slug}</loc></url>" for p in shop.pages)
+Routes = Callable[[str], dict[str, Callable[[], str]]]
+"""A site: its base URL -> {path: what renders the page at each request} (robots.txt and
+sitemap.xml come with it): a test may change a page between two crawls."""
+
+
+def sitemap_of(base: str, paths: Iterable[str]) -> str:
+    urls = "".join(f"<url><loc>{base}{path.lstrip('/')}</loc></url>" for path in paths)
     return ('<?xml version="1.0" encoding="UTF-8"?><urlset '
             f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
 
 
 @contextmanager
-def serve(shops: list[Shop]) -> Iterator[dict[str, str]]:
-    """Serve every shop on its own port; yields shop name -> base URL."""
+def serve_sites(sites: dict[str, Routes]) -> Iterator[dict[str, str]]:
+    """Serve every site on its own port of 127.0.0.1 (robots.txt allows all, sitemap.xml
+    lists its pages); yields site name -> base URL. The scenario page modules share it."""
     servers: list[ThreadingHTTPServer] = []
     bases: dict[str, str] = {}
     try:
-        for shop in shops:
-            box: dict[str, str] = {}
+        for name, routes in sites.items():
+            box: dict[str, dict[str, tuple[Callable[[], str], str]]] = {}
 
             class Handler(BaseHTTPRequestHandler):
-                the_shop, the_box = shop, box
+                the_box = box
 
                 def do_GET(self) -> None:
-                    path = self.path.split("?")[0]
-                    pages = {f"/p/{p.slug}": p for p in self.the_shop.pages}
-                    if path == "/robots.txt":
-                        body, kind = "User-agent: *\nAllow: /\n", "text/plain"
-                    elif path == "/sitemap.xml":
-                        body, kind = sitemap(self.the_box["base"], self.the_shop), "application/xml"
-                    elif path in pages:
-                        body, kind = render(pages[path]), "text/html"
-                    else:
+                    found = self.the_box["files"].get(self.path.split("?")[0])
+                    if found is None:
                         self.send_error(404)
                         return
-                    data = body.encode("utf-8")
+                    body, kind = found
+                    data = body().encode("utf-8")
                     self.send_response(200)
                     self.send_header("Content-Type", f"{kind}; charset=utf-8")
                     self.send_header("Content-Length", str(len(data)))
@@ -121,8 +122,13 @@ def serve(shops: list[Shop]) -> Iterator[dict[str, str]]:
                     pass
 
             server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-            box["base"] = f"http://127.0.0.1:{server.server_address[1]}/"
-            bases[shop.name] = box["base"]
+            base = bases[name] = f"http://127.0.0.1:{server.server_address[1]}/"
+            pages = routes(base)
+            robots, sitemap = "User-agent: *\nAllow: /\n", sitemap_of(base, pages)
+            box["files"] = {path: (body, "text/html") for path, body in pages.items()} | {
+                "/robots.txt": (partial(str, robots), "text/plain"),
+                "/sitemap.xml": (partial(str, sitemap), "application/xml"),
+            }
             servers.append(server)
             threading.Thread(target=server.serve_forever, daemon=True).start()
         yield bases
@@ -130,3 +136,15 @@ def serve(shops: list[Shop]) -> Iterator[dict[str, str]]:
         for server in servers:
             server.shutdown()
             server.server_close()
+
+
+def serve(shops: list[Shop]) -> AbstractContextManager[dict[str, str]]:
+    """Serve every shop on its own port; yields shop name -> base URL."""
+    return serve_sites({shop.name: (lambda base, shop=shop: {
+        f"/p/{p.slug}": partial(_render_now, shop, p.slug) for p in shop.pages})
+        for shop in shops})
+
+
+def _render_now(shop: Shop, slug: str) -> str:
+    """The page as the shop holds it now (a test may replace it between two crawls)."""
+    return render(next(p for p in shop.pages if p.slug == slug))

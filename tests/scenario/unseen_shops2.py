@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import html
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
+
+from .shops import serve_sites
 
 
 @dataclass(frozen=True)
@@ -80,53 +80,8 @@ def render_b2b(item: Item) -> str:
 RENDER = {"variant": render_variant, "b2b": render_b2b}
 
 
-def sitemap(base: str, shop: Shop) -> str:
-    urls = "".join(f"<url><loc>{base}product/{i.slug}.html</loc></url>" for i in shop.items)
-    return ('<?xml version="1.0" encoding="UTF-8"?><urlset '
-            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
-
-
-@contextmanager
-def serve(shops: list[Shop]) -> Iterator[dict[str, str]]:
+def serve(shops: list[Shop]) -> AbstractContextManager[dict[str, str]]:
     """Serve every shop on its own port; yields shop name -> base URL."""
-    servers: list[ThreadingHTTPServer] = []
-    bases: dict[str, str] = {}
-    try:
-        for shop in shops:
-            box: dict[str, str] = {}
-
-            class Handler(BaseHTTPRequestHandler):
-                the_shop, the_box = shop, box
-
-                def do_GET(self) -> None:
-                    path = self.path.split("?")[0]
-                    items = {f"/product/{i.slug}.html": i for i in self.the_shop.items}
-                    if path == "/robots.txt":
-                        body, kind = "User-agent: *\nAllow: /\n", "text/plain"
-                    elif path == "/sitemap.xml":
-                        body, kind = sitemap(self.the_box["base"], self.the_shop), "application/xml"
-                    elif path in items:
-                        body, kind = RENDER[self.the_shop.kind](items[path]), "text/html"
-                    else:
-                        self.send_error(404)
-                        return
-                    data = body.encode("utf-8")
-                    self.send_response(200)
-                    self.send_header("Content-Type", f"{kind}; charset=utf-8")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-
-                def log_message(self, *args: object) -> None:
-                    pass
-
-            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-            box["base"] = f"http://127.0.0.1:{server.server_address[1]}/"
-            bases[shop.name] = box["base"]
-            servers.append(server)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield bases
-    finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
+    return serve_sites({shop.name: (lambda base, shop=shop: {
+        f"/product/{i.slug}.html": partial(RENDER[shop.kind], i) for i in shop.items})
+        for shop in shops})
