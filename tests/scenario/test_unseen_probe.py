@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from contextlib import AbstractContextManager
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -118,14 +119,16 @@ def write_competitors(path: Path, bases: dict[str, str], terms: dict[str, dict[s
     }, sort_keys=False), encoding="utf-8")
 
 
-def run_chain(tmp_path: Path, catalog: list[tuple[str, ...]], shops: list[Shop],
+def run_chain(tmp_path: Path, catalog: list[tuple[str, ...]],
+              served: AbstractContextManager[dict[str, str]],
               terms: dict[str, dict[str, str]]) -> tuple[list[dict[str, str]], str]:
     """`db upgrade`, `catalog import`, `crawl`, `match`, `compare`, `export` in real
-    processes; the exported findings and everything the CLI printed."""
+    processes while `served` (a page module's `serve(shops)`) runs; the exported findings
+    and everything the CLI printed. The other probes run their shops through it too."""
     db = tmp_path / "pricewatch.db"
     catalog_csv, competitors = tmp_path / "catalog.csv", tmp_path / "competitors.yaml"
     write_catalog(catalog_csv, catalog)
-    with serve(shops) as bases:
+    with served as bases:
         write_competitors(competitors, bases, terms)
         cli(db, "db", "upgrade", cwd=tmp_path)
         cli(db, "catalog", "import", str(catalog_csv), cwd=tmp_path)
@@ -145,7 +148,7 @@ def claims_of(rows: list[dict[str, str]]) -> set[tuple[str, str]]:
 
 
 def test_exactly_the_true_cheaper_claims_on_unseen_bulgarian_shops(tmp_path: Path) -> None:
-    rows, printed = run_chain(tmp_path, CATALOG, [MICRO, TEXT], TERMS)
+    rows, printed = run_chain(tmp_path, CATALOG, serve([MICRO, TEXT]), TERMS)
     claims = claims_of(rows)
     false_claims, missed = claims - EXPECTED_CLAIMS, EXPECTED_CLAIMS - claims
     assert not false_claims and not missed, (
@@ -222,7 +225,7 @@ EXPECTED_CLAIMS2 = {("S24-256", "plainshop"), ("DEDICA", "plainshop"),
 
 
 def test_exactly_the_true_cheaper_claims_without_microdata_or_meta(tmp_path: Path) -> None:
-    rows, printed = run_chain(tmp_path, CATALOG2, [PLAIN, GRAPH], TERMS2)
+    rows, printed = run_chain(tmp_path, CATALOG2, serve([PLAIN, GRAPH]), TERMS2)
     claims = claims_of(rows)
     false_claims, missed = claims - EXPECTED_CLAIMS2, EXPECTED_CLAIMS2 - claims
     assert not false_claims and not missed, (

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from storage.types import SCALE
 
-from .test_unseen_probe import claims_of, cli, write_catalog, write_competitors
+from . import test_unseen_probe as probe
+from .test_unseen_probe import claims_of
 from .unseen_shops2 import Item, Shop, serve
 
 # sku, name, brand, mpn, price (EUR)
@@ -176,24 +177,7 @@ EXPECTED_CLAIMS = {
 
 
 def run_chain(tmp_path: Path) -> tuple[list[dict[str, str]], str]:
-    import csv
-
-    db = tmp_path / "pricewatch.db"
-    catalog_csv, competitors = tmp_path / "catalog.csv", tmp_path / "competitors.yaml"
-    write_catalog(catalog_csv, CATALOG)
-    with serve([VARIANT, B2B]) as bases:
-        write_competitors(competitors, bases, TERMS)
-        cli(db, "db", "upgrade", cwd=tmp_path)
-        cli(db, "catalog", "import", str(catalog_csv), cwd=tmp_path)
-        printed = cli(db, "crawl", "--competitors", str(competitors), cwd=tmp_path)
-    printed += cli(db, "match", cwd=tmp_path)
-    printed += cli(db, "match", "review", cwd=tmp_path)
-    printed += cli(db, "compare", "--top", "50", cwd=tmp_path)
-    exported = cli(db, "export", "--format", "csv", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    findings_csv = next(Path(line.split(" ", 1)[1]) for line in exported.splitlines()
-                        if "finding" in line)
-    with findings_csv.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle)), printed
+    return probe.run_chain(tmp_path, CATALOG, serve([VARIANT, B2B]), TERMS)
 
 
 def test_exactly_the_true_cheaper_claims_on_variant_and_b2b_pages(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ import pytest
 
 from storage.types import SCALE
 
-from .test_unseen_probe import claims_of, cli, write_catalog, write_competitors
+from . import test_unseen_probe as probe
+from .test_unseen_probe import claims_of
 from .unseen_shops3 import Item, Shop, serve
 
 CATALOG = [
@@ -90,24 +91,7 @@ READINGS = {
 }
 
 def run_chain(tmp_path: Path) -> tuple[list[dict[str, str]], str]:
-    import csv
-
-    db = tmp_path / "pricewatch.db"
-    catalog_csv, competitors = tmp_path / "catalog.csv", tmp_path / "competitors.yaml"
-    write_catalog(catalog_csv, CATALOG)
-    with serve([LEVA, FROM]) as bases:
-        write_competitors(competitors, bases, TERMS)
-        cli(db, "db", "upgrade", cwd=tmp_path)
-        cli(db, "catalog", "import", str(catalog_csv), cwd=tmp_path)
-        printed = cli(db, "crawl", "--competitors", str(competitors), cwd=tmp_path)
-    printed += cli(db, "match", cwd=tmp_path)
-    printed += cli(db, "match", "review", cwd=tmp_path)
-    printed += cli(db, "compare", "--top", "50", cwd=tmp_path)
-    exported = cli(db, "export", "--format", "csv", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    findings_csv = next(Path(line.split(" ", 1)[1]) for line in exported.splitlines()
-                        if "finding" in line)
-    with findings_csv.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle)), printed
+    return probe.run_chain(tmp_path, CATALOG, serve([LEVA, FROM]), TERMS)
 
 
 EXPECTED_CLAIMS = {("GSR120", "levashop"), ("COKEZERO-6", "levashop"),
