@@ -63,20 +63,25 @@ class Priced:
 
 @dataclass(slots=True)
 class Evaluation:
-    stats: ProductStats | None
+    product: OurProduct
     findings: list[FindingData]
     priced: list[Priced]
-    """The offers that can be bought now: what undercut, beatable, rank and index use."""
+    """The offers that can be bought now, cheapest first: what undercut, beatable, rank and
+    index use."""
     our: Landed
     out_of_stock: int = 0
     """Offers left out because they cannot be bought now (see `settings.in_stock`)."""
 
+    @property
+    def stats(self) -> ProductStats | None:
+        """Where we stand among the offers that can be bought now (None: there are none);
+        worked out when asked, as a comparison run needs only the offers."""
+        return product_stats(self.product, self.our, self.priced) if self.priced else None
+
 
 def land_ours(our: OurProduct) -> Landed:
-    return effective_price(
-        our.price, shipping_cost=our.shipping_cost,
-        free_shipping_threshold=our.free_shipping_threshold,
-    )
+    """Our landed price: our shelf price and shipping (we run no promotions here)."""
+    return plain_price(our.price, our.shipping_cost, our.free_shipping_threshold, ONE)
 
 
 def land_theirs(offer: TheirOffer, settings: CompareSettings, now: datetime | None) -> Landed:
@@ -166,18 +171,17 @@ def _finding(kind: FindingKind, our: OurProduct, ours: Landed, p: Priced | None,
             pieces.append(reason_piece("shipping_unknown", competitor=p.offer.competitor))
     if pieces:
         details["why"] = pieces
-    return FindingData(
-        kind=kind, product_id=our.product_id, currency=our.currency, reason=reason,
-        competitor_id=p.offer.competitor_id if p else None,
-        listing_id=p.offer.listing_id if p else None,
-        our_price=our.price, our_effective=ours.effective,
-        their_price=p.landed.shelf if p else None,
-        their_effective=p.landed.effective if p else None,
-        gap=gap, gap_pct=gap_pct, recommended_price=recommended_price, promo_until=promo_until,
-        impact=impact if impact is not None else (
-            cents(abs(gap) * our.priority) if gap is not None else ZERO),
-        details=details,
-    )
+    if impact is None:
+        impact = cents(abs(gap) * our.priority) if gap is not None else ZERO
+    if p is None:
+        return FindingData(kind, our.product_id, our.currency, reason, None, None, our.price,
+                           ours.effective, None, None, gap, gap_pct, recommended_price,
+                           promo_until, impact, details)
+    # positional, in FindingData's field order (a run makes ~300,000)
+    return FindingData(kind, our.product_id, our.currency, reason, p.offer.competitor_id,
+                       p.offer.listing_id, our.price, ours.effective, p.landed.shelf,
+                       p.landed.effective, gap, gap_pct, recommended_price, promo_until, impact,
+                       details)
 
 
 _PRICE_CLAIMS = frozenset({FindingKind.undercut, FindingKind.beatable, FindingKind.promo_driven,
@@ -332,20 +336,20 @@ def _beatable(our: OurProduct, ours: Landed, lasting: Priced, lasting_price: Dec
                                  our.free_shipping_threshold)
     rec = recommend_price(target, our.price, floor, endings=settings.price_endings,
                           max_move_pct=settings.max_move_pct)
-    goal = effective_price(rec.goal, shipping_cost=our.shipping_cost,
-                           free_shipping_threshold=our.free_shipping_threshold).effective
+    # our own price has no promotions: its landed price is the plain one
+    goal = plain_price(rec.goal, our.shipping_cost, our.free_shipping_threshold, ONE).effective
     if goal > lasting_price:
         return None  # the floor, rounded to our endings, lands above them: cannot match
-    new = effective_price(rec.price, shipping_cost=our.shipping_cost,
-                          free_shipping_threshold=our.free_shipping_threshold).effective
+    new = plain_price(rec.price, our.shipping_cost, our.free_shipping_threshold, ONE).effective
     outcome = ("beats" if new < lasting_price else "matches" if new == lasting_price
                else "moves towards")
-    limits = {
-        "target": "",
-        "margin": f"; held at our margin floor ({floor.explanation})",
-        "map": f"; held at MAP {our.map_price}",
-        "max_step": f"; limited to a {settings.max_move_pct.normalize():f}% step, repeat next run",
-    }[rec.bound]
+    bound = rec.bound
+    limits = (
+        "" if bound == "target"
+        else f"; held at our margin floor ({floor.explanation})" if bound == "margin"
+        else f"; held at MAP {our.map_price}" if bound == "map"
+        else f"; limited to a {settings.max_move_pct.normalize():f}% step, repeat next run"
+    )
     gap = ours.effective - lasting.landed.effective
     # their current price is a temporary markdown: we answer the price it returns to, and
     # say so (a bare "(1111.90)" beside a shelf of 833.93 reads as a wrong number)
@@ -509,11 +513,15 @@ def evaluate_product(
     ours = land_ours(our)
     priced: list[Priced] = []
     gone: list[Priced] = []
+    currency = our.currency
     for o in offers:
-        if o.currency != our.currency:
+        if o.currency != currency:
             continue
-        (priced if in_stock(o.availability, settings) else gone).append(
-            Priced(o, land_theirs(o, settings, now)))
+        landed = land_theirs(o, settings, now)
+        if o.availability is None or in_stock(o.availability, settings):
+            priced.append(Priced(o, landed))
+        else:
+            gone.append(Priced(o, landed))
     findings: list[FindingData] = []
     if priced:
         priced.sort(key=_cheapest_first)
@@ -524,5 +532,4 @@ def evaluate_product(
     findings += _fake_discounts(our, ours, everyone, settings)
     findings += _map_violations(our, ours, everyone)
     findings += _out_of_stock(our, ours, gone)
-    stats = product_stats(our, ours, priced) if priced else None
-    return Evaluation(stats, findings, priced, ours, len(gone))
+    return Evaluation(our, findings, priced, ours, len(gone))

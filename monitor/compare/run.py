@@ -6,7 +6,8 @@ the CompareRun with its findings in one transaction (all or nothing).
 
 A large catalog is cut into ranges of product ids compared in worker processes (the rules
 are CPU-bound Python; see `CompareSettings.workers`). Each worker reads its own range and
-hands back its findings already encoded for the database (plain ints and strings), which
+hands back its findings already encoded for the database (plain ints and strings; on
+SQLite packed as a small in-memory database that the parent copies in SQLite itself), which
 the parent writes while the workers go on; the findings are decoded into `FindingData`
 only when asked for (`CompareResult.findings` / `top`).
 """
@@ -75,8 +76,11 @@ class CompareResult:
     index_by_category: dict[str, Decimal] = field(default_factory=dict)
     """The same against all competitors, per category of ours."""
     rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
-    """The findings as written (encoded by `codec`), in product order."""
+    """The findings as written (encoded by `codec`), in product order; the parts compared
+    in worker processes on SQLite are in `packed` instead."""
     codec: repo.FindingCodec | None = field(default=None, repr=False)
+    packed: list[bytes] = field(default_factory=list, repr=False)
+    """Parts of the findings as the workers handed them back (`FindingCodec.pack`)."""
 
     @property
     def compare_run_id(self) -> int:
@@ -97,7 +101,9 @@ class CompareResult:
         def key(row: tuple[Any, ...]) -> tuple[Any, int, int]:
             return (-row[repo.IMPACT], row[repo.PRODUCT], _KIND_ORDER[row[_KIND]])
 
-        rows = sorted(self.rows, key=key) if limit is None else heapq.nsmallest(limit, self.rows, key)
+        found = [*self.rows, *chain.from_iterable(
+            repo.FindingCodec.unpack(p, top=limit) for p in self.packed)]
+        rows = sorted(found, key=key) if limit is None else heapq.nsmallest(limit, found, key)
         return [finding_from(self.codec.decode(r)) for r in rows]
 
     def summary(self) -> dict[str, Any]:
@@ -306,6 +312,8 @@ class _Part:
     """What one range of products gave: encoded findings and the sums behind the summary."""
 
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+    packed: bytes | None = None
+    """The rows packed for the way back from a worker process (SQLite), `rows` then empty."""
     counts: Counter[str] = field(default_factory=Counter)
     products: int = 0
     offers: int = 0
@@ -380,7 +388,7 @@ def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
         for f in evaluation.findings:
             rows.append(encode(finding_values(f)))
             counts[f.kind.value] += 1
-        if evaluation.stats is None:
+        if not evaluation.priced:
             continue
         part.products += 1
         cheapest: dict[str, Decimal] = {}
@@ -410,7 +418,10 @@ def _compare_in_worker(url: str, settings: CompareSettings, now: datetime,
     engine = _worker_engines.get(url)
     if engine is None:
         engine = _worker_engines[url] = make_engine(url)
-    return compare_products(engine, settings, now, products, rates)
+    part = compare_products(engine, settings, now, products, rates)
+    if engine.dialect.name == "sqlite":
+        part.packed, part.rows = repo.FindingCodec.pack(part.rows), []
+    return part
 
 
 def _workers(engine: Engine, settings: CompareSettings) -> int:
@@ -479,13 +490,16 @@ def run_comparison(
     started = now or clock
     now = started
     rows: list[tuple[Any, ...]] = []
+    packed: list[bytes] = []
     total = _Part()
     with ExitStack() as stack, _gc_paused():
         conn: Connection | None = None
         run_id = 0
         for part in chain(_parts(engine, settings, now, rates), [None]):
             if conn is None:
-                conn = stack.enter_context(engine.begin())
+                conn = stack.enter_context(engine.connect())
+                stack.callback(repo.release_packed, conn)  # once the transaction is over
+                stack.enter_context(conn.begin())
                 stack.enter_context(bulk_cache(conn))  # the finding indexes' pages at hand
                 run_id = repo.start_run(
                     conn, started_at=started,
@@ -493,8 +507,12 @@ def run_comparison(
                 )
             if part is None:
                 break
-            repo.add_findings(conn, run_id, part.rows, created_at=started)
-            rows.extend(part.rows)
+            if part.packed is not None:
+                repo.add_findings(conn, run_id, part.packed, created_at=started)
+                packed.append(part.packed)
+            else:
+                repo.add_findings(conn, run_id, part.rows, created_at=started)
+                rows.extend(part.rows)
             total.counts.update(part.counts)
             total.products += part.products
             total.offers += part.offers
@@ -510,7 +528,7 @@ def run_comparison(
             skipped_stock=total.skipped_stock, counts=dict(sorted(total.counts.items())),
             index_by_competitor=total.by_competitor.result(),
             index_by_category=total.by_category.result(),
-            rows=rows, codec=repo.FindingCodec(engine.dialect.name),
+            rows=rows, codec=repo.FindingCodec(engine.dialect.name), packed=packed,
         )
         repo.finish_run(conn, run_id, finished_at=started + (utcnow() - clock),
                         summary=result.summary())

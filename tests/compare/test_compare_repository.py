@@ -364,6 +364,15 @@ def test_run_in_worker_processes_matches_one_process(world: World) -> None:
             run = conn.execute(select(table(CompareRun)).where(
                 table(CompareRun).c.id == result.run_id)).one()
             assert run.finished_at is not None and run.summary["findings"] == result.counts
+    # a second run on the same connections: the parts handed back are copied in again, and
+    # nothing stays attached to a pooled connection afterwards
+    again = run_comparison(world.engine, CompareSettings(workers=2), now=NOW)
+    assert seen(again.findings) == seen(parallel.findings)
+    assert seen(again.top(1)) == seen(parallel.findings)[:1]
+    if world.engine.dialect.name == "sqlite":
+        with world.engine.connect() as conn:
+            attached = {row[1] for row in conn.exec_driver_sql("PRAGMA database_list")}
+            assert "compare_part" not in attached
 
 
 def test_run_comparison_on_an_in_memory_database() -> None:
