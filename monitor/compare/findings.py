@@ -266,9 +266,7 @@ def _price_findings(our: OurProduct, ours: Landed, priced: list[Priced],
 def _undercut(our: OurProduct, ours: Landed, priced: list[Priced], cheapest: Priced,
               gap: Decimal, settings: CompareSettings) -> list[FindingData]:
     cheaper = [p for p in priced if p.landed.effective < ours.effective]
-    lasting = min(priced, key=lambda p: (p.landed.base if p.landed.temporary else p.landed.effective,
-                                         p.offer.listing_id))
-    lasting_price = lasting.landed.base if lasting.landed.temporary else lasting.landed.effective
+    lasting, lasting_price = _cheapest_lasting(priced)
     name = cheapest.offer.competitor
     if lasting_price >= ours.effective:
         until = cheapest.landed.promo_until
@@ -307,6 +305,27 @@ def _undercut(our: OurProduct, ours: Landed, priced: list[Priced], cheapest: Pri
         findings[0] = replace(first, reason=f"{first.reason} We cannot follow: {text}.",
                               details=details)
     return findings
+
+
+def _lasting_price(landed: Landed) -> Decimal:
+    """Their price once temporary promotions end (the effective price when there are none)."""
+    return landed.base if landed.effective < landed.base else landed.effective
+
+
+def _cheapest_lasting(priced: list[Priced]) -> tuple[Priced, Decimal]:
+    """The offer cheapest once temporary promotions end (ties: the lowest listing id), and
+    that price. `priced` is sorted by effective price, which is never above the lasting
+    one: the search stops at the first offer whose effective price is above the best."""
+    best, best_price = priced[0], _lasting_price(priced[0].landed)
+    for p in priced[1:]:
+        effective = p.landed.effective
+        if effective > best_price:
+            break
+        price = _lasting_price(p.landed)
+        if price < best_price or (price == best_price
+                                  and p.offer.listing_id < best.offer.listing_id):
+            best, best_price = p, price
+    return best, best_price
 
 
 def _why_not(our: OurProduct, competitor: str, lasting_price: Decimal,

@@ -19,7 +19,7 @@ import heapq
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
@@ -204,13 +204,15 @@ class _Converter:
         found = self.conversion(amount, source, target)
         return None if found is None else found.amount
 
-    def lowest(self, row: repo.OfferRow, target: str) -> Decimal | None:
-        """Their lowest price before the discount, each currency converted into ours."""
-        if not row.lowest_before:
+    def lowest(self, lowest_before: tuple[tuple[str | None, Decimal], ...] | None,
+               offer_currency: str | None, target: str) -> Decimal | None:
+        """Their lowest price before the discount (per currency, as `repo.OfferRow` has
+        it), each currency converted into ours."""
+        if not lowest_before:
             return None
         values = []
-        for currency, amount in row.lowest_before:
-            source = currency or row.currency or target
+        for currency, amount in lowest_before:
+            source = currency or offer_currency or target
             if source == target:
                 values.append(amount)
                 continue
@@ -240,34 +242,64 @@ class _Converter:
         )
 
 
-def _their_offer(row: repo.OfferRow, promos: list[repo.PromotionRow] | None,
-                 terms_cache: dict[tuple[Any, ...], Terms], lowest: Decimal | None = None,
-                 ) -> TheirOffer:
-    """The rules' view of an offer; identical terms share one `Terms` (a million offers)."""
-    if promos:
-        promotions: tuple[Promo, ...] = tuple(
-            Promo(p.kind, p.value, p.code, p.buy_qty, p.pay_qty, p.threshold, p.instalments,
-                  p.valid_until, p.text)
-            for p in promos
+def _offer_builder(ours_by_id: dict[int, repo.ProductRow],
+                   promotions: dict[int, list[repo.PromotionRow]], converter: _Converter,
+                   grouped: dict[int, list[TheirOffer]], skipped: Counter[str],
+                   ) -> Callable[..., None]:
+    """The visitor `repo.visit_offers` calls with each offer's fields (`repo.OfferRow`'s
+    order): it builds the rules' view of the offer in our product's currency and files it
+    under the product. An offer whose currency has no rate is counted in `skipped`, named.
+    Identical terms share one `Terms` (a million offers)."""
+    terms_cache: dict[tuple[Any, ...], Terms] = {}
+    product_of, promotions_of = ours_by_id.get, promotions.get
+
+    def add(product_id: int, listing_id: int, competitor_id: int, competitor: str,
+            pack_ratio: Decimal | None, price: Decimal, regular_price: Decimal | None,
+            currency: str | None, shipping_cost: Decimal | None,
+            free_shipping_threshold: Decimal | None, delivery_min_days: int | None,
+            delivery_max_days: int | None, warranty_months: int | None,
+            returns_days: int | None, promotions_json: list[Any] | None,
+            lowest_before: tuple[tuple[str | None, Decimal], ...] | None,
+            availability: str | None, match_note: str | None, instalments: int | None,
+            ) -> None:
+        product = product_of(product_id)
+        if product is None:
+            return
+        target = product.currency
+        lowest = converter.lowest(lowest_before, currency, target) if lowest_before else None
+        typed = promotions_of(listing_id) if promotions else None
+        if typed:
+            promos: tuple[Promo, ...] = tuple(
+                Promo(p.kind, p.value, p.code, p.buy_qty, p.pay_qty, p.threshold, p.instalments,
+                      p.valid_until, p.text)
+                for p in typed
+            )
+        elif promotions_json:
+            promos = promos_from_json(promotions_json)
+        else:
+            promos = ()
+        delivery = delivery_max_days if delivery_max_days is not None else delivery_min_days
+        # instalments are a term of the offer (observation.instalments); older readings kept
+        # them as a promotion
+        key = (delivery, warranty_months, returns_days,
+               bool(instalments) or (bool(promos) and any(p.kind == "instalments" for p in promos)))
+        terms = terms_cache.get(key)
+        if terms is None:
+            terms = terms_cache[key] = Terms(*key)
+        offer = TheirOffer(
+            listing_id, competitor_id, competitor, currency or "", price, regular_price,
+            shipping_cost, free_shipping_threshold, terms, promos, pack_ratio, lowest,
+            availability, None, match_note,
         )
-    elif row.promotions_json:
-        promotions = promos_from_json(row.promotions_json)
-    else:
-        promotions = ()
-    delivery = row.delivery_max_days if row.delivery_max_days is not None else row.delivery_min_days
-    # instalments are a term of the offer (observation.instalments); older readings kept
-    # them as a promotion
-    key = (delivery, row.warranty_months, row.returns_days,
-           bool(row.instalments) or (bool(promotions)
-                                      and any(p.kind == "instalments" for p in promotions)))
-    terms = terms_cache.get(key)
-    if terms is None:
-        terms = terms_cache[key] = Terms(*key)
-    return TheirOffer(
-        row.listing_id, row.competitor_id, row.competitor, row.currency or "", row.price,
-        row.regular_price, row.shipping_cost, row.free_shipping_threshold, terms, promotions,
-        row.pack_ratio, lowest, row.availability, None, row.match_note,
-    )
+        if offer.currency != target:
+            converted = converter.offer(offer, target)
+            if converted is None:
+                skipped[f"{competitor} {offer.currency or '?'}->{target}"] += 1
+                return
+            offer = converted
+        grouped[product_id].append(offer)
+
+    return add
 
 
 class _IndexSums:
@@ -348,32 +380,16 @@ def compare_products(engine: Engine, settings: CompareSettings, now: datetime,
 def _compare_products(engine: Engine, settings: CompareSettings, now: datetime,
                       products: repo.ProductRange | None, rates: RateTable | None) -> _Part:
     codec = repo.FindingCodec(engine.dialect.name)
-    with engine.connect() as conn:
-        ours_by_id = {p.id: p for p in repo.active_products(conn, products)}
-        offers, promotions = repo.latest_offers(
-            conn, settings.min_match_confidence, settings.fake_discount_days, products
-        )
-        conn.rollback()
     part = _Part()
     grouped: dict[int, list[TheirOffer]] = defaultdict(list)
-    terms_cache: dict[tuple[Any, ...], Terms] = {}
-    converter = _Converter(now, rates)
-    product_of, promotions_of = ours_by_id.get, promotions.get
-    for row in offers:
-        product = product_of(row.product_id)
-        if product is None:
-            continue
-        target = product.currency
-        lowest = converter.lowest(row, target) if row.lowest_before else None
-        offer = _their_offer(row, promotions_of(row.listing_id) if promotions else None,
-                             terms_cache, lowest)
-        if offer.currency != target:
-            converted = converter.offer(offer, target)
-            if converted is None:
-                part.skipped_currency[f"{row.competitor} {offer.currency or '?'}->{target}"] += 1
-                continue
-            offer = converted
-        grouped[row.product_id].append(offer)
+    with engine.connect() as conn:
+        ours_by_id = {p.id: p for p in repo.active_products(conn, products)}
+        promotions = repo.latest_promotions(conn, settings.min_match_confidence, products)
+        repo.visit_offers(
+            conn, settings.min_match_confidence, settings.fake_discount_days, products,
+            _offer_builder(ours_by_id, promotions, _Converter(now, rates), grouped,
+                           part.skipped_currency))
+        conn.rollback()
     encode, rows, counts = codec.encode, part.rows, part.counts
     by_competitor_ours, by_competitor_theirs = part.by_competitor.ours, part.by_competitor.theirs
     for product_id in sorted(grouped):

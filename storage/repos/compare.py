@@ -241,7 +241,8 @@ def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
 
 
 def _read_offers(conn: Connection, min_confidence: float, products: ProductRange | None,
-                 lowest: dict[int, tuple[tuple[str | None, Decimal], ...]]) -> list[OfferRow]:
+                 lowest: dict[int, tuple[tuple[str | None, Decimal], ...]],
+                 visit: Callable[..., object]) -> None:
     lo, m, lst, c = table(LatestObservation), table(Match), table(Listing), table(Competitor)
     # the competitors' names and currencies (a few dozen) apart: not a join and two
     # strings more for each of a million rows
@@ -263,8 +264,7 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
     )
     money = money_reader(conn.dialect.name)
     known = money.cache  # most amounts repeat: look them up here, call only for a new one
-    offers: list[OfferRow] = []
-    append, new_row, loads, found_lowest = offers.append, OfferRow, json.loads, lowest.get
+    loads, found_lowest = json.loads, lowest.get
     for (pid, lid, cid, ratio, price, regular, currency, ship, free, dmin, dmax, warranty,
          returns, promos, availability, note, instalments) in _fetch_raw(conn, query):
         if promos is not None and promos.__class__ is str:
@@ -272,17 +272,16 @@ def _read_offers(conn: Connection, min_confidence: float, products: ProductRange
         name, shop_currency = competitors[cid]
         if currency is None:  # not stated on the page: the shop's own currency
             currency = shop_currency
-        append(new_row(  # most optional money is NULL: skip the look-up then
+        visit(  # most optional money is NULL: skip the look-up then
             pid, lid, cid, name,
             None if ratio is None else known.get(ratio) or money(ratio),
-            known.get(price) or money(price),  # type: ignore[arg-type]
+            known.get(price) or money(price),
             None if regular is None else known.get(regular) or money(regular), currency,
             None if ship is None else known.get(ship) or money(ship),
             None if free is None else known.get(free) or money(free),
             dmin, dmax, warranty, returns, promos or None, found_lowest(lid), availability,
             note, instalments,
-        ))
-    return offers
+        )
 
 
 def _lowest_before(conn: Connection, min_confidence: float, days: int,
@@ -356,9 +355,26 @@ def latest_offers(
 ) -> tuple[list[OfferRow], dict[int, list[PromotionRow]]]:
     """Every usable match's latest good offer (for all products, or those in the id range),
     and the promotions of those readings by listing."""
+    offers: list[OfferRow] = []
+    append = offers.append
+    visit_offers(conn, min_confidence, fake_discount_days, products,
+                 lambda *values: append(OfferRow(*values)))
+    return offers, latest_promotions(conn, min_confidence, products)
+
+
+def visit_offers(conn: Connection, min_confidence: float, fake_discount_days: int,
+                 products: ProductRange | None, visit: Callable[..., object]) -> None:
+    """What `latest_offers` reads, handed to `visit` row by row with `OfferRow`'s fields
+    as positional arguments: a caller that builds its own objects (the comparison, a million
+    of them) makes one per offer instead of two."""
     lowest = _lowest_before(conn, min_confidence, fake_discount_days, products)
-    offers = _read_offers(conn, min_confidence, products, lowest)
-    return offers, _read_promotions(conn, min_confidence, products)
+    _read_offers(conn, min_confidence, products, lowest, visit)
+
+
+def latest_promotions(conn: Connection, min_confidence: float,
+                      products: ProductRange | None = None) -> dict[int, list[PromotionRow]]:
+    """The promotions seen with each usable listing's latest priced reading, by listing."""
+    return _read_promotions(conn, min_confidence, products)
 
 
 FINDING_VALUES = (
