@@ -20,7 +20,7 @@ import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -479,10 +479,17 @@ def _parts(engine: Engine, settings: CompareSettings, now: datetime,
         return
     with engine.connect() as conn:
         ranges = repo.product_ranges(conn, workers * 8)  # several each: writing overlaps work, and the last ones are short
+    if not ranges:
+        return
     url = engine.url.render_as_string(hide_password=False)
-    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-        yield from pool.map(_compare_in_worker, repeat(url), repeat(settings), repeat(now),
-                            ranges, repeat(rates))
+    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool, \
+            ThreadPoolExecutor(1) as starter:
+        # Starting the workers waits for the fork server to import the comparison (a
+        # second of CPU on its own core): meanwhile this process compares the first range.
+        rest = starter.submit(pool.map, _compare_in_worker, repeat(url), repeat(settings),
+                              repeat(now), ranges[1:], repeat(rates))
+        yield compare_products(engine, settings, now, ranges[0], rates)
+        yield from rest.result()
 
 
 def run_comparison(
