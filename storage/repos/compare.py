@@ -208,24 +208,27 @@ def _in_range(column: ColumnElement[Any], products: ProductRange | None) -> Colu
     return true() if products is None else column.between(*products)
 
 
-_PRODUCT_MONEY = frozenset({"price", "cost", "min_margin", "map_price", "shipping_cost",
-                            "free_shipping_threshold"})
-
-
 def active_products(conn: Connection, products: ProductRange | None = None) -> list[ProductRow]:
     """Our active products (all, or those in the id range) with their offer, margin rules
     and terms."""
     p = table(Product)
     names = [f.name for f in fields(ProductRow)]
+    query = select(*(_raw(p.c[n]) for n in names)).where(
+        p.c.active.is_(True), _in_range(p.c.id, products))
     money = money_reader(conn.dialect.name)
-    cols = [_raw(p.c[n]) if n in _PRODUCT_MONEY else p.c[n] for n in names]
-    flags = [n in _PRODUCT_MONEY for n in names]
-    found = []
-    query = select(*cols).where(p.c.active.is_(True), _in_range(p.c.id, products))
-    for row in conn.execute(query):
-        values: list[Any] = [money(v) if m else v for v, m in zip(row, flags, strict=True)]
-        found.append(ProductRow(*values))
-    return found
+    known = money.cache  # a few distinct amounts: look them up here, call only for a new one
+    return [
+        ProductRow(pid, sku, name, category, currency,
+                   known.get(price) or money(price),  # type: ignore[arg-type]
+                   None if cost is None else known.get(cost) or money(cost),
+                   None if margin is None else known.get(margin) or money(margin),
+                   None if map_price is None else known.get(map_price) or money(map_price),
+                   None if ship is None else known.get(ship) or money(ship),
+                   None if free is None else known.get(free) or money(free),
+                   delivery, warranty, returns, priority)
+        for (pid, sku, name, category, currency, price, cost, margin, map_price, ship, free,
+             delivery, warranty, returns, priority) in _fetch_raw(conn, query)
+    ]
 
 
 def _fetch_raw(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
@@ -323,7 +326,7 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int,
     )
     money = money_reader(conn.dialect.name)
     found: dict[int, list[tuple[str | None, Decimal]]] = defaultdict(list)
-    for listing_id, currency, value in conn.execute(lowest):
+    for listing_id, currency, value in _fetch_raw(conn, lowest):
         amount = money(value)
         if amount is not None:
             found[listing_id].append((currency, amount))
@@ -332,17 +335,20 @@ def _lowest_before(conn: Connection, min_confidence: float, days: int,
 
 def _read_promotions(conn: Connection, min_confidence: float,
                      products: ProductRange | None) -> dict[int, list[PromotionRow]]:
+    """Listing id -> the promotions of its latest priced reading's crawl run, in id order:
+    of every listing, or of the usable matches of the products in the range."""
     p, lo, m = table(Promotion), table(LatestObservation), table(Match)
-    query = (
-        select(p.c.listing_id, p.c.kind, p.c.value, p.c.code, p.c.buy_qty, p.c.pay_qty,
-               p.c.threshold, p.c.instalments, p.c.valid_until, p.c.text)
-        .join(lo, (lo.c.listing_id == p.c.listing_id) & (lo.c.crawl_run_id == p.c.crawl_run_id))
-        .order_by(p.c.listing_id, p.c.id)
-    )
+    query = select(p.c.listing_id, p.c.kind, p.c.value, p.c.code, p.c.buy_qty, p.c.pay_qty,
+                   p.c.threshold, p.c.instalments, p.c.valid_until, p.c.text)
     if products is not None:
-        query = query.where(p.c.listing_id.in_(
-            select(m.c.listing_id).where(usable(m, min_confidence, most=True),
-                                         _in_range(m.c.product_id, products))))
+        # from the range's matches (ix_match_product) into the promotions of each listing:
+        # few listings have any, and an IN (subquery) builds the whole set of the range's
+        # listings first
+        query = query.select_from(m).join(p, p.c.listing_id == m.c.listing_id).where(
+            usable(m, min_confidence, most=True), _in_range(m.c.product_id, products))
+    query = query.join(
+        lo, (lo.c.listing_id == p.c.listing_id) & (lo.c.crawl_run_id == p.c.crawl_run_id)
+    ).order_by(p.c.listing_id, p.c.id)
     found: dict[int, list[PromotionRow]] = defaultdict(list)
     for r in conn.execute(query):
         found[r.listing_id].append(PromotionRow(*tuple(r)))
