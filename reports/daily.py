@@ -63,6 +63,9 @@ class FindingView:
     gap: str
     gap_pct: str
     recommendation: str
+    gap_note: str
+    """Under the gap when it holds only with conditions (a conditional offer): never read
+    as "they are cheaper"."""
     reason: str
     url: str | None
     price_from: str
@@ -133,6 +136,7 @@ def _finding_view(row: Any, t: Texts, as_of: datetime, stale_after: timedelta) -
         our_price=t.money(row.our_price, cur), their_effective=t.money(row.their_effective, cur),
         their_shelf=t.money(row.their_price, cur), gap=t.money(row.gap, cur, dual=False),
         gap_pct=t.percent(row.gap_pct, signed=True), recommendation=recommendation,
+        gap_note=t("gap_with_conditions") if row.kind == "conditional_offer" else "",
         reason=render_reason(row._mapping, t.lang), url=row.url, price_from=t.date(row.their_observed_at), stale=stale,
         sort={
             "product": row.product_name.lower(), "category": (row.category or "").lower(),

@@ -220,3 +220,30 @@ def test_history_is_one_line_across_the_switch_from_leva_to_euros(history: Histo
             crossed += 1
         assert all(p[1].as_tuple().exponent == -2 for p in points)
     assert crossed >= 3, "several listings with an unchanged price cross the switch flat"
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_a_gap_that_holds_only_with_conditions_says_so(lang: str) -> None:
+    """A conditional offer's gap is what a coupon, a membership or a bigger basket would
+    save: the table says so under it and never colours it as "they are cheaper"."""
+    from types import SimpleNamespace
+
+    from reports.daily import _finding_view
+
+    values: dict[str, Any] = dict(
+        kind="conditional_offer", currency="EUR", our_price=Decimal("100.00"),
+        their_effective=Decimal("105.00"), their_price=Decimal("105.00"),
+        gap=Decimal("12.00"), gap_pct=Decimal("12.00"), recommended_price=None,
+        promo_until=None, impact=Decimal("12.00"), details={}, product_name="Kettle",
+        sku="K1", category=None, competitor="shop", competitor_display=None, url=None,
+        their_observed_at=NOW,
+        reason="shop is not cheaper for a single buyer (105.00 vs our 100.00), but ...")
+    t = Texts(lang)
+    conditional = _finding_view(SimpleNamespace(**values, _mapping=values), t, NOW,
+                                timedelta(hours=36))
+    assert conditional.gap_note == t("gap_with_conditions") and conditional.gap_note
+    plain = {**values, "kind": "undercut"}
+    assert _finding_view(SimpleNamespace(**plain, _mapping=plain), t, NOW,
+                         timedelta(hours=36)).gap_note == ""
+    template = (Path(__file__).parents[2] / "reports/templates/daily.html.j2").read_text()
+    assert "'cond' if f.gap_note" in template and "f.gap_note" in template
