@@ -114,7 +114,7 @@ def promotion_row(promo: Promotion, listing_id: int, run_id: int, at: datetime) 
         "kind": promo.kind.value, "text": clip(promo.text, 2000), "value": promo.value,
         "code": clip(promo.code, 64), "buy_qty": promo.buy_qty, "pay_qty": promo.pay_qty,
         "threshold": promo.threshold, "instalments": promo.instalments,
-        "valid_from": None, "valid_until": until,
+        "valid_from": None, "valid_until": until, "detail": clip(promo.detail, 32),
     }
 
 

@@ -335,6 +335,12 @@ class Promotion(Base):
     instalments: Mapped[int | None]
     valid_from: Mapped[UTC | None]
     valid_until: Mapped[UTC | None]
+    detail: Mapped[str | None] = mapped_column(String(32))
+    """Which variant of its kind the promotion is, as the reader tells it (NULL = not told):
+    for a `multi_buy` with a percent `value`, ``"nth_item_discount"`` ("second item at
+    -50%": only item `buy_qty` is discounted) or ``"quantity_discount"`` ("-20% when buying
+    2 or more": every unit is); ``"from regular price"`` for a `percent_off` worked out from
+    a struck regular price."""
 
     __table_args__ = (Index("ix_promotion_listing_time", "listing_id", "observed_at"),)
 

@@ -42,8 +42,9 @@ class Promo:
 
     kind: str
     value: Decimal | None = None
-    """Percent for percent_off, coupon and "n-th item at -X%" multi-buys; money for
-    amount_off, member_price and the instalment amount."""
+    """Percent for percent_off, coupon and percent multi-buys ("n-th item at -X%", "-X%
+    each when buying N+", see `detail`); money for amount_off, member_price and the
+    instalment amount."""
     code: str | None = None
     buy_qty: int | None = None
     pay_qty: int | None = None
@@ -51,6 +52,13 @@ class Promo:
     instalments: int | None = None
     valid_until: datetime | None = None
     text: str | None = None
+    detail: str | None = None
+    """Which variant of its kind, as the crawler read it (None = not told). For a
+    `multi_buy` with a percent `value`: ``"quantity_discount"`` ("-20% when buying 2 or
+    more": every unit at -X% once `buy_qty` are bought) or ``"nth_item_discount"`` ("second
+    item at -50%": only item `buy_qty` at -X%, also what a multi-buy with a value and no
+    detail is taken for). ``"from regular price"`` marks a `percent_off` worked out from a
+    struck regular price."""
 
 
 @dataclass(slots=True)

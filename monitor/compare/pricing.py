@@ -11,7 +11,10 @@ today, without conditions. Its rules:
 - Conditional offers (`is_conditional`: multi-buy, member prices, coupon codes,
   instalments, bundles, a markdown that needs a code or a bigger basket) are never in the
   effective price. The best of them is worked out beside it (`Landed.conditional`): "with
-  the coupon they would be 5% cheaper" is shown, never claimed as their price.
+  the coupon they would be 5% cheaper" is shown, never claimed as their price. A
+  multi-buy's price is per unit of the whole deal: "3 for 2" is 2/3 of the price; "item N
+  at -X%" (`nth_item_discount`, or no detail) is (N - X/100) / N of it; a quantity
+  discount, "-X% each when buying N+" (detail `quantity_discount`), is (1 - X/100) of it.
 - Shipping is added per order unless the order reaches the free-shipping threshold (a
   `free_shipping` promotion lowers or removes the threshold), then spread over its units.
   The order holds as many of their units as make one of ours (six singles against our
@@ -106,6 +109,11 @@ def _conditional(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, str, str]
             if p.pay_qty and 0 < p.pay_qty < p.buy_qty:
                 candidate = unit * Decimal(p.pay_qty) / Decimal(p.buy_qty)
                 text = f"{p.buy_qty} for {p.pay_qty}"
+            elif p.detail == "quantity_discount":
+                # every unit at -X% once buy_qty or more are bought
+                if p.value and 0 < p.value < HUNDRED:
+                    candidate = unit * (ONE - p.value / HUNDRED)
+                    text = f"-{p.value.normalize():f}% each when buying {p.buy_qty}+"
             elif p.value and 0 < p.value <= HUNDRED:
                 candidate = unit * (Decimal(p.buy_qty) - p.value / HUNDRED) / Decimal(p.buy_qty)
                 text = f"item {p.buy_qty} at -{p.value.normalize():f}%"

@@ -144,6 +144,10 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _when(value: Any) -> datetime | None:
     if not value:
         return None
@@ -176,6 +180,7 @@ def promos_from_json(items: Iterable[Any]) -> tuple[Promo, ...]:
             buy_qty=_int(item.get("buy_qty")), pay_qty=_int(item.get("pay_qty")),
             threshold=_dec(item.get("threshold")), instalments=_int(item.get("instalments")),
             valid_until=_when(item.get("valid_until")), text=item.get("text"),
+            detail=_str(item.get("detail")),
         ))
     return tuple(found)
 
@@ -271,7 +276,7 @@ def _offer_builder(ours_by_id: dict[int, repo.ProductRow],
         if typed:
             promos: tuple[Promo, ...] = tuple(
                 Promo(p.kind, p.value, p.code, p.buy_qty, p.pay_qty, p.threshold, p.instalments,
-                      p.valid_until, p.text)
+                      p.valid_until, p.text, p.detail)
                 for p in typed
             )
         elif promotions_json:

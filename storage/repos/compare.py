@@ -183,6 +183,9 @@ class PromotionRow:
     instalments: int | None
     valid_until: datetime | None
     text: str | None
+    detail: str | None = None
+    """Which variant of its kind (`storage.models.Promotion.detail`): a multi-buy's
+    ``"quantity_discount"`` or ``"nth_item_discount"``."""
 
 
 ProductRange = tuple[int, int]
@@ -339,7 +342,7 @@ def _read_promotions(conn: Connection, min_confidence: float,
     of every listing, or of the usable matches of the products in the range."""
     p, lo, m = table(Promotion), table(LatestObservation), table(Match)
     query = select(p.c.listing_id, p.c.kind, p.c.value, p.c.code, p.c.buy_qty, p.c.pay_qty,
-                   p.c.threshold, p.c.instalments, p.c.valid_until, p.c.text)
+                   p.c.threshold, p.c.instalments, p.c.valid_until, p.c.text, p.c.detail)
     if products is not None:
         # from the range's matches (ix_match_product) into the promotions of each listing:
         # few listings have any, and an IN (subquery) builds the whole set of the range's

@@ -82,7 +82,7 @@ def _latest(conn: Connection, listing_ids: Sequence[int], chunk: int,
 
 PROMOTION_COLUMNS = (
     "listing_id", "crawl_run_id", "observed_at", "kind", "text", "value", "code", "buy_qty",
-    "pay_qty", "threshold", "instalments", "valid_from", "valid_until",
+    "pay_qty", "threshold", "instalments", "valid_from", "valid_until", "detail",
 )
 
 

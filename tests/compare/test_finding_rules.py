@@ -290,6 +290,20 @@ def test_conditional_offers_never_undercut_and_are_shown() -> None:
     assert by_listing[2].details["conditional_offer"]["kind"] == "coupon"
 
 
+def test_a_quantity_discount_finding_tells_the_true_unit_price() -> None:
+    qty = Promo("multi_buy", buy_qty=2, value=D(20), detail="quantity_discount")
+    result = evaluate_product(ours(), [offer(1, "21.00", promotions=(qty,))], settings(), NOW)
+    [finding] = result.findings
+    assert finding.kind.value == "conditional_offer"  # never an undercut
+    assert finding.their_effective == D("21.00")
+    details = finding.details["conditional_offer"]
+    assert (details["price"], details["text"]) == ("16.80", "-20% each when buying 2+")
+    assert details["gap"] == "3.20"
+    assert "with -20% each when buying 2+ (buying several)" in finding.reason
+    assert "cheaper: 16.80 a unit." in finding.reason
+    assert "item 2" not in finding.reason
+
+
 def test_an_undercut_shows_the_conditional_offer_beside_it() -> None:
     cheaper = offer(1, "18.00", promotions=(Promo("coupon", value=D(10), code="SAVE10"),))
     found = kinds(evaluate_product(ours(), [cheaper], settings(), NOW).findings)

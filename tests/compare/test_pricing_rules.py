@@ -101,6 +101,37 @@ def test_second_item_at_half_price_is_shown_beside() -> None:
     assert landed.conditional == D("7.50")  # (10.00 + 5.00) / 2
 
 
+def test_a_quantity_discount_takes_every_unit_off() -> None:
+    """"-20% when buying 2 or more": each unit at 0.80 of the price, not item 2 at -20%."""
+    qty = Promo("multi_buy", buy_qty=2, value=D(20), detail="quantity_discount")
+    landed = effective_price(D("52.00"), promotions=[qty])
+    assert landed.effective == D("52.00")  # one unit, bought alone
+    assert (landed.conditional, landed.conditional_kind) == (D("41.60"), "multi_buy")
+    assert landed.conditional_text == "-20% each when buying 2+"
+    shipped = effective_price(D("52.00"), shipping_cost=D("5.90"), free_shipping_threshold=D("79"),
+                              promotions=[qty])
+    assert (shipped.effective, shipped.conditional) == (D("57.90"), D("47.50"))
+    odd = effective_price(D("19.99"), promotions=[
+        Promo("multi_buy", buy_qty=3, value=D("12.5"), detail="quantity_discount")])
+    assert odd.conditional == D("17.49")  # 19.99 x 0.875 = 17.49125
+    assert odd.conditional_text == "-12.5% each when buying 3+"
+    # the same numbers as an n-th item discount (or with no detail, as older rows): item 2 only
+    for detail in ("nth_item_discount", None):
+        nth = effective_price(D("52.00"), promotions=[
+            Promo("multi_buy", buy_qty=2, value=D(20), detail=detail)])
+        assert (nth.conditional, nth.conditional_text) == (D("46.80"), "item 2 at -20%")
+    # a quantity discount of 100% is no offer (never "item 2 free")
+    assert effective_price(D("52.00"), promotions=[
+        Promo("multi_buy", buy_qty=2, value=D(100), detail="quantity_discount")]).conditional is None
+
+
+def test_the_best_conditional_offer_wins_with_a_quantity_discount_among_them() -> None:
+    promos = [Promo("multi_buy", buy_qty=2, value=D(50), detail="nth_item_discount"),  # 7.50
+              Promo("multi_buy", buy_qty=3, value=D(30), detail="quantity_discount")]  # 7.00
+    landed = effective_price(D("10.00"), promotions=promos)
+    assert (landed.conditional, landed.conditional_text) == (D("7.00"), "-30% each when buying 3+")
+
+
 def test_coupons_are_conditional_with_or_without_threshold() -> None:
     coupon = Promo("coupon", value=D(10), code="SAVE10", threshold=D("100.00"))
     landed = effective_price(D("50.00"), promotions=[coupon])

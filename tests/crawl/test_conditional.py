@@ -279,8 +279,11 @@ def test_an_unchanged_night_sends_validators_and_stores_the_reading_again(
         assert new.extractor == copy_extractor(old.extractor) and is_copy(new.extractor)
         assert "not modified (HTTP 304)" in (new.reason or "")
         assert new.observed_at > old.observed_at
-        assert sorted((p.kind, p.value) for p in after[key].promotions) == sorted(
-            (p.kind, p.value) for p in before[key].promotions)
+        assert sorted((p.kind, p.value, p.detail) for p in after[key].promotions) == sorted(
+            (p.kind, p.value, p.detail) for p in before[key].promotions)  # detail and all
+    # a's markdown from its struck price keeps the detail the reader gave it
+    assert [(p.kind, p.detail) for p in after[(f"{shop.base}p/a", "")].promotions] == [
+        ("percent_off", "from regular price")]
     b = after[(f"{shop.base}p/b", "")].observation
     assert b.price == Decimal("33.00") and not is_copy(b.extractor)  # the change is read
     with engine.connect() as conn:

@@ -126,3 +126,50 @@ def test_latest_terms_downgrade_and_upgrade_again(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_promotion_detail_goes_down_and_up(engine: Engine) -> None:
+    """0007_promotion_detail: down drops `promotion.detail` and keeps the rows; up adds it
+    back empty (NULL: not told), and the schema is the models' again."""
+    from alembic import command
+
+    from storage.db import alembic_config
+    from storage.models import Promotion
+    from storage.repos.listings import (
+        CompetitorSpec,
+        ListingInfo,
+        ListingKey,
+        start_crawl_run,
+        sync_competitors,
+        upsert_listings,
+    )
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns("promotion")}
+
+    at = datetime(2026, 11, 1, 3, tzinfo=UTC)
+    promo = table(Promotion)
+    with engine.begin() as conn:
+        shop = sync_competitors(conn, [CompetitorSpec("alpha", "http://127.0.0.1/a/", "EUR")])["alpha"]
+        lid = upsert_listings(conn, shop, [ListingInfo(url="u1")], at)[ListingKey("u1")]
+        run = start_crawl_run(conn, shop, started_at=at)
+        conn.execute(promo.insert().values(listing_id=lid, crawl_run_id=run, observed_at=at,
+                                           kind="multi_buy", value=D(20), buy_qty=2,
+                                           detail="quantity_discount"))
+    assert current_revision(engine) == "0007_promotion_detail"
+    command.downgrade(alembic_config(engine), "0006_latest_terms")
+    assert "detail" not in columns()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT kind, buy_qty FROM promotion")).all() == [("multi_buy", 2)]
+    upgrade(engine)
+    assert current_revision(engine) == "0007_promotion_detail"
+    assert "detail" in columns()
+    with engine.begin() as conn:
+        assert conn.execute(select(promo.c.kind, promo.c.detail)).all() == [("multi_buy", None)]
+        conn.execute(promo.insert().values(listing_id=lid, crawl_run_id=run, observed_at=at,
+                                           kind="multi_buy", value=D(50), buy_qty=2,
+                                           detail="nth_item_discount"))
+        assert conn.execute(select(promo.c.detail).order_by(promo.c.id)).scalars().all() == [
+            None, "nth_item_discount"]
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
