@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 from monitor.matching.normalize import (
     AttributeCheck,
     Attributes,
+    brand_sound,
     compare_attributes,
     fold,
     norm_code,
@@ -83,16 +84,33 @@ class _Candidate:
     Bulgarian and an English title ("Фритюрник Philips Airfryer HD9252/90")."""
 
 
+MIN_BRAND_SOUND = 3
+"""A brand meets its spelling in the other script only by a sound key this long: 'LG', 'HP'
+must be spelled as they are."""
+
+
+def same_brand(key: str, brand_key: str) -> bool:
+    """Two brand keys (`norm_code`) name the same brand: equal, or one written in Cyrillic
+    and the other in Latin letters with the same sound ('кокакола' / 'cocacola', 'бош' /
+    'bosch', see `brand_sound`). Two keys in the same script must be equal."""
+    if key == brand_key:
+        return True
+    if (key.isascii() and brand_key.isascii()) or _cyrillic(key) == _cyrillic(brand_key):
+        return False
+    sound = brand_sound(key)
+    return len(sound) >= MIN_BRAND_SOUND and sound == brand_sound(brand_key)
+
+
 def _brand_first(text: str, brand_key: str) -> str:
     """The text led by the brand key, wherever and however the brand was spelled.
 
-    'zero coca cola' and 'Coca-Cola Zero' both become 'cocacola zero', so a title that
-    omits or moves the brand is not penalised against one that states it.
+    'zero coca cola', 'Coca-Cola Zero' and 'Кока-Кола Зеро' all become 'cocacola zero',
+    so a title that omits or moves the brand is not penalised against one that states it.
     """
     tokens = text.split()
     for start in range(len(tokens)):
         for size in (3, 2, 1):
-            if "".join(tokens[start:start + size]) == brand_key:
+            if same_brand("".join(tokens[start:start + size]), brand_key):
                 tokens = tokens[:start] + tokens[start + size:]
                 return " ".join([brand_key, *tokens])
     return " ".join([brand_key, *tokens])
@@ -107,6 +125,11 @@ class Matcher:
         self._by_brand_mpn: dict[tuple[str, str], int | None] = {}
         self._by_mpn: dict[str, int | None] = {}
         self._brands: dict[str, str] = {}
+        self._sounds: dict[str, str | None] = {}
+        self._cyrillic_ours = False
+        """Some of our brands are written in Cyrillic."""
+        """Brand sound key (`brand_sound`) -> our brand key; None when two of our brands
+        sound alike (then neither is found by its sound)."""
         self._names: dict[int, str] = {}
         self._attrs: dict[int, Attributes] = {}
         self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
@@ -150,7 +173,12 @@ class Matcher:
                     self._title_mpns.add(mpn)
         if not brand:
             return
-        self._brands.setdefault(brand, brand)
+        if brand not in self._brands:
+            self._brands[brand] = brand
+            self._cyrillic_ours = self._cyrillic_ours or _cyrillic(brand)
+            sound = brand_sound(brand)
+            if len(sound) >= MIN_BRAND_SOUND:
+                self._sounds[sound] = brand if self._sounds.get(sound, brand) == brand else None
         attrs = self._attrs[item.product_id]
         text = _brand_first(attrs.rest, brand)
         self._blocks[(brand, attrs.pack)].append(
@@ -162,18 +190,36 @@ class Matcher:
             self._brand_memo = (listing, self._brand_of(listing))
         return self._brand_memo[1]
 
+    def _our_brand(self, key: str) -> str | None:
+        """Our brand key that `key` names in the other script ('кокакола' -> 'cocacola'), if any."""
+        sound = brand_sound(key)
+        ours = self._sounds.get(sound) if len(sound) >= MIN_BRAND_SOUND else None
+        return ours if ours is not None and _cyrillic(ours) != _cyrillic(key) else None
+
     def _brand_of(self, listing: ListingItem) -> str:
         """The listing's brand key: its own brand field, else a known brand its title starts with
-        (or contains), else ''."""
+        (or contains), else ''. A brand written in the other script than ours ('Кока-Кола',
+        'Филипс') is our brand key ('cocacola', 'philips') when it sounds the same."""
         brand = norm_code(listing.brand)
         if brand:
-            return brand
+            if brand in self._brands or not self._sounds:
+                return brand
+            return self._our_brand(brand) or brand
         tokens = words(listing.title)
         for start in range(len(tokens)):
             for size in (3, 2, 1):
                 key = "".join(tokens[start:start + size])
                 if key and key in self._brands:
                     return key
+        if self._sounds and (self._cyrillic_ours or not (listing.title or "").isascii()):
+            for start in range(len(tokens)):
+                for size in (3, 2, 1):
+                    if start + size > len(tokens):
+                        continue
+                    key = norm_code("".join(tokens[start:start + size]))
+                    ours = self._our_brand(key) if key else None
+                    if ours:
+                        return ours
         return ""
 
     def propose(self, listing: ListingItem) -> Proposal | None:
@@ -423,7 +469,7 @@ def _model_phrase(title: str, brand: str) -> tuple[str, ...]:
         tokens = [t for t in tokens if t]
         for start in range(len(tokens)):
             for size in (3, 2, 1):
-                if "".join(tokens[start:start + size]) == brand:
+                if same_brand("".join(tokens[start:start + size]), brand):
                     after = tokens[start + size:]
                     return tuple(after) if after and any(
                         any(c.isdigit() for c in t) for t in after) else ()
