@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -101,6 +102,68 @@ def same_brand(key: str, brand_key: str) -> bool:
     return len(sound) >= MIN_BRAND_SOUND and sound == brand_sound(brand_key)
 
 
+def _joined(sounds: list[str]) -> str:
+    """The sound key of a few words written together: their keys joined, a letter doubled
+    across a join written once ('кока кола' -> 'koka' + 'kola')."""
+    joined = sounds[0]
+    for sound in sounds[1:]:
+        joined += sound[1:] if joined and joined[-1] == sound[0] else sound
+    return joined
+
+
+@lru_cache(maxsize=200_000)
+def _cyrillic_sound(word: str) -> str:
+    """The sound key of a word written in Cyrillic, '' for any other."""
+    return brand_sound(norm_code(word)) if _cyrillic(word) else ""
+
+
+def _sound_windows(tokens: list[str], cyrillic_only: bool,
+                   prefixes: Container[str]) -> Iterator[tuple[int, int, str, bool]]:
+    """(start, size, sound key, has a Cyrillic word) of one to three words in a row, in the
+    order brands are looked for, when the first word's key begins one of `prefixes` (the
+    others cannot sound like a brand); with `cyrillic_only`, of Cyrillic words only (a
+    model code is not worked out for nothing)."""
+    if cyrillic_only:
+        sounds = [_cyrillic_sound(t) for t in tokens]
+        scripts = [bool(sound) for sound in sounds]
+    else:
+        scripts = [_cyrillic(t) for t in tokens]
+        sounds = [brand_sound(norm_code(t)) for t in tokens]
+    count = len(tokens)
+    for start in range(count):
+        first = sounds[start]
+        if not first or first not in prefixes:
+            continue
+        for size in (3, 2, 1):
+            end = start + size
+            if end > count:
+                continue
+            window = sounds[start:end]
+            if "" in window:
+                continue
+            yield start, size, _joined(window), True in scripts[start:end]
+
+
+def _find_brand(tokens: list[str], brand_key: str) -> tuple[int, int] | None:
+    """(start, size) of the first one to three words that spell the brand key together,
+    as they are, else in the other script by their sound (see `same_brand`)."""
+    for start in range(len(tokens)):
+        for size in (3, 2, 1):
+            if "".join(tokens[start:start + size]) == brand_key:
+                return start, size
+    cyrillic = _cyrillic(brand_key)
+    if not cyrillic and all(t.isascii() for t in tokens):
+        return None
+    target = brand_sound(brand_key)
+    if len(target) < MIN_BRAND_SOUND:
+        return None
+    prefixes = {target[:i] for i in range(1, len(target) + 1)}
+    for start, size, sound, has_cyrillic in _sound_windows(tokens, not cyrillic, prefixes):
+        if sound == target and has_cyrillic != cyrillic:
+            return start, size
+    return None
+
+
 def _brand_first(text: str, brand_key: str) -> str:
     """The text led by the brand key, wherever and however the brand was spelled.
 
@@ -108,11 +171,10 @@ def _brand_first(text: str, brand_key: str) -> str:
     so a title that omits or moves the brand is not penalised against one that states it.
     """
     tokens = text.split()
-    for start in range(len(tokens)):
-        for size in (3, 2, 1):
-            if same_brand("".join(tokens[start:start + size]), brand_key):
-                tokens = tokens[:start] + tokens[start + size:]
-                return " ".join([brand_key, *tokens])
+    found = _find_brand(tokens, brand_key)
+    if found is not None:
+        start, size = found
+        tokens = tokens[:start] + tokens[start + size:]
     return " ".join([brand_key, *tokens])
 
 
@@ -126,10 +188,12 @@ class Matcher:
         self._by_mpn: dict[str, int | None] = {}
         self._brands: dict[str, str] = {}
         self._sounds: dict[str, str | None] = {}
-        self._cyrillic_ours = False
-        """Some of our brands are written in Cyrillic."""
         """Brand sound key (`brand_sound`) -> our brand key; None when two of our brands
         sound alike (then neither is found by its sound)."""
+        self._sound_prefixes: set[str] = set()
+        """Every beginning of a key in `_sounds`."""
+        self._cyrillic_ours = False
+        """Some of our brands are written in Cyrillic."""
         self._names: dict[int, str] = {}
         self._attrs: dict[int, Attributes] = {}
         self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
@@ -179,6 +243,7 @@ class Matcher:
             sound = brand_sound(brand)
             if len(sound) >= MIN_BRAND_SOUND:
                 self._sounds[sound] = brand if self._sounds.get(sound, brand) == brand else None
+                self._sound_prefixes.update(sound[:i] for i in range(1, len(sound) + 1))
         attrs = self._attrs[item.product_id]
         text = _brand_first(attrs.rest, brand)
         self._blocks[(brand, attrs.pack)].append(
@@ -190,11 +255,11 @@ class Matcher:
             self._brand_memo = (listing, self._brand_of(listing))
         return self._brand_memo[1]
 
-    def _our_brand(self, key: str) -> str | None:
-        """Our brand key that `key` names in the other script ('кокакола' -> 'cocacola'), if any."""
-        sound = brand_sound(key)
+    def _our_brand(self, sound: str, cyrillic: bool) -> str | None:
+        """Our brand key that sounds so, written in the other script than `cyrillic` says
+        ('kokakola' from 'кокакола' -> 'cocacola'), if any."""
         ours = self._sounds.get(sound) if len(sound) >= MIN_BRAND_SOUND else None
-        return ours if ours is not None and _cyrillic(ours) != _cyrillic(key) else None
+        return ours if ours is not None and _cyrillic(ours) != cyrillic else None
 
     def _brand_of(self, listing: ListingItem) -> str:
         """The listing's brand key: its own brand field, else a known brand its title starts with
@@ -204,7 +269,7 @@ class Matcher:
         if brand:
             if brand in self._brands or not self._sounds:
                 return brand
-            return self._our_brand(brand) or brand
+            return self._our_brand(brand_sound(brand), _cyrillic(brand)) or brand
         tokens = words(listing.title)
         for start in range(len(tokens)):
             for size in (3, 2, 1):
@@ -212,12 +277,11 @@ class Matcher:
                 if key and key in self._brands:
                     return key
         if self._sounds and (self._cyrillic_ours or not (listing.title or "").isascii()):
-            for start in range(len(tokens)):
-                for size in (3, 2, 1):
-                    if start + size > len(tokens):
-                        continue
-                    key = norm_code("".join(tokens[start:start + size]))
-                    ours = self._our_brand(key) if key else None
+            sounds = self._sounds
+            for _start, _size, sound, has_cyrillic in _sound_windows(
+                    tokens, not self._cyrillic_ours, self._sound_prefixes):
+                if sound in sounds:
+                    ours = self._our_brand(sound, has_cyrillic)
                     if ours:
                         return ours
         return ""
@@ -467,17 +531,19 @@ def _model_phrase(title: str, brand: str) -> tuple[str, ...]:
     for segment in _SEGMENTS.split(fold(title)):
         tokens = [norm_code(t) for t in segment.split()]
         tokens = [t for t in tokens if t]
-        for start in range(len(tokens)):
-            for size in (3, 2, 1):
-                if same_brand("".join(tokens[start:start + size]), brand):
-                    after = tokens[start + size:]
-                    return tuple(after) if after and any(
-                        any(c.isdigit() for c in t) for t in after) else ()
+        found = _find_brand(tokens, brand)
+        if found is not None:
+            after = tokens[sum(found):]
+            return tuple(after) if after and any(
+                any(c.isdigit() for c in t) for t in after) else ()
     return ()
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
 def _cyrillic(text: str) -> bool:
-    return any("\u0400" <= c <= "\u04ff" for c in text)
+    return not text.isascii() and _CYRILLIC.search(text) is not None
 
 
 def _is_latin_or_code(word: str) -> bool:
