@@ -28,6 +28,7 @@ from monitor.matching.normalize import (
     norm_code,
     pack_ratio,
     parse_attributes,
+    transliterate,
     words,
 )
 from monitor.matching.settings import MatchSettings
@@ -203,6 +204,8 @@ class Matcher:
         self._title_mpns: set[str] = set()
         self._brand_memo: tuple[ListingItem | None, str] = (None, "")
         self._scripts: dict[tuple[str, int], set[bool]] = defaultdict(set)
+        self._vocabs: dict[tuple[str, int], frozenset[str]] = {}
+        """The Latin words of a block's titles (brand aside), worked out when first asked."""
         for item in catalog:
             self._add(item)
         for key, cands in self._blocks.items():
@@ -285,6 +288,18 @@ class Matcher:
                     if ours:
                         return ours
         return ""
+
+    def _with_transliterated(self, latin: str, text: str, key: tuple[str, int]) -> str:
+        """Their Latin words, plus each Cyrillic word whose official transliteration is a
+        word of our titles in the block ('зеро' -> 'zero' in "Кока-Кола Зеро 6 x 0,5 л"
+        against our "Coca-Cola Zero 6 x 0.5 L"); other Bulgarian words stay out."""
+        vocab = self._vocabs.get(key)
+        if vocab is None:
+            vocab = self._vocabs[key] = frozenset(
+                w for c in self._blocks[key] for w in c.latin.split()[1:])
+        found = [t for w in text.split()[1:] if not _is_latin_or_code(w)
+                 and (t := transliterate(w)) in vocab]
+        return " ".join([latin, *found]) if found else latin
 
     def propose(self, listing: ListingItem) -> Proposal | None:
         """The best match for one listing, or None. A listing that is not new (stored
@@ -412,6 +427,8 @@ class Matcher:
         cyrillic = _cyrillic(theirs.rest) or _cyrillic(listing.title)
         bilingual = (not cyrillic) in self._scripts[key]  # some of ours in the other script
         latin = _latin(text) if bilingual else ""
+        if latin and cyrillic:
+            latin = self._with_transliterated(latin, text, key)
         if latin:
             # one title may be Bulgarian, the other English: brand + model tokens decide
             for _choice, set_score, idx in process.extract(

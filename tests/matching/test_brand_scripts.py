@@ -167,3 +167,22 @@ def test_two_of_our_brands_that_sound_alike_are_found_by_neither_sound() -> None
     assert ours.brand_of(ListingItem(1, "Крушка Филипс 10 W")) == ""
     assert ours.brand_of(ListingItem(2, "Lamp", brand="Philips")) == "philips"
 
+
+COLAS = [CatalogItem(1, "Coca-Cola Zero 6 x 0.5 L", brand="Coca-Cola"),
+         CatalogItem(2, "Coca-Cola Classic 6 x 0.5 L", brand="Coca-Cola"),
+         CatalogItem(3, "Coca-Cola Zero 0.5 L", brand="Coca-Cola")]
+
+
+def test_a_cyrillic_word_that_transliterates_to_our_word_counts() -> None:
+    """'Зеро' is written 'zero' by the official transliteration: the word our title has."""
+    found = Matcher(COLAS).propose(ListingItem(9, "Кока-Кола Зеро 6 x 0,5 л"))
+    assert found is not None and found.product_id == 1 and found.confidence >= 0.9, found
+
+
+@pytest.mark.parametrize("title", [
+    "Кока-Кола Ванилия 6 x 0,5 л",  # 'vanilia' is none of our words: not trusted
+    "Кока-Кола 6 x 0,5 л",  # which one of ours is not said
+])
+def test_other_bulgarian_words_do_not_make_a_trusted_match(title: str) -> None:
+    found = Matcher(COLAS).propose(ListingItem(9, title))
+    assert found is None or found.confidence < 0.9, found
