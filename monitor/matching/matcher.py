@@ -280,13 +280,20 @@ class Matcher:
                 if key and key in self._brands:
                     return key
         if self._sounds and (self._cyrillic_ours or not (listing.title or "").isascii()):
+            # by sound, the first brand found unless words after it sound like another of
+            # ours: "Нова пералня Бош" names Bosch, or Nova ("new") -- neither is trusted
+            found, after = "", 0
             sounds = self._sounds
-            for _start, _size, sound, has_cyrillic in _sound_windows(
+            for start, size, sound, has_cyrillic in _sound_windows(
                     tokens, not self._cyrillic_ours, self._sound_prefixes):
-                if sound in sounds:
-                    ours = self._our_brand(sound, has_cyrillic)
-                    if ours:
-                        return ours
+                if start < after or sound not in sounds:
+                    continue
+                ours = self._our_brand(sound, has_cyrillic)
+                if ours and ours != found:
+                    if found:
+                        return ""
+                    found, after = ours, start + size
+            return found
         return ""
 
     def _with_transliterated(self, latin: str, text: str, key: tuple[str, int]) -> str:

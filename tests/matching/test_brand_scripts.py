@@ -161,6 +161,18 @@ def test_our_cyrillic_brand_meets_their_latin_one() -> None:
     assert ours.brand_of(ListingItem(3, "Zagorka 500 ml")) == ""
 
 
+def test_a_title_whose_words_sound_like_two_of_our_brands_names_neither() -> None:
+    """'Нова' is Bulgarian for 'new' and sounds like the brand Nova: with Бош after it the
+    title names no brand we can trust; a brand written in Latin letters still leads."""
+    ours = Matcher([CatalogItem(1, "Nova Kettle 1.7 l", brand="Nova"),
+                    CatalogItem(2, "Bosch Kettle 1.7 l", brand="Bosch"),
+                    CatalogItem(3, "Coca-Cola Zero 500 ml", brand="Coca-Cola")])
+    assert ours.brand_of(ListingItem(1, "Нова кана Бош 1,7 л")) == ""
+    assert ours.brand_of(ListingItem(2, "Нова кана Bosch 1,7 л")) == "bosch"
+    assert ours.brand_of(ListingItem(3, "Кана Бош 1,7 л, бял")) == "bosch"
+    assert ours.brand_of(ListingItem(4, "Кока-Кола Зеро, кен 500 мл")) == "cocacola"
+
+
 def test_two_of_our_brands_that_sound_alike_are_found_by_neither_sound() -> None:
     ours = Matcher([CatalogItem(1, "Philips Lamp 10 W", brand="Philips"),
                     CatalogItem(2, "Phillips Screwdriver 10 mm", brand="Phillips")])
