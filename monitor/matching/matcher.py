@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from monitor.matching.normalize import (
     AttributeCheck,
     Attributes,
+    brand_sound,
     compare_attributes,
     fold,
     norm_code,
     pack_ratio,
     parse_attributes,
+    transliterate,
     words,
 )
 from monitor.matching.settings import MatchSettings
@@ -83,18 +86,96 @@ class _Candidate:
     Bulgarian and an English title ("Фритюрник Philips Airfryer HD9252/90")."""
 
 
-def _brand_first(text: str, brand_key: str) -> str:
-    """The text led by the brand key, wherever and however the brand was spelled.
+MIN_BRAND_SOUND = 3
+"""A brand meets its spelling in the other script only by a sound key this long: 'LG', 'HP'
+must be spelled as they are."""
 
-    'zero coca cola' and 'Coca-Cola Zero' both become 'cocacola zero', so a title that
-    omits or moves the brand is not penalised against one that states it.
-    """
-    tokens = text.split()
+
+def same_brand(key: str, brand_key: str) -> bool:
+    """Two brand keys (`norm_code`) name the same brand: equal, or one written in Cyrillic
+    and the other in Latin letters with the same sound ('кокакола' / 'cocacola', 'бош' /
+    'bosch', see `brand_sound`). Two keys in the same script must be equal."""
+    if key == brand_key:
+        return True
+    if (key.isascii() and brand_key.isascii()) or _cyrillic(key) == _cyrillic(brand_key):
+        return False
+    sound = brand_sound(key)
+    return len(sound) >= MIN_BRAND_SOUND and sound == brand_sound(brand_key)
+
+
+def _joined(sounds: list[str]) -> str:
+    """The sound key of a few words written together: their keys joined, a letter doubled
+    across a join written once ('кока кола' -> 'koka' + 'kola')."""
+    joined = sounds[0]
+    for sound in sounds[1:]:
+        joined += sound[1:] if joined and joined[-1] == sound[0] else sound
+    return joined
+
+
+@lru_cache(maxsize=200_000)
+def _cyrillic_sound(word: str) -> str:
+    """The sound key of a word written in Cyrillic, '' for any other."""
+    return brand_sound(norm_code(word)) if _cyrillic(word) else ""
+
+
+def _sound_windows(tokens: list[str], cyrillic_only: bool,
+                   prefixes: Container[str]) -> Iterator[tuple[int, int, str, bool]]:
+    """(start, size, sound key, has a Cyrillic word) of one to three words in a row, in the
+    order brands are looked for, when the first word's key begins one of `prefixes` (the
+    others cannot sound like a brand); with `cyrillic_only`, of Cyrillic words only (a
+    model code is not worked out for nothing)."""
+    if cyrillic_only:
+        sounds = [_cyrillic_sound(t) for t in tokens]
+        scripts = [bool(sound) for sound in sounds]
+    else:
+        scripts = [_cyrillic(t) for t in tokens]
+        sounds = [brand_sound(norm_code(t)) for t in tokens]
+    count = len(tokens)
+    for start in range(count):
+        first = sounds[start]
+        if not first or first not in prefixes:
+            continue
+        for size in (3, 2, 1):
+            end = start + size
+            if end > count:
+                continue
+            window = sounds[start:end]
+            if "" in window:
+                continue
+            yield start, size, _joined(window), True in scripts[start:end]
+
+
+def _find_brand(tokens: list[str], brand_key: str) -> tuple[int, int] | None:
+    """(start, size) of the first one to three words that spell the brand key together,
+    as they are, else in the other script by their sound (see `same_brand`)."""
     for start in range(len(tokens)):
         for size in (3, 2, 1):
             if "".join(tokens[start:start + size]) == brand_key:
-                tokens = tokens[:start] + tokens[start + size:]
-                return " ".join([brand_key, *tokens])
+                return start, size
+    cyrillic = _cyrillic(brand_key)
+    if not cyrillic and all(t.isascii() for t in tokens):
+        return None
+    target = brand_sound(brand_key)
+    if len(target) < MIN_BRAND_SOUND:
+        return None
+    prefixes = {target[:i] for i in range(1, len(target) + 1)}
+    for start, size, sound, has_cyrillic in _sound_windows(tokens, not cyrillic, prefixes):
+        if sound == target and has_cyrillic != cyrillic:
+            return start, size
+    return None
+
+
+def _brand_first(text: str, brand_key: str) -> str:
+    """The text led by the brand key, wherever and however the brand was spelled.
+
+    'zero coca cola', 'Coca-Cola Zero' and 'Кока-Кола Зеро' all become 'cocacola zero',
+    so a title that omits or moves the brand is not penalised against one that states it.
+    """
+    tokens = text.split()
+    found = _find_brand(tokens, brand_key)
+    if found is not None:
+        start, size = found
+        tokens = tokens[:start] + tokens[start + size:]
     return " ".join([brand_key, *tokens])
 
 
@@ -107,6 +188,13 @@ class Matcher:
         self._by_brand_mpn: dict[tuple[str, str], int | None] = {}
         self._by_mpn: dict[str, int | None] = {}
         self._brands: dict[str, str] = {}
+        self._sounds: dict[str, str | None] = {}
+        """Brand sound key (`brand_sound`) -> our brand key; None when two of our brands
+        sound alike (then neither is found by its sound)."""
+        self._sound_prefixes: set[str] = set()
+        """Every beginning of a key in `_sounds`."""
+        self._cyrillic_ours = False
+        """Some of our brands are written in Cyrillic."""
         self._names: dict[int, str] = {}
         self._attrs: dict[int, Attributes] = {}
         self._blocks: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
@@ -116,6 +204,8 @@ class Matcher:
         self._title_mpns: set[str] = set()
         self._brand_memo: tuple[ListingItem | None, str] = (None, "")
         self._scripts: dict[tuple[str, int], set[bool]] = defaultdict(set)
+        self._vocabs: dict[tuple[str, int], frozenset[str]] = {}
+        """The Latin words of a block's titles (brand aside), worked out when first asked."""
         for item in catalog:
             self._add(item)
         for key, cands in self._blocks.items():
@@ -150,7 +240,13 @@ class Matcher:
                     self._title_mpns.add(mpn)
         if not brand:
             return
-        self._brands.setdefault(brand, brand)
+        if brand not in self._brands:
+            self._brands[brand] = brand
+            self._cyrillic_ours = self._cyrillic_ours or _cyrillic(brand)
+            sound = brand_sound(brand)
+            if len(sound) >= MIN_BRAND_SOUND:
+                self._sounds[sound] = brand if self._sounds.get(sound, brand) == brand else None
+                self._sound_prefixes.update(sound[:i] for i in range(1, len(sound) + 1))
         attrs = self._attrs[item.product_id]
         text = _brand_first(attrs.rest, brand)
         self._blocks[(brand, attrs.pack)].append(
@@ -162,19 +258,55 @@ class Matcher:
             self._brand_memo = (listing, self._brand_of(listing))
         return self._brand_memo[1]
 
+    def _our_brand(self, sound: str, cyrillic: bool) -> str | None:
+        """Our brand key that sounds so, written in the other script than `cyrillic` says
+        ('kokakola' from 'кокакола' -> 'cocacola'), if any."""
+        ours = self._sounds.get(sound) if len(sound) >= MIN_BRAND_SOUND else None
+        return ours if ours is not None and _cyrillic(ours) != cyrillic else None
+
     def _brand_of(self, listing: ListingItem) -> str:
         """The listing's brand key: its own brand field, else a known brand its title starts with
-        (or contains), else ''."""
+        (or contains), else ''. A brand written in the other script than ours ('Кока-Кола',
+        'Филипс') is our brand key ('cocacola', 'philips') when it sounds the same."""
         brand = norm_code(listing.brand)
         if brand:
-            return brand
+            if brand in self._brands or not self._sounds:
+                return brand
+            return self._our_brand(brand_sound(brand), _cyrillic(brand)) or brand
         tokens = words(listing.title)
         for start in range(len(tokens)):
             for size in (3, 2, 1):
                 key = "".join(tokens[start:start + size])
                 if key and key in self._brands:
                     return key
+        if self._sounds and (self._cyrillic_ours or not (listing.title or "").isascii()):
+            # by sound, the first brand found unless words after it sound like another of
+            # ours: "Нова пералня Бош" names Bosch, or Nova ("new") -- neither is trusted
+            found, after = "", 0
+            sounds = self._sounds
+            for start, size, sound, has_cyrillic in _sound_windows(
+                    tokens, not self._cyrillic_ours, self._sound_prefixes):
+                if start < after or sound not in sounds:
+                    continue
+                ours = self._our_brand(sound, has_cyrillic)
+                if ours and ours != found:
+                    if found:
+                        return ""
+                    found, after = ours, start + size
+            return found
         return ""
+
+    def _with_transliterated(self, latin: str, text: str, key: tuple[str, int]) -> str:
+        """Their Latin words, plus each Cyrillic word whose official transliteration is a
+        word of our titles in the block ('зеро' -> 'zero' in "Кока-Кола Зеро 6 x 0,5 л"
+        against our "Coca-Cola Zero 6 x 0.5 L"); other Bulgarian words stay out."""
+        vocab = self._vocabs.get(key)
+        if vocab is None:
+            vocab = self._vocabs[key] = frozenset(
+                w for c in self._blocks[key] for w in c.latin.split()[1:])
+        found = [t for w in text.split()[1:] if not _is_latin_or_code(w)
+                 and (t := transliterate(w)) in vocab]
+        return " ".join([latin, *found]) if found else latin
 
     def propose(self, listing: ListingItem) -> Proposal | None:
         """The best match for one listing, or None. A listing that is not new (stored
@@ -302,6 +434,8 @@ class Matcher:
         cyrillic = _cyrillic(theirs.rest) or _cyrillic(listing.title)
         bilingual = (not cyrillic) in self._scripts[key]  # some of ours in the other script
         latin = _latin(text) if bilingual else ""
+        if latin and cyrillic:
+            latin = self._with_transliterated(latin, text, key)
         if latin:
             # one title may be Bulgarian, the other English: brand + model tokens decide
             for _choice, set_score, idx in process.extract(
@@ -421,17 +555,19 @@ def _model_phrase(title: str, brand: str) -> tuple[str, ...]:
     for segment in _SEGMENTS.split(fold(title)):
         tokens = [norm_code(t) for t in segment.split()]
         tokens = [t for t in tokens if t]
-        for start in range(len(tokens)):
-            for size in (3, 2, 1):
-                if "".join(tokens[start:start + size]) == brand:
-                    after = tokens[start + size:]
-                    return tuple(after) if after and any(
-                        any(c.isdigit() for c in t) for t in after) else ()
+        found = _find_brand(tokens, brand)
+        if found is not None:
+            after = tokens[sum(found):]
+            return tuple(after) if after and any(
+                any(c.isdigit() for c in t) for t in after) else ()
     return ()
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
 def _cyrillic(text: str) -> bool:
-    return any("\u0400" <= c <= "\u04ff" for c in text)
+    return not text.isascii() and _CYRILLIC.search(text) is not None
 
 
 def _is_latin_or_code(word: str) -> bool:

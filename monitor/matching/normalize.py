@@ -79,6 +79,66 @@ def norm_code(value: str | None) -> str:
     return _CODE_JUNK.sub("", fold(value))
 
 
+# The official Bulgarian transliteration (Закон за транслитерацията, 2009), lower case.
+_BG_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "sht", "ъ": "a", "ь": "y", "ю": "yu", "я": "ya",
+})
+_FINAL_IYA = re.compile(r"iya$")
+
+
+def transliterate(code: str) -> str:
+    """A lower-case code ('кокакола', see `norm_code`) in Latin letters by the official
+    Bulgarian transliteration: ж zh, ц ts, ч ch, ш sh, щ sht, ъ a, ь y, ю yu, я ya, й y,
+    х h; a final 'ия' is 'ia' ('София' -> 'sofia')."""
+    if code.isascii():
+        return code
+    return _FINAL_IYA.sub("ia", code.translate(_BG_LATIN))
+
+
+# (pattern, replacement), in order, over a transliterated lower-case code
+_SOUND_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement) for pattern, replacement in (
+        (r"dzh", "j"),             # дж: Jack Daniel's / Джак Даниелс
+        (r"zh", "Z"),              # ж before z and s fold together
+        (r"tsch|tch", "C"),        # German tsch, English tch: ч
+        (r"^xi(?=[aeiou])", "S"),  # pinyin: Xiaomi / Шаоми
+        (r"sch|sh", "S"),          # Bosch / Бош
+        (r"ch", "C"),
+        (r"ph", "f"),              # Philips / Филипс
+        (r"th", "t"),
+        (r"gh", "g"),              # DeLonghi / Делонги
+        (r"ck|q", "k"),
+        (r"x", "ks"),              # Xerox / Ксерокс
+        (r"wh|w", "v"),            # Rowenta / Ровента
+        (r"c(?=[eiy])", "s"),      # Nescafe / Нескафе, but Citroen / Ситроен
+        (r"c", "k"),               # Coca-Cola / Кока-Кола
+        (r"ts|tz|z", "s"),         # ц: Lavazza / Лаваца, Schwarzkopf / Шварцкопф
+        (r"(?<=[^aeiouyj])j(?=[aeiou])", ""),  # Gorenje / Горене
+        (r"j|y", "i"),             # Sony / Сони, Jacobs / Якобс
+        (r"ai", "ei"),             # Fairy / Фейри, Haier / Хайер
+        (r"ier$", "ie"),           # a silent final r: Garnier / Гарние
+        (r"ie", "i"),              # Siemens / Сименс
+        (r"iu", "u"),              # Duracell / Дюрасел, Hyundai / Хюндай
+        (r"(.)\1+", r"\1"),        # doubled letters: Dell / Дел
+    ))
+
+
+@lru_cache(maxsize=50_000)
+def brand_sound(code: str) -> str:
+    """A brand key (`norm_code`) as it sounds, to compare a brand written in Cyrillic with
+    the same brand in Latin letters: 'кокакола' and 'cocacola' -> 'kokakola', 'филипс' and
+    'philips' -> 'filips', 'бош' and 'bosch' -> 'boS'. The Cyrillic is transliterated
+    officially, then both sides are reduced alike: c/k/q, ph/f, w/v, x/ks, sch/sh, ts/tz/z/s,
+    y/j/i, doubled letters. It only ever decides whether two brand strings are one brand."""
+    sound = transliterate(code)
+    for pattern, replacement in _SOUND_RULES:
+        sound = pattern.sub(replacement, sound)
+    return sound
+
+
 def words(text: str | None) -> list[str]:
     """The words of a folded text, punctuation dropped."""
     return [w for w in _NON_WORD.sub(" ", fold(text)).split() if w]

@@ -137,8 +137,6 @@ def test_every_page_read_as_it_sells_and_no_false_claims(
     assert ("INGENIO-3", "tefal-ingenio-3") in matched, matched
 
 
-@pytest.mark.xfail(strict=True, reason="Cyrillic brand 'Кока-Кола' never meets our 'Coca-Cola': "
-                   "the 6-pack at 11,90 лв. (6.08 EUR < 6.50) is a missed claim")
 def test_exactly_the_true_cheaper_claims(chain: tuple[list[dict[str, str]], str, Path]) -> None:
     rows, _printed, _ = chain
     claims = claims_of(rows)
