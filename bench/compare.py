@@ -13,7 +13,8 @@ backfill) so it takes seconds to minutes; it is not what is measured.
 Measured: `run_matching` over every listing, then `run_comparison` over the catalog
 (window query, promotions, lowest-before-discount, rules, writing the findings), with
 the default settings: from 50,000 matches on the comparison runs in one worker process a
-core (`compare.workers`), so its CPU time printed is the parent's only.
+core (`compare.workers`), so its CPU time printed is the writing process's only (which
+compares the first range itself while the workers start).
 
     .venv/bin/python bench/compare.py                 # 10k, 100k, 1M listings
     .venv/bin/python bench/compare.py --sizes 10000   # a quick look
