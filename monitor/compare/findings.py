@@ -309,7 +309,7 @@ def _undercut(our: OurProduct, ours: Landed, priced: list[Priced], cheapest: Pri
 
 def _lasting_price(landed: Landed) -> Decimal:
     """Their price once temporary promotions end (the effective price when there are none)."""
-    return landed.base if landed.effective < landed.base else landed.effective
+    return landed.base if landed.temporary else landed.effective
 
 
 def _cheapest_lasting(priced: list[Priced]) -> tuple[Priced, Decimal]:

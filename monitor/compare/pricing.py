@@ -171,19 +171,6 @@ def plain_price(price: Decimal, shipping_cost: Decimal | None, threshold: Decima
     return Landed(shelf, total, total, ship)
 
 
-def marked_down_price(price: Decimal, regular_price: Decimal, shipping_cost: Decimal | None,
-                      threshold: Decimal | None, ratio: Decimal) -> Landed:
-    """A visible markdown and no promotion (a tenth of all offers), kept cheap: the same
-    result as the full path of `effective_price`, whose steps it follows."""
-    units = max(ONE, ratio)
-    ship = _shipping(price * units, shipping_cost, threshold, [])
-    base_ship = _shipping(regular_price * units, shipping_cost, threshold, [])
-    return Landed(cents(price * ratio), cents(price * ratio + ship * ratio / units),
-                  cents(regular_price * ratio + base_ship * ratio / units),
-                  cents(ship * ratio / units), None, None,
-                  (f"marked down from {regular_price}",))
-
-
 def effective_price(
     price: Decimal,
     *,
@@ -196,11 +183,8 @@ def effective_price(
 ) -> Landed:
     """The landed price of one of *our* units at this offer (see the module docstring)."""
     ratio = pack_ratio if pack_ratio is not None else ONE
-    if not promotions:
-        if regular_price is None or regular_price <= price:
-            return plain_price(price, shipping_cost, free_shipping_threshold, ratio)
-        return marked_down_price(price, regular_price, shipping_cost, free_shipping_threshold,
-                                 ratio)
+    if not promotions and (regular_price is None or regular_price <= price):
+        return plain_price(price, shipping_cost, free_shipping_threshold, ratio)
     promos = _active(promotions, now)
     conditional = [p for p in promos if is_conditional(p, price)]
     plain = [p for p in promos if not is_conditional(p, price)]

@@ -10,6 +10,7 @@ file. The true set of cheaper claims below is decided by hand from the page defi
 from __future__ import annotations
 
 import csv
+import sqlite3
 import subprocess
 import sys
 from contextlib import AbstractContextManager
@@ -17,6 +18,8 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import yaml
+
+from storage.types import SCALE
 
 from .unseen_shops import Item, Shop, serve
 
@@ -141,6 +144,20 @@ def run_chain(tmp_path: Path, catalog: list[tuple[str, ...]],
                         if "finding" in line)
     with findings_csv.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle)), printed
+
+
+def stored_readings(db_path: Path) -> dict[str, tuple[str, str | None]]:
+    """Page name -> (price as stored, stock) of each listing's latest reading (SQLite keeps
+    money as scaled integers)."""
+    db = sqlite3.connect(db_path)
+    try:
+        return {url.rsplit("/", 1)[1].removesuffix(".html"):
+                (f"{D(price).scaleb(-SCALE):.2f}", stock)
+                for url, price, stock in db.execute(
+                    "SELECT l.url, o.price, o.availability FROM latest_observation o "
+                    "JOIN listing l ON l.id = o.listing_id")}
+    finally:
+        db.close()
 
 
 def claims_of(rows: list[dict[str, str]]) -> set[tuple[str, str]]:

@@ -9,14 +9,10 @@ claims is decided by hand from the pages below; we ship free.
 
 from __future__ import annotations
 
-import sqlite3
-from decimal import Decimal as D
 from pathlib import Path
 
-from storage.types import SCALE
-
 from . import test_unseen_probe as probe
-from .test_unseen_probe import claims_of
+from .test_unseen_probe import claims_of, stored_readings
 from .unseen_shops2 import Item, Shop, serve
 
 # sku, name, brand, mpn, price (EUR)
@@ -194,12 +190,7 @@ def test_exactly_the_true_cheaper_claims_on_variant_and_b2b_pages(tmp_path: Path
                       ("MBA13-M3", "b2bshop"): "1249.00", ("QE55Q60D", "b2bshop"): "549.00",
                       ("PS5-SLIM-DIG", "b2bshop"): "435.00"}, landed
     # every page read as it sells its item (SQLite keeps money as scaled integers)
-    db = sqlite3.connect(tmp_path / "pricewatch.db")
-    read = {url.rsplit("/", 1)[1].removesuffix(".html"): (f"{D(price).scaleb(-SCALE):.2f}", stock)
-            for url, price, stock in db.execute(
-                "SELECT l.url, o.price, o.availability FROM latest_observation o "
-                "JOIN listing l ON l.id = o.listing_id")}
-    db.close()
+    read = stored_readings(tmp_path / "pricewatch.db")
     assert read == READINGS, {k: (read.get(k), v) for k, v in READINGS.items()
                               if read.get(k) != v}
     # another model, another weight: nothing about them

@@ -10,15 +10,12 @@ and before 10.12.2026. Leva convert at 1.95583. The true set of claims is decide
 from __future__ import annotations
 
 import sqlite3
-from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
-from storage.types import SCALE
-
 from . import test_unseen_probe as probe
-from .test_unseen_probe import claims_of
+from .test_unseen_probe import claims_of, stored_readings
 from .unseen_shops3 import Item, Shop, serve
 
 CATALOG = [
@@ -113,12 +110,7 @@ def _landed(rows: list[dict[str, str]]) -> dict[tuple[str, str], str]:
 def test_every_page_read_as_it_sells_and_no_false_claims(
         chain: tuple[list[dict[str, str]], str, Path]) -> None:
     rows, printed, tmp_path = chain
-    db = sqlite3.connect(tmp_path / "pricewatch.db")
-    read = {url.rsplit("/", 1)[1].removesuffix(".html"): (f"{D(price).scaleb(-SCALE):.2f}", stock)
-            for url, price, stock in db.execute(
-                "SELECT l.url, o.price, o.availability FROM latest_observation o "
-                "JOIN listing l ON l.id = o.listing_id")}
-    db.close()
+    read = stored_readings(tmp_path / "pricewatch.db")
     # the ended promotion's 79,00 лв. must not be read (it would undercut once matched)
     assert read == READINGS, {k: (read.get(k), v) for k, v in READINGS.items()
                               if read.get(k) != v}
