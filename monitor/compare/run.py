@@ -5,7 +5,8 @@ Reads plain rows from `storage.repos.compare`, turns them into the plain data of
 the CompareRun with its findings in one transaction (all or nothing).
 
 A large catalog is cut into ranges of product ids compared in worker processes (the rules
-are CPU-bound Python; see `CompareSettings.workers`). Each worker reads its own range and
+are CPU-bound Python; see `CompareSettings.workers`), big ones first and small ones last
+(`range_weights`). Each worker reads its own range and
 hands back its findings already encoded for the database (plain ints and strings; on
 SQLite packed as a small in-memory database that the parent copies in SQLite itself), which
 the parent writes while the workers go on; the findings are decoded into `FindingData`
@@ -464,6 +465,23 @@ PARALLEL_FROM = 50_000
 them costs more than they save."""
 
 
+def range_weights(workers: int) -> list[int]:
+    """How a catalog compared in `workers` processes is cut, as weights of consecutive
+    ranges (in 32nds of a worker's share): the first, for this process while the workers
+    start, a sixteenth of the whole; then ranges that shrink as the work left does
+    (guided self-scheduling: a third of what is left a worker, at most a tenth of the
+    whole), down to single units. Equal ranges left one worker alone with the last of
+    them for as long as a range takes; small last ones end the workers together."""
+    units = 32 * workers
+    first = units // 16
+    weights, left = [first], units - first
+    while left:
+        size = max(1, min(units // 10, left // (3 * workers)))
+        weights.append(size)
+        left -= size
+    return weights
+
+
 def _pool_context() -> BaseContext:
     """How worker processes start: from a fork server that imported this module once
     (each spawned worker would import the whole stack again, 0.6 s of CPU apiece), or
@@ -483,7 +501,7 @@ def _parts(engine: Engine, settings: CompareSettings, now: datetime,
         yield compare_products(engine, settings, now, None, rates)
         return
     with engine.connect() as conn:
-        ranges = repo.product_ranges(conn, workers * 8)  # several each: writing overlaps work, and the last ones are short
+        ranges = repo.product_ranges(conn, range_weights(workers))
     if not ranges:
         return
     url = engine.url.render_as_string(hide_password=False)

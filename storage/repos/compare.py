@@ -192,14 +192,23 @@ ProductRange = tuple[int, int]
 """Inclusive (first, last) product ids: one part of a comparison split across workers."""
 
 
-def product_ranges(conn: Connection, parts: int) -> list[ProductRange]:
-    """Active product ids cut into at most `parts` consecutive ranges of equal size."""
+def product_ranges(conn: Connection, parts: int | Sequence[int]) -> list[ProductRange]:
+    """Active product ids cut into consecutive ranges: `parts` of equal size, or one range
+    per weight of a sequence, each holding about its share of the products (a range that
+    would hold none is left out)."""
     p = table(Product)
     ids = list(conn.execute(select(p.c.id).where(p.c.active.is_(True)).order_by(p.c.id)).scalars())
-    if not ids:
+    weights = [1] * max(parts, 1) if isinstance(parts, int) else [w for w in parts if w > 0]
+    if not ids or not weights:
         return []
-    size = -(-len(ids) // max(parts, 1))
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+    total, done, start, ranges = sum(weights), 0, 0, []
+    for weight in weights:
+        done += weight
+        end = len(ids) * done // total
+        if end > start:
+            ranges.append((ids[start], ids[end - 1]))
+            start = end
+    return ranges
 
 
 def count_matches(conn: Connection) -> int:

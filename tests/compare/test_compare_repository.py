@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
 from monitor.compare import CompareSettings, run_comparison
+from monitor.compare.run import range_weights
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import (
     CompareRun,
@@ -23,7 +24,12 @@ from storage.models import (
     Promotion,
     table,
 )
-from storage.repos.compare import latest_offers, latest_promotions, run_findings
+from storage.repos.compare import (
+    latest_offers,
+    latest_promotions,
+    product_ranges,
+    run_findings,
+)
 from storage.repos.listings import (
     CompetitorSpec,
     ListingInfo,
@@ -469,3 +475,27 @@ def test_range_reads_take_the_product_index(sqlite_engine: Engine) -> None:
         for sql in reads:
             plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
             assert "ix_match_product" in plan and "ix_match_status_confidence" not in plan, plan
+
+
+def test_ranges_cover_the_catalog_once_big_first_and_small_last(world: World) -> None:
+    """The ranges a comparison is cut into hold every active product exactly once, in id
+    order; with the guided weights the first ranges are the biggest and the last ones hold
+    a single unit of work each (a worker never finishes a big range alone)."""
+    pids = [world.product(f"P{i}", "20.00") for i in range(640)]
+    for workers in (2, 3, 4):
+        weights = range_weights(workers)
+        assert sum(weights) == 32 * workers and weights[-1] == 1
+        assert max(weights[1:]) <= 32 * workers // 10
+        assert weights[1:] == sorted(weights[1:], reverse=True)  # never grows again
+    with world.engine.connect() as conn:
+        for parts in (range_weights(2), 7, 1, [0, 3, 1]):
+            ranges = product_ranges(conn, parts)
+            covered = [pid for first, last in ranges for pid in pids if first <= pid <= last]
+            assert covered == pids, parts
+            sizes = [len([p for p in pids if first <= p <= last]) for first, last in ranges]
+            if parts == 7:
+                assert max(sizes) - min(sizes) <= 1
+            if parts == [0, 3, 1]:
+                assert sizes == [480, 160]
+        guided = [len([p for p in pids if a <= p <= b]) for a, b in product_ranges(conn, range_weights(2))]
+        assert guided[0] == 40 and guided[1] == 60 and guided[-1] == 10
