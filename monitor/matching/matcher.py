@@ -32,7 +32,7 @@ from monitor.matching.normalize import (
     words,
 )
 from monitor.matching.settings import MatchSettings
-from spiders.extraction.condition import is_new
+from storage.condition import is_new
 from storage.identifiers import normalize_gtin
 from storage.repos.matches import MatchRow
 

@@ -248,7 +248,7 @@ class ExtractedProduct:
     brand: str | None = None
     """Brand name."""
     condition: str | None = None
-    """new / refurbished / used / open_box / damaged (`extraction.condition.Condition`)
+    """new / refurbished / used / open_box / damaged (`storage.condition.Condition`)
     when the page states one (schema.org itemCondition, the title, a condition label)."""
     promotions: list[Promotion] = field(default_factory=list)
     """Promotions shown for this product."""

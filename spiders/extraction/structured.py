@@ -16,9 +16,10 @@ from typing import Any
 
 from lxml import etree
 
+from storage.condition import normalize_condition
+
 from .availability import normalize_availability
 from .candidates import CandidateSet
-from .condition import normalize_condition
 from .containers import is_related_container
 from .currency import normalize_code, resolve_symbol
 from .document import Document, RawPage, text_content

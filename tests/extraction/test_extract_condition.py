@@ -8,7 +8,7 @@ import json
 import pytest
 
 from spiders.extraction import extract
-from spiders.extraction.condition import Condition, condition_from_text, normalize_condition
+from storage.condition import Condition, condition_from_text, normalize_condition
 
 
 def page(title: str, *, condition: str | None = None, lines: tuple[str, ...] = ()) -> bytes:
