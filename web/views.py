@@ -25,7 +25,8 @@ from monitor.matching import (
     parse_attributes,
     review_queue,
 )
-from monitor.matching.normalize import norm_code
+from monitor.matching.matcher import Method, same_brand
+from monitor.matching.normalize import agreement, norm_code
 from reports.charts import OURS, colors
 from reports.config import ReportSettings
 from reports.daily import CHEAPER_KINDS
@@ -330,18 +331,27 @@ def review(engine: Engine, settings: MatchSettings, limit: int) -> tuple[list[Re
     for item in items:
         ours, price = details.get(item.match_id, (None, None))
         ours_attrs, theirs_attrs = parse_attributes(item.product_name), parse_attributes(item.listing_title)
-        attrs = compare_attributes(ours_attrs, theirs_attrs)
+        # as the matcher checked it: an identifier that names our product makes a tier
+        # word missing on one side missing wording, not another model
+        attrs = compare_attributes(ours_attrs, theirs_attrs,
+                                   identified=item.method in (Method.gtin, Method.brand_mpn))
         checks: list[tuple[str, str, str, bool | None]] = []
         if ours is not None:
             checks += [
-                ("brand", ours.brand or "", ours.their_brand or "", _same(ours.brand, ours.their_brand)),
+                ("brand", ours.brand or "", ours.their_brand or "",
+                 None if not ours.brand or not ours.their_brand
+                 else same_brand(norm_code(ours.brand), norm_code(ours.their_brand))),
                 ("mpn", ours.mpn or "", ours.their_mpn or "", _same(ours.mpn, ours.their_mpn)),
                 ("gtin", ours.gtin or "", ours.their_gtin or "", _same(ours.gtin, ours.their_gtin)),
             ]
         checks.append(("pack", str(ours_attrs.pack), str(theirs_attrs.pack),
                        ours_attrs.pack == theirs_attrs.pack))
+        agree = agreement(ours_attrs, theirs_attrs)
         checks.append(("size", ", ".join(f"{d} {v}" for d, v in ours_attrs.sizes),
-                       ", ".join(f"{d} {v}" for d, v in theirs_attrs.sizes),
-                       attrs.compatible if (ours_attrs.sizes or theirs_attrs.sizes) else None))
+                       ", ".join(f"{d} {v}" for d, v in theirs_attrs.sizes), agree["size"]))
+        checks.append(("colour", ", ".join(sorted(ours_attrs.colours)),
+                       ", ".join(sorted(theirs_attrs.colours)), agree["colour"]))
+        checks.append(("variant", "", attrs.reason or ", ".join(attrs.compared),
+                       attrs.compatible))
         rows.append(ReviewRow(item, ours, price, checks))
     return rows, total, recent

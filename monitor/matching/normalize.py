@@ -417,6 +417,19 @@ def compare_attributes(ours: Attributes, theirs: Attributes,
     return AttributeCheck(True, penalty, reason, tuple(compared))
 
 
+def agreement(ours: Attributes, theirs: Attributes) -> dict[str, bool | None]:
+    """Per attribute ("size", "colour"), whether what both titles state agrees, by the
+    rule `compare_attributes` applies; None when one side states nothing of it. For the
+    review screen: `compare_attributes` gives the whole verdict (tiers, codes, condition)."""
+    our_amounts, their_amounts = dict(ours.amounts), dict(theirs.amounts)
+    common = our_amounts.keys() & their_amounts.keys()
+    return {
+        "size": all(_agree(our_amounts[d], their_amounts[d]) for d in common) if common else None,
+        "colour": (_agree(ours.colours, theirs.colours)
+                   if ours.colours and theirs.colours else None),
+    }
+
+
 def pack_ratio(ours: Attributes, theirs: Attributes) -> Decimal | None:
     """Their units per our unit when only the pack count differs (same item size), else None.
 
