@@ -18,7 +18,7 @@ today, without conditions. Its rules:
 - Shipping is added per order unless the order reaches the free-shipping threshold (a
   `free_shipping` promotion lowers or removes the threshold), then spread over its units.
   The order holds as many of their units as make one of ours (six singles against our
-  6-pack: one order, one shipping). Unknown shipping counts as 0, and a cheaper claim
+  6-pack: one order, one shipping); a multi-buy's order holds all the units of the deal. Unknown shipping counts as 0, and a cheaper claim
   resting on it says so (`findings._PRICE_CLAIMS`).
 - Everything is per *our* unit: multiplied by the match's `pack_ratio`.
 - Expired promotions (`valid_until` before `now`) are ignored.
@@ -100,11 +100,13 @@ def is_conditional(promo: Promo, unit_price: Decimal | None = None) -> bool:
     return False
 
 
-def _conditional(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, str, str] | None:
-    """The lowest per-unit price a conditional offer gives (kind and words), or None."""
-    best: tuple[Decimal, str, str] | None = None
+def _conditional(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, str, str, int] | None:
+    """The lowest per-unit price a conditional offer gives (kind, words and how many units
+    its order holds: a multi-buy's `buy_qty`, else one), or None."""
+    best: tuple[Decimal, str, str, int] | None = None
     for p in promos:
         candidate: Decimal | None = None
+        quantity = p.buy_qty if p.kind == "multi_buy" and p.buy_qty else 1
         if p.kind == "multi_buy" and p.buy_qty and p.buy_qty >= 2:
             if p.pay_qty and 0 < p.pay_qty < p.buy_qty:
                 candidate = unit * Decimal(p.pay_qty) / Decimal(p.buy_qty)
@@ -133,7 +135,7 @@ def _conditional(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, str, str]
             if total < unit:
                 candidate, text = total, f"{p.instalments} x {p.value}"
         if candidate is not None and candidate < unit and (best is None or candidate < best[0]):
-            best = (candidate, p.kind, text)
+            best = (candidate, p.kind, text, quantity)
     return best
 
 
@@ -211,9 +213,12 @@ def effective_price(
     offer = _conditional(unit, conditional)
     cond_price = cond_kind = cond_text = None
     if offer is not None:
-        cond_unit, cond_kind, cond_text = offer
-        cond_ship = _shipping(cond_unit * units, shipping_cost, free_shipping_threshold, plain)
-        cond_price = cents(cond_unit * ratio + cond_ship * ratio / units)
+        # the deal's own order: "3 for 2" ships three units at once (and may reach free
+        # shipping where one unit does not), its shipping spread over them
+        cond_unit, cond_kind, cond_text, quantity = offer
+        order = units * quantity
+        cond_ship = _shipping(cond_unit * order, shipping_cost, free_shipping_threshold, plain)
+        cond_price = cents(cond_unit * ratio + cond_ship * ratio / order)
     return Landed(
         shelf=cents(price * ratio),
         effective=cents(unit * ratio + ship * ratio / units),

@@ -92,7 +92,12 @@ def test_multi_buy_is_conditional_never_the_effective_price() -> None:
     shipped = effective_price(D("9.00"), shipping_cost=D("4.50"), free_shipping_threshold=D("30.00"),
                               promotions=[Promo("multi_buy", buy_qty=3, pay_qty=2)])
     assert shipped.effective == D("13.50")  # 9.00 + 4.50 shipping for the single unit
-    assert shipped.conditional == D("10.50")
+    # the deal's order holds its three units: 18.00 + 4.50 shipping over three
+    assert shipped.conditional == D("7.50")
+    # ... and reaches free shipping where one unit does not: 3 x 12.00 for 24.00 >= 20.00
+    free = effective_price(D("12.00"), shipping_cost=D("4.50"), free_shipping_threshold=D("20.00"),
+                           promotions=[Promo("multi_buy", buy_qty=3, pay_qty=2)])
+    assert (free.effective, free.conditional) == (D("16.50"), D("8.00"))
 
 
 def test_second_item_at_half_price_is_shown_beside() -> None:
@@ -110,7 +115,11 @@ def test_a_quantity_discount_takes_every_unit_off() -> None:
     assert landed.conditional_text == "-20% each when buying 2+"
     shipped = effective_price(D("52.00"), shipping_cost=D("5.90"), free_shipping_threshold=D("79"),
                               promotions=[qty])
-    assert (shipped.effective, shipped.conditional) == (D("57.90"), D("47.50"))
+    # two units at 41.60 make 83.20, over the 79 of free shipping: 41.60 a unit, shipped
+    assert (shipped.effective, shipped.conditional) == (D("57.90"), D("41.60"))
+    dear = effective_price(D("30.00"), shipping_cost=D("5.90"), free_shipping_threshold=D("79"),
+                           promotions=[qty])  # 2 x 24.00 = 48.00: shipping over both units
+    assert (dear.effective, dear.conditional) == (D("35.90"), D("26.95"))
     odd = effective_price(D("19.99"), promotions=[
         Promo("multi_buy", buy_qty=3, value=D("12.5"), detail="quantity_discount")])
     assert odd.conditional == D("17.49")  # 19.99 x 0.875 = 17.49125
