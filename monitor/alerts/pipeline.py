@@ -389,7 +389,8 @@ class _FindingCtx:
 def _finding_doubt(reading: repo.LatestReading | None) -> str | None:
     """Why a comparison finding that appeared or vanished is not to be trusted: the
     competitor's page had no good reading in its latest crawl, or that crawl was suspect
-    or did not finish (a finding then vanishes for lack of a price, not because it ended)."""
+    or did not finish (a finding then vanishes for lack of a price, not because it ended),
+    or its latest good price was read another way than the good one before it."""
     if reading is None:
         return None
     if reading.run_suspect:
@@ -398,6 +399,13 @@ def _finding_doubt(reading: repo.LatestReading | None) -> str | None:
         return f"the competitor's latest crawl {reading.run_status}"
     if reading.status != "ok":
         return f"the page had no good reading in the latest crawl ({reading.status}: {reading.reason or ''})"
+    if len(reading.good_extractors) == 2:
+        # as for the listing's own events (`doubt`): a price read another way than the
+        # reading before (a text heuristic where structured data read it) is no news yet
+        now, before = (_family(e) for e in reading.good_extractors)
+        if before and now != before:
+            return (f"the page changed structure: the price was read by {now} "
+                    f"where it was read by {before} before")
     return None
 
 

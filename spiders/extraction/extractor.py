@@ -320,7 +320,13 @@ def _assemble(run: _Run, url: str | None, today: date | None,
             [*raws, *texts[:80]], product.price, product.currency)
     regular = out.vote("regular_price")
     if regular is not None and product.price is not None and regular.value > product.price:
-        product.regular_price = regular.value
+        if product.secondary_price is not None and regular.value == product.secondary_price:
+            # "51,13 € <del>100,00 лв.</del>": the struck amount is the same price in the
+            # other currency of a dual display, not an old price (no markdown at all)
+            notes.append(f"old price {regular.value} is the price in "
+                         f"{product.secondary_currency}: not a markdown")
+        else:
+            product.regular_price = regular.value
     _page_identifiers(product, texts)
     product.condition = condition_of_page(out.vote("condition"), product.title, texts)
     if product.sku is None and product.gtin is None and product.mpn is None:

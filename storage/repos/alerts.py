@@ -147,13 +147,27 @@ class LatestReading:
     run_suspect: bool
     run_suspect_reason: str | None
     run_status: str
+    good_extractors: tuple[str | None, ...] = ()
+    """The extractors of the listing's last two good (ok) readings, newest first."""
 
 
 def latest_readings(conn: Connection, listing_ids: Sequence[int]) -> dict[int, LatestReading]:
-    """The newest observation of each listing, whatever its status, with its run's health."""
+    """The newest observation of each listing, whatever its status, with its run's health
+    and how its last two good readings were read."""
     obs, runs = table(Observation), table(CrawlRun)
     found: dict[int, LatestReading] = {}
+    extractors: dict[int, list[str | None]] = {}
     for chunk in _chunks(sorted(set(listing_ids))):
+        good = (
+            select(obs.c.listing_id, obs.c.extractor,
+                   func.row_number().over(partition_by=obs.c.listing_id,
+                                          order_by=(obs.c.observed_at.desc(), obs.c.id.desc())).label("rn"))
+            .where(obs.c.listing_id.in_(list(chunk)), obs.c.status == OK)
+        ).subquery()
+        for ranked_row in conn.execute(select(good.c.listing_id, good.c.extractor)
+                                       .where(good.c.rn <= 2)
+                                       .order_by(good.c.listing_id, good.c.rn)):
+            extractors.setdefault(ranked_row.listing_id, []).append(ranked_row.extractor)
         ranked = (
             select(obs.c.listing_id, obs.c.status, obs.c.reason, obs.c.crawl_run_id,
                    func.row_number().over(partition_by=obs.c.listing_id,
@@ -166,7 +180,8 @@ def latest_readings(conn: Connection, listing_ids: Sequence[int]) -> dict[int, L
             .join(runs, runs.c.id == ranked.c.crawl_run_id).where(ranked.c.rn == 1)
         ):
             found[row.listing_id] = LatestReading(row.status, row.reason, bool(row.suspect),
-                                                  row.suspect_reason, row.run_status)
+                                                  row.suspect_reason, row.run_status,
+                                                  tuple(extractors.get(row.listing_id, ())))
     return found
 
 

@@ -386,3 +386,28 @@ def test_failed_crawl_is_an_operations_alert(engine: Engine) -> None:
     assert alert.payload["details"]["reason"] == "the crawl failed: DNS <lookup> failed"
     [message] = outbox(engine)
     assert message.channel == "ops"
+
+
+@pytest.mark.parametrize("extractor", ["heuristic", "jsonld"])
+def test_an_undercut_from_a_price_read_another_way_needs_a_look(engine: Engine,
+                                                                 extractor: str) -> None:
+    """The comparison finds them cheaper only since their price was read by a text heuristic
+    where structured data read it before (a "from" price taken for the price): operations'
+    "needs a look", like the listing's own price move, never the business. Read the same
+    way as before, the same undercut is told."""
+    shop = Shop(engine)
+    shop.w.observe(shop.listing, 0, "300.00")
+    shop.w.observe(shop.listing, 1, "19.90", extractor=extractor)
+    shop.w.compare_run(0)
+    run = shop.w.compare_run(1)
+    shop.w.finding(run, shop.product, shop.comp, shop.listing, "undercut", their="19.90")
+    result = run_alerts(engine, settings(), now=night(1) + timedelta(hours=1), compare_run_id=run)
+    kinds = {(a.kind, a.audience) for a in alerts(engine)}
+    if extractor == "heuristic":
+        assert kinds == {("needs_a_look", "operations")}, kinds
+        held = {a.payload["details"]["held_kind"] for a in alerts(engine)}
+        assert held == {"price_drop", "became_undercut"}, held
+        assert result.held_back == {"the page changed structure": 2}
+    else:
+        assert ("became_undercut", "business") in kinds, kinds
+        assert all(audience == "business" for _, audience in kinds), kinds

@@ -44,3 +44,21 @@ def test_an_old_price_in_the_other_currency_is_not_a_dual_display() -> None:
                      "https://shop.bg/p/1", BG_SHOP, today=AFTER)
     assert (result.price, result.currency) == (D("459.00"), "EUR")
     assert result.secondary_price is None and result.secondary_currency is None
+
+
+@pytest.mark.parametrize(("shown", "regular"), [
+    # the leva amount of the dual display struck through: the same price, no markdown
+    ("<span class='now'>51,13 €</span> <del class='bgn'>100,00 лв.</del>", None),
+    ("<del class='bgn'>100,00 лв.</del> <span class='now'>51,13 €</span>", None),
+    # a real old price in euros beside the dual display stays the old price
+    ("<del class='old'>60,00 €</del> <span class='now'>51,13 €</span> <span>(100,00 лв.)</span>",
+     "60.00"),
+])
+def test_a_struck_leva_amount_equal_to_the_price_is_no_old_price(shown: str,
+                                                                 regular: str | None) -> None:
+    result = extract(page(f'<div class="price">{shown}</div>{BUY}', lang="bg", title="Чайник"),
+                     "https://shop.bg/p/1", BG_SHOP, today=AFTER)
+    assert (result.price, result.currency) == (D("51.13"), "EUR"), result.reason
+    assert result.secondary_price == D("100.00") and result.secondary_currency == "BGN"
+    assert result.regular_price == (None if regular is None else D(regular)), result.reason
+    assert bool(result.promotions) == (regular is not None), result.promotions
