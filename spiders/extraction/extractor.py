@@ -22,11 +22,13 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
+from storage.money import convert
+
 from .availability import availability_from_text, sole_stock_statement
 from .candidates import CandidateSet, Vote
 from .condition import condition_of_page
 from .currency import context_currency, current_day, reading_day
-from .document import MAX_BYTES, Document, NotHtmlError, RawPage
+from .document import MAX_BYTES, Document, NotHtmlError, RawPage, visible_text
 from .dual import secondary_amount
 from .heuristics import old_prices, page_title, read_heuristics
 from .identifiers import labeled_identifiers, sku_from_url
@@ -142,14 +144,14 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
         if raw is None:
             return None
         price = out.vote("price")
-        olds = [p.amount for t in raw.old_texts
+        olds = [(p.amount, t) for t in raw.old_texts
                 for p in find_prices(t, default_currency=hints.currency, tld=page.tld)[:1]]
-        if price is None or price.value in olds:
+        if price is None or any(amount == price.value for amount, _ in olds):
             return None
-        higher = [amount for amount in olds if amount > price.value]
-        if higher:
-            out.add(Candidate(field="regular_price", value=higher[0], source="page",
-                              confidence=0.6))
+        higher = [(amount, t) for amount, t in olds if amount > price.value]
+        if higher:  # its text kept: `_old_price_in` reads the currency it states
+            out.add(Candidate(field="regular_price", value=higher[0][0], source="page",
+                              confidence=0.6, raw=higher[0][1]))
         texts = raw.blocks + [n for n in raw.notices if n not in raw.blocks]
         if raw.title and not out.has("title"):
             out.add(Candidate(field="title", value=raw.title, source="heuristic",
@@ -238,6 +240,26 @@ def _choose_offer(doc: Document, out: CandidateSet, currency: str | None) -> Non
                      for c in out.items]
 
 
+def _old_price_in(out: CandidateSet, amount: Decimal, currency: str | None,
+                  today: date | None, notes: list[str]) -> Decimal | None:
+    """The voted old price in the price's own currency. A struck amount that states another
+    currency ("<del>120,00 лв.</del> 51,13 €", older pages) is converted at the fixed rate
+    through the money module, never read as euros: "100,00 лв." beside "51,13 €" is the
+    same price (no markdown at all). None when that currency has no rate (no old price
+    rather than a wrong one)."""
+    stated = {found[0].currency for c in out.of("regular_price") if c.value == amount and c.raw
+              for found in [find_prices(c.raw)] if found and found[0].currency}
+    if not currency or len(stated) != 1 or currency in stated:
+        return amount
+    source = stated.pop()
+    conversion = convert(amount, source, currency, on=today)
+    if conversion is None:
+        notes.append(f"old price {amount} {source}: no rate into {currency}, left out")
+        return None
+    notes.append(f"old price {amount} {source} is {conversion.amount} {currency}")
+    return conversion.amount
+
+
 def _page_regular_price(out: CandidateSet, olds: list[tuple[Any, Decimal]],
                         region: Any | None) -> None:
     """The old price shown in the product block, when structured data left it out."""
@@ -247,7 +269,7 @@ def _page_regular_price(out: CandidateSet, olds: list[tuple[Any, Decimal]],
     for el, amount in olds:
         if amount > vote.value and _inside(el, region):
             out.add(Candidate(field="regular_price", value=amount, source="page",
-                              confidence=0.6))
+                              confidence=0.6, raw=visible_text(el)))
             return
 
 
@@ -319,14 +341,10 @@ def _assemble(run: _Run, url: str | None, today: date | None,
         product.secondary_price, product.secondary_currency = secondary_amount(
             [*raws, *texts[:80]], product.price, product.currency)
     regular = out.vote("regular_price")
-    if regular is not None and product.price is not None and regular.value > product.price:
-        if product.secondary_price is not None and regular.value == product.secondary_price:
-            # "51,13 € <del>100,00 лв.</del>": the struck amount is the same price in the
-            # other currency of a dual display, not an old price (no markdown at all)
-            notes.append(f"old price {regular.value} is the price in "
-                         f"{product.secondary_currency}: not a markdown")
-        else:
-            product.regular_price = regular.value
+    if regular is not None and product.price is not None:
+        was = _old_price_in(out, regular.value, product.currency, today, notes)
+        if was is not None and was > product.price:
+            product.regular_price = was
     _page_identifiers(product, texts)
     product.condition = condition_of_page(out.vote("condition"), product.title, texts)
     if product.sku is None and product.gtin is None and product.mpn is None:

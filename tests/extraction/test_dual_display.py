@@ -9,7 +9,7 @@ import pytest
 
 from spiders.extraction import ExtractionHints, extract
 
-from .support import D, page
+from .support import D, jsonld, page
 
 BUY = '<button class="add-to-cart">Купи</button>'
 BEFORE, AFTER = date(2025, 11, 3), date(2026, 12, 6)
@@ -62,3 +62,40 @@ def test_a_struck_leva_amount_equal_to_the_price_is_no_old_price(shown: str,
     assert result.secondary_price == D("100.00") and result.secondary_currency == "BGN"
     assert result.regular_price == (None if regular is None else D(regular)), result.reason
     assert bool(result.promotions) == (regular is not None), result.promotions
+
+
+@pytest.mark.parametrize(("shown", "regular"), [
+    # a real old price in leva, struck beside the euro price: converted at the fixed rate
+    # (120 / 1.95583 = 61.355...), never read as 120 euros (a 57% "discount" for a 17% one)
+    ("<del class='old'>120,00 лв.</del> <span class='now'>51,13 €</span>", "61.36"),
+    ("<span class='now'>51,13 €</span> <s>120,00 лв.</s>", "61.36"),
+    # under the price once converted (100 лв. = 51.13 €, 90 лв. = 46.02 €): no markdown
+    ("<s>90,00 лв.</s> <span class='now'>51,13 €</span>", None),
+    # no currency stated on the struck amount: the price's own
+    ("<del class='old'>60,00</del> <span class='now'>51,13 €</span>", "60.00"),
+])
+def test_a_struck_old_price_in_leva_is_converted_to_the_price_currency(
+        shown: str, regular: str | None) -> None:
+    result = extract(page(f'<div class="price">{shown}</div>{BUY}', lang="bg", title="Чайник"),
+                     "https://shop.bg/p/1", BG_SHOP, today=AFTER)
+    assert (result.price, result.currency) == (D("51.13"), "EUR"), result.reason
+    assert result.regular_price == (None if regular is None else D(regular)), result.reason
+
+
+@pytest.mark.parametrize("prefer", [None, "jsonld"])
+@pytest.mark.parametrize(("struck", "regular"), [("120,00 лв.", "61.36"), ("100,00 лв.", None),
+                                                  ("60,00 €", "60.00")])
+def test_the_json_ld_fast_path_reads_a_struck_leva_amount_as_the_full_path_does(
+        prefer: str | None, struck: str, regular: str | None) -> None:
+    """The learned JSON-LD fast path finds struck prices in the raw source: it too keeps
+    their text, so a leva amount is converted, not read as euros."""
+    head = jsonld({"@context": "https://schema.org", "@type": "Product", "name": "Чайник",
+                   "offers": {"@type": "Offer", "price": "51.13", "priceCurrency": "EUR",
+                              "availability": "https://schema.org/InStock"}})
+    body = (f'<div class="product"><h1>Чайник</h1><div class="price"><span class="now">51,13 €'
+            f'</span> <del class="old">{struck}</del></div>{BUY}</div>')
+    hints = ExtractionHints(currency="EUR", language="bg", prefer=prefer)
+    result = extract(page(body, head=head, lang="bg", title="Чайник"), "https://shop.bg/p/1",
+                     hints, today=AFTER)
+    assert result.price == D("51.13"), result.reason
+    assert result.regular_price == (None if regular is None else D(regular)), result.candidates
