@@ -22,13 +22,15 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
+from .appstate import SOURCE as APP_STATE
+from .appstate import app_state_sold_out, has_app_state
 from .availability import availability_from_text, sole_stock_statement
 from .candidates import CandidateSet, Vote
 from .condition import condition_of_page
 from .currency import context_currency, current_day, reading_day
 from .document import MAX_BYTES, Document, NotHtmlError, RawPage
 from .dual import secondary_amount
-from .heuristics import old_prices, page_title, read_heuristics
+from .heuristics import amount_in_currency, old_prices, page_title, read_heuristics
 from .identifiers import labeled_identifiers, sku_from_url
 from .model import (
     Availability,
@@ -127,8 +129,8 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
     incomplete JSON-LD return None, and the page is read in full.
     """
     page = RawPage.read(body, url)
-    if page is None or not page.jsonld_texts:
-        return None
+    if page is None or not page.jsonld_texts or has_app_state(page.text):
+        return None  # an embedded app state may say more (sold out): read in full
     out = CandidateSet()
     read_jsonld(page, out)
     if not _complete(out) or out.price_choices:
@@ -142,8 +144,10 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
         if raw is None:
             return None
         price = out.vote("price")
-        olds = [p.amount for t in raw.old_texts
-                for p in find_prices(t, default_currency=hints.currency, tld=page.tld)[:1]]
+        currency = _voted(out, "currency")
+        olds = [amount for t in raw.old_texts
+                for p in find_prices(t, default_currency=hints.currency, tld=page.tld)[:1]
+                if (amount := amount_in_currency(p, currency)) is not None]
         if price is None or price.value in olds:
             return None
         higher = [amount for amount in olds if amount > price.value]
@@ -194,7 +198,13 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
         run.ran.append("opengraph")
     if out.price_choices:
         _choose_offer(doc, out, hints.currency)
-    olds = old_prices(doc, hints.currency) if out.has("price") else []
+    if "platform" not in run.ran and app_state_sold_out(doc):
+        # A client-rendered shop's state says sold out while its structured data, written
+        # once, still says InStock: an offer nobody can buy must never read as cheaper.
+        out.add(Candidate(field="availability", value=Availability.OUT_OF_STOCK,
+                          source=APP_STATE, confidence=0.95))
+        out.note("availability: the page's embedded state says sold out")
+    olds = old_prices(doc, hints.currency, _voted(out, "currency")) if out.has("price") else []
     if "heuristic" not in run.ran and (not out.has("price") or _stale(out, olds)):
         read_heuristics(doc, out, hints.currency)
         run.ran.append("heuristic")
@@ -236,6 +246,11 @@ def _choose_offer(doc: Document, out: CandidateSet, currency: str | None) -> Non
         out.items = [replace(c, value=next(iter(conditions)))
                      if c.field == "condition" and c.source in STRUCTURED else c
                      for c in out.items]
+
+
+def _voted(out: CandidateSet, field: str) -> str | None:
+    vote = out.vote(field)
+    return vote.value if vote is not None and isinstance(vote.value, str) else None
 
 
 def _page_regular_price(out: CandidateSet, olds: list[tuple[Any, Decimal]],
