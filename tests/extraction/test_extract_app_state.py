@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from spiders.extraction import Availability, ExtractionHints, extract
+from spiders.extraction.promotions import read_coupon
 
 from .support import D, jsonld, page
 
@@ -113,3 +114,14 @@ def test_a_struck_old_price_beside_jsonld_in_another_currency_is_converted() -> 
         got = extract(page(body, head=ld, lang="bg"), url="https://s.example.bg/p/1",
                       hints=hints, today=DEC_2026)
         assert (got.price, got.regular_price) == (D("99.00"), D("120.00")), (hints, got)
+
+
+@pytest.mark.parametrize(("text", "code", "pct"), [
+    ("Още -10% с код XMAS10 в количката", "XMAS10", "10"),
+    ("Extra 15% off with code WINTER", "WINTER", "15"),
+    ("Код: SAVE10 -10%", "SAVE10", "10"),
+    ("-20% на всичко. С код FREESHIP безплатна доставка", "FREESHIP", None),  # another sentence
+])
+def test_a_coupons_percentage_before_its_code(text: str, code: str, pct: str | None) -> None:
+    [coupon] = read_coupon(text, "EUR")
+    assert (coupon.code, coupon.value) == (code, None if pct is None else D(pct)), coupon

@@ -38,6 +38,8 @@ CATALOG = [
     ("ERA100-WHITE", "Sonos Era 100 Smart Speaker White", "Sonos", "E10G1EU1", "", "239.00"),
     ("CHARGE5-BLUE", "JBL Charge 5 Bluetooth Speaker Blue", "JBL", "JBLCHARGE5BLU", "",
      "179.00"),
+    ("FLIP6-RED", "JBL Flip 6 Portable Bluetooth Speaker Red", "JBL", "JBLFLIP6RED", "",
+     "119.00"),
     ("SMS6ECI03E", "Bosch Serie 6 Dishwasher SMS6ECI03E", "Bosch", "SMS6ECI03E",
      "4242005301522", "579.00"),
     ("FENIX7PRO", "Garmin Fenix 7 Pro Solar 47mm Slate Grey", "Garmin", "010-02777-01", "",
@@ -125,6 +127,11 @@ STATE = Shop("stateshop", "state", [
                 "sku": "JBLCHARGE5BLU",
                 "offers": {"@type": "Offer", "price": "159.00", "priceCurrency": "EUR",
                            "availability": "https://schema.org/InStock"}}),
+    # Our red Flip 6 (their SKU is our MPN, their title Bulgarian and short): 99,00 € <
+    # 119.00: TRUE.
+    Item("jbl-flip-6-chervena", "Тонколона JBL Flip 6, червена", state={
+        "id": 506, "title": "JBL Flip 6", "brand": {"name": "JBL"}, "selectedVariantId": 51,
+        "variants": [variant(51, "Червена / Red", 9900, "JBLFLIP6RED", color="red")]}),
     # 549,00 € (54900 cents) < 579.00: TRUE (GTIN in the state).
     Item("bosch-sms6eci03e", "Съдомиялна Bosch Serie 6 SMS6ECI03E", state={
         "id": 504, "title": "Bosch Serie 6 SMS6ECI03E", "brand": {"name": "Bosch"},
@@ -153,6 +160,7 @@ READINGS: dict[str, tuple[str | None, str | None]] = {
     "apple-iphone-15-128gb-black-kalaf": ("819.00", "InStock"),
     "apple-airpods-pro-2-usb-c": ("229.00", "InStock"),
     "jbl-charge-5-blue": ("159.00", "OutOfStock"),
+    "jbl-flip-6-chervena": ("99.00", "InStock"),
     "bosch-sms6eci03e": ("549.00", "InStock"),
     "garmin-fenix-7-pro-solar-47mm": ("829.00", "InStock"),
 }
@@ -160,9 +168,17 @@ READINGS: dict[str, tuple[str | None, str | None]] = {
 SONOS_OK = {"249.00", None}
 
 EXPECTED_CLAIMS = {("S24U-256", "splitshop"), ("AIRPODS-PRO2", "stateshop"),
-                   ("SMS6ECI03E", "stateshop"), ("FENIX7PRO", "stateshop")}
+                   ("SMS6ECI03E", "stateshop"), ("FENIX7PRO", "stateshop"),
+                   ("FLIP6-RED", "stateshop")}
+# True claims pricewatch still misses (asserted on their own, below): the red Flip 6 is not
+# matched (monitor/matching/matcher.py, Matcher._by_title: the Latin words "jbl flip 6" score
+# (100 + 42.6) / 2 = 71.3 < 80 against our "jbl flip 6 portable bluetooth speaker", our
+# model phrase takes every word after the brand, ('flip', '6', 'portable', ... 'red'), so
+# it never equals their ('flip', '6'); their SKU JBLFLIP6RED, our MPN, is never looked at)
+KNOWN_MISSED = {("FLIP6-RED", "stateshop")}
 LANDED = {("S24U-256", "splitshop"): "1299.99", ("AIRPODS-PRO2", "stateshop"): "229.00",
-          ("SMS6ECI03E", "stateshop"): "549.00", ("FENIX7PRO", "stateshop"): "829.00"}
+          ("SMS6ECI03E", "stateshop"): "549.00", ("FENIX7PRO", "stateshop"): "829.00",
+          ("FLIP6-RED", "stateshop"): "99.00"}
 
 
 def write_catalog(path: Path) -> None:
@@ -224,12 +240,33 @@ def test_every_page_read_as_it_sells(chain: tuple[list[dict[str, str]], str, Pat
                                          if read.get(k) != v}, indent=1)
 
 
+def _landed(rows: list[dict[str, str]]) -> dict[tuple[str, str], str]:
+    return {(r["sku"], r["competitor"]): r["their_effective"] for r in rows
+            if r["kind"] in {"undercut", "beatable", "promo_driven"}}
+
+
 def test_exactly_the_true_cheaper_claims(chain: tuple[list[dict[str, str]], str, Path]) -> None:
+    """Every true claim but the known missed ones, and nothing else."""
     rows, printed, _ = chain
-    claims = claims_of(rows)
-    assert claims == EXPECTED_CLAIMS, (
-        f"false: {sorted(claims - EXPECTED_CLAIMS)}; missed: {sorted(EXPECTED_CLAIMS - claims)}"
-        f"\n{printed}")
-    landed = {(r["sku"], r["competitor"]): r["their_effective"] for r in rows
-              if r["kind"] in {"undercut", "beatable", "promo_driven"}}
-    assert landed == LANDED, landed
+    claims, expected = claims_of(rows), EXPECTED_CLAIMS - KNOWN_MISSED
+    assert claims == expected, (
+        f"false: {sorted(claims - expected)}; missed: {sorted(expected - claims)}\n{printed}")
+    assert _landed(rows) == {k: v for k, v in LANDED.items() if k in expected}, _landed(rows)
+    # cheaper only with the coupon XMAS10 (449.00 - 10% = 404.10 < 429.00): its own kind
+    [hd07] = [r for r in rows if (r["sku"], r["kind"]) == ("HD07", "conditional_offer")]
+    assert hd07["competitor"] == "splitshop" and "XMAS10" in hd07["reason"], hd07
+    # sold out (the state; the JSON-LD still says InStock at 159.00): never cheaper, and
+    # no "cheaper" anywhere about the speaker whose page sells the white one at 249.00
+    assert not any(r["sku"] in {"CHARGE5-BLUE", "ERA100-WHITE"} and r["kind"] in
+                   {"undercut", "beatable", "promo_driven"} for r in rows), rows
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "missed true undercut: 'Тонколона JBL Flip 6, червена' (SKU JBLFLIP6RED = our MPN) is "
+    "not matched to our 'JBL Flip 6 Portable Bluetooth Speaker Red': Matcher._by_title "
+    "scores 71.3 < min_title_score 80 and the listing's SKU is not read by matching"))
+def test_the_known_missed_claims(chain: tuple[list[dict[str, str]], str, Path]) -> None:
+    rows, _printed, _ = chain
+    assert claims_of(rows) >= KNOWN_MISSED, sorted(claims_of(rows))
+    assert {k: v for k, v in _landed(rows).items() if k in KNOWN_MISSED} == {
+        k: v for k, v in LANDED.items() if k in KNOWN_MISSED}
