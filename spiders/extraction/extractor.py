@@ -22,15 +22,21 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from storage.money import convert
-
+from .appstate import SOURCE as APP_STATE
+from .appstate import app_state_sold_out, has_app_state
 from .availability import availability_from_text, sole_stock_statement
 from .candidates import CandidateSet, Vote
 from .condition import condition_of_page
 from .currency import context_currency, current_day, reading_day
 from .document import MAX_BYTES, Document, NotHtmlError, RawPage, visible_text
 from .dual import secondary_amount
-from .heuristics import old_prices, page_title, read_heuristics
+from .heuristics import (
+    amount_in_currency,
+    in_other_currency,
+    old_prices,
+    page_title,
+    read_heuristics,
+)
 from .identifiers import labeled_identifiers, sku_from_url
 from .model import (
     Availability,
@@ -129,8 +135,8 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
     incomplete JSON-LD return None, and the page is read in full.
     """
     page = RawPage.read(body, url)
-    if page is None or not page.jsonld_texts:
-        return None
+    if page is None or not page.jsonld_texts or has_app_state(page.text):
+        return None  # an embedded app state may say more (sold out): read in full
     out = CandidateSet()
     read_jsonld(page, out)
     if not _complete(out) or out.price_choices:
@@ -144,12 +150,16 @@ def _quick_jsonld(body: bytes | str, url: str | None, hints: ExtractionHints,
         if raw is None:
             return None
         price = out.vote("price")
-        olds = [(p.amount, t) for t in raw.old_texts
-                for p in find_prices(t, default_currency=hints.currency, tld=page.tld)[:1]]
-        if price is None or any(amount == price.value for amount, _ in olds):
+        currency = _voted(out, "currency")
+        # (amount in the price's currency, its text, whether it was converted into it)
+        olds = [(amount, t, in_other_currency(p, currency)) for t in raw.old_texts
+                for p in find_prices(t, default_currency=hints.currency, tld=page.tld)[:1]
+                if (amount := amount_in_currency(p, currency)) is not None]
+        if price is None or any(amount == price.value and not converted
+                                for amount, _, converted in olds):
             return None
-        higher = [(amount, t) for amount, t in olds if amount > price.value]
-        if higher:  # its text kept: `_old_price_in` reads the currency it states
+        higher = [(amount, t) for amount, t, _ in olds if amount > price.value]
+        if higher:
             out.add(Candidate(field="regular_price", value=higher[0][0], source="page",
                               confidence=0.6, raw=higher[0][1]))
         texts = raw.blocks + [n for n in raw.notices if n not in raw.blocks]
@@ -196,7 +206,13 @@ def _extract(doc: Document, url: str | None, hints: ExtractionHints,
         run.ran.append("opengraph")
     if out.price_choices:
         _choose_offer(doc, out, hints.currency)
-    olds = old_prices(doc, hints.currency) if out.has("price") else []
+    if "platform" not in run.ran and app_state_sold_out(doc):
+        # A client-rendered shop's state says sold out while its structured data, written
+        # once, still says InStock: an offer nobody can buy must never read as cheaper.
+        out.add(Candidate(field="availability", value=Availability.OUT_OF_STOCK,
+                          source=APP_STATE, confidence=0.95))
+        out.note("availability: the page's embedded state says sold out")
+    olds = old_prices(doc, hints.currency, _voted(out, "currency")) if out.has("price") else []
     if "heuristic" not in run.ran and (not out.has("price") or _stale(out, olds)):
         read_heuristics(doc, out, hints.currency)
         run.ran.append("heuristic")
@@ -240,33 +256,18 @@ def _choose_offer(doc: Document, out: CandidateSet, currency: str | None) -> Non
                      for c in out.items]
 
 
-def _old_price_in(out: CandidateSet, amount: Decimal, currency: str | None,
-                  today: date | None, notes: list[str]) -> Decimal | None:
-    """The voted old price in the price's own currency. A struck amount that states another
-    currency ("<del>120,00 лв.</del> 51,13 €", older pages) is converted at the fixed rate
-    through the money module, never read as euros: "100,00 лв." beside "51,13 €" is the
-    same price (no markdown at all). None when that currency has no rate (no old price
-    rather than a wrong one)."""
-    stated = {found[0].currency for c in out.of("regular_price") if c.value == amount and c.raw
-              for found in [find_prices(c.raw)] if found and found[0].currency}
-    if not currency or len(stated) != 1 or currency in stated:
-        return amount
-    source = stated.pop()
-    conversion = convert(amount, source, currency, on=today)
-    if conversion is None:
-        notes.append(f"old price {amount} {source}: no rate into {currency}, left out")
-        return None
-    notes.append(f"old price {amount} {source} is {conversion.amount} {currency}")
-    return conversion.amount
+def _voted(out: CandidateSet, field: str) -> str | None:
+    vote = out.vote(field)
+    return vote.value if vote is not None and isinstance(vote.value, str) else None
 
 
-def _page_regular_price(out: CandidateSet, olds: list[tuple[Any, Decimal]],
+def _page_regular_price(out: CandidateSet, olds: list[tuple[Any, Decimal, bool]],
                         region: Any | None) -> None:
     """The old price shown in the product block, when structured data left it out."""
     vote = out.vote("price")
     if vote is None or region is None:
         return
-    for el, amount in olds:
+    for el, amount, _converted_amount in olds:
         if amount > vote.value and _inside(el, region):
             out.add(Candidate(field="regular_price", value=amount, source="page",
                               confidence=0.6, raw=visible_text(el)))
@@ -277,15 +278,15 @@ def _inside(el: Any, region: Any) -> bool:
     return el is region or any(a is region for a in el.iterancestors())
 
 
-def _stale(out: CandidateSet, olds: list[tuple[Any, Decimal]]) -> bool:
+def _stale(out: CandidateSet, olds: list[tuple[Any, Decimal, bool]]) -> bool:
     """Structured price shown on the page as the struck/old price: the sale is not in it.
 
     Then the page's own current price wins and the structured one becomes the
     regular price.
     """
     vote = out.vote("price")
-    if vote is None or all(amount != vote.value for _, amount in olds):
-        return False
+    if vote is None or all(amount != vote.value or converted for _, amount, converted in olds):
+        return False  # a converted amount equal to it is the dual display's other one
     out.note(f"structured price {vote.value} is shown as the old price on the page")
     out.items = [c if not (c.field == "price" and c.value == vote.value)
                  else Candidate(field="regular_price", value=c.value, source=c.source,
@@ -341,10 +342,8 @@ def _assemble(run: _Run, url: str | None, today: date | None,
         product.secondary_price, product.secondary_currency = secondary_amount(
             [*raws, *texts[:80]], product.price, product.currency)
     regular = out.vote("regular_price")
-    if regular is not None and product.price is not None:
-        was = _old_price_in(out, regular.value, product.currency, today, notes)
-        if was is not None and was > product.price:
-            product.regular_price = was
+    if regular is not None and product.price is not None and regular.value > product.price:
+        product.regular_price = regular.value  # in the price's currency (`old_prices`)
     _page_identifiers(product, texts)
     product.condition = condition_of_page(out.vote("condition"), product.title, texts)
     if product.sku is None and product.gtin is None and product.mpn is None:

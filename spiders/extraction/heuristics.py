@@ -14,6 +14,8 @@ from typing import Any
 
 from lxml import etree
 
+from storage.money import convert
+
 from .availability import availability_from_text
 from .candidates import CandidateSet
 from .containers import is_related_container
@@ -547,11 +549,12 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
     if best.parsed.currency:
         out.add(Candidate(field="currency", value=best.parsed.currency, source="heuristic",
                           confidence=confidence, raw=best.parsed.currency_raw))
-    olds = [c for c in scored if c.old and c.parsed.amount > best.parsed.amount
-            and abs(ctx.order(c.el) - ctx.order(best.el)) < 40]
+    olds = [(c, amount) for c in scored if c.old
+            and (amount := _in_currency_of(c.parsed, best.parsed)) is not None
+            and amount > best.parsed.amount and abs(ctx.order(c.el) - ctx.order(best.el)) < 40]
     if olds:
-        old = min(olds, key=lambda c: abs(ctx.order(c.el) - ctx.order(best.el)))
-        out.add(Candidate(field="regular_price", value=old.parsed.amount, source="heuristic",
+        old, amount = min(olds, key=lambda o: abs(ctx.order(o[0].el) - ctx.order(best.el)))
+        out.add(Candidate(field="regular_price", value=amount, source="heuristic",
                           confidence=confidence, raw=old.text))
     ex_tax = [c for c in cands if c.ex_tax and c.parsed.amount < best.parsed.amount
               and abs(ctx.order(c.el) - ctx.order(best.el)) < 40]
@@ -562,6 +565,27 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
                           source="heuristic", confidence=confidence, raw=ex_tax[0].text))
     out.price_element = best.el
     return True
+
+
+def _in_currency_of(old: ParsedPrice, price: ParsedPrice) -> Decimal | None:
+    return amount_in_currency(old, price.currency)
+
+
+def amount_in_currency(found: ParsedPrice, currency: str | None) -> Decimal | None:
+    """A price read on the page as an amount in ``currency`` (the price's): a struck
+    "2 737,70 лв." beside "1 299,99 €" was 1 399,76 € (fixed rates only, `storage.money`);
+    None when it cannot be converted, never compared as if the two currencies were one."""
+    if not found.currency or not currency or found.currency == currency:
+        return found.amount
+    converted = convert(found.amount, found.currency, currency)
+    return converted.amount if converted is not None and converted.fixed else None
+
+
+def in_other_currency(found: ParsedPrice, currency: str | None) -> bool:
+    """Whether an amount read on the page states another currency than the price's (an old
+    leva amount beside euros): equal to the price once converted, it is the dual display's
+    other amount, never the structured price shown as an old one."""
+    return bool(found.currency and currency and found.currency != currency)
 
 
 def page_title(doc: Document) -> str | None:
@@ -624,14 +648,17 @@ OLD_TERMS = ("old-price", "price-old", "oldprice", "oldPrice", "original-price",
              "line-through", "price--regular", "price-before", "previous-price", "old_price")
 
 
-def old_prices(doc: Document, currency: str | None) -> list[tuple[Any, Decimal]]:
-    """Struck or "old"-class prices outside related blocks, in page order.
+def old_prices(doc: Document, currency: str | None,
+               price_currency: str | None = None) -> list[tuple[Any, Decimal, bool]]:
+    """Struck or "old"-class prices outside related blocks, in page order, as amounts in
+    ``price_currency`` when given (an old price in leva beside a price in euros converted;
+    one in a currency without a fixed rate left out).
 
     One cheap XPath built from the class names the page actually uses; lets the
     structured fast path see a sale's old price and stale structured prices
     without running all heuristics.
     """
-    found: list[tuple[Any, Decimal]] = []
+    found: list[tuple[Any, Decimal, bool]] = []
     for el in doc.with_class(OLD_TERMS, tags=("del", "s", "strike"))[:50]:
         text = visible_text(el)
         if not text or len(text) > 40:
@@ -640,5 +667,7 @@ def old_prices(doc: Document, currency: str | None) -> list[tuple[Any, Decimal]]
             continue
         prices = find_prices(text, default_currency=currency, tld=doc.tld)
         if prices and not any(is_related_container(a) for a in el.iterancestors()):
-            found.append((el, prices[0].amount))
+            amount = amount_in_currency(prices[0], price_currency)
+            if amount is not None:  # with whether it was converted (see extractor._stale)
+                found.append((el, amount, in_other_currency(prices[0], price_currency)))
     return found

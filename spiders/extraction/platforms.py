@@ -14,6 +14,7 @@ from typing import Any
 
 from lxml import etree
 
+from .appstate import read_app_state
 from .availability import availability_from_text, normalize_availability
 from .candidates import CandidateSet
 from .currency import context_currency
@@ -225,6 +226,7 @@ def _oscar(doc: Document, out: CandidateSet, currency: str | None) -> bool:
 PLATFORM_READERS: tuple[tuple[str, Callable[[Document, CandidateSet, str | None], bool]], ...] = (
     ("shopify", _shopify), ("woocommerce", _woocommerce), ("magento", _magento),
     ("prestashop", _prestashop), ("sfcc", _sfcc), ("opencart", _opencart), ("oscar", _oscar),
+    ("app_state", read_app_state),
 )
 
 

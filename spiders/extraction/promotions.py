@@ -193,7 +193,16 @@ def read_coupon(text: str, currency: str | None) -> list[Promotion]:
             and not _DISCOUNT_WORD_RE.search(text):
         return []  # "Код: PL-00000" is a product code, not a coupon
     pct = parse_amount(m.group("pct")) if m.group("pct") else None
-    return [make_promotion(PromotionKind.COUPON, m.group(0), code=m.group("code"), value=pct)]
+    text_of = m.group(0)
+    before = None if pct is not None else _PCT_BEFORE_RE.search(text[:m.start()])
+    if before is not None:  # "Още -10% с код XMAS10", "Extra 15% off with code WINTER"
+        pct, text_of = parse_amount(before.group("pct")), text[before.start():m.end()]
+    return [make_promotion(PromotionKind.COUPON, text_of, code=m.group("code"), value=pct)]
+
+
+_PCT_BEFORE_RE = re.compile(
+    r"(?:^|[\s(])[-−]?\s?(?P<pct>\d{1,2})\s?%(?:\s?(?:off|отстъпка|rabatt|de remise))?"
+    r"[^\d%.!;:]{0,12}$", re.I)
 
 
 def read_multi_buy(text: str, currency: str | None) -> list[Promotion]:
