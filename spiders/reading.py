@@ -55,8 +55,9 @@ class StrategyLearner:
 
 
 def strategy_family(extractor: str) -> str:
-    """'platform:shopify' -> 'platform' (the extractor's `prefer` takes the family)."""
-    return extractor.split(":", 1)[0]
+    """'platform:shopify' -> 'platform', 'jsonld+variant' -> 'jsonld' (the extractor's
+    `prefer` takes the family)."""
+    return extractor.split(":", 1)[0].split("+", 1)[0]
 
 
 def unhinted(competitor: Competitor) -> bool:

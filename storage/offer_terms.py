@@ -22,6 +22,19 @@ OUT_OF_STOCK = frozenset({"OutOfStock", "SoldOut", "Discontinued"})
 """schema.org availability terms under which a customer cannot buy the item now: the one
 list the comparison (`monitor.compare.settings.in_stock`), the alerts and the reports use."""
 
+VARIANT_PRICE = "+variant"
+"""Ends an observation's `extractor` when the page offers several prices for several
+variants (sizes, colours: an AggregateOffer range or offers per variant) and its URL does
+not name one: the price stored is the one the page shows, which may be another variant's
+from one night to the next (a new default size). The alerts hold a price move between such
+readings for a look instead of telling it as news."""
+
+
+def variant_price(extractor: str | None) -> bool:
+    """Whether a reading's price is one of several variants' (see `VARIANT_PRICE`)."""
+    return extractor is not None and VARIANT_PRICE in extractor
+
+
 TERM_KINDS = frozenset({"instalments", "warranty", "shipping"})
 """Promotion kinds that are always terms of the offer."""
 

@@ -25,7 +25,7 @@ from monitor.alerts.events import Event, FindingState, ListingState, PromoView, 
 from monitor.alerts.policy import Policy, PolicyBook, Scope
 from monitor.alerts.rules import FindingStartRule, UndercutRule, debounced, listing_rules
 from monitor.alerts.settings import AlertSettings, EventKind, load_alert_settings
-from storage.offer_terms import is_term
+from storage.offer_terms import is_term, variant_price
 from storage.repos import alerts as repo
 from storage.repos.observations import latest_good_observations
 from storage.types import utcnow
@@ -252,6 +252,10 @@ def doubt(history: Sequence[_Reading]) -> str | None:
     if len(history) < 2:
         return None
     before, now = history[-2].state, current.state
+    if (variant_price(now.extractor) or variant_price(before.extractor)) and (
+            now.price != before.price or now.currency != before.currency):
+        return ("the page sells several variants at different prices and its URL names "
+                "none: the price shown may be another variant's than before")
     if _family(before.extractor) and _family(now.extractor) != _family(before.extractor):
         return (f"the page changed structure: the price was read by {_family(now.extractor)} "
                 f"where it was read by {_family(before.extractor)} before")
@@ -399,6 +403,9 @@ def _finding_doubt(reading: repo.LatestReading | None) -> str | None:
         return f"the competitor's latest crawl {reading.run_status}"
     if reading.status != "ok":
         return f"the page had no good reading in the latest crawl ({reading.status}: {reading.reason or ''})"
+    if reading.good_extractors and variant_price(reading.good_extractors[0]):
+        return ("the page sells several variants at different prices and its URL names "
+                "none: the price compared may be another variant's")
     if len(reading.good_extractors) == 2:
         # as for the listing's own events (`doubt`): a price read another way than the
         # reading before (a text heuristic where structured data read it) is no news yet

@@ -22,6 +22,8 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
+from storage.offer_terms import VARIANT_PRICE
+
 from .appstate import SOURCE as APP_STATE
 from .appstate import app_state_sold_out, has_app_state
 from .availability import availability_from_text, sole_stock_statement
@@ -304,6 +306,10 @@ def _assemble(run: _Run, url: str | None, today: date | None,
     if price_vote is not None:
         product.price = price_vote.value
         product.extractor = price_vote.source
+        if out.price_choices:  # one of several variants' prices: say so with the reading
+            product.extractor += VARIANT_PRICE
+            notes.append("the page sells several variants at different prices; the price "
+                         "is the one it shows, its URL names none")
         product.confidence = round(price_vote.confidence, 3)
         notes.extend(_disagreement("price", price_vote))
     for name in ("title", "sku", "gtin", "mpn", "brand"):

@@ -411,3 +411,31 @@ def test_an_undercut_from_a_price_read_another_way_needs_a_look(engine: Engine,
     else:
         assert ("became_undercut", "business") in kinds, kinds
         assert all(audience == "business" for _, audience in kinds), kinds
+
+
+@pytest.mark.parametrize(("before", "now", "held"), [
+    ("jsonld+variant", "jsonld+variant", True),   # another default variant's price
+    ("jsonld", "jsonld+variant", True),           # the page became a variant page
+    ("jsonld", "jsonld", False),                  # one offer, read alike: a real move
+])
+def test_a_variant_page_price_move_needs_a_look(engine: Engine, before: str, now: str,
+                                                held: bool) -> None:
+    """A page that sells several variants at different prices and whose URL names none
+    stores the price it shows: 619 one night and 449 the next may be another default size,
+    not a price drop. The move and the undercut it makes go to operations' "needs a look";
+    read from a single offer, the same move is told to the business."""
+    shop = Shop(engine)
+    shop.w.observe(shop.listing, 0, "619.00", extractor=before)
+    shop.w.observe(shop.listing, 1, "449.00", extractor=now)
+    shop.w.compare_run(0)
+    run = shop.w.compare_run(1)
+    shop.w.finding(run, shop.product, shop.comp, shop.listing, "undercut", their="449.00")
+    run_alerts(engine, settings(), now=night(1) + timedelta(hours=1), compare_run_id=run)
+    kinds = {(a.kind, a.audience) for a in alerts(engine)}
+    if held:
+        assert kinds == {("needs_a_look", "operations")}, kinds
+        details = [a.payload["details"] for a in alerts(engine)]
+        assert {d["held_kind"] for d in details} == {"price_drop", "became_undercut"}, details
+    else:
+        assert ("became_undercut", "business") in kinds, kinds
+        assert all(audience == "business" for _, audience in kinds), kinds

@@ -41,6 +41,13 @@ def test_aggregate_offer_range_the_page_price_of_the_chosen_size() -> None:
             "<p>В наличност</p><button>Добави в количката</button>")
     [product] = _both(body, head)
     assert product.price == D("619.00")  # not the 43" set's lowPrice
+    # the reading says its price is one of several variants' (the alerts hold its moves)
+    assert product.extractor == "jsonld+variant", product.extractor
+    # a page with one offer, or whose offers differ only in price tiers, is no variant page
+    single = run('<div class="price-block"><span class="price">619,00 €</span></div>',
+                 head=jsonld({"@context": "https://schema.org", "@type": "Product",
+                              "name": "TV", "offers": _offer("619.00")}))
+    assert single.extractor == "jsonld"
 
 
 def test_offers_per_colour_the_shown_one_with_its_stock() -> None:
