@@ -68,6 +68,8 @@ class ListingItem:
     mpn: str | None = None
     condition: str | None = None
     """As stored on the listing (from the page): not new never matches."""
+    sku: str | None = None
+    """The shop's own code for it: often the maker's code (`_by_sku_as_mpn`)."""
 
 
 Proposal = MatchRow
@@ -316,6 +318,7 @@ class Matcher:
         found = (
             self._by_identifier_gtin(listing)
             or self._by_identifier_mpn(listing)
+            or self._by_sku_as_mpn(listing)
             or self._by_mpn_in_title(listing)
             or self._by_title(listing)
         )
@@ -380,6 +383,23 @@ class Matcher:
             return None
         return self._check_titles(listing, pid, Method.brand_mpn, confidence,
                                   f"same {'brand + ' if brand else ''}MPN {listing.mpn}")
+
+    def _by_sku_as_mpn(self, listing: ListingItem) -> Proposal | None:
+        """Their SKU is our MPN, with the brand agreeing: shops often sell under the maker's
+        code ('JBLFLIP6RED'). A shop's own numbering could meet a maker's code by chance, so
+        only a code of 5 characters or more with letters and digits counts, never without
+        a brand, and the titles are checked as for any identifier match."""
+        sku = norm_code(listing.sku)
+        if (len(sku) < 5 or sku.isdigit() or sku.isalpha() or sku == norm_code(listing.mpn)
+                or not any(c.isdigit() for c in sku)):
+            return None
+        brand = self.brand_of(listing)
+        pid = self._by_brand_mpn.get((brand, sku)) if brand else None
+        if pid is None:
+            return None
+        return self._check_titles(listing, pid, Method.brand_mpn,
+                                  self.settings.brand_mpn_confidence,
+                                  f"their SKU {listing.sku} is our brand + MPN")
 
     def _by_mpn_in_title(self, listing: ListingItem) -> Proposal | None:
         """Our brand + MPN written in their title ("Philips Airfryer HD9252/90 Essential"),

@@ -80,7 +80,7 @@ def run_matching(
         for row in repo.iter_listings_for_matching(conn):
             seen += 1
             found = matcher.propose(ListingItem(row.id, row.title, row.gtin, row.brand, row.mpn,
-                                                row.condition))
+                                                row.condition, row.sku))
             if found is None:
                 continue
             methods[found.method] += 1

@@ -121,8 +121,8 @@ def products_for_matching(conn: Connection) -> Sequence[Any]:
 
 
 def iter_listings_for_matching(conn: Connection, batch_size: int = 20_000) -> Iterator[Any]:
-    """Every listing without a human decision: id, title, gtin, brand, mpn, condition, in id
-    order.
+    """Every listing without a human decision: id, title, gtin, brand, mpn, condition, sku,
+    in id order.
 
     Read in keyset-paged batches so a million listings never sit in memory as rows.
     """
@@ -133,7 +133,8 @@ def iter_listings_for_matching(conn: Connection, batch_size: int = 20_000) -> It
     last = 0
     while True:
         rows = conn.execute(
-            select(lst.c.id, lst.c.title, lst.c.gtin, lst.c.brand, lst.c.mpn, lst.c.condition)
+            select(lst.c.id, lst.c.title, lst.c.gtin, lst.c.brand, lst.c.mpn, lst.c.condition,
+                   lst.c.sku)
             .where(lst.c.id > last, lst.c.id.not_in(decided))
             .order_by(lst.c.id)
             .limit(batch_size)

@@ -302,3 +302,22 @@ def test_bulgarian_piece_counts_are_a_pack() -> None:
         "Комплект тигани Tefal Ingenio 3 части")).compatible
     assert not compare_attributes(ours, parse_attributes(
         "Комплект тигани Tefal Ingenio 5 части")).compatible
+
+
+def test_their_sku_is_our_mpn_with_the_brand_agreeing() -> None:
+    """Shops often sell under the maker's code: their SKU JBLFLIP6RED is our MPN, so the
+    short Bulgarian title is matched by brand + code. Never without the brand, never a
+    short or purely numeric shop code, and the titles still decide the variant."""
+    catalog = [CatalogItem(1, "JBL Flip 6 Portable Bluetooth Speaker Red", brand="JBL",
+                           mpn="JBLFLIP6RED"),
+               CatalogItem(2, "Acme Kettle 1.7 l", brand="Acme", mpn="10234")]
+    m = Matcher(catalog)
+    found = m.propose(ListingItem(1, "Тонколона JBL Flip 6, червена", brand="JBL",
+                                  sku="JBL-FLIP6-RED"))
+    assert found is not None and (found.product_id, found.method) == (1, "brand_mpn")
+    assert "SKU JBL-FLIP6-RED" in (found.note or "")
+    assert m.propose(ListingItem(2, "Тонколона Flip 6, червена", sku="JBLFLIP6RED")) is None
+    assert m.propose(ListingItem(3, "Кана Acme 1,7 л", brand="Acme", sku="10234")) is None
+    # another colour in their title: the code does not override the variant check
+    assert m.propose(ListingItem(4, "Тонколона JBL Flip 6, синя", brand="JBL",
+                                 sku="JBLFLIP6RED")) is None

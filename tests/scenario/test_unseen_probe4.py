@@ -170,12 +170,8 @@ SONOS_OK = {"249.00", None}
 EXPECTED_CLAIMS = {("S24U-256", "splitshop"), ("AIRPODS-PRO2", "stateshop"),
                    ("SMS6ECI03E", "stateshop"), ("FENIX7PRO", "stateshop"),
                    ("FLIP6-RED", "stateshop")}
-# True claims pricewatch still misses (asserted on their own, below): the red Flip 6 is not
-# matched (monitor/matching/matcher.py, Matcher._by_title: the Latin words "jbl flip 6" score
-# (100 + 42.6) / 2 = 71.3 < 80 against our "jbl flip 6 portable bluetooth speaker", our
-# model phrase takes every word after the brand, ('flip', '6', 'portable', ... 'red'), so
-# it never equals their ('flip', '6'); their SKU JBLFLIP6RED, our MPN, is never looked at)
-KNOWN_MISSED = {("FLIP6-RED", "stateshop")}
+# The red Flip 6 ('Тонколона JBL Flip 6, червена') is matched by its SKU JBLFLIP6RED, our
+# MPN (Matcher._by_sku_as_mpn): its title alone scores under the title cutoff.
 LANDED = {("S24U-256", "splitshop"): "1299.99", ("AIRPODS-PRO2", "stateshop"): "229.00",
           ("SMS6ECI03E", "stateshop"): "549.00", ("FENIX7PRO", "stateshop"): "829.00",
           ("FLIP6-RED", "stateshop"): "99.00"}
@@ -246,9 +242,9 @@ def _landed(rows: list[dict[str, str]]) -> dict[tuple[str, str], str]:
 
 
 def test_exactly_the_true_cheaper_claims(chain: tuple[list[dict[str, str]], str, Path]) -> None:
-    """Every true claim but the known missed ones, and nothing else."""
+    """Every true claim, and nothing else."""
     rows, printed, _ = chain
-    claims, expected = claims_of(rows), EXPECTED_CLAIMS - KNOWN_MISSED
+    claims, expected = claims_of(rows), EXPECTED_CLAIMS
     assert claims == expected, (
         f"false: {sorted(claims - expected)}; missed: {sorted(expected - claims)}\n{printed}")
     assert _landed(rows) == {k: v for k, v in LANDED.items() if k in expected}, _landed(rows)
@@ -259,14 +255,3 @@ def test_exactly_the_true_cheaper_claims(chain: tuple[list[dict[str, str]], str,
     # no "cheaper" anywhere about the speaker whose page sells the white one at 249.00
     assert not any(r["sku"] in {"CHARGE5-BLUE", "ERA100-WHITE"} and r["kind"] in
                    {"undercut", "beatable", "promo_driven"} for r in rows), rows
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "missed true undercut: 'Тонколона JBL Flip 6, червена' (SKU JBLFLIP6RED = our MPN) is "
-    "not matched to our 'JBL Flip 6 Portable Bluetooth Speaker Red': Matcher._by_title "
-    "scores 71.3 < min_title_score 80 and the listing's SKU is not read by matching"))
-def test_the_known_missed_claims(chain: tuple[list[dict[str, str]], str, Path]) -> None:
-    rows, _printed, _ = chain
-    assert claims_of(rows) >= KNOWN_MISSED, sorted(claims_of(rows))
-    assert {k: v for k, v in _landed(rows).items() if k in KNOWN_MISSED} == {
-        k: v for k, v in LANDED.items() if k in KNOWN_MISSED}
