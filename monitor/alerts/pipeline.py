@@ -23,7 +23,7 @@ from monitor.alerts.actions import SnoozeBook
 from monitor.alerts.digest import DigestItem, build_digest, rank
 from monitor.alerts.events import Event, FindingState, ListingState, PromoView, money_text
 from monitor.alerts.policy import Policy, PolicyBook, Scope
-from monitor.alerts.rules import FindingStartRule, UndercutRule, debounced, listing_rules
+from monitor.alerts.rules import FindingStartRule, Rule, UndercutRule, debounced, listing_rules
 from monitor.alerts.settings import AlertSettings, EventKind, load_alert_settings
 from storage.offer_terms import is_term, variant_price
 from storage.repos import alerts as repo
@@ -203,35 +203,35 @@ FILLED_FROM_FULL = ("promotions", "promotions_known", "regular_price", "shipping
 """What a quick read does not read, taken from the same night's full read of the same price."""
 
 
-def by_night(readings: Sequence[_Reading]) -> list[_Reading]:
-    """One reading per night, oldest first, so that events compare the night's final state
-    with the night before, never two readings of one night with each other.
-
-    A night's reading is its last one; when that is a quick read (promotions, old price and
-    terms not read) of the same price as the night's last full read, those come from the
-    full read. It carries the id of the night's first reading: a change already told that
-    night (an alert step after the first crawl) keeps its dedupe key.
-    """
+def night_groups(readings: Sequence[_Reading]) -> list[list[_Reading]]:
+    """The readings of each night, oldest first: a reading less than `NIGHT` after the
+    first reading of a night belongs to that night. Events compare the night's final state
+    (`night_reading`) with the night before, never two readings of one night with each
+    other."""
     nights: list[list[_Reading]] = []
     for reading in readings:
         if nights and reading.state.observed_at - nights[-1][0].state.observed_at < NIGHT:
             nights[-1].append(reading)
         else:
             nights.append([reading])
-    found = []
-    for group in nights:
-        last = group[-1]
-        if len(group) == 1:
-            found.append(last)
-            continue
-        state = replace(last.state, observation_id=group[0].state.observation_id)
-        full = next((r.state for r in reversed(group) if r.state.promotions_known), None)
-        if not state.promotions_known and full is not None and (full.price, full.currency) == (
-                state.price, state.currency):
-            state = replace(state, **{name: getattr(full, name) for name in FILLED_FROM_FULL
-                                      if name == "promotions_known" or getattr(state, name) in (None, ())})
-        found.append(_Reading(state, last.suspect))
-    return found
+    return nights
+
+
+def night_reading(group: Sequence[_Reading]) -> _Reading:
+    """A night's reading: its last one; when that is a quick read (promotions, old price
+    and terms not read) of the same price as the night's last full read, those come from
+    the full read. It carries the id of the night's first reading: a change already told
+    that night (an alert step after the first crawl) keeps its dedupe key."""
+    last = group[-1]
+    if len(group) == 1:
+        return last
+    state = replace(last.state, observation_id=group[0].state.observation_id)
+    full = next((r.state for r in reversed(group) if r.state.promotions_known), None)
+    if not state.promotions_known and full is not None and (full.price, full.currency) == (
+            state.price, state.currency):
+        state = replace(state, **{name: getattr(full, name) for name in FILLED_FROM_FULL
+                                  if name == "promotions_known" or getattr(state, name) in (None, ())})
+    return _Reading(state, last.suspect)
 
 
 def _family(extractor: str | None) -> str | None:
@@ -264,10 +264,100 @@ def doubt(history: Sequence[_Reading]) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _ListingNight:
+    """One listing's readings for the alert step: its nights (one reading each, tonight's
+    last), and tonight's readings one by one."""
+
+    ctx: Any
+    policy: Policy
+    kept: list[_Reading]
+    tonight: list[_Reading]
+
+    @property
+    def night_key(self) -> int | None:
+        """The `since` of any event the debounced rule derives tonight (the first reading
+        of its window), or None when the history is too short for one."""
+        n = self.policy.debounce
+        return self.kept[-n].state.observation_id if len(self.kept) > n else None
+
+
+def _event_key(listing_id: int, since: int | None) -> str:
+    # one event per listing and night, whatever a second alert step that night would call it
+    return f"listing_event:listing={listing_id}:since={since}"
+
+
+def _correction_key(listing_id: int, since: int | None, to: int) -> str:
+    # one correction per reading it is about: a replayed night never sends it twice
+    return f"listing_correction:listing={listing_id}:since={since}:to={to}"
+
+
+def _told_keys(listing_id: int, night: _ListingNight) -> list[str]:
+    """The keys under which an earlier alert step tonight may have told the business about
+    this listing: tonight's event, and a correction about each of tonight's readings."""
+    if len(night.tonight) < 2 or night.night_key is None:
+        return []
+    return [_event_key(listing_id, night.night_key)] + [
+        _correction_key(listing_id, night.night_key, r.state.observation_id) for r in night.tonight[1:-1]]
+
+
+def _told_reading(listing_id: int, night: _ListingNight, told: dict[str, Any]) -> tuple[int, Any] | None:
+    """(index in tonight's readings, alert) of the latest business alert an earlier step
+    tonight sent about this listing, or None: a correction names its reading, tonight's
+    event its reading's time."""
+    for index in range(len(night.tonight) - 2, 0, -1):
+        row = told.get(_correction_key(listing_id, night.night_key, night.tonight[index].state.observation_id))
+        if row is not None:
+            return index, row
+    row = told.get(_event_key(listing_id, night.night_key))
+    if row is None:
+        return None
+    at = (row.payload or {}).get("observed_at")
+    for index, reading in enumerate(night.tonight[:-1]):
+        if _iso(reading.state.observed_at) == at:
+            return index, row
+    return None
+
+
+def _signature(event: Event | None) -> str | None:
+    return None if event is None else event.signature
+
+
+def _correction(rule: Rule[ListingState], listing_id: int, night: _ListingNight, event: Event | None,
+                told: dict[str, Any]) -> tuple[Event | None, str] | None:
+    """What to tell about a listing an earlier alert step told about tonight, when what it
+    told no longer holds for the night's final state: (the move from the reading it told
+    about to the final one, marked as correcting it, and its own key), or (None, "") when
+    that move is below the rule's thresholds. None when nothing was told tonight, or what
+    was told still holds (the event the rule derives from the final state is the one it
+    derived from the reading told about)."""
+    found = _told_reading(listing_id, night, told)
+    if found is None:
+        return None
+    index, row = found
+    n = night.policy.debounce
+    then = [*night.kept[:-1], night_reading(night.tonight[:index + 1])]
+    if _signature(debounced(rule, [r.state for r in then][-(n + 1):], n)) == _signature(event):
+        return None
+    move = rule.evaluate(then[-1].state, night.kept[-1].state)
+    if move is None:
+        return None, ""
+    details = {**move.details, "corrects": {
+        "kind": row.kind, "alert_id": row.id, "observed_at": (row.payload or {}).get("observed_at")}}
+    key = _correction_key(listing_id, night.night_key, night.tonight[-1].state.observation_id)
+    return replace(move, details=details, since=night.night_key), key
+
+
 def _listing_events(
     conn: Connection, out: _Collector, contexts: dict[int, Any],
     crawl_run_ids: Sequence[int] | None, since: datetime, history_days: int,
 ) -> None:
+    """Each matched listing's event of the night: its final state against the night before.
+
+    When an earlier alert step tonight told the business something about the listing that
+    the night's final state no longer bears out (sold out at the first crawl, back at the
+    second), the move from what was told to the final state is told once, as a correction.
+    """
     debounce_depth = out.book.max_debounce() + 1
     start = since
     if crawl_run_ids is not None:
@@ -276,17 +366,27 @@ def _listing_events(
         conn, debounce_depth + SUSPECT_SLACK, crawl_run_ids=crawl_run_ids, since=since,
         until=out.now, floor=start - timedelta(days=history_days),
     )
+    nights: dict[int, _ListingNight] = {}
     for listing_id, readings in _listing_histories(obs_rows).items():
         ctx = contexts.get(listing_id)
         if ctx is None:
             continue
         # readings of suspect runs before the newest never serve as a baseline; one
         # reading per night
-        kept = by_night([r for r in readings[:-1] if r.suspect is None] + readings[-1:])
-        policy = out.book.for_scope(_scope(ctx))
+        groups = night_groups([r for r in readings[:-1] if r.suspect is None] + readings[-1:])
+        nights[listing_id] = _ListingNight(ctx, out.book.for_scope(_scope(ctx)),
+                                           [night_reading(g) for g in groups], groups[-1])
+    told = repo.alerts_by_key(conn, [k for lid, n in nights.items() for k in _told_keys(lid, n)],
+                              audience="business")
+    for listing_id, night in nights.items():
+        ctx, policy, kept = night.ctx, night.policy, night.kept
         history = [r.state for r in kept]
         for rule in listing_rules(policy):
             event = debounced(rule, history[-(policy.debounce + 1):], policy.debounce)
+            key = _event_key(listing_id, None if event is None else event.since)
+            corrected = _correction(rule, listing_id, night, event, told) if told else None
+            if corrected is not None:
+                event, key = corrected
             if event is None:
                 continue
             if event.kind in STOCK_KINDS and event.impact is None and ctx.cost is not None:
@@ -297,9 +397,6 @@ def _listing_events(
                 **_product_payload(ctx), "listing_id": listing_id, "title": ctx.title,
                 "url": ctx.url, "observed_at": _iso(history[-1].observed_at),
             }
-            # one event per listing and night, whatever a second alert step that night
-            # would call it
-            key = f"listing_event:listing={listing_id}:since={event.since}"
             why = doubt(kept)
             if why is not None:
                 out.hold(event, why=why, key=key, payload=payload, ctx=ctx, listing_id=listing_id)

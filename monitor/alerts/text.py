@@ -62,6 +62,7 @@ WORDS: dict[str, dict[str, str]] = {
         "map": "advertised at {theirs}, below the minimum advertised price",
         "suspect": "the crawl looks unhealthy", "gone": "the listing is marked inactive",
         "held": "held back ({reason}): {what}",
+        "corrects": "this corrects what was told earlier tonight ({what})",
         "also": "also", "terms": "terms", "stock": "stock",
         "shipping_cost": "shipping", "free_shipping_threshold": "free shipping from",
         "warranty_months": "warranty (months)", "instalments": "instalments (months)",
@@ -82,6 +83,7 @@ WORDS: dict[str, dict[str, str]] = {
         "map": "обявена цена {theirs}, под минималната рекламирана цена",
         "suspect": "обхождането изглежда нездраво", "gone": "обявата е отбелязана като неактивна",
         "held": "задържано ({reason}): {what}",
+        "corrects": "това поправя съобщеното по-рано тази нощ ({what})",
         "also": "също", "terms": "условия", "stock": "наличност",
         "shipping_cost": "доставка", "free_shipping_threshold": "безплатна доставка от",
         "warranty_months": "гаранция (месеци)", "instalments": "изплащане (месеци)",
@@ -199,7 +201,12 @@ def describe(payload: dict[str, Any], lang: str = "en", secondary: str | None = 
     """What happened, without the kind and the product (for a table's details column)."""
     kind = str(payload.get("kind", ""))
     details = payload.get("details") or {}
-    return _describe(kind, details, lang, secondary) + _also(kind, details, lang, secondary)
+    text = _describe(kind, details, lang, secondary) + _also(kind, details, lang, secondary)
+    corrects = details.get("corrects")
+    if isinstance(corrects, dict) and corrects.get("kind"):
+        # a later alert step of the same night found that an earlier alert no longer holds
+        text += f"; {word('corrects', lang).format(what=label(str(corrects['kind']), lang))}"
+    return text
 
 
 def headline(payload: dict[str, Any], lang: str = "en", secondary: str | None = None) -> str:

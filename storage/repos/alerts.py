@@ -395,6 +395,19 @@ def existing_alert_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
     return found
 
 
+def alerts_by_key(conn: Connection, keys: Sequence[str], *, audience: str | None = None) -> dict[str, Any]:
+    """The stored alerts with these dedupe keys (of one audience), by key."""
+    alert = table(Alert)
+    found: dict[str, Any] = {}
+    for chunk in _chunks(sorted(set(keys))):
+        query = select(alert.c.id, alert.c.kind, alert.c.dedupe_key, alert.c.payload).where(
+            alert.c.dedupe_key.in_(list(chunk)))
+        if audience is not None:
+            query = query.where(alert.c.audience == audience)
+        found.update((row.dedupe_key, row) for row in conn.execute(query))
+    return found
+
+
 def insert_new_alerts(conn: Connection, rows: Sequence[AlertRow]) -> dict[str, int]:
     """Insert the alerts whose dedupe key is not stored yet; return key -> id of the new ones.
 

@@ -326,10 +326,12 @@ def test_two_readings_in_one_night_compare_with_the_night_before(engine: Engine)
         "promotion_ended": 1}
 
 
-def test_no_started_and_ended_pair_inside_one_night(engine: Engine) -> None:
-    """Two alert steps in one night (the nightly run again after a failure): the second
-    compares the night's final state with the night before, so a promotion read by one
-    crawl and not by the retry is not told as started and then ended."""
+def test_a_promotion_gone_by_the_second_step_of_the_night_is_corrected_once(engine: Engine) -> None:
+    """Two alert steps in one night (the nightly run again after a failure): the first told
+    the promotion started; the retry reads the page without it, back at the price of the
+    night before. The second step compares the night's final state with the night before
+    (nothing), finds that what it told tonight no longer holds and tells the move from the
+    reading it told about to the final one once, as correcting it; a replay tells nothing."""
     w = World(engine)
     comp = w.competitor("shop-a")
     product = w.product("SKU-1", "100.00")
@@ -341,8 +343,17 @@ def test_no_started_and_ended_pair_inside_one_night(engine: Engine) -> None:
                       crawl_run_ids=[w.runs[(comp, 1)]]).by_kind == {"promotion_started": 1}
     w.observe(listing, 1, "100.00", hours=2)
     assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=3),
+                      crawl_run_ids=[w.runs[(comp, 1020)]]).by_kind == {"promotion_ended": 1}
+    assert run_alerts(engine, settings(), now=night(1) + timedelta(hours=4),
                       crawl_run_ids=[w.runs[(comp, 1020)]]).created == 0
-    assert [a.kind for a in business(engine)] == ["promotion_started"]
+    started, ended = business(engine)
+    assert (started.kind, ended.kind) == ("promotion_started", "promotion_ended")
+    assert ended.payload["details"]["corrects"]["kind"] == "promotion_started"
+    assert ended.payload["details"]["old_price"] == "80.00"
+    assert ended.payload["details"]["new_price"] == "100.00"
+    # the next night, unchanged since the night before: nothing
+    w.observe(listing, 2, "100.00")
+    assert run_alerts(engine, settings(), now=night(2) + timedelta(hours=1)).created == 0
 
 
 def test_a_quick_retry_is_no_baseline_for_the_next_night(engine: Engine) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from monitor.alerts import AlertSettings, run_alerts
 from monitor.alerts.settings import EventKind
+from monitor.alerts.text import headline
 from storage.models import Alert, Observation, OutboxMessage
 
 from .support import World, night
@@ -439,3 +440,54 @@ def test_a_variant_page_price_move_needs_a_look(engine: Engine, before: str, now
     else:
         assert ("became_undercut", "business") in kinds, kinds
         assert all(audience == "business" for _, audience in kinds), kinds
+
+
+def test_a_later_step_of_the_night_corrects_what_no_longer_holds(engine: Engine) -> None:
+    """Sold out at the night's first crawl (told: debounce 1), back at the second: the second
+    alert step tells the correction once (back in stock, saying it corrects tonight's alert),
+    a step or replay after it tells nothing, and a third crawl sold out again corrects the
+    correction. A price cut told and the price back the same night is corrected the same
+    way; an earlier alert that still holds is not."""
+    shop = Shop(engine)
+    cut = shop.w.listing(shop.comp, "mug", title="Mug")
+    held = shop.w.listing(shop.comp, "pan", title="Pan")
+    for sku, listing in (("SKU-2", cut), ("SKU-3", held)):
+        shop.w.match(shop.w.product(sku, "50.00"), listing)
+    at = {hours: night(1) + timedelta(hours=hours + 1) for hours in (0, 2, 4)}
+    for listing in (shop.listing, cut, held):
+        shop.w.observe(listing, 0, "100.00")
+    shop.w.observe(shop.listing, 1, "100.00", availability="OutOfStock")
+    shop.w.observe(cut, 1, "80.00")
+    shop.w.observe(held, 1, "100.00", availability="OutOfStock")
+    first = run_alerts(engine, settings(), now=at[0])
+    assert first.by_kind == {"out_of_stock": 2, "price_drop": 1}
+
+    shop.w.observe(shop.listing, 1, "100.00", availability="InStock", hours=2)
+    shop.w.observe(cut, 1, "100.00", hours=2)
+    shop.w.observe(held, 1, "101.00", availability="OutOfStock", hours=2)  # still sold out
+    second = run_alerts(engine, settings(), now=at[2])
+    assert second.by_kind == {"back_in_stock": 1, "price_rise": 1}
+    told = {a.listing_id: a for a in alerts(engine) if a.id in second.alert_ids}
+    assert set(told) == {shop.listing, cut}
+    back = told[shop.listing]
+    assert back.kind == "back_in_stock"
+    assert back.payload["details"]["corrects"]["kind"] == "out_of_stock"
+    assert back.dedupe_key.startswith(f"listing_correction:listing={shop.listing}:")
+    assert "corrects what was told earlier tonight (Out of stock)" in headline(back.payload)
+    assert "поправя съобщеното по-рано тази нощ (Изчерпан)" in headline(back.payload, "bg")
+    assert told[cut].payload["details"]["corrects"]["kind"] == "price_drop"
+    assert (told[cut].payload["details"]["old_price"], told[cut].payload["details"]["new_price"]) == (
+        "80.00", "100.00")
+
+    again = run_alerts(engine, settings(), now=at[2] + timedelta(minutes=5))
+    replay = run_alerts(engine, settings(), now=night(4),
+                        crawl_run_ids=[shop.w.runs[(shop.comp, 1020)]])
+    assert (again.created, replay.created) == (0, 0)
+
+    shop.w.observe(shop.listing, 1, "100.00", availability="OutOfStock", hours=4)
+    third = run_alerts(engine, settings(), now=at[4])
+    assert third.by_kind == {"out_of_stock": 1}
+    [out] = [a for a in alerts(engine) if a.id in third.alert_ids]
+    assert out.listing_id == shop.listing
+    assert out.payload["details"]["corrects"]["kind"] == "back_in_stock"
+    assert [a.kind for a in alerts(engine) if a.listing_id == held] == ["out_of_stock"]
