@@ -147,43 +147,66 @@ def _variant_words(variant: dict[str, Any]) -> set[str]:
 
 
 def _chosen(product: dict[str, Any], variants: list[dict[str, Any]], page_words: set[str],
-            url: str | None) -> dict[str, Any] | None:
+            url: str | None) -> tuple[dict[str, Any] | None, bool]:
+    """The variant the page sells, and whether only the state's default says so (neither
+    the title nor the URL names it: another night's default may be another variant)."""
     if len(variants) == 1:
-        return variants[0]
+        return variants[0], False
     words = [_variant_words(v) for v in variants]
     common = set.intersection(*words) if words else set()
     named = [v for v, w in zip(variants, words, strict=True) if (w - common) & page_words]
     if len(named) == 1:
-        return named[0]
+        return named[0], False
     if named:
-        return None  # the title names several variants: no telling which
+        return None, False  # the title names several variants: no telling which
     wanted = re.search(r"[?&]variant=([\w-]+)", url or "")
     selected: Any = wanted.group(1) if wanted else next(
         (product[k] for k in _SELECTED if product.get(k) is not None), None)
     if isinstance(selected, dict):
         selected = selected.get("id")
     if selected is not None:
-        return next((v for v in variants if str(v.get("id")) == str(selected)), None)
-    return None
+        found = next((v for v in variants if str(v.get("id")) == str(selected)), None)
+        return found, wanted is None
+    return None, False
+
+
+def _page_product(doc: Document) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                          dict[str, Any] | None, bool] | None:
+    """The state's product, its variants, the one the page sells (None: cannot tell) and
+    whether only the state's default chose it; None without a product in a state."""
+    if not has_app_state(doc.text):
+        return None
+    product = next((p for p in map(_product, _states(doc)) if p is not None), None)
+    if product is None:
+        return None
+    variants = [v for v in product.get("variants") or [] if isinstance(v, dict)]
+    if not variants:
+        return product, variants, product, False
+    heading = " ".join(visible_text(h) for h in doc.h1s[:1])
+    page_words = _words(heading) | _words(unquote(urlsplit(doc.url or "").path))
+    chosen, by_default = _chosen(product, variants, page_words, doc.url)
+    return product, variants, chosen, by_default
 
 
 def read_app_state(doc: Document, out: CandidateSet, currency: str | None = None) -> bool:
     """Candidates from the product of the page's embedded state; True when a price was read."""
-    if not has_app_state(doc.text):
+    found = _page_product(doc)
+    if found is None:
         return False
-    product = next((p for p in map(_product, _states(doc)) if p is not None), None)
-    if product is None:
-        return False
-    variants = [v for v in product.get("variants") or [] if isinstance(v, dict)]
-    heading = " ".join(visible_text(h) for h in doc.h1s[:1])
-    page_words = _words(heading) | _words(unquote(urlsplit(doc.url or "").path))
-    chosen = _chosen(product, variants, page_words, doc.url) if variants else product
+    product, variants, chosen, by_default = found
     if chosen is None:
         out.note(f"{SOURCE}: {len(variants)} variants and the page does not say which it sells")
         return False
     price = _amount(chosen.get("price"), chosen, currency)
     if price is None or price[0] <= 0:
         return False
+    prices = {a[0] for v in variants if (a := _amount(v.get("price"), v, currency))}
+    if by_default and len(prices) > 1:
+        # the state's default variant, other variants at other prices: say so with the
+        # reading (the price may be another variant's on another night)
+        out.variant_by_default = True
+        out.note(f"{SOURCE}: the state's default variant of {len(variants)}, at "
+                 f"{min(prices)}..{max(prices)}")
     out.add(Candidate(field="price", value=price[0], source=SOURCE, confidence=_CONF))
     if price[1]:
         out.add(Candidate(field="currency", value=price[1], source=SOURCE, confidence=_CONF))
@@ -217,15 +240,10 @@ def state_stock(product: dict[str, Any], chosen: dict[str, Any]) -> Availability
 def app_state_sold_out(doc: Document) -> bool:
     """Whether the page's embedded state says the product (every variant, or the one the
     page names) is sold out: a stale structured "InStock" must not outvote it."""
-    if not has_app_state(doc.text):
+    found = _page_product(doc)
+    if found is None:
         return False
-    product = next((p for p in map(_product, _states(doc)) if p is not None), None)
-    if product is None:
-        return False
-    variants = [v for v in product.get("variants") or [] if isinstance(v, dict)]
-    heading = " ".join(visible_text(h) for h in doc.h1s[:1])
-    page_words = _words(heading) | _words(unquote(urlsplit(doc.url or "").path))
-    chosen = _chosen(product, variants, page_words, doc.url) if variants else product
+    product, variants, chosen, _ = found
     if chosen is None:
         return bool(variants) and all(_stock(v) == Availability.OUT_OF_STOCK for v in variants)
     return state_stock(product, chosen) == Availability.OUT_OF_STOCK

@@ -40,6 +40,9 @@ class CandidateSet:
     notes: list[str] = field(default_factory=list)
     price_element: Any = None
     """Element the heuristic price came from (anchors the main product region)."""
+    variant_by_default: bool = False
+    """The price is the variant an embedded state selects by default, other variants being
+    at other prices (see appstate): a variant reading, as with `price_choices`."""
     price_choices: list[tuple[Decimal, Decimal, Any]] = field(default_factory=list)
     """Structured data offered several prices and none is the page's own (an AggregateOffer
     range, offers for other colours or conditions): (low, high, condition) of each; the

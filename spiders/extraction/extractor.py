@@ -306,7 +306,8 @@ def _assemble(run: _Run, url: str | None, today: date | None,
     if price_vote is not None:
         product.price = price_vote.value
         product.extractor = price_vote.source
-        if out.price_choices:  # one of several variants' prices: say so with the reading
+        if out.price_choices or out.variant_by_default:
+            # one of several variants' prices: say so with the reading
             product.extractor += VARIANT_PRICE
             notes.append("the page sells several variants at different prices; the price "
                          "is the one it shows, its URL names none")
