@@ -351,7 +351,7 @@ def review(engine: Engine, settings: MatchSettings, limit: int) -> tuple[list[Re
                        ", ".join(f"{d} {v}" for d, v in theirs_attrs.sizes), agree["size"]))
         checks.append(("colour", ", ".join(sorted(ours_attrs.colours)),
                        ", ".join(sorted(theirs_attrs.colours)), agree["colour"]))
-        checks.append(("variant", "", attrs.reason or ", ".join(attrs.compared),
-                       attrs.compatible))
+        # the matcher's verdict in its words: what conflicts, or what one side leaves out
+        checks.append(("variant", "", attrs.reason or "no conflict", attrs.compatible))
         rows.append(ReviewRow(item, ours, price, checks))
     return rows, total, recent
