@@ -204,7 +204,7 @@ def read_app_state(doc: Document, out: CandidateSet, currency: str | None = None
     if by_default and len(prices) > 1:
         # the state's default variant, other variants at other prices: say so with the
         # reading (the price may be another variant's on another night)
-        out.variant_by_default = True
+        out.variant_price = True
         out.note(f"{SOURCE}: the state's default variant of {len(variants)}, at "
                  f"{min(prices)}..{max(prices)}")
     out.add(Candidate(field="price", value=price[0], source=SOURCE, confidence=_CONF))

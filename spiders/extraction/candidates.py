@@ -40,9 +40,11 @@ class CandidateSet:
     notes: list[str] = field(default_factory=list)
     price_element: Any = None
     """Element the heuristic price came from (anchors the main product region)."""
-    variant_by_default: bool = False
-    """The price is the variant an embedded state selects by default, other variants being
-    at other prices (see appstate): a variant reading, as with `price_choices`."""
+    variant_price: bool = False
+    """The price is one variant's among others at other prices, and only what the page
+    happens to show (or its embedded state's default) says which: another night may show
+    another variant. Set by `extractor._choose_offer` and `appstate`; the reading is then
+    marked (`storage.offer_terms.VARIANT_PRICE`)."""
     price_choices: list[tuple[Decimal, Decimal, Any]] = field(default_factory=list)
     """Structured data offered several prices and none is the page's own (an AggregateOffer
     range, offers for other colours or conditions): (low, high, condition) of each; the

@@ -231,6 +231,11 @@ def _choose_offer(doc: Document, out: CandidateSet, currency: str | None) -> Non
 
     The lowest offer stands otherwise. The chosen offer's stated condition replaces one
     read from another offer (a used copy sold beside the new one).
+
+    The price is marked a variant's (`CandidateSet.variant_price`) when the page shows
+    another than the lowest, or shows none of them: then only what the page happens to show
+    says which variant it is. A page showing the lowest (a shop's own price among other
+    sellers' in an AggregateOffer) is not marked.
     """
     shown = [c for c in out.items if c.field == "price" and c.source == "heuristic"]
     element = out.price_element
@@ -239,12 +244,15 @@ def _choose_offer(doc: Document, out: CandidateSet, currency: str | None) -> Non
         read_heuristics(doc, seen, currency)
         shown, element = seen.of("price"), seen.price_element
     if not shown:
+        out.variant_price = True
         return
     value = shown[0].value
     fits = [(low, high, cond) for low, high, cond in out.price_choices if low <= value <= high]
     structured = [c for c in out.items if c.field == "price" and c.source in STRUCTURED]
     if not fits or not structured or all(c.value == value for c in structured):
+        out.variant_price = not fits
         return
+    out.variant_price = True
     out.note(f"structured data offers {len(out.price_choices)} prices or a range; "
              f"the page shows {value}")
     out.items = [replace(c, value=value, raw=shown[0].raw)
@@ -306,8 +314,7 @@ def _assemble(run: _Run, url: str | None, today: date | None,
     if price_vote is not None:
         product.price = price_vote.value
         product.extractor = price_vote.source
-        if out.price_choices or out.variant_by_default:
-            # one of several variants' prices: say so with the reading
+        if out.variant_price:  # one of several variants' prices: say so with the reading
             product.extractor += VARIANT_PRICE
             notes.append("the page sells several variants at different prices; the price "
                          "is the one it shows, its URL names none")

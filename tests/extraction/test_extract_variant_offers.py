@@ -126,3 +126,23 @@ def test_leva_first_euro_second_as_plain_text_near_the_title() -> None:
             '<a class="btn" href="#">Купи</a>')
     product = run(body, lang="bg", currency="EUR")
     assert (product.price, product.currency) == (D("1249.00"), "EUR")
+
+
+def test_a_marketplace_range_showing_its_lowest_price_is_no_variant_reading() -> None:
+    """An AggregateOffer over several sellers whose page shows the lowest (the shop's own
+    price): the price is that offer's, and its moves are news. A page showing another price
+    of the range, or none, is a variant reading (`+variant`)."""
+    head = jsonld({"@context": "https://schema.org", "@type": "Product", "name": "Drill",
+                   "offers": {"@type": "AggregateOffer", "lowPrice": "100.00",
+                              "highPrice": "112.00", "offerCount": 3, "priceCurrency": "EUR",
+                              "availability": "https://schema.org/InStock"}})
+
+    def shown(text: str) -> object:
+        block = f'<div class="price-block"><span class="price">{text}</span></div>' if text else ""
+        return run(f"<h1>Бормашина</h1>{block}<button>Добави в количката</button>",
+                   head=head, lang="bg")
+
+    own, other, none = shown("100,00 €"), shown("112,00 €"), shown("")
+    assert (own.price, own.extractor) == (D("100.00"), "jsonld"), own.extractor
+    assert (other.price, other.extractor) == (D("112.00"), "jsonld+variant"), other.extractor
+    assert (none.price, none.extractor) == (D("100.00"), "jsonld+variant"), none.extractor
