@@ -100,9 +100,11 @@ def write_catalog(path: Path, catalog: list[tuple[str, ...]]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["sku", "name", "brand", "mpn", "gtin", "price", "cost", "min_margin",
                          "currency", "shipping_cost"])
-        for sku, name, brand, mpn, price in catalog:
+        for row in catalog:  # (sku, name, brand, mpn[, gtin], price)
+            sku, name, brand, mpn, *gtin, price = row
             cost = f"{D(price) * D('0.7'):.2f}"
-            writer.writerow([sku, name, brand, mpn, "", price, cost, "0.05", "EUR", "0"])
+            writer.writerow([sku, name, brand, mpn, "".join(gtin), price, cost, "0.05", "EUR",
+                             "0"])
 
 
 TERMS = {"microshop": {"shipping_cost": "5.00", "free_shipping_threshold": "150.00"},

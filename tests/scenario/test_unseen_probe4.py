@@ -11,17 +11,14 @@ shops price in euros; 1 EUR = 1.95583 BGN. The true set of claims is decided by 
 
 from __future__ import annotations
 
-import csv
 import json
-import sqlite3
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
-from storage.types import SCALE
-
-from .test_unseen_probe import claims_of, cli, write_competitors
+from . import test_unseen_probe as probe
+from .test_unseen_probe import claims_of, stored_readings
 from .unseen_shops4 import Item, Shop, serve, split_price
 
 # sku, name, brand, mpn, gtin, price (EUR)
@@ -177,33 +174,8 @@ LANDED = {("S24U-256", "splitshop"): "1299.99", ("AIRPODS-PRO2", "stateshop"): "
           ("FLIP6-RED", "stateshop"): "99.00"}
 
 
-def write_catalog(path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["sku", "name", "brand", "mpn", "gtin", "price", "cost", "min_margin",
-                         "currency", "shipping_cost"])
-        for sku, name, brand, mpn, gtin, price in CATALOG:
-            cost = f"{D(price) * D('0.7'):.2f}"
-            writer.writerow([sku, name, brand, mpn, gtin, price, cost, "0.05", "EUR", "0"])
-
-
 def run_chain(tmp_path: Path) -> tuple[list[dict[str, str]], str]:
-    db = tmp_path / "pricewatch.db"
-    catalog_csv, competitors = tmp_path / "catalog.csv", tmp_path / "competitors.yaml"
-    write_catalog(catalog_csv)
-    with serve([SPLIT, STATE]) as bases:
-        write_competitors(competitors, bases, TERMS)
-        cli(db, "db", "upgrade", cwd=tmp_path)
-        cli(db, "catalog", "import", str(catalog_csv), cwd=tmp_path)
-        printed = cli(db, "crawl", "--competitors", str(competitors), cwd=tmp_path)
-    printed += cli(db, "match", cwd=tmp_path)
-    printed += cli(db, "match", "review", cwd=tmp_path)
-    printed += cli(db, "compare", "--top", "50", cwd=tmp_path)
-    exported = cli(db, "export", "--format", "csv", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    findings_csv = next(Path(line.split(" ", 1)[1]) for line in exported.splitlines()
-                        if "finding" in line)
-    with findings_csv.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle)), printed
+    return probe.run_chain(tmp_path, CATALOG, serve([SPLIT, STATE]), TERMS)
 
 
 @pytest.fixture(scope="module")
@@ -213,23 +185,10 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, str]
     return rows, printed, tmp_path
 
 
-def _readings(tmp_path: Path) -> dict[str, tuple[str | None, str | None]]:
-    """Page name -> (price as stored or None, stock) of each listing's latest reading (SQLite
-    keeps money as scaled integers)."""
-    db = sqlite3.connect(tmp_path / "pricewatch.db")
-    try:
-        return {url.rsplit("/", 1)[1].removesuffix(".html"):
-                (None if price is None else f"{D(price).scaleb(-SCALE):.2f}", stock)
-                for url, price, stock in db.execute(
-                    "SELECT l.url, o.price, o.availability FROM latest_observation o "
-                    "JOIN listing l ON l.id = o.listing_id")}
-    finally:
-        db.close()
-
-
 def test_every_page_read_as_it_sells(chain: tuple[list[dict[str, str]], str, Path]) -> None:
     _rows, _printed, tmp_path = chain
-    read = _readings(tmp_path)
+    read: dict[str, tuple[str | None, str | None]] = dict(
+        stored_readings(tmp_path / "pricewatch.db"))
     sonos = read.pop("sonos-era-100-white", (None, None))
     assert sonos[0] in SONOS_OK, sonos
     assert read == READINGS, json.dumps({k: (read.get(k), v) for k, v in READINGS.items()
