@@ -18,8 +18,9 @@ today, without conditions. Its rules:
 - Shipping is added per order unless the order reaches the free-shipping threshold (a
   `free_shipping` promotion lowers or removes the threshold), then spread over its units.
   The order holds as many of their units as make one of ours (six singles against our
-  6-pack: one order, one shipping); a multi-buy's order holds all the units of the deal. Unknown shipping counts as 0, and a cheaper claim
-  resting on it says so (`findings._PRICE_CLAIMS`).
+  6-pack: one order, one shipping); a multi-buy's order holds all the units of the
+  deal. Unknown shipping counts as 0, and a cheaper claim resting on it says so
+  (`findings._PRICE_CLAIMS`).
 - Everything is per *our* unit: multiplied by the match's `pack_ratio`.
 - Expired promotions (`valid_until` before `now`) are ignored.
 
@@ -106,8 +107,9 @@ def _conditional(unit: Decimal, promos: list[Promo]) -> tuple[Decimal, str, str,
     best: tuple[Decimal, str, str, int] | None = None
     for p in promos:
         candidate: Decimal | None = None
-        quantity = p.buy_qty if p.kind == "multi_buy" and p.buy_qty else 1
+        quantity = 1
         if p.kind == "multi_buy" and p.buy_qty and p.buy_qty >= 2:
+            quantity = p.buy_qty
             if p.pay_qty and 0 < p.pay_qty < p.buy_qty:
                 candidate = unit * Decimal(p.pay_qty) / Decimal(p.buy_qty)
                 text = f"{p.buy_qty} for {p.pay_qty}"

@@ -390,8 +390,9 @@ class Matcher:
         only a code of 5 characters or more with letters and digits counts, never without
         a brand, and the titles are checked as for any identifier match."""
         sku = norm_code(listing.sku)
-        if (len(sku) < 5 or sku.isdigit() or sku.isalpha() or sku == norm_code(listing.mpn)
-                or not any(c.isdigit() for c in sku)):
+        # letters and digits both (`norm_code` keeps only those), and not the MPN tried already
+        if (len(sku) < 5 or sku.isdigit() or not any(c.isdigit() for c in sku)
+                or sku == norm_code(listing.mpn)):
             return None
         brand = self.brand_of(listing)
         pid = self._by_brand_mpn.get((brand, sku)) if brand else None

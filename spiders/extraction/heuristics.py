@@ -550,7 +550,7 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
         out.add(Candidate(field="currency", value=best.parsed.currency, source="heuristic",
                           confidence=confidence, raw=best.parsed.currency_raw))
     olds = [(c, amount) for c in scored if c.old
-            and (amount := _in_currency_of(c.parsed, best.parsed)) is not None
+            and (amount := amount_in_currency(c.parsed, best.parsed.currency)) is not None
             and amount > best.parsed.amount and abs(ctx.order(c.el) - ctx.order(best.el)) < 40]
     if olds:
         old, amount = min(olds, key=lambda o: abs(ctx.order(o[0].el) - ctx.order(best.el)))
@@ -565,10 +565,6 @@ def read_heuristics(doc: Document, out: CandidateSet, currency: str | None = Non
                           source="heuristic", confidence=confidence, raw=ex_tax[0].text))
     out.price_element = best.el
     return True
-
-
-def _in_currency_of(old: ParsedPrice, price: ParsedPrice) -> Decimal | None:
-    return amount_in_currency(old, price.currency)
 
 
 def amount_in_currency(found: ParsedPrice, currency: str | None) -> Decimal | None:
